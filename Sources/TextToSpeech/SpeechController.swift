@@ -1,0 +1,76 @@
+public import Hummingbird
+import EspeakEngine
+import Foundation
+import NIOCore
+public import VoiceCore
+
+/// HTTP routes of the TTS service (port 8004).
+public struct SpeechController: Sendable {
+    public var speaker: Speaker
+    /// The URL prefix under which the gateway serves stored files.
+    public var audioURLPrefix: String
+
+    public init(speaker: Speaker, audioURLPrefix: String = "/audio/") {
+        self.speaker = speaker
+        self.audioURLPrefix = audioURLPrefix
+    }
+
+    struct SpeakResponse: Encodable {
+        let filename: String
+        let audio_url: String
+        let duration_s: Double
+        let sample_rate: Int
+        let bytes: Int
+    }
+
+    struct OpenAISpeechRequest: Decodable {
+        let model: String?
+        let input: String
+        let voice: String?
+        let response_format: String?
+        let speed: Double?
+    }
+
+    /// OpenAI's voice names map to our default voice, so stock OpenAI clients work unchanged.
+    static let openAIVoices: Set<String> = ["alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse"]
+
+    public func addRoutes(to router: Router<VoiceRequestContext>) {
+        router.post("/speak") { request, _ in
+            var request = request
+            let body = try await request.decodeJSON(as: SpeakRequest.self, limit: 64 << 10)
+            let wantsBytes = request.headers[.accept].map { $0.contains("audio/wav") || $0.contains("audio/x-wav") } ?? false
+            let audio = try await speaker.speak(body, persist: !wantsBytes)
+            if wantsBytes { return wavResponse(audio.wav) }
+            return try jsonResponse(SpeakResponse(
+                filename: audio.filename, audio_url: audioURLPrefix + audio.filename,
+                duration_s: (audio.durationSeconds * 1000).rounded() / 1000,
+                sample_rate: audio.sampleRate, bytes: audio.wav.count))
+        }
+        router.post("/v1/audio/speech") { request, _ in
+            var request = request
+            let body = try await request.decodeJSON(as: OpenAISpeechRequest.self, limit: 64 << 10)
+            guard (body.response_format ?? "wav") == "wav" else {
+                throw APIError.badRequest("unsupported_format", "only response_format \"wav\" is supported")
+            }
+            let voice = body.voice.flatMap { Self.openAIVoices.contains($0) ? nil : $0 }
+            let rate = body.speed.map { Int((175 * $0).rounded()) }
+            let audio = try await speaker.speak(SpeakRequest(text: body.input, voice: voice, rate: rate), persist: false)
+            return wavResponse(audio.wav)
+        }
+        router.get("/voices") { _, _ in
+            struct Voices: Encodable { let default_voice: String; let voices: [EspeakVoice] }
+            return try jsonResponse(Voices(default_voice: Speaker.defaultVoice, voices: speaker.voices))
+        }
+        router.get("/health") { _, _ in
+            try jsonResponse(HealthReport(service: "tts", details: [
+                "engine": "espeak-ng", "sample_rate": "\(speaker.synthesizer.sampleRate)",
+                "voices": "\(speaker.voices.count)",
+            ]))
+        }
+    }
+
+    func wavResponse(_ wav: Data) -> Response {
+        Response(status: .ok, headers: [.contentType: "audio/wav", .contentLength: "\(wav.count)"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: wav)))
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Sets up everything on a fresh Debian machine, idempotently: system packages, the native engines,
+# the Swift build and the models. VOICE_BUILD_CONFIG=debug|release (default release).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+config=${VOICE_BUILD_CONFIG:-release}
+
+packages=(cmake ninja-build pkg-config libespeak-ng-dev espeak-ng-data espeak-ng libsqlite3-dev ffmpeg sox alsa-utils
+  python3-venv)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+fi
+
+bash scripts/engines.sh
+echo "building voice ($config)"
+mkdir -p .build
+if ! swift build -c "$config" --product voice > .build/setup-build.log 2>&1; then
+  grep -E 'error:' .build/setup-build.log | head -40 >&2 || tail -40 .build/setup-build.log >&2
+  echo "swift build failed (full log: .build/setup-build.log)" >&2
+  exit 1
+fi
+".build/$config/voice" models
