@@ -95,6 +95,11 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
+        .testTarget(name: "TextToSpeechTests", dependencies: [
+            "TextToSpeech", "EspeakEngine", "SpeechToText", "VoiceTesting", "VoiceCore", "Models", "WhisperEngine",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ], swiftSettings: swiftSettings),
         .testTarget(name: "ModelConversionTests", dependencies: ["ModelConversion"], swiftSettings: swiftSettings),
         .testTarget(name: "EngineProofTests", dependencies: [
             "Models", "VoiceTesting", "SpeechToText", "Retrieval", "Generation", "VoiceCore", "WhisperEngine", "LlamaEngine",

@@ -6,7 +6,26 @@ public enum WordErrorRate {
         let cleaned = text.lowercased().unicodeScalars.map { scalar -> Character in
             CharacterSet.alphanumerics.contains(scalar) || scalar == "'" ? Character(scalar) : " "
         }
-        return String(cleaned).split(separator: " ").map { $0.replacingOccurrences(of: "'", with: "") }
+        return String(cleaned).split(separator: " ").flatMap { token -> [String] in
+            let word = token.replacingOccurrences(of: "'", with: "")
+            // Whisper writes "7" where a speaker said "seven": compare numbers as words.
+            if let number = Int(word), number < 10_000 { return spelled(number) }
+            return [word]
+        }
+    }
+
+    static let ones = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                       "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+    static let tens = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+    /// 0–9999 as words: 1847 → "one thousand eight hundred forty seven".
+    static func spelled(_ number: Int) -> [String] {
+        if number < 20 { return [ones[number]] }
+        if number < 100 { return [tens[number / 10]] + (number % 10 > 0 ? [ones[number % 10]] : []) }
+        if number < 1000 {
+            return [ones[number / 100], "hundred"] + (number % 100 > 0 ? spelled(number % 100) : [])
+        }
+        return spelled(number / 1000) + ["thousand"] + (number % 1000 > 0 ? spelled(number % 1000) : [])
     }
 
     /// Levenshtein distance over words, divided by the reference length.

@@ -28,7 +28,10 @@ public struct SpeakRequest: Sendable, Decodable {
 /// The TTS box: validates a request, normalises the text for speech, synthesises it with espeak-ng and,
 /// unless the caller wants the bytes only, stores the WAV under a random name.
 public struct Speaker: Sendable {
-    public static let defaultVoice = "en-us"
+    /// espeak's "en" at 150 words per minute: of the voices and rates measured (docs/decisions.md), the one
+    /// Whisper tiny.en understands best, which is a fair proxy for how well a listener does.
+    public static let defaultVoice = "en"
+    public static let defaultRate = 150
     public var synthesizer: EspeakSynthesizer
     public var store: AudioStore
     public var maxCharacters: Int
@@ -48,11 +51,13 @@ public struct Speaker: Sendable {
             voice.identifier.lowercased() == wanted || voice.name.lowercased() == wanted
                 || voice.languages.contains { $0.lowercased() == wanted }
         }
-        guard let match else {
-            let valid = voices.flatMap(\.languages).sorted().joined(separator: ", ")
+        guard match != nil else {
+            let valid = Set(voices.flatMap(\.languages)).sorted().joined(separator: ", ")
             throw .badRequest("unknown_voice", "unknown voice '\(requested ?? "")'; valid voices: \(valid)")
         }
-        return match.name
+        // Hand espeak the name as given: it picks the best voice for a language the way its own CLI does,
+        // where the first voice listing that language could be a regional variant.
+        return wanted
     }
 
     public func speak(_ request: SpeakRequest, persist: Bool = true) async throws -> SpokenAudio {
@@ -61,7 +66,7 @@ public struct Speaker: Sendable {
         guard trimmed.count <= maxCharacters else {
             throw APIError.payloadTooLarge("text has \(trimmed.count) characters; the limit is \(maxCharacters)")
         }
-        let rate = request.rate ?? 175
+        let rate = request.rate ?? Self.defaultRate
         guard (80...450).contains(rate) else { throw APIError.badRequest("invalid_rate", "rate must be 80–450 words per minute") }
         let pitch = request.pitch ?? 50
         guard (0...100).contains(pitch) else { throw APIError.badRequest("invalid_pitch", "pitch must be 0–100") }

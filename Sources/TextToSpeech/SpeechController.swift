@@ -53,7 +53,7 @@ public struct SpeechController: Sendable {
                 throw APIError.badRequest("unsupported_format", "only response_format \"wav\" is supported")
             }
             let voice = body.voice.flatMap { Self.openAIVoices.contains($0) ? nil : $0 }
-            let rate = body.speed.map { Int((175 * $0).rounded()) }
+            let rate = body.speed.map { Int((Double(Speaker.defaultRate) * $0).rounded()) }
             let audio = try await speaker.speak(SpeakRequest(text: body.input, voice: voice, rate: rate), persist: false)
             return wavResponse(audio.wav)
         }

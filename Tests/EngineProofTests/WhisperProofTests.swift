@@ -24,3 +24,15 @@ import WhisperEngine
         #expect(WordErrorRate.rate(reference: Fixtures.jfkText, hypothesis: text) <= 0.10, "got: \(text)")
     }
 }
+
+@Suite struct WordErrorRateTests {
+    @Test func ignoresCasePunctuationAndDigitSpelling() {
+        #expect(WordErrorRate.rate(reference: "Meet me at seven o'clock!", hypothesis: "meet me at 7 oclock") == 0)
+        #expect(WordErrorRate.rate(reference: "opened in 1847", hypothesis: "opened in one thousand eight hundred forty seven") == 0)
+    }
+
+    @Test func countsSubstitutionsInsertionsAndDeletions() {
+        #expect(WordErrorRate.rate(reference: "a b c d", hypothesis: "a x c") == 0.5)
+        #expect(WordErrorRate.rate(reference: "a b", hypothesis: "a b c d") == 1.0)
+    }
+}
