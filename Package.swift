@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C engines: headers come from .deps/prefix/include through each shim.h.
@@ -68,8 +70,23 @@ let package = Package(
 
         // One library per seed box.
         .target(name: "SpeechToText", dependencies: ["WhisperEngine", "VoiceCore"], swiftSettings: swiftSettings),
-        .target(name: "Retrieval", dependencies: ["LlamaEngine", "VoiceCore"], swiftSettings: swiftSettings),
-        .target(name: "Generation", dependencies: ["LlamaEngine", "VoiceCore"], swiftSettings: swiftSettings),
+        .target(name: "Retrieval", dependencies: [
+            "LlamaEngine", "VoiceCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: swiftSettings),
+        .target(name: "Generation", dependencies: [
+            "LlamaEngine", "VoiceCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: swiftSettings),
         .target(name: "TextToSpeech", dependencies: [
             "EspeakEngine", "VoiceCore",
             .product(name: "Hummingbird", package: "hummingbird"),

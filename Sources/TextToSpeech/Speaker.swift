@@ -9,6 +9,11 @@ public struct SpokenAudio: Sendable {
     public var durationSeconds: Double
     public var sampleRate: Int
     public var firstAudioAfter: Duration?
+
+    public func result(audioURLPrefix: String = "/audio/") -> SpeakResult {
+        SpeakResult(filename: filename, audio_url: audioURLPrefix + filename,
+                    duration_s: (durationSeconds * 1000).rounded() / 1000, sample_rate: sampleRate, bytes: wav.count)
+    }
 }
 
 public struct SpeakRequest: Sendable, Decodable {
@@ -80,5 +85,12 @@ public struct Speaker: Sendable {
         return SpokenAudio(filename: filename, wav: wav,
                            durationSeconds: Double(audio.samples.count) / Double(audio.sampleRate),
                            sampleRate: audio.sampleRate, firstAudioAfter: audio.firstAudioAfter)
+    }
+}
+
+/// In one process, the gateway calls the speaker directly.
+extension Speaker: SpeechSynthesisClient {
+    public func speak(text: String, voice: String?) async throws -> SpeakResult {
+        try await speak(SpeakRequest(text: text, voice: voice)).result()
     }
 }

@@ -15,14 +15,6 @@ public struct SpeechController: Sendable {
         self.audioURLPrefix = audioURLPrefix
     }
 
-    struct SpeakResponse: Encodable {
-        let filename: String
-        let audio_url: String
-        let duration_s: Double
-        let sample_rate: Int
-        let bytes: Int
-    }
-
     struct OpenAISpeechRequest: Decodable {
         let model: String?
         let input: String
@@ -41,10 +33,7 @@ public struct SpeechController: Sendable {
             let wantsBytes = request.headers[.accept].map { $0.contains("audio/wav") || $0.contains("audio/x-wav") } ?? false
             let audio = try await speaker.speak(body, persist: !wantsBytes)
             if wantsBytes { return wavResponse(audio.wav) }
-            return try jsonResponse(SpeakResponse(
-                filename: audio.filename, audio_url: audioURLPrefix + audio.filename,
-                duration_s: (audio.durationSeconds * 1000).rounded() / 1000,
-                sample_rate: audio.sampleRate, bytes: audio.wav.count))
+            return try jsonResponse(audio.result(audioURLPrefix: audioURLPrefix))
         }
         router.post("/v1/audio/speech") { request, _ in
             var request = request

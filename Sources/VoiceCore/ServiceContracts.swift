@@ -1,0 +1,220 @@
+public import Foundation
+
+// The wire types and client protocols of the four seed services. The gateway orchestrates through these
+// protocols only: in one process they are the services themselves, deployed they are HTTP clients.
+// JSON keys are the API's (snake_case), documented in docs/api.md.
+
+// MARK: Speech-to-text (port 8001)
+
+public struct TranscriptSegment: Codable, Sendable, Equatable {
+    public var start: Double
+    public var end: Double
+    public var text: String
+    public init(start: Double, end: Double, text: String) {
+        self.start = start
+        self.end = end
+        self.text = text
+    }
+}
+
+public struct TranscribeOptions: Codable, Sendable, Equatable {
+    /// `tiny.en` (default) or `base`.
+    public var model: String?
+    /// `auto` or a language code.
+    public var language: String?
+    /// An initial prompt: names and terms the speaker is likely to use.
+    public var prompt: String?
+    public init(model: String? = nil, language: String? = nil, prompt: String? = nil) {
+        self.model = model
+        self.language = language
+        self.prompt = prompt
+    }
+}
+
+public struct TranscribeResult: Codable, Sendable, Equatable {
+    public var text: String
+    public var language: String
+    public var duration_s: Double
+    public var segments: [TranscriptSegment]
+    public var model: String
+    public var processing_ms: Double
+    public init(text: String, language: String, duration_s: Double, segments: [TranscriptSegment], model: String,
+                processing_ms: Double) {
+        self.text = text
+        self.language = language
+        self.duration_s = duration_s
+        self.segments = segments
+        self.model = model
+        self.processing_ms = processing_ms
+    }
+}
+
+public protocol SpeechToTextClient: Sendable {
+    func transcribe(audio: Data, contentType: String?, options: TranscribeOptions) async throws -> TranscribeResult
+}
+
+// MARK: Retrieval (port 8002)
+
+public struct RetrieveRequest: Codable, Sendable, Equatable {
+    public var query: String
+    public var top_k: Int?
+    public var min_score: Double?
+    public init(query: String, top_k: Int? = nil, min_score: Double? = nil) {
+        self.query = query
+        self.top_k = top_k
+        self.min_score = min_score
+    }
+}
+
+public struct RetrievedDocument: Codable, Sendable, Equatable {
+    public var id: String
+    public var source: String
+    /// The section heading the chunk sits under, when the document had headings.
+    public var heading: String?
+    public var text: String
+    public var score: Double
+    public init(id: String, source: String, heading: String? = nil, text: String, score: Double) {
+        self.id = id
+        self.source = source
+        self.heading = heading
+        self.text = text
+        self.score = score
+    }
+}
+
+public struct QAHit: Codable, Sendable, Equatable {
+    public var question: String
+    public var answer: String
+    public var score: Double
+    public init(question: String, answer: String, score: Double) {
+        self.question = question
+        self.answer = answer
+        self.score = score
+    }
+}
+
+public struct RetrieveResponse: Codable, Sendable, Equatable {
+    public var documents: [RetrievedDocument]
+    public var qa: [QAHit]
+    /// Milliseconds per step (`embed_ms`, `vector_ms`, `bm25_ms`, `qa_ms`, `total_ms`).
+    public var timings: [String: Double]
+    public init(documents: [RetrievedDocument], qa: [QAHit], timings: [String: Double]) {
+        self.documents = documents
+        self.qa = qa
+        self.timings = timings
+    }
+}
+
+public protocol RetrievalClient: Sendable {
+    func retrieve(_ request: RetrieveRequest) async throws -> RetrieveResponse
+}
+
+// MARK: Generation (port 8003)
+
+/// One piece of context: the API accepts a bare string or `{text, source}`.
+public struct ContextItem: Codable, Sendable, Equatable {
+    public var text: String
+    public var source: String?
+    public init(text: String, source: String? = nil) {
+        self.text = text
+        self.source = source
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(text: text)
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(text: try container.decode(String.self, forKey: .text),
+                  source: try container.decodeIfPresent(String.self, forKey: .source))
+    }
+}
+
+public struct ChatTurn: Codable, Sendable, Equatable {
+    public var role: String
+    public var content: String
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+}
+
+public struct RespondRequest: Codable, Sendable, Equatable {
+    public var query: String
+    public var context: [ContextItem]
+    public var history: [ChatTurn]?
+    public var max_tokens: Int?
+    public var temperature: Double?
+    public var stream: Bool?
+    public init(query: String, context: [ContextItem] = [], history: [ChatTurn]? = nil, max_tokens: Int? = nil,
+                temperature: Double? = nil, stream: Bool? = nil) {
+        self.query = query
+        self.context = context
+        self.history = history
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.stream = stream
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        query = try container.decode(String.self, forKey: .query)
+        context = try container.decodeIfPresent([ContextItem].self, forKey: .context) ?? []
+        history = try container.decodeIfPresent([ChatTurn].self, forKey: .history)
+        max_tokens = try container.decodeIfPresent(Int.self, forKey: .max_tokens)
+        temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
+        stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
+    }
+}
+
+public struct GenerationTimings: Codable, Sendable, Equatable {
+    public var prompt_ms: Double
+    public var generate_ms: Double
+    public var tokens_per_s: Double
+    public init(prompt_ms: Double, generate_ms: Double, tokens_per_s: Double) {
+        self.prompt_ms = prompt_ms
+        self.generate_ms = generate_ms
+        self.tokens_per_s = tokens_per_s
+    }
+}
+
+public struct RespondResponse: Codable, Sendable, Equatable {
+    public var response: String
+    public var model: String
+    public var prompt_tokens: Int
+    public var completion_tokens: Int
+    public var timings: GenerationTimings
+    public init(response: String, model: String, prompt_tokens: Int, completion_tokens: Int, timings: GenerationTimings) {
+        self.response = response
+        self.model = model
+        self.prompt_tokens = prompt_tokens
+        self.completion_tokens = completion_tokens
+        self.timings = timings
+    }
+}
+
+public protocol GenerationClient: Sendable {
+    func respond(_ request: RespondRequest) async throws -> RespondResponse
+}
+
+// MARK: Text-to-speech (port 8004)
+
+public struct SpeakResult: Codable, Sendable, Equatable {
+    public var filename: String
+    public var audio_url: String
+    public var duration_s: Double
+    public var sample_rate: Int
+    public var bytes: Int
+    public init(filename: String, audio_url: String, duration_s: Double, sample_rate: Int, bytes: Int) {
+        self.filename = filename
+        self.audio_url = audio_url
+        self.duration_s = duration_s
+        self.sample_rate = sample_rate
+        self.bytes = bytes
+    }
+}
+
+public protocol SpeechSynthesisClient: Sendable {
+    func speak(text: String, voice: String?) async throws -> SpeakResult
+}
