@@ -58,6 +58,9 @@ extension APIError {
     public static func busy(_ message: String, retryAfter: Int = 1) -> Self {
         .init(.serviceUnavailable, code: "busy", message: message, retryAfter: retryAfter)
     }
+    public static func serviceUnavailable(_ code: String, _ message: String) -> Self {
+        .init(.serviceUnavailable, code: code, message: message)
+    }
     public static func unavailable(stage: String, _ message: String) -> Self {
         .init(.serviceUnavailable, code: "service_unavailable", message: message, stage: stage)
     }

@@ -12,14 +12,24 @@ public struct WhisperOptions: Sendable {
     public var audioContext: Int
     /// Greedy decoding with no temperature fallback: a retry loop would multiply latency on short questions.
     public var temperatureFallback: Bool
+    /// Decode the whole clip as one segment without timestamp tokens: what a short question needs.
+    public var singleSegment: Bool
+    /// A cap on tokens per segment (0 = none): stops a decoder that starts repeating itself.
+    public var maxTokens: Int
+    /// Polled by whisper.cpp between compute steps; returning true stops the call.
+    public var shouldAbort: (@Sendable () -> Bool)?
 
     public init(language: String? = "en", prompt: String? = nil, threads: Int = 2, audioContext: Int = 0,
-                temperatureFallback: Bool = false) {
+                temperatureFallback: Bool = false, singleSegment: Bool = false, maxTokens: Int = 0,
+                shouldAbort: (@Sendable () -> Bool)? = nil) {
         self.language = language
         self.prompt = prompt
         self.threads = threads
         self.audioContext = audioContext
         self.temperatureFallback = temperatureFallback
+        self.singleSegment = singleSegment
+        self.maxTokens = maxTokens
+        self.shouldAbort = shouldAbort
     }
 }
 
@@ -36,6 +46,11 @@ public struct WhisperTranscript: Sendable {
     /// The language whisper decoded in (detected when none was given).
     public var language: String
     public var text: String { segments.map(\.text).joined().trimmingCharacters(in: .whitespaces) }
+
+    public init(segments: [WhisperSegment], language: String) {
+        self.segments = segments
+        self.language = language
+    }
 }
 
 /// A whisper.cpp decoding state: the scratch memory of one transcription at a time.
@@ -63,7 +78,18 @@ public final class WhisperState: @unchecked Sendable {
         params.no_context = true
         params.audio_ctx = Int32(options.audioContext)
         params.greedy.best_of = 1
+        params.single_segment = options.singleSegment
+        params.no_timestamps = options.singleSegment
+        params.max_tokens = Int32(options.maxTokens)
         if !options.temperatureFallback { params.temperature_inc = 0 }
+        // whisper.cpp calls back with this box as user data; it lives until whisper_full returns.
+        let abortBox = options.shouldAbort.map { AbortBox($0) }
+        if let abortBox {
+            params.abort_callback = { userData in
+                Unmanaged<AbortBox>.fromOpaque(userData!).takeUnretainedValue().check()
+            }
+            params.abort_callback_user_data = Unmanaged.passUnretained(abortBox).toOpaque()
+        }
 
         let status: Int32 = (options.language ?? "auto").withCString { language in
             params.language = language
@@ -75,6 +101,8 @@ public final class WhisperState: @unchecked Sendable {
                 }
             }
         }
+        withExtendedLifetime(abortBox) {}
+        if options.shouldAbort?() == true { throw .cancelled }
         guard status == 0 else { throw .inferenceFailed(status) }
 
         let count = whisper_full_n_segments_from_state(state)
@@ -87,6 +115,11 @@ public final class WhisperState: @unchecked Sendable {
         let language = String(cString: whisper_lang_str(whisper_full_lang_id_from_state(state)))
         return WhisperTranscript(segments: segments, language: language)
     }
+}
+
+private final class AbortBox {
+    let check: @Sendable () -> Bool
+    init(_ check: @escaping @Sendable () -> Bool) { self.check = check }
 }
 
 private func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {

@@ -1,0 +1,175 @@
+public import Foundation
+import Dispatch
+public import VoiceCore
+public import WhisperEngine
+
+/// The STT box: decodes an upload, picks the model, and transcribes on a bounded pool of whisper states.
+public struct SpeechRecognizer: SpeechToTextClient {
+    public struct Limits: Sendable {
+        public var maxDuration: Double = 60
+        public var timeout: Duration = .seconds(30)
+        public var queue: Int = 8
+        public init(maxDuration: Double = 60, timeout: Duration = .seconds(30), queue: Int = 8) {
+            self.maxDuration = maxDuration
+            self.timeout = timeout
+            self.queue = queue
+        }
+    }
+
+    /// Model names as the API spells them, mapped to their pools.
+    private let pools: [String: WorkerPool<WhisperState>]
+    public let defaultModel: String
+    public let limits: Limits
+    private let threads: Int
+
+    /// - Parameter models: API model name ("tiny.en", "base") → converted model file. Missing files are skipped,
+    ///   but the default must load.
+    public init(models: [String: URL], defaultModel: String, workersPerModel: Int, threads: Int, limits: Limits) throws {
+        var pools: [String: WorkerPool<WhisperState>] = [:]
+        for (name, url) in models where FileManager.default.fileExists(atPath: url.path) || name == defaultModel {
+            let model = try WhisperModel(path: url.path)
+            let states = try (0..<max(1, workersPerModel)).map { _ in try WhisperState(model: model) }
+            pools[name] = WorkerPool(name: "stt", workers: states, maxQueue: limits.queue)
+        }
+        self.pools = pools
+        self.defaultModel = defaultModel
+        self.limits = limits
+        self.threads = threads
+    }
+
+    public var availableModels: [String] { pools.keys.sorted() }
+
+    public func queueDepth() async -> Int {
+        var depth = 0
+        for pool in pools.values { depth += await pool.queueDepth }
+        return depth
+    }
+
+    public func transcribe(audio: Data, contentType: String?, options: TranscribeOptions) async throws -> TranscribeResult {
+        let started = ContinuousClock.now
+        let name = Self.canonicalModel(options.model) ?? defaultModel
+        guard let pool = pools[name] else {
+            throw APIError.badRequest("unknown_model", "model '\(options.model ?? "")' is not available; available: \(availableModels.joined(separator: ", "))")
+        }
+        let language = try Self.language(options.language, model: name)
+        let maxDuration = limits.maxDuration
+        let decoded = try await offPool { () throws(AudioError) in try AudioDecoder.decode(audio, maxDuration: maxDuration) }
+        let samples = decoded.samples
+
+        var transcript = WhisperTranscript(segments: [], language: language ?? "en")
+        if !Self.isSilent(samples) {
+            let policy = AudioContextPolicy(duration: decoded.duration)
+            let prompt = options.prompt
+            let threads = threads
+            transcript = try await pool.run(timeout: limits.timeout) { state, abort in
+                var whisperOptions = policy.options(language: state.model.isMultilingual ? language : "en",
+                                                    prompt: prompt, threads: threads)
+                whisperOptions.shouldAbort = { abort.isSet }
+                var result = try state.transcribe(samples, options: whisperOptions)
+                // A shortened encoder window can send the decoder into a loop; the full window does not.
+                if policy.isShortened, policy.looksRunaway(result.text) {
+                    whisperOptions = AudioContextPolicy.full.options(language: whisperOptions.language, prompt: prompt, threads: threads)
+                    whisperOptions.shouldAbort = { abort.isSet }
+                    result = try state.transcribe(samples, options: whisperOptions)
+                }
+                return result
+            }
+        }
+        let segments = transcript.segments.compactMap { segment -> TranscriptSegment? in
+            let text = Self.clean(segment.text)
+            return text.isEmpty ? nil : TranscriptSegment(start: segment.start, end: min(segment.end, decoded.duration), text: text)
+        }
+        return TranscribeResult(
+            text: segments.map { $0.text }.joined(separator: " "), language: transcript.language,
+            duration_s: (decoded.duration * 1000).rounded() / 1000, segments: segments, model: name,
+            processing_ms: ((ContinuousClock.now - started).fractionalMilliseconds * 10).rounded() / 10)
+    }
+
+    /// "whisper-1" (OpenAI's name) and our catalog ids map to the API names.
+    static func canonicalModel(_ requested: String?) -> String? {
+        switch requested?.lowercased() {
+        case nil, "", "whisper-1", "default": nil
+        case "tiny.en", "tiny", "whisper-tiny.en": "tiny.en"
+        case "base", "whisper-base": "base"
+        case let other?: other
+        }
+    }
+
+    static func language(_ requested: String?, model: String) throws -> String? {
+        let code = requested?.lowercased() ?? "auto"
+        if code == "auto" || code.isEmpty { return model.hasSuffix(".en") ? "en" : nil }
+        guard WhisperModel.isKnownLanguage(code) else {
+            throw APIError.badRequest("unknown_language", "unknown language '\(code)'")
+        }
+        guard code == "en" || !model.hasSuffix(".en") else {
+            throw APIError.badRequest("unsupported_language", "model \(model) only transcribes English; use model base")
+        }
+        return code
+    }
+
+    /// Silence gets an empty transcript instead of Whisper's habit of hallucinating "you" or "Thank you.".
+    static func isSilent(_ samples: [Float]) -> Bool {
+        guard !samples.isEmpty else { return true }
+        var peak: Float = 0
+        for sample in samples { peak = max(peak, abs(sample)) }
+        return peak < 0.01
+    }
+
+    /// Drops Whisper's non-speech annotations such as "[BLANK_AUDIO]" or "(silence)".
+    static func clean(_ text: String) -> String {
+        text.replacingOccurrences(of: #"\[[^\]]*\]|\([^)]*\)"#, with: "", options: .regularExpression)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Whisper's encoder always computes a 30 s window; for a 3 s question that is 10× the work. Encoding only the
+/// frames that hold audio, plus padding, is what makes short questions fast. Measured on jfk.wav and spoken
+/// questions (docs/decisions.md): 128 frames of padding keeps every word; 0–32 made the decoder repeat itself.
+struct AudioContextPolicy {
+    static let framesPerSecond = 50.0
+    static let padding = 128
+    /// Past this length the full window and ordinary segmentation are used.
+    static let maxShortened = 25.0
+    static let full = AudioContextPolicy(audioContext: 0, maxTokens: 0, duration: 30)
+
+    let audioContext: Int
+    let maxTokens: Int
+    let duration: Double
+
+    init(audioContext: Int, maxTokens: Int, duration: Double) {
+        self.audioContext = audioContext
+        self.maxTokens = maxTokens
+        self.duration = duration
+    }
+
+    init(duration: Double) {
+        guard duration <= Self.maxShortened else {
+            self = .full
+            return
+        }
+        let frames = Int((duration * Self.framesPerSecond).rounded(.up)) + Self.padding
+        self.init(audioContext: min(1500, (frames + 63) / 64 * 64), maxTokens: Int(duration * 8) + 24, duration: duration)
+    }
+
+    var isShortened: Bool { audioContext > 0 }
+
+    func options(language: String?, prompt: String?, threads: Int) -> WhisperOptions {
+        WhisperOptions(language: language, prompt: prompt, threads: threads, audioContext: audioContext,
+                       singleSegment: isShortened, maxTokens: maxTokens)
+    }
+
+    /// People say at most about five words a second; far more means the decoder looped.
+    func looksRunaway(_ text: String) -> Bool {
+        let words = text.split(whereSeparator: \.isWhitespace).count
+        return Double(words) > duration * 5 + 8
+    }
+}
+
+/// Runs blocking work (ffmpeg, resampling) on a global queue instead of Swift's cooperative pool.
+func offPool<R: Sendable, E: Error>(_ work: @escaping @Sendable () throws(E) -> R) async throws -> R {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            do { continuation.resume(returning: try work()) } catch { continuation.resume(throwing: error) }
+        }
+    }
+}
