@@ -21,6 +21,10 @@ key=$(printf '%s\n' "$LLAMA_CPP_PYTHON_VERSION" "$PYWHISPERCPP_VERSION" "${llama
   | sha256sum | cut -c1-16)
 out="$cache/engines/$key"
 
+mkdir -p "$cache"
+# Two checkouts setting up at once must not build into (and delete) the same folder.
+exec 9> "$cache/engines.lock"
+flock 9
 if [ ! -f "$out/.complete" ]; then
   dl="$cache/downloads"
   mkdir -p "$dl"
@@ -43,6 +47,7 @@ if [ ! -f "$out/.complete" ]; then
   cmake --install "$out/build/whisper" >> "$out/build.log"
   touch "$out/.complete"
 fi
+flock -u 9
 
 mkdir -p "$root/.deps"
 ln -sfn "$out/prefix" "$root/.deps/prefix"
