@@ -40,6 +40,10 @@ class CheckFailed(Exception):
     pass
 
 
+class CheckSkipped(Exception):
+    pass
+
+
 def require(condition, message):
     if not condition:
         raise CheckFailed(message)
@@ -77,6 +81,9 @@ class Checks:
             self.results.append((name, str(error)))
             if not self.quiet:
                 print(f"FAIL  {name}: {error}")
+        except CheckSkipped as reason:
+            if not self.quiet:
+                print(f"skip  {name}: {reason}")
 
     @property
     def failures(self):
@@ -259,6 +266,32 @@ class Checks:
             return f"{len(stages)} stages; {len(names)} runtime packages exist in Debian"
         return f"{len(stages)} stages"
 
+    def check_binary_layout(self):
+        """The image puts `voice` in /app/bin and the engines in /app/lib. The built binary, copied into that
+        layout with the build's own engine folder hidden, must still load every engine and run."""
+        binary = next((p for p in (self.root / ".build/release/voice", self.root / ".build/debug/voice") if p.exists()), None)
+        if binary is None:
+            raise CheckSkipped("no built voice binary (scripts/setup.sh builds one)")
+        dynamic = run(["readelf", "-d", str(binary)]).stdout
+        require("$ORIGIN/../lib" in dynamic, "the binary has no $ORIGIN/../lib rpath")
+        with tempfile.TemporaryDirectory() as directory:
+            app = Path(directory) / "app"
+            (app / "bin").mkdir(parents=True)
+            shutil.copy(binary, app / "bin/voice")
+            shutil.copytree((self.root / ".deps/prefix/lib").resolve(), app / "lib", symlinks=True,
+                            ignore=shutil.ignore_patterns("cmake", "pkgconfig", "*.a"))
+            script = (f'mount -t tmpfs none "{self.root}/.deps" && ldd "{app}/bin/voice" && '
+                      f'VOICE_MODELS_DIR="{directory}/models" "{app}/bin/voice" doctor')
+            result = run(["unshare", "--mount", "sh", "-c", script])
+            if result.returncode != 0 and "unshare" in result.stderr:
+                raise CheckSkipped(f"no mount namespace here: {result.stderr.strip()}")
+            require(result.returncode == 0, f"voice does not run from the image layout: {(result.stdout + result.stderr).strip()[-400:]}")
+            engines = [line for line in result.stdout.splitlines() if re.search(r"lib(llama|whisper|ggml)", line)]
+            require(engines and all(f"{app}/bin/../lib/" in line for line in engines),
+                    f"engines not loaded from /app/lib: {engines}")
+            require("whisper.cpp" in result.stdout, "voice doctor printed no engine versions")
+        return f"{len(engines)} engine libraries from /app/lib; `voice doctor` runs"
+
     # Nginx
 
     def nginx_config(self, directory, http_port, https_port, upstream):
@@ -356,6 +389,14 @@ http {{
         with socket.create_connection(("127.0.0.1", https_port), timeout=5) as raw:
             with context.wrap_socket(raw) as tls:
                 require(tls.version() == "TLSv1.3", f"negotiated {tls.version()}, not TLS 1.3")
+        old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        old.check_hostname, old.verify_mode, old.maximum_version = False, ssl.CERT_NONE, ssl.TLSVersion.TLSv1_2
+        with socket.create_connection(("127.0.0.1", https_port), timeout=5) as raw:
+            try:
+                with old.wrap_socket(raw):
+                    raise CheckFailed("a TLS 1.2 handshake was accepted")
+            except ssl.SSLError:
+                pass
         status, headers = request("/metrics")
         require(status == 404, f"/metrics answered {status} through the proxy")
         missing = [name for name in SECURITY_HEADERS if not headers.get(name)]
@@ -379,7 +420,7 @@ http {{
         statuses = [request("/text/query", "POST", b"{}", headers={"Content-Type": "application/json"})[0]
                     for _ in range(12)]
         require(429 in statuses, f"12 questions at once were never rate limited: {statuses}")
-        return "redirect, TLS 1.3, headers, 413, 403, 429 observed"
+        return "redirect, TLS 1.3 only, headers, 413, 403, 429 observed"
 
     # Kubernetes
 
@@ -603,6 +644,7 @@ http {{
         self.check("docker-compose.yml", self.check_compose)
         self.check(".env.example documents the compose variables", self.check_env_example)
         self.check("deploy/Dockerfile", self.check_dockerfile)
+        self.check("image layout /app/bin + /app/lib", self.check_binary_layout)
         self.check("nginx -t", self.check_nginx_syntax)
         self.check("nginx behaviour on loopback", self.check_nginx_behaviour)
         self.check("Kubernetes manifests", self.check_kubernetes)
