@@ -223,6 +223,7 @@ class Checks:
                 stages[current]["instructions"].append((keyword, rest))
         require(list(stages)[-1] == "runtime", "the last stage (the default target) is not `runtime`")
         require(global_args.get("MODELS") == "baked", "ARG MODELS does not default to baked")
+        require((self.root / "knowledge").is_dir(), "knowledge/ (copied into the image for RAG) is missing")
         for mode in ("baked", "mounted"):
             require(f"runtime-{mode}" in stages, f"no runtime-{mode} stage for MODELS={mode}")
         ignored = [line.strip() for line in (self.root / ".dockerignore").read_text().splitlines()
