@@ -28,7 +28,7 @@ struct BenchSTT: AsyncParsableCommand {
         let spec = model == "base" ? ModelCatalog.whisperBase : ModelCatalog.whisperTinyEn
         let store = ModelStore(directory: settings.modelsDirectory)
         let recognizer = try SpeechRecognizer(models: [model: try store.require(spec)], defaultModel: model, workersPerModel: 1,
-                                              threads: 2, limits: .init())
+                                              threads: 2, limits: .init(timeout: .seconds(600)))
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("voice-bench-stt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
