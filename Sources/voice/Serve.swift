@@ -3,15 +3,18 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import EspeakEngine
+import Generation
 import TextToSpeech
 import VoiceCore
 
 /// The seed's boxes, each on its own default port.
 enum ServiceName: String, ExpressibleByArgument, CaseIterable {
+    case llm
     case tts
 
     var defaultPort: Int {
         switch self {
+        case .llm: 8003
         case .tts: 8004
         }
     }
@@ -37,6 +40,8 @@ struct Serve: AsyncParsableCommand {
         let router = makeServiceRouter()
         var services: [any Service] = []
         switch service {
+        case .llm:
+            GenerationController(responder: try await Responder.live(settings: settings, logger: logger)).addRoutes(to: router)
         case .tts:
             let store = AudioStore(directory: settings.audioDirectory, maxAge: settings.audioMaxAge,
                                    byteBudget: settings.audioByteBudget)
