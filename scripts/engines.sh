@@ -8,16 +8,27 @@ source "$root/versions.env"
 cache=${VOICE_CACHE_DIR:-$HOME/.cache/voice}
 jobs=${VOICE_BUILD_JOBS:-$(nproc)}
 
-# $ORIGIN: each library finds its siblings (libggml loads libggml-cpu), wherever the prefix is copied.
-common_flags=(-DCMAKE_INSTALL_LIBDIR=lib '-DCMAKE_INSTALL_RPATH=$ORIGIN')
+# $ORIGIN: each library finds its siblings (libggml loads libggml-cpu), wherever the prefix is copied;
+# $ORIGIN/../lib: the tools in bin/ find them too.
+common_flags=(-DCMAKE_INSTALL_LIBDIR=lib '-DCMAKE_INSTALL_RPATH=$ORIGIN:$ORIGIN/../lib')
+# Tools are configured so that the peers `voice bench llm` and the external-backend tests use (llama-bench,
+# llama-server) come from this very source and ggml, but only those targets are built (see below). No web UI,
+# no TLS: nothing is downloaded at build time.
 llama_flags=(-DBUILD_SHARED_LIBS=ON -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=${GGML_NATIVE:-ON}
-  -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF
-  -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_COMMON=OFF -DLLAMA_CURL=OFF "${common_flags[@]}")
+  -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON
+  -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_COMMON=ON -DLLAMA_TOOLS_INSTALL=ON -DLLAMA_BUILD_UI=OFF
+  -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF "${common_flags[@]}")
+# The targets built; their install scripts are run one directory at a time, since a whole-tree install would
+# want every tool built. llama-mtmd-cli (one file) is built so that tools/mtmd's script, which installs the
+# libmtmd the server needs, finds everything it lists.
+llama_targets=(llama llama-common llama-bench llama-server llama-mtmd-cli)
+llama_install_dirs=(ggml tools/mtmd tools/llama-bench tools/server)
 whisper_flags=(-DBUILD_SHARED_LIBS=ON -DCMAKE_BUILD_TYPE=Release -DWHISPER_USE_SYSTEM_GGML=ON
   -DWHISPER_BUILD_TESTS=OFF -DWHISPER_BUILD_EXAMPLES=OFF -DWHISPER_BUILD_SERVER=OFF "${common_flags[@]}")
 
 cpu=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo | sha256sum | cut -c1-12)
-key=$(printf '%s\n' "$LLAMA_CPP_PYTHON_VERSION" "$PYWHISPERCPP_VERSION" "${llama_flags[*]}" "${whisper_flags[*]}" "$cpu" \
+key=$(printf '%s\n' "$LLAMA_CPP_PYTHON_VERSION" "$PYWHISPERCPP_VERSION" "${llama_flags[*]}" "${llama_targets[*]}" \
+  "${whisper_flags[*]}" "$cpu" \
   | sha256sum | cut -c1-16)
 out="$cache/engines/$key"
 
@@ -38,8 +49,9 @@ if [ ! -f "$out/.complete" ]; then
   tar -xzf "$whisper_sdist" -C "$out/src" --strip-components=1 "pywhispercpp-$PYWHISPERCPP_VERSION/whisper.cpp"
   echo "building llama.cpp + ggml ($jobs jobs)"
   cmake -S "$out/src/llama.cpp" -B "$out/build/llama" -G Ninja -DCMAKE_INSTALL_PREFIX="$out/prefix" "${llama_flags[@]}" > "$out/build.log" 2>&1
-  cmake --build "$out/build/llama" -j "$jobs" >> "$out/build.log"
-  cmake --install "$out/build/llama" >> "$out/build.log"
+  cmake --build "$out/build/llama" -j "$jobs" --target "${llama_targets[@]}" >> "$out/build.log"
+  cmake -DCMAKE_INSTALL_LOCAL_ONLY=ON -P "$out/build/llama/cmake_install.cmake" >> "$out/build.log"
+  for dir in "${llama_install_dirs[@]}"; do cmake -P "$out/build/llama/$dir/cmake_install.cmake" >> "$out/build.log"; done
   echo "building whisper.cpp on the same ggml"
   cmake -S "$out/src/whisper.cpp" -B "$out/build/whisper" -G Ninja -DCMAKE_INSTALL_PREFIX="$out/prefix" \
     -DCMAKE_PREFIX_PATH="$out/prefix" "${whisper_flags[@]}" >> "$out/build.log" 2>&1

@@ -17,9 +17,16 @@ public struct VoicePipeline: Sendable {
     public var timeouts: [Stage: Duration]
     /// Chunks handed to the model.
     public var topK = 3
+    /// A stored Q&A pair at least this similar to the question is answered directly: no LLM call, and its audio
+    /// is reused from ``spokenAnswers``.
+    public var faqMinScore = 0.92
+    let spokenAnswers: SpokenAnswerCache
 
     public init(speechToText: any SpeechToTextClient, retrieval: any RetrievalClient, generation: any GenerationClient,
-                synthesis: any SpeechSynthesisClient, timeouts: [Stage: Duration] = [:]) {
+                synthesis: any SpeechSynthesisClient, timeouts: [Stage: Duration] = [:],
+                audioRetention: Duration = .seconds(3600)) {
+        // Half the retention window: a cached URL must still resolve when the client fetches it.
+        spokenAnswers = SpokenAnswerCache(lifetime: min(.seconds(600), audioRetention / 2))
         self.speechToText = speechToText
         self.retrieval = retrieval
         self.generation = generation
@@ -65,14 +72,25 @@ public struct VoicePipeline: Sendable {
             let retrieved = try await run(.rag) { try await retrieval.retrieve(RetrieveRequest(query: question, top_k: topK)) }
             sources = retrieved.documents
             timings.retrieve_ms = (clock.now - mark).fractionalMilliseconds
-            mark = clock.now
-            let context = retrieved.documents.map { ContextItem(text: $0.text, source: $0.source) }
-            let response = try await run(.llm) { try await generation.respond(RespondRequest(query: question, context: context)) }
-            responseText = response.response
-            timings.llm_ms = (clock.now - mark).fractionalMilliseconds
+            if let faq = retrieved.qa.first, faq.score >= faqMinScore {
+                responseText = faq.answer
+                sources = [RetrievedDocument(id: "qa", source: "Q&A: \(faq.question)", text: faq.answer, score: faq.score)]
+            } else {
+                mark = clock.now
+                let context = retrieved.documents.map { ContextItem(text: $0.text, source: $0.source) }
+                let response = try await run(.llm) { try await generation.respond(RespondRequest(query: question, context: context)) }
+                responseText = response.response
+                timings.llm_ms = (clock.now - mark).fractionalMilliseconds
+            }
         }
         let mark = clock.now
-        let speech = try await run(.tts) { try await synthesis.speak(text: responseText, voice: nil) }
+        let speech: SpeakResult
+        if let cached = await spokenAnswers.audio(for: responseText) {
+            speech = cached
+        } else {
+            speech = try await run(.tts) { try await synthesis.speak(text: responseText, voice: nil) }
+            await spokenAnswers.remember(speech, for: responseText)
+        }
         timings.tts_ms = (clock.now - mark).fractionalMilliseconds
         return VoiceAnswer(transcript: question, response_text: responseText, audio_url: speech.audio_url,
                            sources: sources.map { AnswerSource(source: $0.source, heading: $0.heading, text: $0.text, score: $0.score) },
@@ -116,6 +134,32 @@ public struct VoicePipeline: Sendable {
         default:
             return .unavailable(stage: name, "the \(name) stage failed: \(error)")
         }
+    }
+}
+
+/// Audio of answers spoken recently, by text: a repeated FAQ answer or "didn't catch that" needs no synthesis.
+/// Entries live shorter than the audio files' retention window, so a cached URL still resolves.
+actor SpokenAnswerCache {
+    private var entries: [String: (speech: SpeakResult, stored: ContinuousClock.Instant)] = [:]
+    private let lifetime: Duration
+    private let capacity = 256
+
+    init(lifetime: Duration) {
+        self.lifetime = lifetime
+    }
+
+    func audio(for text: String) -> SpeakResult? {
+        guard let entry = entries[text], ContinuousClock.now - entry.stored < lifetime else { return nil }
+        return entry.speech
+    }
+
+    func remember(_ speech: SpeakResult, for text: String) {
+        if entries.count >= capacity {
+            let now = ContinuousClock.now
+            entries = entries.filter { now - $0.value.stored < lifetime }
+            if entries.count >= capacity { entries.removeAll() }
+        }
+        entries[text] = (speech, .now)
     }
 }
 

@@ -9,14 +9,18 @@ public struct LlamaContextOptions: Sendable {
     public var threads: Int
     /// True for an embedding model: outputs pooled vectors instead of logits.
     public var embeddings: Bool
+    /// One KV buffer shared by all sequences, so a prompt prefix copied between sequences is stored once
+    /// (``LlamaContext/copyPrefix(from:to:length:)`` only tags the cells).
+    public var unifiedMemory: Bool
 
     public init(contextLength: Int = 2048, batchSize: Int = 512, sequences: Int = 1, threads: Int = 2,
-                embeddings: Bool = false) {
+                embeddings: Bool = false, unifiedMemory: Bool = false) {
         self.contextLength = contextLength
         self.batchSize = batchSize
         self.sequences = sequences
         self.threads = threads
         self.embeddings = embeddings
+        self.unifiedMemory = unifiedMemory
     }
 }
 
@@ -42,6 +46,7 @@ public final class LlamaContext: @unchecked Sendable {
     public let options: LlamaContextOptions
     private let context: OpaquePointer
     private var batch: llama_batch
+    private var abortCheck: AbortCheck?
 
     public init(model: LlamaModel, options: LlamaContextOptions) throws(LlamaError) {
         var params = llama_context_default_params()
@@ -53,6 +58,7 @@ public final class LlamaContext: @unchecked Sendable {
         params.n_threads_batch = Int32(options.threads)
         params.embeddings = options.embeddings
         params.no_perf = true
+        params.kv_unified = options.unifiedMemory
         if options.embeddings {
             // Encoder models attend both ways over each whole sequence, so a batch must hold it at once.
             params.n_ubatch = params.n_batch
@@ -67,6 +73,21 @@ public final class LlamaContext: @unchecked Sendable {
     deinit {
         llama_batch_free(batch)
         llama_free(context)
+    }
+
+    /// Called by ggml between graph nodes during ``decode(_:)``; returning true stops the decode, which then
+    /// throws ``LlamaError/aborted``. `nil` removes the check.
+    public func setAbortCheck(_ check: (@Sendable () -> Bool)?) {
+        abortCheck = check.map(AbortCheck.init)
+        guard let abortCheck else {
+            llama_set_abort_callback(context, nil, nil)
+            return
+        }
+        // The box lives as long as `abortCheck` does, which outlives every decode that can call it.
+        llama_set_abort_callback(context, { data in
+            guard let data else { return false }
+            return Unmanaged<AbortCheck>.fromOpaque(data).takeUnretainedValue().check()
+        }, Unmanaged.passUnretained(abortCheck).toOpaque())
     }
 
     /// The context window actually allocated.
@@ -135,6 +156,12 @@ public final class LlamaContext: @unchecked Sendable {
             batch.logits[index] = entry.wantsLogits ? 1 : 0
         }
     }
+}
+
+/// Holds the Swift closure that llama.cpp's C abort callback reaches through its `void *` argument.
+private final class AbortCheck {
+    let check: @Sendable () -> Bool
+    init(_ check: @escaping @Sendable () -> Bool) { self.check = check }
 }
 
 /// A sampler chain: greedy at temperature 0, otherwise temperature with a seeded distribution.

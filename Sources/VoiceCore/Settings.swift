@@ -44,6 +44,19 @@ public struct Settings: Sendable {
     public var stageTimeouts: [String: Duration]
     /// The widget and demo page the gateway serves at `/`.
     public var webDirectory: URL
+    /// A GGUF chat model; nil means the catalog's default (SmolLM2) in the models folder.
+    public var llmModelPath: URL?
+    /// Tokens one LLM request may hold, prompt and answer together.
+    public var llmContextTokens: Int
+    /// LLM requests decoded together in one batch.
+    public var llmSequences: Int
+    /// LLM requests waiting for a free sequence before new ones get 503.
+    public var llmMaxQueue: Int
+    public var llmTimeout: Duration
+    /// An external OpenAI-compatible server to generate with instead of the local model.
+    public var llmBackendURL: String?
+    public var llmBackendModel: String
+    public var llmBackendKey: String?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws(SettingsError) {
@@ -104,6 +117,17 @@ public struct Settings: Sendable {
         serviceURLs = urls
         stageTimeouts = timeouts
         webDirectory = path("VOICE_WEB_DIR", default: "web")
+        llmModelPath = environment["VOICE_LLM_MODEL"].flatMap { $0.isEmpty ? nil : path("VOICE_LLM_MODEL", default: $0) }
+        llmContextTokens = try integer("VOICE_LLM_CONTEXT", default: 2048, range: 256...32_768)
+        llmSequences = try integer("VOICE_LLM_SEQUENCES", default: 4, range: 1...16)
+        llmMaxQueue = try integer("VOICE_LLM_QUEUE", default: 16, range: 0...1024)
+        llmTimeout = .seconds(try integer("VOICE_LLM_TIMEOUT_S", default: 60, range: 1...3600))
+        llmBackendURL = environment["VOICE_LLM_BACKEND_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let url = llmBackendURL, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw .invalid(key: "VOICE_LLM_BACKEND_URL", value: url, expected: "an http:// or https:// URL")
+        }
+        llmBackendModel = environment["VOICE_LLM_BACKEND_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        llmBackendKey = environment["VOICE_LLM_BACKEND_KEY"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
-import EspeakEngine
 import Gateway
+import Generation
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -13,12 +13,14 @@ import VoiceCore
 enum ServiceName: String, ExpressibleByArgument, CaseIterable {
     case gateway
     case stt
+    case llm
     case tts
 
     var defaultPort: Int {
         switch self {
         case .gateway: 9000
         case .stt: 8001
+        case .llm: 8003
         case .tts: 8004
         }
     }
@@ -54,6 +56,8 @@ struct Serve: AsyncParsableCommand {
         case .stt:
             let recognizer = try SpeechRecognizer.live(settings: settings, logger: logger)
             TranscriptionController(recognizer: recognizer, maxBytes: settings.sttMaxBytes).addRoutes(to: router)
+        case .llm:
+            GenerationController(responder: try await Responder.live(settings: settings, logger: logger)).addRoutes(to: router)
         case .tts:
             let speaker = try Speaker.live(settings: settings)
             SpeechController(speaker: speaker).addRoutes(to: router)

@@ -17,14 +17,21 @@ import VoiceTesting
         #expect(prompt.hasSuffix("<|im_start|>assistant\n"))
     }
 
-    @Test func repliesOnTopicToAChatPrompt() throws {
-        let generator = try ChatGenerator(modelPath: try Fixtures.model(ModelCatalog.smolLM2), threads: 2)
-        let result = try generator.generate([
+    @Test func repliesOnTopicToAChatPrompt() async throws {
+        let model = try LlamaModel(path: try Fixtures.model(ModelCatalog.smolLM2).path)
+        let backend = try LlamaChatBackend(model: model, options: .init(sequences: 1, contextPerSequence: 1024))
+        var text = ""
+        var completionTokens = 0
+        for try await event in try await backend.generate([
             ChatMessage(role: "system", content: "You are a helpful assistant."),
             ChatMessage(role: "user", content: "What is the capital of France?"),
-        ], maxTokens: 48)
-        #expect(!result.text.isEmpty)
-        #expect(result.text.localizedCaseInsensitiveContains("Paris"), "got: \(result.text)")
-        #expect(result.completionTokens > 0)
+        ], parameters: .init(maxTokens: 48, temperature: 0), stop: nil) {
+            switch event {
+            case .text(let piece): text += piece
+            case .finished(let stats): completionTokens = stats.completionTokens
+            }
+        }
+        #expect(text.localizedCaseInsensitiveContains("Paris"), "got: \(text)")
+        #expect(completionTokens > 0)
     }
 }

@@ -1,0 +1,127 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import SpeechToText
+import Testing
+import VoiceCore
+import VoiceTesting
+
+/// The gateway's answer as a browser sees it.
+struct Answer: Decodable {
+    struct Source: Decodable { let source: String; let text: String; let score: Double }
+    struct Timings: Decodable { let stt_ms: Double; let retrieve_ms: Double; let llm_ms: Double; let tts_ms: Double; let total_ms: Double }
+    let transcript: String
+    let response_text: String
+    let audio_url: String
+    let sources: [Source]
+    let timings: Timings
+}
+
+struct Reply {
+    let status: Int
+    let body: Data
+    let headers: [(String, String)]
+
+    func json<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: body) }
+    var errorStage: String? {
+        struct Envelope: Decodable { struct Detail: Decodable { let stage: String? }; let error: Detail }
+        return (try? json(Envelope.self))?.error.stage
+    }
+}
+
+enum HTTP {
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton)
+
+    static func send(_ url: String, method: HTTPMethod = .GET, body: Data? = nil, contentType: String? = nil,
+                     timeout: Duration = .seconds(300)) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        if let body { request.body = .bytes(ByteBuffer(data: body)) }
+        let response = try await client.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: Int(response.status.code), body: Data(buffer: bytes), headers: response.headers.map { ($0.name, $0.value) })
+    }
+
+    static func ask(_ gateway: String, audio: Data, contentType: String = "audio/wav") async throws -> Reply {
+        var form = MultipartBody()
+        form.addFile("audio", filename: "question", contentType: contentType, audio)
+        form.addField("session_id", "e2e")
+        return try await send("\(gateway)/voice/query", method: .POST, body: form.finished, contentType: form.contentType)
+    }
+}
+
+/// A fresh data folder per stack, so the sample knowledge base is ingested by the first run.
+func freshEnvironment() -> [String: String] {
+    let data = FileManager.default.temporaryDirectory.appendingPathComponent("voice-e2e-\(UUID().uuidString)")
+    return ["VOICE_DATA_DIR": data.path, "VOICE_MODELS_DIR": Fixtures.settings.modelsDirectory.path]
+}
+
+/// The whole assistant by voice, as users run it.
+@Suite(.serialized) struct EndToEndTests {
+    @Test func oneProcessStackAnswersASpokenQuestionFromTheKnowledgeBaseWithPlayableAudio() async throws {
+        let ports = (0..<5).map { _ in ServiceProcess.freePort() }
+        let stack = try await ServiceProcess(
+            ["up", "--stt-port", "\(ports[1])", "--rag-port", "\(ports[2])", "--llm-port", "\(ports[3])", "--tts-port", "\(ports[4])"],
+            port: ports[0], environment: freshEnvironment(), readyTimeout: .seconds(300))
+        defer { stack.stop() }
+        let question = try TestAudio.wav("What is Docker?")
+
+        for (audio, type) in [(question, "audio/wav"), (try TestAudio.transcode(question, to: .webm), "audio/webm")] {
+            let reply = try await HTTP.ask(stack.url, audio: audio, contentType: type)
+            #expect(reply.status == 200, "\(type): \(String(decoding: reply.body, as: UTF8.self))")
+            let answer = try reply.json(Answer.self)
+            #expect(answer.transcript.lowercased().contains("docker"), "\(type) transcript: \(answer.transcript)")
+            #expect(answer.sources.contains { $0.text.lowercased().contains("docker") })
+            // Answered from the retrieved source: its key term is in the spoken answer.
+            #expect(answer.response_text.lowercased().contains("container"), "answer: \(answer.response_text)")
+            #expect(answer.timings.stt_ms > 0 && answer.timings.total_ms >= answer.timings.stt_ms)
+
+            let audioReply = try await HTTP.send(stack.url + answer.audio_url)
+            #expect(audioReply.status == 200)
+            let wav = try WAVDecoder.decode(audioReply.body)
+            #expect(wav.duration > 1)
+        }
+        let health = try await HTTP.send("\(stack.url)/health")
+        #expect(health.status == 200)
+    }
+
+    @Test func separateProcessesDegradeByStageAndRecoverWithoutRestartingTheGateway() async throws {
+        let environment = freshEnvironment()
+        var urls: [String: String] = [:]
+        var services: [String: ServiceProcess] = [:]
+        for name in ["stt", "rag", "llm", "tts"] {
+            let process = try await ServiceProcess(["serve", name], port: ServiceProcess.freePort(), environment: environment,
+                                                   readyTimeout: .seconds(300))
+            services[name] = process
+            urls["VOICE_\(name.uppercased())_URL"] = process.url
+        }
+        defer { services.values.forEach { $0.stop() } }
+        let gateway = try await ServiceProcess(["serve", "gateway"], port: ServiceProcess.freePort(),
+                                               environment: environment.merging(urls) { $1 })
+        defer { gateway.stop() }
+        let question = try TestAudio.wav("What is Docker?")
+
+        let first = try await HTTP.ask(gateway.url, audio: question)
+        #expect(first.status == 200, "\(String(decoding: first.body, as: UTF8.self))")
+
+        let llm = try #require(services["llm"])
+        llm.stop()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let down = try await HTTP.ask(gateway.url, audio: question)
+        #expect(down.status == 503)
+        #expect(down.errorStage == "llm")
+        #expect(clock.now - start < .seconds(2))
+        let health = try await HTTP.send("\(gateway.url)/health")
+        #expect(health.status == 503)
+        #expect(String(decoding: health.body, as: UTF8.self).contains("\"failing\":[\"llm\"]"))
+
+        let restarted = try await ServiceProcess(["serve", "llm"], port: llm.port, environment: environment,
+                                                 readyTimeout: .seconds(300))
+        services["llm"] = restarted
+        let again = try await HTTP.ask(gateway.url, audio: question)
+        #expect(again.status == 200, "\(String(decoding: again.body, as: UTF8.self))")
+    }
+}
