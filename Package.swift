@@ -71,11 +71,14 @@ let package = Package(
         // One library per seed box.
         .target(name: "SpeechToText", dependencies: ["WhisperEngine", "VoiceCore"], swiftSettings: swiftSettings),
         .target(name: "Retrieval", dependencies: [
-            "LlamaEngine", "VoiceCore",
+            "LlamaEngine", "VoiceCore", "Models",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: swiftSettings),
@@ -116,6 +119,13 @@ let package = Package(
             "TextToSpeech", "EspeakEngine", "SpeechToText", "VoiceTesting", "VoiceCore", "Models", "WhisperEngine",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ], swiftSettings: swiftSettings),
+        .testTarget(name: "RetrievalTests", dependencies: [
+            "Retrieval", "VoiceTesting", "VoiceCore", "Models",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "ModelConversionTests", dependencies: ["ModelConversion"], swiftSettings: swiftSettings),
         .testTarget(name: "EngineProofTests", dependencies: [

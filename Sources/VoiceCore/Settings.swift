@@ -27,6 +27,11 @@ public struct Settings: Sendable {
     public var audioMaxAge: Duration
     public var audioByteBudget: Int64
     public var ttsMaxCharacters: Int
+    /// Where chunk vectors are searched: the embedded SQLite-backed index or a Chroma server.
+    public var vectorStore: VectorStoreBackend
+    public var chromaURL: URL
+    /// Ingested on the first run, when the knowledge base is empty.
+    public var knowledgeDirectory: URL
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws(SettingsError) {
@@ -61,7 +66,24 @@ public struct Settings: Sendable {
         audioMaxAge = .seconds(try integer("VOICE_AUDIO_MAX_AGE_S", default: 3600, range: 10...604_800))
         audioByteBudget = Int64(try integer("VOICE_AUDIO_BUDGET_MB", default: 512, range: 1...1_000_000)) << 20
         ttsMaxCharacters = try integer("VOICE_TTS_MAX_CHARS", default: 2000, range: 1...100_000)
+        let backendName = environment["VOICE_VECTOR_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? VectorStoreBackend.embedded.rawValue
+        guard let backend = VectorStoreBackend(rawValue: backendName) else {
+            throw .invalid(key: "VOICE_VECTOR_STORE", value: backendName, expected: "embedded or chroma")
+        }
+        vectorStore = backend
+        let chromaText = environment["VOICE_CHROMA_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8000"
+        guard let chromaURL = URL(string: chromaText), ["http", "https"].contains(chromaURL.scheme), chromaURL.host != nil else {
+            throw .invalid(key: "VOICE_CHROMA_URL", value: chromaText, expected: "an http(s) URL")
+        }
+        self.chromaURL = chromaURL
+        knowledgeDirectory = path("VOICE_KNOWLEDGE_DIR", default: "knowledge")
     }
+}
+
+/// The vector index behind retrieval (docs/decisions.md).
+public enum VectorStoreBackend: String, Sendable, CaseIterable {
+    case embedded
+    case chroma
 }
 
 public struct SettingsError: Error, CustomStringConvertible {

@@ -3,15 +3,18 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import EspeakEngine
+import Retrieval
 import TextToSpeech
 import VoiceCore
 
 /// The seed's boxes, each on its own default port.
 enum ServiceName: String, ExpressibleByArgument, CaseIterable {
+    case rag
     case tts
 
     var defaultPort: Int {
         switch self {
+        case .rag: 8002
         case .tts: 8004
         }
     }
@@ -37,6 +40,8 @@ struct Serve: AsyncParsableCommand {
         let router = makeServiceRouter()
         var services: [any Service] = []
         switch service {
+        case .rag:
+            RetrievalController(knowledge: try await KnowledgeBase.live(settings: settings, logger: logger)).addRoutes(to: router)
         case .tts:
             let store = AudioStore(directory: settings.audioDirectory, maxAge: settings.audioMaxAge,
                                    byteBudget: settings.audioByteBudget)
