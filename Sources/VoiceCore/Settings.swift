@@ -57,6 +57,11 @@ public struct Settings: Sendable {
     public var llmBackendURL: String?
     public var llmBackendModel: String
     public var llmBackendKey: String?
+    /// Where chunk vectors are searched: the embedded SQLite-backed index or a Chroma server.
+    public var vectorStore: VectorStoreBackend
+    public var chromaURL: URL
+    /// Ingested on the first run, when the knowledge base is empty.
+    public var knowledgeDirectory: URL
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws(SettingsError) {
@@ -128,7 +133,24 @@ public struct Settings: Sendable {
         }
         llmBackendModel = environment["VOICE_LLM_BACKEND_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         llmBackendKey = environment["VOICE_LLM_BACKEND_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        let backendName = environment["VOICE_VECTOR_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? VectorStoreBackend.embedded.rawValue
+        guard let backend = VectorStoreBackend(rawValue: backendName) else {
+            throw .invalid(key: "VOICE_VECTOR_STORE", value: backendName, expected: "embedded or chroma")
+        }
+        vectorStore = backend
+        let chromaText = environment["VOICE_CHROMA_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8000"
+        guard let chromaURL = URL(string: chromaText), ["http", "https"].contains(chromaURL.scheme), chromaURL.host != nil else {
+            throw .invalid(key: "VOICE_CHROMA_URL", value: chromaText, expected: "an http(s) URL")
+        }
+        self.chromaURL = chromaURL
+        knowledgeDirectory = path("VOICE_KNOWLEDGE_DIR", default: "knowledge")
     }
+}
+
+/// The vector index behind retrieval (docs/decisions.md).
+public enum VectorStoreBackend: String, Sendable, CaseIterable {
+    case embedded
+    case chroma
 }
 
 public struct SettingsError: Error, CustomStringConvertible {

@@ -5,5 +5,5 @@ import ArgumentParser
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark a stage against its peer, side by side.",
-        subcommands: [BenchSTT.self, BenchTTS.self, BenchLLM.self])
+        subcommands: [BenchSTT.self, BenchRAG.self, BenchLLM.self, BenchTTS.self, BenchE2E.self])
 }

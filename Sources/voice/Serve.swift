@@ -5,6 +5,7 @@ import Generation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Retrieval
 import SpeechToText
 import TextToSpeech
 import VoiceCore
@@ -13,6 +14,7 @@ import VoiceCore
 enum ServiceName: String, ExpressibleByArgument, CaseIterable {
     case gateway
     case stt
+    case rag
     case llm
     case tts
 
@@ -20,6 +22,7 @@ enum ServiceName: String, ExpressibleByArgument, CaseIterable {
         switch self {
         case .gateway: 9000
         case .stt: 8001
+        case .rag: 8002
         case .llm: 8003
         case .tts: 8004
         }
@@ -58,6 +61,8 @@ struct Serve: AsyncParsableCommand {
             TranscriptionController(recognizer: recognizer, maxBytes: settings.sttMaxBytes).addRoutes(to: router)
         case .llm:
             GenerationController(responder: try await Responder.live(settings: settings, logger: logger)).addRoutes(to: router)
+        case .rag:
+            RetrievalController(knowledge: try await KnowledgeBase.live(settings: settings, logger: logger)).addRoutes(to: router)
         case .tts:
             let speaker = try Speaker.live(settings: settings)
             SpeechController(speaker: speaker).addRoutes(to: router)

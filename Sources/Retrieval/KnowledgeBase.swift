@@ -1,0 +1,383 @@
+public import Foundation
+import HTTPTypes
+import LlamaEngine
+public import Logging
+import Models
+import Synchronization
+public import VoiceCore
+
+/// What one ingestion did.
+public struct IngestResult: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case created
+        case replaced
+        case unchanged
+    }
+    public var id: String
+    public var source: String
+    public var chunks: Int
+    public var status: Status
+}
+
+/// The RAG box: ingests documents into `knowledge.db`, keeps a vector index in step with it, and answers
+/// queries by fusing vector similarity and BM25 with reciprocal rank fusion, plus stored Q&A pairs.
+public final class KnowledgeBase: RetrievalClient {
+    public let store: KnowledgeStore
+    public let index: any VectorIndex
+    public let chunker = Chunker()
+    public let maxQueryCharacters = 2000
+    public let topKRange = 1...50
+    /// Candidates taken from each ranking before fusion.
+    public let candidates = 50
+    /// RRF's constant: 60, from Cormack et al. (2009); it damps the weight of the very first ranks.
+    public let rrfK = 60.0
+    public let modelName: String
+    public let dimensions: Int
+    let embedders: WorkerPool<Embedder>
+    let logger: Logger
+    private let writes = SerialGate()
+    private let questions = Mutex<[StoredQuestion]>([])
+
+    struct StoredQuestion {
+        var pair: QAPair
+        var exact: String
+        var normalized: String
+        var vector: [Float]
+    }
+
+    public init(store: KnowledgeStore, index: any VectorIndex, embedder: Embedder, logger: Logger) {
+        self.store = store
+        self.index = index
+        self.embedders = WorkerPool(name: "rag", workers: [embedder], maxQueue: 64)
+        self.modelName = embedder.model.metadata("general.name") ?? "all-MiniLM-L6-v2"
+        self.dimensions = embedder.dimensions
+        self.logger = logger
+    }
+
+    /// Builds the service from settings: the MiniLM model, `knowledge.db` in the data folder, the configured
+    /// vector index (rebuilt from the database when it disagrees), and on a first run (when `seed` is true)
+    /// the sample knowledge from `settings.knowledgeDirectory`.
+    public static func live(settings: Settings, logger: Logger, seed: Bool = true) async throws -> KnowledgeBase {
+        let modelURL = try ModelStore(directory: settings.modelsDirectory).require(ModelCatalog.miniLM)
+        let embedder = try Embedder(modelPath: modelURL, threads: settings.threads)
+        let store = try KnowledgeStore(url: settings.dataDirectory.appendingPathComponent("knowledge.db"))
+        let index: any VectorIndex = switch settings.vectorStore {
+        case .embedded: EmbeddedVectorIndex(dimensions: embedder.dimensions)
+        case .chroma: try await ChromaVectorIndex.connect(baseURL: settings.chromaURL)
+        }
+        let knowledge = KnowledgeBase(store: store, index: index, embedder: embedder, logger: logger)
+        try await knowledge.prepare(seedFrom: seed ? settings.knowledgeDirectory : nil)
+        return knowledge
+    }
+
+    /// Brings the index in step with the database, loads the Q&A pairs and, when the knowledge base is
+    /// empty, ingests `seedFrom` (documents and `*.csv` Q&A files).
+    public func prepare(seedFrom seed: URL?) async throws {
+        try await synchronizeIndex()
+        try await reloadQuestions()
+        if let seed, try await store.documents().isEmpty, questions.withLock({ $0.isEmpty }),
+           FileManager.default.fileExists(atPath: seed.path) {
+            logger.info("first run: ingesting the sample knowledge", metadata: ["folder": "\(seed.path)"])
+            _ = try await ingest(paths: [seed]) { url, result in
+                if case .failure(let error) = result {
+                    logger.warning("sample file not ingested", metadata: ["file": "\(url.path)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Rebuilds the index from the database when their chunk counts differ (first start, a crash between a
+    /// commit and the index update, or a switch of backend).
+    func synchronizeIndex() async throws {
+        let stored = try await store.chunkCount()
+        let indexed = try await index.count()
+        guard stored != indexed else { return }
+        logger.info("rebuilding vector index", metadata: ["backend": "\(index.backend)", "chunks": "\(stored)", "indexed": "\(indexed)"])
+        try await index.removeAll()
+        try await store.forEachVectorPage { try await index.upsert($0) }
+    }
+
+    // MARK: Embedding
+
+    /// Unit-length MiniLM vectors for `texts`, computed in batches on the embedding worker.
+    public func embed(_ texts: [String]) async throws -> [[Float]] {
+        var vectors: [[Float]] = []
+        vectors.reserveCapacity(texts.count)
+        // Groups of 64 let queries slip in between the groups of a large ingestion.
+        for start in stride(from: 0, to: texts.count, by: 64) {
+            let group = Array(texts[start..<min(start + 64, texts.count)])
+            vectors += try await embedders.run(timeout: .seconds(60)) { embedder, _ in try embedder.embed(group) }
+        }
+        return vectors
+    }
+
+    // MARK: Retrieval
+
+    public func retrieve(_ request: RetrieveRequest) async throws -> RetrieveResponse {
+        let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !query.isEmpty else { throw APIError.badRequest("empty_query", "query must not be empty") }
+        guard query.count <= maxQueryCharacters else {
+            throw APIError(.contentTooLarge, code: "query_too_long",
+                           message: "query has \(query.count) characters; the limit is \(maxQueryCharacters)")
+        }
+        let topK = request.top_k ?? 5
+        guard topKRange.contains(topK) else {
+            throw APIError.badRequest("invalid_top_k", "top_k must be from \(topKRange.lowerBound) to \(topKRange.upperBound)")
+        }
+        if let minScore = request.min_score, !(-1...1).contains(minScore) {
+            throw APIError.badRequest("invalid_min_score", "min_score must be from -1 to 1")
+        }
+        let minScore = request.min_score ?? -1
+        let clock = ContinuousClock()
+        let start = clock.now
+        var timings: [String: Double] = [:]
+
+        let vector = try await embed([query])[0]
+        timings["embed_ms"] = (clock.now - start).fractionalMilliseconds
+        let candidates = max(self.candidates, topK)
+        async let vectorHits = timed { try await self.index.search(vector, limit: candidates) }
+        async let keywordHits = timed { try await self.store.keywordSearch(query, limit: candidates) }
+        let (vectorResult, keywordResult) = try await (vectorHits, keywordHits)
+        timings["vector_ms"] = vectorResult.ms
+        timings["bm25_ms"] = keywordResult.ms
+
+        let fused = fuse([vectorResult.value.map(\.id), keywordResult.value])
+        // Spare ids cover index entries the database no longer has (a Chroma delete that failed); they are skipped.
+        let wanted = Array(fused.prefix(topK + 5))
+        let chunks = try await store.chunks(ids: wanted)
+        var documents: [RetrievedDocument] = []
+        for id in wanted {
+            guard documents.count < topK, let chunk = chunks[id] else { continue }
+            let similarity = Double(VectorMath.dot(vector, chunk.vector))
+            guard similarity >= minScore else { continue }
+            documents.append(RetrievedDocument(id: chunk.id, source: chunk.source, heading: chunk.heading, text: chunk.text,
+                                               score: (similarity * 10_000).rounded() / 10_000))
+        }
+        let qaStart = clock.now
+        let qa = try await answers(for: query, vector: vector, minScore: minScore)
+        timings["qa_ms"] = (clock.now - qaStart).fractionalMilliseconds
+        timings["total_ms"] = (clock.now - start).fractionalMilliseconds
+        return RetrieveResponse(documents: documents, qa: qa, timings: timings.mapValues { ($0 * 1000).rounded() / 1000 })
+    }
+
+    /// Reciprocal rank fusion: each list adds 1 / (k + rank) to an id; ids sorted by the sum, best first.
+    func fuse(_ rankings: [[String]]) -> [String] {
+        var scores: [String: Double] = [:]
+        var firstSeen: [String: Int] = [:]
+        for ranking in rankings {
+            for (rank, id) in ranking.enumerated() {
+                scores[id, default: 0] += 1 / (rrfK + Double(rank + 1))
+                if firstSeen[id] == nil { firstSeen[id] = firstSeen.count }
+            }
+        }
+        return scores.keys.sorted { scores[$0]! != scores[$1]! ? scores[$0]! > scores[$1]! : firstSeen[$0]! < firstSeen[$1]! }
+    }
+
+    /// Vector-only and BM25-only rankings, for measuring what fusion adds (`voice bench rag`).
+    public func rankings(for query: String, limit: Int) async throws -> (vector: [String], keyword: [String], hybrid: [String]) {
+        let vector = try await embed([query])[0]
+        let vectorIDs = try await index.search(vector, limit: max(limit, candidates)).map(\.id)
+        let keywordIDs = try await store.keywordSearch(query, limit: max(limit, candidates))
+        let hybrid = fuse([vectorIDs, keywordIDs])
+        return (Array(vectorIDs.prefix(limit)), Array(keywordIDs.prefix(limit)), Array(hybrid.prefix(limit)))
+    }
+
+    /// Stored Q&A pairs for `query`: the same question (1.0), the same after normalisation (0.98), or a question
+    /// close in meaning (its cosine similarity, from 0.8; from 0.6 when its words also match through FTS5).
+    func answers(for query: String, vector: [Float], minScore: Double) async throws -> [QAHit] {
+        let keywordMatches = Set(try await store.keywordSearchQuestions(query, limit: 3))
+        let exact = query.lowercased()
+        let normalized = SearchText.normalize(query)
+        let hits: [QAHit] = questions.withLock { stored in
+            stored.compactMap { entry in
+                let score: Double
+                if entry.exact == exact {
+                    score = 1
+                } else if entry.normalized == normalized {
+                    score = 0.98
+                } else {
+                    let similarity = Double(VectorMath.dot(vector, entry.vector))
+                    let floor = keywordMatches.contains(entry.normalized) ? 0.6 : 0.8
+                    guard similarity >= floor else { return nil }
+                    score = min(similarity, 0.97)
+                }
+                return QAHit(question: entry.pair.question, answer: entry.pair.answer, score: (score * 10_000).rounded() / 10_000)
+            }
+        }
+        return Array(hits.filter { $0.score >= minScore }.sorted { $0.score > $1.score }.prefix(3))
+    }
+
+    func reloadQuestions() async throws {
+        let pairs = try await store.qaPairs()
+        questions.withLock {
+            $0 = pairs.map { StoredQuestion(pair: $0.pair, exact: $0.pair.question.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(),
+                                            normalized: SearchText.normalize($0.pair.question), vector: $0.vector) }
+        }
+    }
+
+    // MARK: Ingestion
+
+    /// Stable document id for a source name: a readable slug plus a hash, so re-ingesting a source replaces it.
+    public static func documentID(source: String) -> String {
+        let slug = SearchText.words(source).joined(separator: "-").prefix(48)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in source.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return "\(slug)-\(String(hash, radix: 16).suffix(8))"
+    }
+
+    /// Ingests one document: text extraction, chunking, embedding, then one transaction. An unchanged source
+    /// (same bytes) is left as it is.
+    public func ingest(source: String, data: Data, format: DocumentFormat) async throws -> IngestResult {
+        let source = source.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !source.isEmpty, source.count <= 512 else {
+            throw APIError.badRequest("invalid_source", "source must be a name of 1 to 512 characters")
+        }
+        guard !data.isEmpty else { throw APIError.badRequest("empty_document", "the document is empty") }
+        let text = try DocumentText.extract(data, format: format)
+        guard !text.isEmpty else { throw APIError.badRequest("empty_document", "the document contains no text") }
+        let id = Self.documentID(source: source)
+        let hash = Self.contentHash(data)
+        let chunks = chunker.chunks(text)
+        // The title and heading go into the embedded text too: a chunk about "opening hours" should know whose.
+        let inputs = chunks.map { chunk in
+            let context = [text.title, chunk.heading == text.title ? nil : chunk.heading].compactMap { $0 }.joined(separator: " — ")
+            return context.isEmpty ? chunk.text : "\(context). \(chunk.text)"
+        }
+        return try await writes.run {
+            let existing = try await self.store.document(id: id)
+            if let existing, existing.content_hash == hash {
+                return IngestResult(id: id, source: source, chunks: existing.chunks, status: .unchanged)
+            }
+            let vectors = try await self.embed(inputs)
+            let info = DocumentInfo(id: id, source: source, title: text.title, format: format.rawValue, chunks: chunks.count,
+                                    bytes: data.count, content_hash: hash, ingested_at: Date().formatted(.iso8601))
+            let previous = try await self.store.replaceDocument(info, chunks: Array(zip(chunks, vectors)))
+            try await self.index.delete(ids: previous)
+            try await self.index.upsert(zip(chunks.indices, vectors).map {
+                VectorRecord(id: KnowledgeStore.chunkID(id, $0), documentID: id, vector: $1)
+            })
+            return IngestResult(id: id, source: source, chunks: chunks.count, status: existing == nil ? .created : .replaced)
+        }
+    }
+
+    static func contentHash(_ data: Data) -> String {
+        // Two FNV-1a lanes (forward, and over byte+position) make a 128-bit fingerprint for change detection.
+        var a: UInt64 = 0xcbf2_9ce4_8422_2325
+        var b: UInt64 = 0x6c62_272e_07bb_0142
+        for (position, byte) in data.enumerated() {
+            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            b = (b ^ UInt64(byte) ^ UInt64(truncatingIfNeeded: position) << 8) &* 0x0000_0100_0000_01b3
+        }
+        return String(a, radix: 16) + String(b, radix: 16)
+    }
+
+    /// Ingests files and folders (walked recursively): documents by extension, `*.csv` as Q&A. Sources are
+    /// paths relative to the folder given, or the file name. `progress` hears of each file once it is committed
+    /// (or has failed; one bad file does not stop the others).
+    public func ingest(paths: [URL], progress: (URL, Result<String, any Error>) -> Void) async throws -> [IngestResult] {
+        var results: [IngestResult] = []
+        for root in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isFolder) else {
+                throw APIError.notFound("no such file or folder: \(root.path)")
+            }
+            let files: [(url: URL, source: String)] = isFolder.boolValue
+                ? Self.files(under: root) : [(root, root.lastPathComponent)]
+            for (url, source) in files {
+                do {
+                    if url.pathExtension.lowercased() == "csv" {
+                        let count = try await importQA(csv: try Data(contentsOf: url))
+                        progress(url, .success("imported \(count) Q&A pairs from \(source)"))
+                    } else if let format = DocumentFormat(fileName: url.lastPathComponent) {
+                        let result = try await ingest(source: source, data: try Data(contentsOf: url), format: format)
+                        results.append(result)
+                        progress(url, .success("\(result.status.rawValue) \(result.source) id=\(result.id) chunks=\(result.chunks)"))
+                    }
+                } catch {
+                    progress(url, .failure(error))
+                }
+            }
+        }
+        return results
+    }
+
+    static func files(under root: URL) -> [(url: URL, source: String)] {
+        let base = root.standardizedFileURL.resolvingSymlinksInPath().path
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
+                                                          options: [.skipsHiddenFiles]) else { return [] }
+        var files: [(URL, String)] = []
+        for case let url as URL in walker {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+            let path = url.standardizedFileURL.resolvingSymlinksInPath().path
+            let relative = path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : url.lastPathComponent
+            files.append((url, relative))
+        }
+        return files.sorted { $0.1 < $1.1 }
+    }
+
+    public func documents() async throws -> [DocumentInfo] {
+        try await store.documents()
+    }
+
+    public func deleteDocument(id: String) async throws {
+        try await writes.run {
+            guard let removed = try await self.store.deleteDocument(id: id) else {
+                throw APIError.notFound("no document with id '\(id)'")
+            }
+            try await self.index.delete(ids: removed)
+        }
+    }
+
+    // MARK: Q&A
+
+    /// Imports a CSV with a header naming `question` and `answer` (and optionally `tags`, separated by `;`).
+    public func importQA(csv data: Data) async throws -> Int {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw APIError.badRequest("invalid_encoding", "the CSV is not valid UTF-8")
+        }
+        let pairs = try QACSV.parse(text)
+        let vectors = try await embed(pairs.map(\.question))
+        try await writes.run {
+            try await self.store.upsertQA(Array(zip(pairs, vectors)))
+            try await self.reloadQuestions()
+        }
+        return pairs.count
+    }
+
+    public func health() async throws -> HealthReport {
+        let documents = try await store.documents().count
+        return HealthReport(service: "rag", details: [
+            "backend": index.backend, "chunks": "\(try await store.chunkCount())", "indexed": "\(try await index.count())",
+            "documents": "\(documents)", "qa": "\(questions.withLock { $0.count })", "model": modelName,
+        ])
+    }
+}
+
+/// Runs async critical sections one at a time, in arrival order: a write spans the database and the vector
+/// index, and two interleaved writes of one document could leave them disagreeing.
+actor SerialGate {
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if busy {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            busy = true
+        }
+        defer {
+            if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
+}
+
+func timed<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> (value: T, ms: Double) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let value = try await body()
+    return (value, (clock.now - start).fractionalMilliseconds)
+}

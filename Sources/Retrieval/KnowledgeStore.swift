@@ -1,0 +1,255 @@
+public import Foundation
+import GRDB
+
+/// A document as listed by `GET /documents`.
+public struct DocumentInfo: Codable, Sendable, Equatable {
+    public var id: String
+    public var source: String
+    public var title: String?
+    public var format: String
+    public var chunks: Int
+    public var bytes: Int
+    public var content_hash: String
+    public var ingested_at: String
+
+    public init(id: String, source: String, title: String?, format: String, chunks: Int, bytes: Int, content_hash: String,
+                ingested_at: String) {
+        self.id = id
+        self.source = source
+        self.title = title
+        self.format = format
+        self.chunks = chunks
+        self.bytes = bytes
+        self.content_hash = content_hash
+        self.ingested_at = ingested_at
+    }
+}
+
+/// A chunk as stored: its text, where it came from, and its vector.
+public struct StoredChunk: Sendable, Equatable {
+    public var id: String
+    public var documentID: String
+    public var source: String
+    public var heading: String?
+    public var text: String
+    public var vector: [Float]
+}
+
+public struct QAPair: Sendable, Equatable, Codable {
+    public var question: String
+    public var answer: String
+    public var tags: [String]
+
+    public init(question: String, answer: String, tags: [String] = []) {
+        self.question = question
+        self.answer = answer
+        self.tags = tags
+    }
+}
+
+/// `knowledge.db`: documents, their chunks with vectors as float32 BLOBs, FTS5 over the chunks, and the Q&A
+/// pairs with their own FTS5. SQLite in WAL mode through GRDB; every document is written in one transaction,
+/// so a crash leaves each document either fully there or not at all.
+public final class KnowledgeStore: Sendable {
+    public let url: URL
+    let pool: DatabasePool
+
+    public init(url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        // A second process (`voice ingest` beside a running service) waits for the write lock instead of failing.
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: url.path, configuration: configuration)
+        self.url = url
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE documents (
+                    id TEXT PRIMARY KEY,
+                    source TEXT NOT NULL UNIQUE,
+                    title TEXT,
+                    format TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    chunk_count INTEGER NOT NULL,
+                    ingested_at TEXT NOT NULL
+                );
+                CREATE TABLE chunks (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                    ordinal INTEGER NOT NULL,
+                    heading TEXT,
+                    text TEXT NOT NULL,
+                    embedding BLOB NOT NULL
+                );
+                CREATE INDEX chunks_by_document ON chunks(document_id);
+                CREATE VIRTUAL TABLE chunks_fts USING fts5(title, heading, text, tokenize = 'porter unicode61');
+                CREATE TABLE qa (
+                    id INTEGER PRIMARY KEY,
+                    question TEXT NOT NULL,
+                    normalized TEXT NOT NULL UNIQUE,
+                    answer TEXT NOT NULL,
+                    tags TEXT NOT NULL,
+                    embedding BLOB NOT NULL
+                );
+                CREATE VIRTUAL TABLE qa_fts USING fts5(question, answer, tags, tokenize = 'porter unicode61');
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Documents
+
+    /// Replaces everything stored for `document.id` with `chunks` in one transaction and returns the ids of the
+    /// chunks that were there before (for the vector index).
+    public func replaceDocument(_ document: DocumentInfo, chunks: [(chunk: Chunk, vector: [Float])]) async throws -> [String] {
+        try await pool.write { db in
+            let previous = try Self.deleteDocument(id: document.id, in: db)
+            try db.execute(sql: """
+                INSERT INTO documents (id, source, title, format, content_hash, bytes, chunk_count, ingested_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [document.id, document.source, document.title, document.format, document.content_hash,
+                                 document.bytes, chunks.count, document.ingested_at])
+            let insertChunk = try db.makeStatement(sql: """
+                INSERT INTO chunks (id, document_id, ordinal, heading, text, embedding) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            let insertFTS = try db.makeStatement(sql: "INSERT INTO chunks_fts (rowid, title, heading, text) VALUES (?, ?, ?, ?)")
+            for (ordinal, entry) in chunks.enumerated() {
+                try insertChunk.execute(arguments: [Self.chunkID(document.id, ordinal), document.id, ordinal, entry.chunk.heading,
+                                                    entry.chunk.text, VectorMath.blob(entry.vector)])
+                try insertFTS.execute(arguments: [db.lastInsertedRowID, document.title, entry.chunk.heading, entry.chunk.text])
+            }
+            return previous
+        }
+    }
+
+    /// Deletes a document and its chunks; returns the deleted chunk ids, nil when there was no such document.
+    public func deleteDocument(id: String) async throws -> [String]? {
+        try await pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM documents WHERE id = ?", arguments: [id]) == true else { return nil }
+            return try Self.deleteDocument(id: id, in: db)
+        }
+    }
+
+    static func deleteDocument(id: String, in db: Database) throws -> [String] {
+        let ids = try String.fetchAll(db, sql: "SELECT id FROM chunks WHERE document_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM chunks_fts WHERE rowid IN (SELECT seq FROM chunks WHERE document_id = ?)", arguments: [id])
+        try db.execute(sql: "DELETE FROM chunks WHERE document_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [id])
+        return ids
+    }
+
+    /// A chunk's id: its document's id and its position, so re-ingesting a document reuses the same ids.
+    public static func chunkID(_ documentID: String, _ ordinal: Int) -> String { "\(documentID)#\(ordinal)" }
+
+    public func documents() async throws -> [DocumentInfo] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM documents ORDER BY source").map(Self.documentInfo)
+        }
+    }
+
+    public func document(id: String) async throws -> DocumentInfo? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE id = ?", arguments: [id]).map(Self.documentInfo)
+        }
+    }
+
+    static func documentInfo(_ row: Row) -> DocumentInfo {
+        DocumentInfo(id: row["id"], source: row["source"], title: row["title"], format: row["format"], chunks: row["chunk_count"],
+                     bytes: row["bytes"], content_hash: row["content_hash"], ingested_at: row["ingested_at"])
+    }
+
+    public func chunkCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks") ?? 0 }
+    }
+
+    /// Every chunk's vector, for building a vector index, in pages of `pageSize`.
+    public func forEachVectorPage(pageSize: Int = 5000, _ body: ([VectorRecord]) async throws -> Void) async throws {
+        var after: Int64 = 0
+        while true {
+            let cursor = after
+            let (records, last) = try await pool.read { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT seq, id, document_id, embedding FROM chunks WHERE seq > ? ORDER BY seq LIMIT ?",
+                                            arguments: [cursor, pageSize])
+                let records = rows.map { VectorRecord(id: $0["id"], documentID: $0["document_id"], vector: VectorMath.vector($0["embedding"])) }
+                return (records, rows.last.map { $0["seq"] as Int64 })
+            }
+            guard let last else { return }
+            after = last
+            try await body(records)
+        }
+    }
+
+    public func chunks(ids: [String]) async throws -> [String: StoredChunk] {
+        guard !ids.isEmpty else { return [:] }
+        return try await pool.read { db in
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.id, c.document_id, d.source, c.heading, c.text, c.embedding
+                FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (\(marks))
+                """, arguments: StatementArguments(ids))
+            return Dictionary(uniqueKeysWithValues: rows.map { row in
+                (row["id"], StoredChunk(id: row["id"], documentID: row["document_id"], source: row["source"], heading: row["heading"],
+                                        text: row["text"], vector: VectorMath.vector(row["embedding"])))
+            })
+        }
+    }
+
+    /// Chunk ids best first by BM25 (title and heading words weigh more than body words).
+    public func keywordSearch(_ query: String, limit: Int) async throws -> [String] {
+        guard let match = SearchText.ftsQuery(query) else { return [] }
+        return try await pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT c.id FROM chunks_fts f JOIN chunks c ON c.seq = f.rowid
+                WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 2.0, 2.0, 1.0) LIMIT ?
+                """, arguments: [match, limit])
+        }
+    }
+
+    // MARK: Q&A
+
+    /// Normalised stored questions best first by BM25 over the questions' words.
+    public func keywordSearchQuestions(_ query: String, limit: Int) async throws -> [String] {
+        guard let match = SearchText.ftsQuery(query) else { return [] }
+        return try await pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT q.normalized FROM qa_fts f JOIN qa q ON q.id = f.rowid
+                WHERE qa_fts MATCH ? ORDER BY bm25(qa_fts, 1.0, 0.3, 0.5) LIMIT ?
+                """, arguments: [match, limit])
+        }
+    }
+
+    /// Inserts pairs, replacing the answer of a question that is already there (after normalisation).
+    public func upsertQA(_ pairs: [(pair: QAPair, vector: [Float])]) async throws {
+        try await pool.write { db in
+            for (pair, vector) in pairs {
+                let normalized = SearchText.normalize(pair.question)
+                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM qa WHERE normalized = ?", arguments: [normalized]) {
+                    try db.execute(sql: "DELETE FROM qa_fts WHERE rowid = ?", arguments: [id])
+                    try db.execute(sql: "DELETE FROM qa WHERE id = ?", arguments: [id])
+                }
+                let tags = pair.tags.joined(separator: ";")
+                try db.execute(sql: "INSERT INTO qa (question, normalized, answer, tags, embedding) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [pair.question, normalized, pair.answer, tags, VectorMath.blob(vector)])
+                try db.execute(sql: "INSERT INTO qa_fts (rowid, question, answer, tags) VALUES (?, ?, ?, ?)",
+                               arguments: [db.lastInsertedRowID, pair.question, pair.answer, tags])
+            }
+        }
+    }
+
+    public func qaPairs() async throws -> [(pair: QAPair, vector: [Float])] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT question, answer, tags, embedding FROM qa ORDER BY id").map { row in
+                let tags: String = row["tags"]
+                return (QAPair(question: row["question"], answer: row["answer"], tags: tags.split(separator: ";").map(String.init)),
+                        VectorMath.vector(row["embedding"]))
+            }
+        }
+    }
+}

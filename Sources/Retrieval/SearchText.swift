@@ -1,0 +1,93 @@
+import Foundation
+
+/// Text handling shared by question matching and full-text search.
+enum SearchText {
+    /// Lower case, letters and digits only, single spaces: "What is Docker?" and "what is docker" match.
+    static func normalize(_ text: String) -> String {
+        words(text).joined(separator: " ")
+    }
+
+    static func words(_ text: String) -> [String] {
+        text.lowercased().folding(options: .diacriticInsensitive, locale: nil)
+            .split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    }
+
+    /// Question words and fillers: matching on them would rank every question-shaped chunk alike.
+    static let stopWords: Set<String> = [
+        "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "from", "by", "with", "about", "as",
+        "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "can", "could", "will", "would", "should",
+        "shall", "may", "might", "must", "have", "has", "had", "i", "me", "my", "we", "our", "you", "your", "it", "its",
+        "this", "that", "these", "those", "there", "what", "which", "who", "whom", "whose", "when", "where", "why",
+        "how", "much", "many", "tell", "please", "if", "so", "than", "then", "not", "no", "yes", "any", "some", "get",
+        "s", "t", "into", "up", "out", "also", "just", "like", "know", "want",
+    ]
+
+    /// An FTS5 query matching any content word of `text`; nil when there is none. Each word is quoted, so
+    /// nothing a user says is read as FTS5 syntax.
+    static func ftsQuery(_ text: String) -> String? {
+        var seen = Set<String>()
+        let terms = words(text).filter { !stopWords.contains($0) && seen.insert($0).inserted }
+        guard !terms.isEmpty else { return nil }
+        return terms.prefix(32).map { "\"\($0)\"" }.joined(separator: " OR ")
+    }
+}
+
+/// Vectors as stored (little-endian float32 BLOBs) and compared (dot products of unit vectors).
+enum VectorMath {
+    static func blob(_ vector: [Float]) -> Data {
+        vector.withUnsafeBufferPointer { Data(buffer: $0) }
+    }
+
+    static func vector(_ blob: Data) -> [Float] {
+        blob.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+
+    /// Dot product, 16 lanes at a time; equals cosine similarity for the unit vectors MiniLM produces.
+    static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Float {
+        let count = min(a.count, b.count)
+        var sums = SIMD16<Float>()
+        var index = 0
+        let rawA = UnsafeRawPointer(a.baseAddress!)
+        let rawB = UnsafeRawPointer(b.baseAddress!)
+        while index + 16 <= count {
+            let x = rawA.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
+            let y = rawB.loadUnaligned(fromByteOffset: index * 4, as: SIMD16<Float>.self)
+            sums += x * y
+            index += 16
+        }
+        var total = sums.sum()
+        while index < count {
+            total += a[index] * b[index]
+            index += 1
+        }
+        return total
+    }
+
+    static func dot(_ a: [Float], _ b: [Float]) -> Float {
+        guard !a.isEmpty, !b.isEmpty else { return 0 }
+        return a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in dot(x, y) } }
+    }
+}
+
+/// The best `limit` items seen so far, kept sorted best first; inserting costs O(limit) only when an item
+/// beats the current worst, which after the first few rows is rare.
+struct TopK<Item> {
+    let limit: Int
+    private(set) var entries: [(score: Float, item: Item)] = []
+
+    init(limit: Int) {
+        self.limit = limit
+        entries.reserveCapacity(limit + 1)
+    }
+
+    /// The score an item must beat to enter.
+    var threshold: Float { entries.count < limit ? -.infinity : entries[entries.count - 1].score }
+
+    mutating func insert(_ item: Item, score: Float) {
+        guard limit > 0, score > threshold else { return }
+        var position = entries.count
+        while position > 0 && entries[position - 1].score < score { position -= 1 }
+        entries.insert((score, item), at: position)
+        if entries.count > limit { entries.removeLast() }
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import EspeakEngine
+import Foundation
+import Gateway
+import VoiceCore
+
+struct BenchE2E: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "e2e",
+        abstract: "Spoken questions through the whole pipeline at several concurrencies, against the seed's Python pipeline.")
+
+    @Option(help: "Questions answered per concurrency level (at least three rounds of the level).")
+    var requests = 12
+
+    @Option(help: "Concurrency levels, comma-separated.")
+    var concurrency = "1,4,8"
+
+    @OptionGroup var global: GlobalOptions
+
+    /// About three seconds each when spoken at 150 words per minute.
+    static let questions = [
+        "What is the difference between a container and a virtual machine?",
+        "How do I see the logs of a running Docker container?",
+        "What time does the Driftwood Cafe open in the morning?",
+        "How much does a membership at the cafe cost?",
+    ]
+
+    /// The seed's pipeline in Python with the same models (RESOURCES.md), one process, 2-core machine.
+    static let seed = (median: 810.0, stt: 343.0, retrieve: 30.0, llm: 423.0, tts: 13.0)
+
+    func run() async throws {
+        let logger = global.bootstrap()
+        let settings = try global.settings()
+        let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let stack = try await LiveStack.load(settings: settings, logger: logger)
+        let synthesizer = try EspeakSynthesizer.shared.get()
+        var recordings: [Data] = []
+        var lengths: [Double] = []
+        for question in Self.questions {
+            let audio = try await synthesizer.synthesize(question, voice: "en", prosody: .init(rate: 150))
+            recordings.append(WAVFile.encode(audio.samples, sampleRate: audio.sampleRate))
+            lengths.append(Double(audio.samples.count) / Double(audio.sampleRate))
+        }
+        let pipeline = stack.gateway.pipeline
+        for recording in recordings { _ = try await pipeline.answer(audio: recording, contentType: "audio/wav", language: nil) }
+
+        print(String(format: "e2e bench: %d spoken questions of %.1f–%.1f s, STT → RAG → LLM → TTS in one process",
+                     recordings.count, lengths.min() ?? 0, lengths.max() ?? 0))
+        let widths = [6, 6, 7, 11, 11, 9, 9, 9, 9]
+        print(row(["conc", "n", "errors", "median", "p95", "stt", "retrieve", "llm", "tts"], widths: widths))
+        var medianAtOne: Double?
+        for level in levels where level > 0 {
+            let count = max(requests, level * 3)
+            let outcomes = await withTaskGroup(of: Result<VoiceAnswer, any Error>.self) { group in
+                var results: [Result<VoiceAnswer, any Error>] = []
+                for index in 0..<count {
+                    if index >= level, let finished = await group.next() { results.append(finished) }
+                    let recording = recordings[index % recordings.count]
+                    group.addTask {
+                        do {
+                            return .success(try await pipeline.answer(audio: recording, contentType: "audio/wav", language: nil))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                for await finished in group { results.append(finished) }
+                return results
+            }
+            let answers = outcomes.compactMap { try? $0.get() }
+            func median(_ values: [Double]) -> Double { Samples(milliseconds: values).median }
+            let totals = Samples(milliseconds: answers.map { $0.timings.total_ms })
+            if level == 1 { medianAtOne = totals.median }
+            print(row(["\(level)", "\(count)", "\(count - answers.count)", ms(totals.median), ms(totals.percentile(95)),
+                       ms(median(answers.map { $0.timings.stt_ms })), ms(median(answers.map { $0.timings.retrieve_ms })),
+                       ms(median(answers.map { $0.timings.llm_ms })), ms(median(answers.map { $0.timings.tts_ms }))], widths: widths))
+            if let failure = outcomes.first(where: { (try? $0.get()) == nil }), case .failure(let error) = failure {
+                print("    first error: \(error)")
+            }
+        }
+        print(row(["seed", "", "", ms(Self.seed.median), "", ms(Self.seed.stt), ms(Self.seed.retrieve), ms(Self.seed.llm),
+                   ms(Self.seed.tts)], widths: widths)
+              + " (Python: faster-whisper, Chroma, llama-cpp-python, pyttsx3; RESOURCES.md)")
+        if let medianAtOne {
+            print("ours vs the seed pipeline at concurrency 1: \(ratio(Self.seed.median / medianAtOne)) faster (goal ≥ 1.5×)")
+        }
+    }
+}

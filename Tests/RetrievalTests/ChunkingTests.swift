@@ -1,0 +1,80 @@
+import Foundation
+@testable import Retrieval
+import Testing
+import VoiceCore
+
+/// Text extraction and sentence-aware chunking, without a model.
+@Suite struct ChunkingTests {
+    func words(_ count: Int, topic: String) -> String {
+        (0..<count / 10).map { "Sentence \($0) about \(topic) has exactly ten words in it." }.joined(separator: " ")
+    }
+
+    @Test func sentencesSplitAtEndsButNotAtAbbreviations() {
+        let sentences = Chunker.sentences("Dr. Varga built it, e.g. the arches. It opened in 1847! Was it late? Yes.\n\nNew paragraph")
+        #expect(sentences == ["Dr. Varga built it, e.g. the arches.", "It opened in 1847!", "Was it late?", "Yes.", "New paragraph"])
+    }
+
+    @Test func longSectionsBecomeChunksOf150To300WordsThatOverlap() {
+        let document = DocumentText(title: "T", sections: [DocumentSection(heading: "Long", text: words(1000, topic: "ferries"))])
+        let chunks = Chunker().chunks(document)
+        #expect(chunks.count >= 4)
+        for chunk in chunks.dropLast() {
+            #expect((150...300).contains(chunk.wordCount), "\(chunk.wordCount) words")
+            #expect(chunk.heading == "Long")
+        }
+        for (first, second) in zip(chunks, chunks.dropFirst()) {
+            let lastSentence = Chunker.sentences(first.text).last!
+            #expect(second.text.hasPrefix(lastSentence) || second.text.contains(lastSentence), "consecutive chunks overlap")
+        }
+    }
+
+    @Test func shortSectionsMergeAndKeepTheirHeadingsAsText() {
+        let document = DocumentText(title: "Cafe", sections: [
+            DocumentSection(heading: "Hours", text: "We open at 6:30 am. We close at 4 pm."),
+            DocumentSection(heading: "Prices", text: "A Kelp Latte costs $4.50."),
+            DocumentSection(heading: "Long", text: words(400, topic: "bridges")),
+        ])
+        let chunks = Chunker().chunks(document)
+        #expect(chunks[0].heading == "Hours")
+        #expect(chunks[0].text.contains("Prices. A Kelp Latte costs $4.50."))
+        #expect(chunks.allSatisfy { $0.wordCount <= 300 })
+    }
+
+    @Test func markdownGivesTitleSectionsAndPlainWords() {
+        let text = DocumentText.markdown("# Guide\n\nIntro **bold** and [a link](http://x).\n\n## Setup\n\n- Run `make`.\n")
+        #expect(text.title == "Guide")
+        #expect(text.sections.map(\.heading) == ["Guide", "Setup"])
+        #expect(text.sections[0].text.contains("Intro bold and a link."))
+        #expect(text.sections[1].text.contains("Run make."))
+    }
+
+    @Test func htmlDropsScriptsAndNavigationAndDecodesEntities() {
+        let html = "<html><head><title>Market &amp; Stalls</title><script>var x = 1;</script></head><body><nav>Home</nav>"
+            + "<h2>When</h2><p>Saturdays&nbsp;8&ndash;1 &#8212; rain or shine.</p><script>track()</script></body></html>"
+        let text = DocumentText.html(html)
+        #expect(text.title == "Market & Stalls")
+        #expect(text.sections.count == 1)
+        #expect(text.sections[0].heading == "When")
+        #expect(text.sections[0].text.contains("Saturdays 8–1 — rain or shine."))
+        #expect(!text.sections.map(\.text).joined().contains("track"))
+        #expect(!text.sections.map(\.text).joined().contains("Home"))
+    }
+
+    @Test func textThatIsNotUTF8IsRefused() {
+        #expect(throws: APIError.self) { try DocumentText.extract(Data([0x66, 0x6F, 0xFF, 0xFE, 0x6F]), format: .text) }
+    }
+
+    @Test func csvHandlesQuotesCommasAndNewlines() throws {
+        let pairs = try QACSV.parse("question,answer,tags\n\"What, really?\",\"Line one\nline \"\"two\"\"\",a;b\r\nQ2,A2,\n")
+        #expect(pairs == [QAPair(question: "What, really?", answer: "Line one\nline \"two\"", tags: ["a", "b"]),
+                          QAPair(question: "Q2", answer: "A2")])
+        #expect(throws: APIError.self) { try QACSV.parse("q,a\nx,y\n") }
+        #expect(throws: APIError.self) { try QACSV.parse("question,answer\n\"open") }
+    }
+
+    @Test func ftsQueriesQuoteContentWordsOnly() {
+        #expect(SearchText.ftsQuery("How much does a cup lot cost?") == "\"cup\" OR \"lot\" OR \"cost\"")
+        #expect(SearchText.ftsQuery("what is it?") == nil)
+        #expect(SearchText.ftsQuery("NEAR(\"x\" AND y*)") == "\"near\" OR \"x\" OR \"y\"")
+    }
+}

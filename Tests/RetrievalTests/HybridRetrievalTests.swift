@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+import Retrieval
+import Testing
+import VoiceCore
+
+/// Retrieval over the sample knowledge base with the real MiniLM and SQLite.
+@Suite struct HybridRetrievalTests {
+    @Test func firstRunIngestsTheSampleKnowledgeAndAnswersWhatIsDocker() async throws {
+        let test = try await TestKnowledge()
+        let documents = try await test.knowledge.documents()
+        #expect(Set(documents.map(\.source)).isSuperset(of: ["docker.md", "containers.md", "driftwood-cafe.md", "saltmere-market.html"]))
+        let response = try await test.knowledge.retrieve(.init(query: "What is Docker?"))
+        #expect(response.documents.first?.source == "docker.md")
+        #expect(response.documents.first?.heading == "What is Docker?")
+        #expect(response.qa.first?.question == "What is Docker?")
+        #expect(response.qa.first?.score == 1)
+        for key in ["embed_ms", "vector_ms", "bm25_ms", "qa_ms", "total_ms"] { #expect(response.timings[key] != nil, "\(key)") }
+    }
+
+    @Test func aQuestionMatchingAfterNormalisationIsAHighScoringQAHit() async throws {
+        let test = try await TestKnowledge()
+        let response = try await test.knowledge.retrieve(.init(query: "  when did the ZORBLAT bridge open  "))
+        #expect(response.qa.first?.answer.contains("1847") == true)
+        #expect((response.qa.first?.score ?? 0) >= 0.95)
+        let unrelated = try await test.knowledge.retrieve(.init(query: "How do I bake a chocolate cake?"))
+        #expect(unrelated.qa.isEmpty)
+    }
+
+    /// Whisper tiny hears "Kelp Latte" as "cup lot"; the other words still lead to the cafe's price list.
+    @Test func misheardQuestionStillFindsTheCafePriceList() async throws {
+        let test = try await TestKnowledge()
+        let response = try await test.knowledge.retrieve(.init(query: "How much does a cup lot cost?", top_k: 3))
+        let hit = response.documents.first { $0.source == "driftwood-cafe.md" && $0.text.contains("$4.50") }
+        #expect(hit != nil, "\(response.documents.map { "\($0.source): \($0.text.prefix(60))" })")
+    }
+
+    @Test func minScoreFiltersAndTopKLimits() async throws {
+        let test = try await TestKnowledge()
+        let many = try await test.knowledge.retrieve(.init(query: "ferry timetable", top_k: 7))
+        #expect(many.documents.count == 7)
+        #expect(many.documents.first?.source == "ferry-timetable.md")
+        let strict = try await test.knowledge.retrieve(.init(query: "ferry timetable", top_k: 7, min_score: 0.5))
+        #expect(strict.documents.allSatisfy { $0.score >= 0.5 })
+        #expect(strict.documents.count < many.documents.count)
+    }
+
+    @Test func reingestingAChangedFileReplacesExactlyItsChunks() async throws {
+        let test = try await TestKnowledge(seed: false)
+        let long = (1...40).map { "Line \($0) of the harbour notice describes tides and moorings in plain words." }.joined(separator: " ")
+        let first = try await test.knowledge.ingest(source: "notice.md", data: Data("# Notice\n\n\(long) The old berth is red.".utf8),
+                                                    format: .markdown)
+        let other = try await test.knowledge.ingest(source: "other.txt", data: Data("The lighthouse keeper is Edwin Tallow.".utf8),
+                                                    format: .text)
+        #expect(first.status == .created)
+        #expect(first.chunks >= 2)
+        let otherBefore = try await test.knowledge.store.chunks(ids: [KnowledgeStore.chunkID(other.id, 0)])
+
+        let again = try await test.knowledge.ingest(source: "notice.md", data: Data("# Notice\n\nThe new berth is blue.".utf8),
+                                                    format: .markdown)
+        #expect(again.id == first.id)
+        #expect(again.status == .replaced)
+        #expect(again.chunks == 1)
+        let stored = try await test.knowledge.store.chunks(ids: (0..<first.chunks).map { KnowledgeStore.chunkID(first.id, $0) })
+        #expect(stored.count == 1)
+        #expect(stored.values.first?.text.contains("blue") == true)
+        #expect(try await test.knowledge.index.count() == 2)
+        #expect(try await test.knowledge.store.chunks(ids: [KnowledgeStore.chunkID(other.id, 0)]) == otherBefore)
+        let found = try await test.knowledge.retrieve(.init(query: "What colour is the old berth?", top_k: 5))
+        #expect(!found.documents.contains { $0.text.contains("red") })
+
+        let unchanged = try await test.knowledge.ingest(source: "notice.md", data: Data("# Notice\n\nThe new berth is blue.".utf8),
+                                                        format: .markdown)
+        #expect(unchanged.status == .unchanged)
+    }
+
+    @Test func deletedDocumentsLeaveSearchAndARestartRebuildsTheIndex() async throws {
+        let test = try await TestKnowledge()
+        let documents = try await test.knowledge.documents()
+        let bridge = try #require(documents.first { $0.source == "zorblat-bridge.md" })
+        try await test.knowledge.deleteDocument(id: bridge.id)
+        let sources = try await test.sources("Who designed the Zorblat Bridge?", topK: 10)
+        #expect(!sources.contains("zorblat-bridge.md"))
+        await #expect(throws: APIError.self) { try await test.knowledge.deleteDocument(id: bridge.id) }
+
+        let restarted = try await TestKnowledge(directory: test.directory)
+        #expect(try await restarted.knowledge.index.count() == restarted.knowledge.store.chunkCount())
+        #expect(try await restarted.knowledge.documents().count == documents.count - 1)
+        #expect(try await restarted.sources("When does the Driftwood Cafe open?").first == "driftwood-cafe.md")
+    }
+
+    @Test func badQueriesAreRefusedWithClearErrors() async throws {
+        let test = try await TestKnowledge(seed: false)
+        let cases: [(RetrieveRequest, String)] = [
+            (.init(query: "  "), "empty_query"),
+            (.init(query: String(repeating: "a", count: 2001)), "query_too_long"),
+            (.init(query: "docker", top_k: 0), "invalid_top_k"),
+            (.init(query: "docker", top_k: 51), "invalid_top_k"),
+        ]
+        for (request, code) in cases {
+            await #expect(throws: APIError.self) {
+                do { _ = try await test.knowledge.retrieve(request) } catch let error as APIError {
+                    #expect(error.code == code)
+                    #expect(error.status == .badRequest || error.status == .contentTooLarge)
+                    throw error
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Logging
+import Models
+import Retrieval
+import VoiceCore
+import VoiceTesting
+
+/// A knowledge base over a scratch database, with the real MiniLM; each test gets its own.
+struct TestKnowledge {
+    let knowledge: KnowledgeBase
+    let directory: URL
+
+    static var sampleKnowledge: URL { Fixtures.repositoryRoot.appendingPathComponent("knowledge") }
+
+    init(seed: Bool = true, index makeIndex: ((Int) async throws -> any VectorIndex)? = nil, directory: URL? = nil) async throws {
+        let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("rag-\(UUID().uuidString)")
+        let embedder = try Embedder(modelPath: try Fixtures.model(ModelCatalog.miniLM), threads: 2)
+        let index = try await makeIndex?(embedder.dimensions) ?? EmbeddedVectorIndex(dimensions: embedder.dimensions)
+        knowledge = KnowledgeBase(store: try KnowledgeStore(url: directory.appendingPathComponent("knowledge.db")),
+                                  index: index, embedder: embedder, logger: Logger(label: "test"))
+        try await knowledge.prepare(seedFrom: seed ? Self.sampleKnowledge : nil)
+        self.directory = directory
+    }
+
+    func sources(_ query: String, topK: Int = 3) async throws -> [String] {
+        try await knowledge.retrieve(.init(query: query, top_k: topK)).documents.map(\.source)
+    }
+}
