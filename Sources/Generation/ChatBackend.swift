@@ -67,7 +67,7 @@ public final class LlamaChatBackend: ChatBackend {
     }
 }
 
-extension LlamaError: @retroactive APIErrorConvertible {
+extension LlamaError: APIErrorConvertible {
     public var apiError: APIError {
         self == .aborted ? .timeout(stage: "llm", description) : .unavailable(stage: "llm", description)
     }

@@ -28,17 +28,16 @@ public struct GroundedPrompt: Sendable, Equatable {
         """
 
     /// A small model follows shown answers far better than described ones: one answer taken from the context,
-    /// one refusal when the context is about something else. Being part of the cached prefix, they cost
+    /// one refusal when the context is about something
+    /// else (docs/decisions.md has what was tried). Being part of the cached prefix, they cost
     /// nothing per request.
     public static let defaultExamples = [
         Example(query: "When does the library open?",
                 context: ["The city library opens at nine in the morning and closes at six."],
                 answer: "The library opens at nine in the morning."),
-        Example(query: "When was the lighthouse built?",
+        Example(query: "Who built the lighthouse?",
                 context: ["The lighthouse is painted red and white.", "Boats can be rented at the marina."],
                 answer: "I don't know."),
-        Example(query: "How tall is the tower?", context: ["The old tower is 42 metres tall.", "The park has a pond."],
-                answer: "The tower is 42 metres tall."),
     ]
 
     public var instructions: String

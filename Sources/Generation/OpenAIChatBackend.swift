@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 import Foundation
 public import LlamaEngine
-import Logging
+public import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1

@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import Generation
+import HTTPTypes
 import Logging
 import Models
+import NIOCore
 import NIOHTTP1
 import Testing
 import VoiceCore

@@ -82,12 +82,14 @@ import VoiceCore
     }
 
     @Test func dropsTheLeastRelevantContextWhenItDoesNotFit() async throws {
-        let responder = try await SharedLLM.responder.value
-        let filler = String(repeating: "The harbour has many old warehouses along the quay. ", count: 40)
+        // A small window keeps the prompt short on a busy machine; the fitting is the same at any size.
+        let backend = try LlamaChatBackend(model: try SharedLLM.model(), options: .init(sequences: 1, contextPerSequence: 512))
+        let responder = Responder(backend: backend)
+        let filler = String(repeating: "The harbour has many old warehouses along the quay. ", count: 8)
         let context = [ContextItem(text: "The Zorblat Bridge opened in 1847.")] + (0..<12).map { _ in ContextItem(text: filler) }
         let answer = try await responder.respond(RespondRequest(query: "When did the Zorblat Bridge open?", context: context))
-        #expect(answer.prompt_tokens + 96 <= responder.backend.contextWindow)
-        #expect(answer.prompt_tokens > 500, "the passages that fit are kept")
+        #expect(answer.prompt_tokens + Responder.defaultMaxTokens <= 512)
+        #expect(answer.prompt_tokens > 300, "the passages that fit are kept")
     }
 
     @Test func keepsTheFirstPassagesInOrderWhenFitting() throws {

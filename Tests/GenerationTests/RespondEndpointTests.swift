@@ -1,5 +1,6 @@
 import Foundation
 import Generation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -24,7 +25,7 @@ import VoiceCore
         let error: Detail
     }
 
-    static let zorblat: [String: Any] = ["query": "When did the Zorblat Bridge open?",
+    static let zorblat: [String: any Sendable] = ["query": "When did the Zorblat Bridge open?",
                                          "context": [["text": "The Zorblat Bridge opened in 1847.", "source": "guide.md"]]]
 
     /// The `data:` payloads of an event stream, with the event name of each.
@@ -106,7 +107,7 @@ import VoiceCore
     }
 
     @Test func openAIChatCompletionsAnswersAndStreamsTheSameText() async throws {
-        let chat: [String: Any] = ["model": "any", "messages": [["role": "user", "content": "What is the capital of France?"]],
+        let chat: [String: any Sendable] = ["model": "any", "messages": [["role": "user", "content": "What is the capital of France?"]],
                                    "max_tokens": 24, "temperature": 0]
         try await app().test(.router) { client in
             let response = try await client.execute(uri: "/v1/chat/completions", method: .post, body: try json(chat))

@@ -1,5 +1,6 @@
 import Foundation
 import Generation
+import HTTPTypes
 import LlamaEngine
 import Testing
 import VoiceCore
