@@ -33,7 +33,8 @@ struct BenchLLM: AsyncParsableCommand {
 
         // Ours: one sequence, nothing cached, so every prompt token is computed.
         let plain = try LlamaChatBackend(model: model, options: .init(sequences: 1, contextPerSequence: 2048,
-                                                                     threads: threads, prefixCache: false))
+                                                                     threads: threads, timeout: .seconds(600),
+                                                                     prefixCache: false))
         let filler = try Self.messages(fillingTo: promptTokens, backend: plain)
         _ = try await Self.run(plain, filler, maxTokens: 4)
         var promptRates: [Double] = []
@@ -45,6 +46,7 @@ struct BenchLLM: AsyncParsableCommand {
             generateRates.append(Double(tg.completionTokens - 1) / tg.generateDuration.inSeconds)
         }
         let ours = (pp: Self.median(promptRates), tg: Self.median(generateRates))
+        print(String(format: "ours: prompt %.1f tok/s, generation %.1f tok/s", ours.pp, ours.tg))
 
         let peer = try Self.llamaBench(settings: settings, model: path, threads: threads, prompt: promptTokens,
                                        generate: generateTokens, repetitions: repetitions)
@@ -56,7 +58,7 @@ struct BenchLLM: AsyncParsableCommand {
         // Time to first token of a grounded prompt of about 300 tokens, the way the service runs it.
         let prompt = GroundedPrompt()
         let cached = try LlamaChatBackend(model: model, options: .init(sequences: 1, contextPerSequence: 2048,
-                                                                      threads: threads))
+                                                                      threads: threads, timeout: .seconds(600)))
         try await cached.cachePrefix(prompt.prefix)
         let rag = prompt.messages(query: "When did the Zorblat Bridge open to traffic?", context: Self.ragPassages,
                                   history: [])
