@@ -125,7 +125,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         // The microphone widget (web/) in headless Chromium, driven through chromedriver.
         .testTarget(name: "WidgetBrowserTests", dependencies: [
-            "VoiceTesting", "SpeechToText", "WhisperEngine", "Models",
+            "VoiceTesting", "SpeechToText", "WhisperEngine", "Models", "VoiceCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

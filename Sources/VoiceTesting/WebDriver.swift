@@ -115,8 +115,7 @@ public final class ChromeDriver: Sendable {
             guard let sessionID = value["sessionId"]?.string else { throw WebDriverError(error: "no session", message: "\(value)") }
             return ChromeDriver(process: process, endpoint: endpoint, sessionID: sessionID)
         } catch {
-            process.terminate()
-            process.waitUntilExit()
+            kill(process.processIdentifier, SIGKILL)
             throw error
         }
     }
@@ -134,10 +133,12 @@ public final class ChromeDriver: Sendable {
         }
     }
 
+    /// Closes the browser and stops chromedriver, which ignores SIGTERM: it exits on `/shutdown`, or is killed.
     public func quit() async {
         _ = try? await command("", method: .DELETE)
-        process.terminate()
-        process.waitUntilExit()
+        _ = try? await Self.send(endpoint + "/shutdown", method: .GET, body: nil, timeout: .seconds(2))
+        for _ in 0..<20 where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     // MARK: Commands
@@ -217,14 +218,16 @@ public final class ChromeDriver: Sendable {
         try await Self.send("\(endpoint)/session/\(sessionID)\(path)", method: method, body: body)
     }
 
-    private static func send(_ url: String, method: HTTPMethod, body: JSONValue?) async throws -> JSONValue {
+    private static func send(
+        _ url: String, method: HTTPMethod, body: JSONValue?, timeout: TimeAmount = .seconds(120)
+    ) async throws -> JSONValue {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         let value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))["value"] ?? .null
         if let error = value["error"]?.string {
@@ -235,7 +238,9 @@ public final class ChromeDriver: Sendable {
 
     private static func waitUntilReady(_ endpoint: String) async throws {
         for _ in 0..<100 {
-            if let status = try? await send(endpoint + "/status", method: .GET, body: nil), status["ready"]?.bool == true { return }
+            // A short deadline: AsyncHTTPClient retries a refused connection until the deadline passes.
+            let status = try? await send(endpoint + "/status", method: .GET, body: nil, timeout: .milliseconds(500))
+            if status?["ready"]?.bool == true { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw WebDriverError(error: "chromedriver", message: "not ready at \(endpoint)")

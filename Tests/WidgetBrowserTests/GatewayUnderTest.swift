@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOHTTP1
+import VoiceCore
 import VoiceTesting
 
 /// The running stack the full-flow tests talk to, from one place: `VOICE_TEST_GATEWAY_URL` when a stack is already
@@ -17,7 +19,16 @@ enum GatewayUnderTest {
     static var isAvailable: Bool {
         if configuredURL != nil { return true }
         guard FileManager.default.isExecutableFile(atPath: binary.path) else { return false }
-        return (try? run(binary.path, ["up", "--help"])) != nil
+        // ArgumentParser answers `--help` with success even for an unknown subcommand: look for up's own usage.
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = binary
+        process.arguments = ["up", "--help"]
+        process.standardOutput = output
+        process.standardError = output
+        guard (try? process.run()) != nil else { return false }
+        let help = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return help.contains("USAGE: voice up")
     }
 
     private static let started = Task<URL, any Error> {
@@ -45,11 +56,16 @@ enum GatewayUnderTest {
     private static func waitForHealth(_ base: URL, process: Process) async throws {
         let deadline = ContinuousClock.now + .seconds(240)
         while ContinuousClock.now < deadline {
-            guard process.isRunning else { throw WebDriverError(error: "voice up", message: "exited with \(process.terminationStatus)") }
+            guard process.isRunning else { throw GatewayStartError(message: "voice up exited with \(process.terminationStatus)") }
             let request = HTTPClientRequest(url: base.appendingPathComponent("health").absoluteString)
             if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok { return }
             try await Task.sleep(for: .milliseconds(500))
         }
-        throw WebDriverError(error: "voice up", message: "no /health at \(base) within 240 s")
+        throw GatewayStartError(message: "voice up: no /health at \(base) within 240 s")
     }
+}
+
+struct GatewayStartError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

@@ -34,7 +34,7 @@ struct WidgetFullFlowTests {
             const audio = document.querySelector('voice-mic').shadowRoot.querySelector('audio');
             return audio.readyState >= 2 && !audio.error && audio.duration > 0.5 ? [audio.src, audio.duration] : null;
             """)
-        #expect(audio.array?[0]?.string == answer["audio_url"]?.string)
+        #expect(audio.array?[0].string == answer["audio_url"]?.string)
         #expect(answer["audio_url"]?.string?.hasPrefix("http") == true)
     }
 
