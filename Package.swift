@@ -56,6 +56,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -69,7 +70,13 @@ let package = Package(
         ], swiftSettings: swiftSettings),
 
         // One library per seed box.
-        .target(name: "SpeechToText", dependencies: ["WhisperEngine", "VoiceCore"], swiftSettings: swiftSettings),
+        .target(name: "SpeechToText", dependencies: [
+            "WhisperEngine", "VoiceCore", "Models",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
         .target(name: "Retrieval", dependencies: [
             "LlamaEngine", "VoiceCore",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -95,9 +102,23 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: swiftSettings),
 
+        .target(name: "Gateway", dependencies: [
+            "VoiceCore", "TextToSpeech",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+
         .executableTarget(name: "voice", dependencies: [
-            "Models", "SpeechToText", "Retrieval", "Generation", "TextToSpeech", "VoiceCore", "LlamaEngine", "WhisperEngine",
-            "EspeakEngine",
+            "Models", "SpeechToText", "Retrieval", "Generation", "TextToSpeech", "Gateway", "VoiceCore", "LlamaEngine",
+            "WhisperEngine", "EspeakEngine",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,6 +143,21 @@ let package = Package(
             "TextToSpeech", "EspeakEngine", "SpeechToText", "VoiceTesting", "VoiceCore", "Models", "WhisperEngine",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ], swiftSettings: swiftSettings),
+        .testTarget(name: "SpeechToTextTests", dependencies: [
+            "SpeechToText", "VoiceTesting", "VoiceCore", "Models",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+        .testTarget(name: "GatewayTests", dependencies: [
+            "Gateway", "SpeechToText", "TextToSpeech", "VoiceTesting", "VoiceCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         // The microphone widget (web/) in headless Chromium, driven through chromedriver.
         .testTarget(name: "WidgetBrowserTests", dependencies: [

@@ -16,11 +16,15 @@ llama_flags=(-DBUILD_SHARED_LIBS=ON -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=${G
 whisper_flags=(-DBUILD_SHARED_LIBS=ON -DCMAKE_BUILD_TYPE=Release -DWHISPER_USE_SYSTEM_GGML=ON
   -DWHISPER_BUILD_TESTS=OFF -DWHISPER_BUILD_EXAMPLES=OFF -DWHISPER_BUILD_SERVER=OFF "${common_flags[@]}")
 
-cpu=$(grep -m1 '^flags' /proc/cpuinfo | sha256sum | cut -c1-12)
+cpu=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo | sha256sum | cut -c1-12)
 key=$(printf '%s\n' "$LLAMA_CPP_PYTHON_VERSION" "$PYWHISPERCPP_VERSION" "${llama_flags[*]}" "${whisper_flags[*]}" "$cpu" \
   | sha256sum | cut -c1-16)
 out="$cache/engines/$key"
 
+mkdir -p "$cache"
+# Two checkouts setting up at once must not build into (and delete) the same folder.
+exec 9> "$cache/engines.lock"
+flock 9
 if [ ! -f "$out/.complete" ]; then
   dl="$cache/downloads"
   mkdir -p "$dl"
@@ -43,6 +47,7 @@ if [ ! -f "$out/.complete" ]; then
   cmake --install "$out/build/whisper" >> "$out/build.log"
   touch "$out/.complete"
 fi
+flock -u 9
 
 mkdir -p "$root/.deps"
 ln -sfn "$out/prefix" "$root/.deps/prefix"

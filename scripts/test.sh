@@ -4,4 +4,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 VOICE_BUILD_CONFIG=debug bash scripts/setup.sh
+# The deployment files, validated without Docker or a cluster (docs/deployment.md, "Validation").
+bash scripts/check-deploy.sh --self-test
 swift test "$@"

@@ -136,20 +136,10 @@ public struct ModelFetcher: Sendable {
     }
 
     private func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ModelStoreError.commandFailed(([executable] + arguments).joined(separator: " "),
-                                                status: process.terminationStatus,
-                                                output: String(decoding: output, as: UTF8.self))
+        let result = try Subprocess.run([executable] + arguments)
+        guard result.status == 0 else {
+            throw ModelStoreError.commandFailed(([executable] + arguments).joined(separator: " "), status: result.status,
+                                                output: String(decoding: result.output + result.errors, as: UTF8.self))
         }
     }
 }
-

@@ -1,4 +1,5 @@
 public import Foundation
+import VoiceCore
 
 /// Turns any upload a browser or a user is likely to send into 16 kHz mono float samples.
 /// WAV is decoded here; compressed containers (WebM/Opus, Ogg, MP4/AAC, MP3, FLAC) go through ffmpeg.
@@ -40,30 +41,14 @@ public enum AudioDecoder {
     /// ffmpeg reads the upload on stdin and writes raw 16 kHz mono float32 on stdout; `-t` stops it just past
     /// the limit so a huge file cannot keep a decoder busy.
     static func decodeWithFFmpeg(_ data: Data, container: Container, maxDuration: Double) throws(AudioError) -> WAVDecoder.Audio {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", "pipe:0",
-                             "-t", String(format: "%.2f", maxDuration + 0.5), "-vn", "-ac", "1", "-ar", "16000",
-                             "-f", "f32le", "pipe:1"]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        do { try process.run() } catch { throw .decoderUnavailable }
-        // Feed stdin on another thread: ffmpeg may fill stdout before it has read all its input.
-        let writer = Thread {
-            try? input.fileHandleForWriting.write(contentsOf: data)
-            try? input.fileHandleForWriting.close()
-        }
-        writer.start()
-        let errorData = Mutex<Data>()
-        let errorReader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
-        errorReader.start()
-        let raw = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, !raw.isEmpty else {
-            let message = String(decoding: errorData.get().suffix(300), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+        let arguments = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-i", "pipe:0",
+                         "-t", String(format: "%.2f", maxDuration + 0.5), "-vn", "-ac", "1", "-ar", "16000",
+                         "-f", "f32le", "pipe:1"]
+        let result: Subprocess
+        do { result = try Subprocess.run(arguments, input: data) } catch { throw .decoderUnavailable }
+        let raw = result.output
+        guard result.status == 0, !raw.isEmpty else {
+            let message = String(result.errorText.suffix(300))
             throw .malformed("could not decode \(container.rawValue): \(message.isEmpty ? "no audio stream" : message)")
         }
         let samples = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
@@ -71,13 +56,4 @@ public enum AudioDecoder {
         guard audio.duration <= maxDuration else { throw .tooLong(maxDuration) }
         return audio
     }
-}
-
-/// A tiny lock-protected box for data handed between threads.
-final class Mutex<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value?
-    init() {}
-    func set(_ newValue: Value) { lock.withLock { value = newValue } }
-    func get() -> Value where Value == Data { lock.withLock { value ?? Data() } }
 }

@@ -1,7 +1,7 @@
 public import Foundation
 import Dispatch
 public import VoiceCore
-public import WhisperEngine
+import WhisperEngine
 
 /// The STT box: decodes an upload, picks the model, and transcribes on a bounded pool of whisper states.
 public struct SpeechRecognizer: SpeechToTextClient {

@@ -94,3 +94,12 @@ extension Speaker: SpeechSynthesisClient {
         try await speak(SpeakRequest(text: text, voice: voice)).result()
     }
 }
+
+extension Speaker {
+    /// The TTS service as configured: espeak-ng writing into the shared audio folder.
+    public static func live(settings: Settings) throws -> Speaker {
+        let store = AudioStore(directory: settings.audioDirectory, maxAge: settings.audioMaxAge,
+                               byteBudget: settings.audioByteBudget)
+        return Speaker(synthesizer: try EspeakSynthesizer.shared.get(), store: store, maxCharacters: settings.ttsMaxCharacters)
+    }
+}

@@ -83,15 +83,23 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                        next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
+        } catch {
+            return try Self.response(for: error, request: request, context: context)
+        }
+    }
+
+    /// The client-visible response for any error (also used by middlewares that must decorate error responses).
+    public static func response(for error: any Error, request: Request, context: Context) throws -> Response {
+        switch error {
+        case let error as APIError:
             return try error.response(from: request, context: context)
-        } catch let error as any APIErrorConvertible {
+        case let error as any APIErrorConvertible:
             return try error.apiError.response(from: request, context: context)
-        } catch let error as any HTTPResponseError {
+        case let error as any HTTPResponseError:
             // Hummingbird's own errors (bad JSON, body too large, no route) keep their status, with a JSON body.
             let api = APIError(error.status, code: Self.code(for: error.status), message: Self.message(for: error))
             return try api.response(from: request, context: context)
-        } catch {
+        default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return try APIError.internalError.response(from: request, context: context)
         }

@@ -1,17 +1,21 @@
 public import Hummingbird
 public import HTTPTypes
+public import NIOCore
 import NIOFoundationCompat
 import Foundation
 import Logging
 
 /// Request context for every service. Bodies are collected explicitly with per-route limits, so the
 /// framework's own cap only has to be the largest of them (an STT upload).
-public struct VoiceRequestContext: RequestContext {
+public struct VoiceRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID = ""
+    /// The peer's address, for per-IP rate limits (nil in router tests).
+    public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     public var maxUploadSize: Int { 64 << 20 }
@@ -33,10 +37,15 @@ public struct RequestIDMiddleware: RouterMiddleware {
         }
         context.requestID = supplied ?? UUID().uuidString.lowercased()
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
-        var response = try await next(request, context)
+        var response = try await RequestID.$current.withValue(context.requestID) { try await next(request, context) }
         response.headers[Self.header] = context.requestID
         return response
     }
+}
+
+/// The request being served, for outgoing calls to carry on (`X-Request-ID`).
+public enum RequestID {
+    @TaskLocal public static var current: String?
 }
 
 extension Request {

@@ -27,6 +27,23 @@ public struct Settings: Sendable {
     public var audioMaxAge: Duration
     public var audioByteBudget: Int64
     public var ttsMaxCharacters: Int
+    /// Speech-to-text limits: longest accepted recording, largest upload, engine states per model, waiting
+    /// requests beyond them, and the deadline of one transcription.
+    public var sttMaxSeconds: Double
+    public var sttMaxBytes: Int
+    public var sttWorkers: Int
+    public var sttQueue: Int
+    public var sttTimeout: Duration
+    /// Gateway: API keys (required in production), CORS allowlist, per-key and per-IP token buckets,
+    /// downstream service URLs (deployed layout) and per-stage deadlines.
+    public var apiKeys: [String]
+    public var corsOrigins: [String]
+    public var rateLimitPerSecond: Double
+    public var rateLimitBurst: Int
+    public var serviceURLs: [String: String]
+    public var stageTimeouts: [String: Duration]
+    /// The widget and demo page the gateway serves at `/`.
+    public var webDirectory: URL
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws(SettingsError) {
@@ -61,6 +78,32 @@ public struct Settings: Sendable {
         audioMaxAge = .seconds(try integer("VOICE_AUDIO_MAX_AGE_S", default: 3600, range: 10...604_800))
         audioByteBudget = Int64(try integer("VOICE_AUDIO_BUDGET_MB", default: 512, range: 1...1_000_000)) << 20
         ttsMaxCharacters = try integer("VOICE_TTS_MAX_CHARS", default: 2000, range: 1...100_000)
+        sttMaxSeconds = Double(try integer("VOICE_STT_MAX_SECONDS", default: 60, range: 1...3600))
+        sttMaxBytes = try integer("VOICE_STT_MAX_MB", default: 25, range: 1...512) << 20
+        sttWorkers = try integer("VOICE_STT_WORKERS", default: 1, range: 1...16)
+        sttQueue = try integer("VOICE_STT_QUEUE", default: 16, range: 0...1000)
+        sttTimeout = .seconds(try integer("VOICE_STT_TIMEOUT_S", default: 30, range: 1...3600))
+        func list(_ key: String) -> [String] {
+            (environment[key] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        apiKeys = list("VOICE_API_KEYS")
+        corsOrigins = list("VOICE_CORS_ORIGINS")
+        let rateText = environment["VOICE_RATE_LIMIT_RPS"].flatMap { $0.isEmpty ? nil : $0 } ?? "5"
+        guard let rate = Double(rateText), rate > 0, rate <= 100_000 else {
+            throw .invalid(key: "VOICE_RATE_LIMIT_RPS", value: rateText, expected: "requests per second, above 0")
+        }
+        rateLimitPerSecond = rate
+        rateLimitBurst = try integer("VOICE_RATE_LIMIT_BURST", default: 20, range: 1...100_000)
+        var urls: [String: String] = [:]
+        var timeouts: [String: Duration] = [:]
+        for (stage, port, timeout) in [("stt", 8001, 30), ("rag", 8002, 10), ("llm", 8003, 60), ("tts", 8004, 15)] {
+            // The docker-compose service names are the defaults of the deployed layout.
+            urls[stage] = environment["VOICE_\(stage.uppercased())_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://\(stage):\(port)"
+            timeouts[stage] = .seconds(try integer("VOICE_\(stage.uppercased())_STAGE_TIMEOUT_S", default: timeout, range: 1...3600))
+        }
+        serviceURLs = urls
+        stageTimeouts = timeouts
+        webDirectory = path("VOICE_WEB_DIR", default: "web")
     }
 }
 

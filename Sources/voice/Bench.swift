@@ -5,5 +5,5 @@ import ArgumentParser
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark a stage against its peer, side by side.",
-        subcommands: [])
+        subcommands: [BenchSTT.self, BenchTTS.self])
 }

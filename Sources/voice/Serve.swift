@@ -1,24 +1,31 @@
 import ArgumentParser
+import AsyncHTTPClient
+import EspeakEngine
+import Gateway
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import EspeakEngine
+import SpeechToText
 import TextToSpeech
 import VoiceCore
 
 /// The seed's boxes, each on its own default port.
 enum ServiceName: String, ExpressibleByArgument, CaseIterable {
+    case gateway
+    case stt
     case tts
 
     var defaultPort: Int {
         switch self {
+        case .gateway: 9000
+        case .stt: 8001
         case .tts: 8004
         }
     }
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run one service as its own process.")
+    static let configuration = CommandConfiguration(abstract: "Run one service as its own process (the deployed layout).")
 
     @Argument(help: "The service: \(ServiceName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var service: ServiceName
@@ -34,16 +41,23 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = global.bootstrap()
         let settings = try global.settings()
-        let router = makeServiceRouter()
+        var router = makeServiceRouter()
         var services: [any Service] = []
+        var http: HTTPClient?
         switch service {
+        case .gateway:
+            try checkSecurityPosture(settings, logger: logger)
+            let client = HTTPClient.makeGatewayClient()
+            http = client
+            router = makeGatewayRouter(controller: .deployed(settings: settings, http: client), settings: settings,
+                                       audioDirectory: settings.audioDirectory)
+        case .stt:
+            let recognizer = try SpeechRecognizer.live(settings: settings, logger: logger)
+            TranscriptionController(recognizer: recognizer, maxBytes: settings.sttMaxBytes).addRoutes(to: router)
         case .tts:
-            let store = AudioStore(directory: settings.audioDirectory, maxAge: settings.audioMaxAge,
-                                   byteBudget: settings.audioByteBudget)
-            let speaker = Speaker(synthesizer: try EspeakSynthesizer.shared.get(), store: store,
-                                  maxCharacters: settings.ttsMaxCharacters)
+            let speaker = try Speaker.live(settings: settings)
             SpeechController(speaker: speaker).addRoutes(to: router)
-            services.append(AudioRetentionService(store: store, logger: logger))
+            services.append(AudioRetentionService(store: speaker.store, logger: logger))
         }
         let app = Application(
             router: router,
@@ -51,5 +65,6 @@ struct Serve: AsyncParsableCommand {
                                  serverName: "voice-\(service.rawValue)"),
             services: services, logger: logger)
         try await app.runService()
+        try await http?.shutdown()
     }
 }

@@ -1,0 +1,140 @@
+public import Foundation
+public import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+import TextToSpeech
+public import VoiceCore
+
+/// How the gateway checks one downstream: over HTTP when deployed, trivially when in the same process.
+public typealias HealthCheck = @Sendable () async -> DownstreamHealth
+
+/// HTTP routes of the gateway (port 9000): the question endpoints and health. Audio files and the web demo
+/// are served by ``makeGatewayRouter(controller:settings:audioDirectory:)``'s file middlewares.
+public struct GatewayController: Sendable {
+    public var pipeline: VoicePipeline
+    public var healthChecks: [VoicePipeline.Stage: HealthCheck]
+    public var maxUploadBytes: Int
+    public var layout: String
+
+    public init(pipeline: VoicePipeline, healthChecks: [VoicePipeline.Stage: HealthCheck], maxUploadBytes: Int, layout: String) {
+        self.pipeline = pipeline
+        self.healthChecks = healthChecks
+        self.maxUploadBytes = maxUploadBytes
+        self.layout = layout
+    }
+
+    /// Longest typed question: the retrieval service's own query limit.
+    static let maxQueryCharacters = 2000
+
+    struct TextQuery: Decodable {
+        let query: String
+        let session_id: String?
+    }
+
+    struct Answer: Encodable {
+        let answer: VoiceAnswer
+        let sessionID: String?
+
+        func encode(to encoder: any Encoder) throws {
+            try answer.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(sessionID, forKey: .session_id)
+        }
+
+        enum Key: CodingKey { case session_id }
+    }
+
+    public func addRoutes(to router: Router<VoiceRequestContext>) {
+        router.post("/voice/query") { request, _ in
+            var request = request
+            let contentType = request.headers[.contentType] ?? ""
+            let body = Data(buffer: try await request.collectBody(limit: maxUploadBytes))
+            let audio: Data, audioType: String?, language: String?, session: String?
+            if contentType.lowercased().hasPrefix("multipart/form-data") {
+                let form = try MultipartForm(body: body, contentType: contentType)
+                guard let part = form.part(named: "audio", "file") else {
+                    throw APIError.badRequest("missing_audio", "the form has no 'audio' file field")
+                }
+                (audio, audioType, language, session) = (part.body, part.contentType, form.field("language"), form.field("session_id"))
+            } else if contentType.lowercased().hasPrefix("audio/") {
+                (audio, audioType, language, session) = (body, contentType, nil, nil)
+            } else {
+                throw APIError.unsupportedMediaType("send multipart/form-data with an 'audio' file, or a raw audio/* body")
+            }
+            let answer = try await pipeline.answer(audio: audio, contentType: audioType, language: language)
+            return try jsonResponse(Answer(answer: answer, sessionID: session))
+        }
+        router.post("/text/query") { request, _ in
+            var request = request
+            let query = try await request.decodeJSON(as: TextQuery.self, limit: 64 << 10)
+            let text = query.query.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { throw APIError.badRequest("empty_query", "query must not be empty") }
+            guard text.count <= Self.maxQueryCharacters else {
+                throw APIError.payloadTooLarge("query has \(text.count) characters; the limit is \(Self.maxQueryCharacters)")
+            }
+            return try jsonResponse(Answer(answer: try await pipeline.answer(text: text), sessionID: query.session_id))
+        }
+        router.get("/health") { _, _ in
+            let report = await health()
+            return try jsonResponse(report, status: report.status == "ok" ? .ok : .serviceUnavailable)
+        }
+    }
+
+    public struct GatewayHealth: Codable, Sendable {
+        public var service = "gateway"
+        public var status: String
+        public var layout: String
+        public var failing: [String]
+        public var downstream: [String: DownstreamHealth]
+    }
+
+    /// Checks every downstream at once; 503 names the ones that are down.
+    public func health() async -> GatewayHealth {
+        let results = await withTaskGroup(of: (String, DownstreamHealth).self) { group in
+            for (stage, check) in healthChecks { group.addTask { (stage.rawValue, await check()) } }
+            return await group.reduce(into: [String: DownstreamHealth]()) { $0[$1.0] = $1.1 }
+        }
+        let failing = results.filter { $0.value.status != "ok" }.keys.sorted()
+        return GatewayHealth(status: failing.isEmpty ? "ok" : "degraded", layout: layout, failing: failing, downstream: results)
+    }
+}
+
+/// The gateway's router: request IDs, metrics and JSON errors (as every service), then CORS, API keys and rate
+/// limits on the question endpoints, then the routes, the answer audio and the web demo.
+public func makeGatewayRouter(controller: GatewayController, settings: Settings, audioDirectory: URL) -> Router<VoiceRequestContext> {
+    let router = makeServiceRouter()
+    let questionPaths = ["/voice/", "/text/"]
+    router.middlewares.add(CORSMiddleware(origins: settings.corsOrigins, deployment: settings.deployment))
+    router.middlewares.add(APIKeyMiddleware(keys: settings.apiKeys, protectedPrefixes: questionPaths))
+    router.middlewares.add(RateLimitMiddleware(perSecond: settings.rateLimitPerSecond, burst: settings.rateLimitBurst,
+                                               protectedPrefixes: questionPaths))
+    router.middlewares.add(AudioFileGuard())
+    // Answer audio: names are unique, so a file never changes and can be cached; Range comes with FileMiddleware.
+    let wav = MediaType(type: .audio, subType: "wav")
+    router.middlewares.add(FileMiddleware(audioDirectory.path, urlBasePath: "/audio",
+                                          cacheControl: .init([(MediaType(type: .audio), [.private, .maxAge(3600)])]))
+        .withAdditionalMediaType(wav, mappedToFileExtension: "wav"))
+    // The widget changes with releases; revalidating keeps embedders on the current one.
+    router.middlewares.add(FileMiddleware(settings.webDirectory.path, cacheControl: .init([(MediaType(type: .any), [.noCache])]),
+                                          searchForIndexHtml: true))
+    controller.addRoutes(to: router)
+    return router
+}
+
+/// `/audio/<name>` serves only names our TTS issued: anything else — `..`, `/`, NUL, absolute paths, other
+/// files in the folder — is a 404 before the file system is touched.
+struct AudioFileGuard: RouterMiddleware {
+    typealias Context = VoiceRequestContext
+
+    func handle(_ request: Request, context: Context,
+                next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if path.hasPrefix("/audio/") || path == "/audio" {
+            let name = String(path.dropFirst("/audio/".count)).removingPercentEncoding ?? ""
+            guard AudioStore.isOurName(name), request.method == .get || request.method == .head else {
+                throw APIError.notFound("no such audio file")
+            }
+        }
+        return try await next(request, context)
+    }
+}

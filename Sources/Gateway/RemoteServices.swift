@@ -1,0 +1,198 @@
+public import AsyncHTTPClient
+public import Foundation
+import HTTPTypes
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+public import VoiceCore
+
+extension HTTPClient {
+    /// The gateway's client: a refused or unroutable service must fail fast (the caller gets a 503 within a
+    /// second), while the per-request deadline bounds slow answers.
+    public static func makeGatewayClient() -> HTTPClient {
+        HTTPClient(eventLoopGroupProvider: .singleton,
+                   configuration: .init(timeout: .init(connect: .milliseconds(800)),
+                                        connectionPool: .init(idleTimeout: .seconds(30))))
+    }
+}
+
+/// One downstream service reached over HTTP (the deployed layout). Connection failures become 503s and
+/// deadlines 504s, both naming the stage; idempotent calls are retried once when the connection failed.
+public struct RemoteService: Sendable {
+    public let stage: VoicePipeline.Stage
+    public let baseURL: String
+    let http: HTTPClient
+
+    public init(stage: VoicePipeline.Stage, baseURL: String, http: HTTPClient) {
+        self.stage = stage
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.http = http
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String? = nil, timeout: Duration,
+              idempotent: Bool) async throws -> Data {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        if let id = RequestID.current { request.headers.add(name: "X-Request-ID", value: id) }
+        if let body { request.body = .bytes(ByteBuffer(data: body)) }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            (response, bytes) = try await execute(request, timeout: timeout)
+        } catch let error where idempotent && Self.isConnectionFailure(error) {
+            try await Task.sleep(for: .milliseconds(200))
+            (response, bytes) = try await execute(request, timeout: timeout)
+        }
+        guard (200..<300).contains(response.status.code) else { throw downstreamError(status: Int(response.status.code), body: bytes) }
+        return Data(buffer: bytes)
+    }
+
+    private func execute(_ request: HTTPClientRequest, timeout: Duration) async throws -> (HTTPClientResponse, ByteBuffer) {
+        do {
+            let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.fractionalMilliseconds * 1e6)))
+            return (response, try await response.body.collect(upTo: 64 << 20))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw APIError.timeout(stage: stage.rawValue, "the \(stage.rawValue) service did not answer within \(timeout)")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw ConnectionFailure(stage: stage, url: baseURL, underlying: error)
+        }
+    }
+
+    static func isConnectionFailure(_ error: any Error) -> Bool { error is ConnectionFailure }
+
+    /// The downstream's own JSON error, with its status kept for client errors.
+    func downstreamError(status: Int, body: ByteBuffer) -> APIError {
+        struct Envelope: Decodable {
+            struct Detail: Decodable { let code: String; let message: String }
+            let error: Detail
+        }
+        let detail = try? JSONDecoder().decode(Envelope.self, from: Data(buffer: body)).error
+        let message = detail?.message ?? "HTTP \(status)"
+        return APIError(HTTPResponse.Status(code: status), code: detail?.code ?? "downstream_error", message: message)
+    }
+
+    func postJSON<Body: Encodable, Result: Decodable>(_ path: String, _ body: Body, timeout: Duration, idempotent: Bool,
+                                                      as type: Result.Type) async throws -> Result {
+        let data = try await send(.POST, path, body: try JSONEncoder().encode(body), contentType: "application/json",
+                                  timeout: timeout, idempotent: idempotent)
+        return try decode(type, data)
+    }
+
+    func decode<Result: Decodable>(_ type: Result.Type, _ data: Data) throws -> Result {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw APIError.unavailable(stage: stage.rawValue, "the \(stage.rawValue) service sent an answer we cannot read")
+        }
+    }
+
+    /// `GET /health`: whether the service answers 200, and how fast.
+    public func health(timeout: Duration = .seconds(2)) async -> DownstreamHealth {
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try await send(.GET, "/health", timeout: timeout, idempotent: false)
+            return DownstreamHealth(status: "ok", latency_ms: (clock.now - start).fractionalMilliseconds, url: baseURL, error: nil)
+        } catch {
+            let message = (error as? APIError)?.message ?? "\(error)"
+            return DownstreamHealth(status: "down", latency_ms: (clock.now - start).fractionalMilliseconds, url: baseURL,
+                                    error: message)
+        }
+    }
+}
+
+/// The service could not be reached at all (refused, reset, DNS): safe to retry, and a 503 for the caller.
+struct ConnectionFailure: Error, APIErrorConvertible {
+    let stage: VoicePipeline.Stage
+    let url: String
+    let underlying: any Error
+
+    var apiError: APIError {
+        .unavailable(stage: stage.rawValue, "the \(stage.rawValue) service is unreachable at \(url)")
+    }
+}
+
+public struct RemoteSpeechToText: SpeechToTextClient {
+    public let service: RemoteService
+    public let timeout: Duration
+
+    public init(service: RemoteService, timeout: Duration) {
+        self.service = service
+        self.timeout = timeout
+    }
+
+    public func transcribe(audio: Data, contentType: String?, options: TranscribeOptions) async throws -> TranscribeResult {
+        let boundary = "voice-\(UUID().uuidString)"
+        var body = Data()
+        func field(_ name: String, _ value: String?) {
+            guard let value else { return }
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        field("model", options.model)
+        field("language", options.language)
+        field("prompt", options.prompt)
+        body.append(Data(("--\(boundary)\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"audio\"\r\n"
+            + "Content-Type: \(contentType ?? "application/octet-stream")\r\n\r\n").utf8))
+        body.append(audio)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        let data = try await service.send(.POST, "/transcribe", body: body, contentType: "multipart/form-data; boundary=\(boundary)",
+                                          timeout: timeout, idempotent: true)
+        return try service.decode(TranscribeResult.self, data)
+    }
+}
+
+public struct RemoteRetrieval: RetrievalClient {
+    public let service: RemoteService
+    public let timeout: Duration
+
+    public init(service: RemoteService, timeout: Duration) {
+        self.service = service
+        self.timeout = timeout
+    }
+
+    public func retrieve(_ request: RetrieveRequest) async throws -> RetrieveResponse {
+        try await service.postJSON("/retrieve", request, timeout: timeout, idempotent: true, as: RetrieveResponse.self)
+    }
+}
+
+public struct RemoteGeneration: GenerationClient {
+    public let service: RemoteService
+    public let timeout: Duration
+
+    public init(service: RemoteService, timeout: Duration) {
+        self.service = service
+        self.timeout = timeout
+    }
+
+    /// Not retried: generation is the expensive stage, and a retry would double the load when it is struggling.
+    public func respond(_ request: RespondRequest) async throws -> RespondResponse {
+        try await service.postJSON("/respond", request, timeout: timeout, idempotent: false, as: RespondResponse.self)
+    }
+}
+
+public struct RemoteSynthesis: SpeechSynthesisClient {
+    public let service: RemoteService
+    public let timeout: Duration
+
+    public init(service: RemoteService, timeout: Duration) {
+        self.service = service
+        self.timeout = timeout
+    }
+
+    public func speak(text: String, voice: String?) async throws -> SpeakResult {
+        struct Body: Encodable { let text: String; let voice: String? }
+        return try await service.postJSON("/speak", Body(text: text, voice: voice), timeout: timeout, idempotent: false,
+                                          as: SpeakResult.self)
+    }
+}
+
+/// One downstream's line in the gateway's `/health`.
+public struct DownstreamHealth: Codable, Sendable {
+    public var status: String
+    public var latency_ms: Double
+    public var url: String?
+    public var error: String?
+}

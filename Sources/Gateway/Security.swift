@@ -1,0 +1,153 @@
+import Crypto
+import HTTPTypes
+public import Foundation
+public import Hummingbird
+import NIOCore
+public import VoiceCore
+
+/// Cross-origin access: only allowlisted origins get CORS headers (all of them in development, when no
+/// allowlist is set). Preflights from other origins are refused outright.
+public struct CORSMiddleware: RouterMiddleware {
+    public typealias Context = VoiceRequestContext
+    let allowed: Set<String>
+    let allowAll: Bool
+
+    public init(origins: [String], deployment: Deployment) {
+        allowed = Set(origins)
+        allowAll = origins.contains("*") || (origins.isEmpty && deployment == .development)
+    }
+
+    public func handle(_ request: Request, context: Context,
+                       next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let origin = request.headers[.origin] else { return try await next(request, context) }
+        let permitted = allowAll || allowed.contains(origin)
+        if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
+            guard permitted else { throw APIError(.forbidden, code: "origin_not_allowed", message: "origin \(origin) is not allowed") }
+            var response = Response(status: .noContent)
+            apply(origin, to: &response.headers)
+            response.headers[.accessControlAllowMethods] = "GET, POST, OPTIONS"
+            response.headers[.accessControlAllowHeaders] = "Authorization, X-API-Key, Content-Type, X-Request-ID"
+            response.headers[.accessControlMaxAge] = "600"
+            return response
+        }
+        do {
+            var response = try await next(request, context)
+            if permitted { apply(origin, to: &response.headers) }
+            return response
+        } catch where permitted {
+            // Errors need the headers too, or the page cannot read why its request failed.
+            var response = try APIErrorMiddleware<Context>.response(for: error, request: request, context: context)
+            apply(origin, to: &response.headers)
+            return response
+        }
+    }
+
+    func apply(_ origin: String, to headers: inout HTTPFields) {
+        headers[.accessControlAllowOrigin] = allowAll && allowed.isEmpty ? "*" : origin
+        headers[.accessControlExposeHeaders] = "X-Request-ID, Retry-After"
+        headers[.vary] = "Origin"
+    }
+}
+
+/// API keys as `Authorization: Bearer <key>` or `X-API-Key: <key>` on the question endpoints. With no keys
+/// configured (development only; production refuses to start without them) everyone is let in.
+public struct APIKeyMiddleware: RouterMiddleware {
+    public typealias Context = VoiceRequestContext
+    static let keyHeader = HTTPField.Name("X-API-Key")!
+    /// SHA-256 digests, compared in full against every key so response timing reveals nothing about a key.
+    let digests: [Data]
+    let protectedPrefixes: [String]
+
+    public init(keys: [String], protectedPrefixes: [String]) {
+        digests = keys.map { Data(SHA256.hash(data: Data($0.utf8))) }
+        self.protectedPrefixes = protectedPrefixes
+    }
+
+    public func handle(_ request: Request, context: Context,
+                       next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !digests.isEmpty, request.method != .options,
+              protectedPrefixes.contains(where: { request.uri.path.hasPrefix($0) }) else {
+            return try await next(request, context)
+        }
+        guard let key = Self.presentedKey(request.headers) else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "an API key is required (Authorization: Bearer or X-API-Key)")
+        }
+        let digest = Data(SHA256.hash(data: Data(key.utf8)))
+        var matched = false
+        for candidate in digests { matched = Self.constantTimeEqual(candidate, digest) || matched }
+        guard matched else { throw APIError(.unauthorized, code: "unauthorized", message: "the API key is not valid") }
+        return try await next(request, context)
+    }
+
+    static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    static func presentedKey(_ headers: HTTPFields) -> String? {
+        if let key = headers[keyHeader], !key.isEmpty { return key }
+        guard let authorization = headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else { return nil }
+        let key = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        return key.isEmpty ? nil : key
+    }
+}
+
+/// Token buckets per API key and per client IP on the question endpoints: 429 with Retry-After when empty.
+public struct RateLimitMiddleware: RouterMiddleware {
+    public typealias Context = VoiceRequestContext
+    let buckets: TokenBuckets
+    let protectedPrefixes: [String]
+
+    public init(perSecond: Double, burst: Int, protectedPrefixes: [String]) {
+        buckets = TokenBuckets(rate: perSecond, burst: Double(burst))
+        self.protectedPrefixes = protectedPrefixes
+    }
+
+    public func handle(_ request: Request, context: Context,
+                       next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method != .options, protectedPrefixes.contains(where: { request.uri.path.hasPrefix($0) }) else {
+            return try await next(request, context)
+        }
+        var keys: [String] = []
+        if let ip = context.remoteAddress?.ipAddress { keys.append("ip:\(ip)") }
+        if let key = APIKeyMiddleware.presentedKey(request.headers) {
+            keys.append("key:\(SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined().prefix(16))")
+        }
+        if let wait = await buckets.take(keys) {
+            throw APIError(.tooManyRequests, code: "rate_limited", message: "too many requests; retry in \(wait) s",
+                           retryAfter: wait)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Refilling token buckets keyed by client. Idle buckets are forgotten so the table cannot grow without bound.
+actor TokenBuckets {
+    let rate: Double
+    let burst: Double
+    private var buckets: [String: (tokens: Double, updated: ContinuousClock.Instant)] = [:]
+    private let clock = ContinuousClock()
+
+    init(rate: Double, burst: Double) {
+        self.rate = rate
+        self.burst = burst
+    }
+
+    /// Takes a token from every bucket, or none: returns nil on success, else the seconds until one is available.
+    func take(_ keys: [String]) -> Int? {
+        let now = clock.now
+        if buckets.count > 10_000 { buckets = buckets.filter { (now - $0.value.updated) / .seconds(1) < burst / rate } }
+        var refreshed: [(String, Double)] = []
+        for key in keys {
+            let bucket = buckets[key] ?? (burst, now)
+            let elapsed = (now - bucket.updated) / .seconds(1)
+            refreshed.append((key, min(burst, bucket.tokens + elapsed * rate)))
+        }
+        if let short = refreshed.first(where: { $0.1 < 1 }) {
+            for (key, tokens) in refreshed { buckets[key] = (tokens, now) }
+            return max(1, Int(((1 - short.1) / rate).rounded(.up)))
+        }
+        for (key, tokens) in refreshed { buckets[key] = (tokens - 1, now) }
+        return nil
+    }
+}

@@ -1,0 +1,196 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Gateway
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import Testing
+import TextToSpeech
+import VoiceCore
+import VoiceTesting
+
+/// A gateway whose downstream services all live at `downstream` (nothing listens there unless a test starts a
+/// fault double), with the real TTS store for audio files.
+struct GatewayUnderTest {
+    var settings: Settings
+    let audio: AudioStore
+
+    init(environment: [String: String] = [:], downstream: String = "http://127.0.0.1:1") throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-\(UUID().uuidString)")
+        var environment = environment
+        for stage in ["STT", "RAG", "LLM", "TTS"] { environment["VOICE_\(stage)_URL"] = environment["VOICE_\(stage)_URL"] ?? downstream }
+        environment["VOICE_AUDIO_DIR"] = folder.path
+        settings = try Settings(environment: environment, workingDirectory: Fixtures.repositoryRoot)
+        audio = AudioStore(directory: folder)
+    }
+
+    /// One client for every test: AsyncHTTPClient must be shut down before it is released.
+    static let http = HTTPClient.makeGatewayClient()
+
+    func app() -> some ApplicationProtocol {
+        let controller = GatewayController.deployed(settings: settings, http: Self.http)
+        return Application(router: makeGatewayRouter(controller: controller, settings: settings, audioDirectory: audio.directory))
+    }
+}
+
+struct ErrorEnvelope: Decodable {
+    struct Detail: Decodable { let code: String; let message: String; let stage: String? }
+    let error: Detail
+}
+
+func errorDetail(_ response: TestResponse) throws -> ErrorEnvelope.Detail {
+    try JSONDecoder().decode(ErrorEnvelope.self, from: Data(buffer: response.body)).error
+}
+
+func textQuery(_ query: String) -> ByteBuffer {
+    ByteBuffer(string: #"{"query": "\#(query)"}"#)
+}
+
+@Suite struct GatewaySecurityTests {
+    @Test func audioEndpointServesOnlyOurFilesAndRejectsTraversalWith404() async throws {
+        let gateway = try GatewayUnderTest()
+        let wav = WAVFile.encode([Int16](repeating: 1000, count: 22_050), sampleRate: 22_050)
+        let ours = try gateway.audio.store(wav).lastPathComponent
+        try Data("secret".utf8).write(to: gateway.audio.directory.appendingPathComponent("secret.txt"))
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("passwd-\(UUID().uuidString)")
+        try Data("root".utf8).write(to: outside)
+        try await gateway.app().test(.router) { client in
+            let ok = try await client.execute(uri: "/audio/\(ours)", method: .get)
+            #expect(ok.status == .ok)
+            #expect(ok.headers[.contentType] == "audio/wav")
+            #expect(ok.headers[.acceptRanges] == "bytes")
+            #expect(ok.headers[.cacheControl]?.contains("max-age=3600") == true)
+            #expect(ok.body.readableBytes == wav.count)
+
+            for name in ["../\(outside.lastPathComponent)", "..%2F..%2Fetc%2Fpasswd", "secret.txt", "%2Fetc%2Fpasswd",
+                         ours + "%00", "tts-\(String(repeating: "g", count: 32)).wav", "TTS-" + ours.dropFirst(4), "",
+                         "tts-\(String(repeating: "0", count: 32)).wav"] {
+                let response = try await client.execute(uri: "/audio/\(name)", method: .get)
+                #expect(response.status == .notFound, "\(name)")
+                #expect(try errorDetail(response).code == "not_found", "\(name)")
+            }
+        }
+    }
+
+    @Test func audioEndpointAnswersRangeRequestsWithPartialContent() async throws {
+        let gateway = try GatewayUnderTest()
+        let wav = WAVFile.encode((0..<22_050).map { Int16(truncatingIfNeeded: $0) }, sampleRate: 22_050)
+        let name = try gateway.audio.store(wav).lastPathComponent
+        try await gateway.app().test(.router) { client in
+            let response = try await client.execute(uri: "/audio/\(name)", method: .get, headers: [.range: "bytes=44-143"])
+            #expect(response.status == .partialContent)
+            #expect(response.headers[.contentRange] == "bytes 44-143/\(wav.count)")
+            #expect(Data(buffer: response.body) == wav[44..<144])
+        }
+    }
+
+    @Test func productionRequiresAValidKeyOnQuestionEndpoints() async throws {
+        let gateway = try GatewayUnderTest(environment: ["VOICE_ENV": "production", "VOICE_API_KEYS": "k-one,k-two"])
+        try await gateway.app().test(.router) { client in
+            let none = try await client.execute(uri: "/text/query", method: .post, headers: [.contentType: "application/json"],
+                                                body: textQuery("What is Docker?"))
+            #expect(none.status == .unauthorized)
+            #expect(try errorDetail(none).code == "unauthorized")
+            let wrong = try await client.execute(uri: "/text/query", method: .post,
+                                                 headers: [.contentType: "application/json", .authorization: "Bearer k-three"],
+                                                 body: textQuery("What is Docker?"))
+            #expect(wrong.status == .unauthorized)
+            let upload = try await client.execute(uri: "/voice/query", method: .post, headers: [.contentType: "audio/wav"],
+                                                  body: ByteBuffer(string: "RIFF"))
+            #expect(upload.status == .unauthorized)
+            // A valid key gets through to the pipeline, whose retrieval stage is down here.
+            for headers: HTTPFields in [[.authorization: "Bearer k-two"], [HTTPField.Name("X-API-Key")!: "k-one"]] {
+                var headers = headers
+                headers[.contentType] = "application/json"
+                let allowed = try await client.execute(uri: "/text/query", method: .post, headers: headers,
+                                                       body: textQuery("What is Docker?"))
+                #expect(allowed.status == .serviceUnavailable)
+                #expect(try errorDetail(allowed).stage == "rag")
+            }
+            let health = try await client.execute(uri: "/health", method: .get)
+            #expect(health.status == .serviceUnavailable)
+        }
+    }
+
+    @Test func productionRefusesToStartWithoutKeysOrWithAWildcardOrigin() throws {
+        let logger = Logger(label: "test")
+        let noKeys = try Settings(environment: ["VOICE_ENV": "production"])
+        #expect(throws: SecurityPostureError.self) { try checkSecurityPosture(noKeys, logger: logger) }
+        let wildcard = try Settings(environment: ["VOICE_ENV": "production", "VOICE_API_KEYS": "k", "VOICE_CORS_ORIGINS": "*"])
+        #expect(throws: SecurityPostureError.self) { try checkSecurityPosture(wildcard, logger: logger) }
+        let good = try Settings(environment: ["VOICE_ENV": "production", "VOICE_API_KEYS": "k",
+                                              "VOICE_CORS_ORIGINS": "https://shop.example"])
+        try checkSecurityPosture(good, logger: logger)
+        try checkSecurityPosture(try Settings(environment: [:]), logger: logger)
+    }
+
+    @Test func overTheRateLimitIs429WithRetryAfterPerClientIP() async throws {
+        let gateway = try GatewayUnderTest(environment: ["VOICE_RATE_LIMIT_RPS": "0.2", "VOICE_RATE_LIMIT_BURST": "2"])
+        try await gateway.app().test(.live) { client in
+            // The bucket holds 2 tokens and refills one every 5 s: the third and fourth requests find it empty.
+            let results = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        let response = try await client.execute(uri: "/text/query", method: .post,
+                                                                headers: [.contentType: "application/json"], body: textQuery("hi"))
+                        return (response.status, response.headers[.retryAfter])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.filter { $0.0 == .serviceUnavailable }.count == 2)
+            let limited = results.filter { $0.0 == .tooManyRequests }
+            #expect(limited.count == 2)
+            #expect(limited.allSatisfy { Int($0.1 ?? "").map { (1...5).contains($0) } == true })
+            // Health and audio are not rate limited.
+            #expect(try await client.execute(uri: "/health", method: .get).status == .serviceUnavailable)
+        }
+    }
+
+    @Test func oversizedUploadIs413AndBadQuestionsAre4xx() async throws {
+        let gateway = try GatewayUnderTest(environment: ["VOICE_STT_MAX_MB": "1"])
+        try await gateway.app().test(.router) { client in
+            let big = try await client.execute(uri: "/voice/query", method: .post, headers: [.contentType: "audio/wav"],
+                                               body: ByteBuffer(repeating: 0, count: 2 << 20))
+            #expect(big.status == .contentTooLarge)
+            let empty = try await client.execute(uri: "/text/query", method: .post, headers: [.contentType: "application/json"],
+                                                 body: textQuery("   "))
+            #expect(empty.status == .badRequest)
+            #expect(try errorDetail(empty).code == "empty_query")
+            let long = try await client.execute(uri: "/text/query", method: .post, headers: [.contentType: "application/json"],
+                                                body: textQuery(String(repeating: "why ", count: 600)))
+            #expect(long.status == .contentTooLarge)
+            let malformed = try await client.execute(uri: "/text/query", method: .post,
+                                                     headers: [.contentType: "application/json"], body: ByteBuffer(string: "{"))
+            #expect(malformed.status == .badRequest)
+            let text = try await client.execute(uri: "/voice/query", method: .post, headers: [.contentType: "text/plain"],
+                                                body: ByteBuffer(string: "hello"))
+            #expect(text.status == .unsupportedMediaType)
+        }
+    }
+
+    @Test func corsAllowsOnlyListedOriginsInProduction() async throws {
+        let gateway = try GatewayUnderTest(environment: ["VOICE_ENV": "production", "VOICE_API_KEYS": "k",
+                                                         "VOICE_CORS_ORIGINS": "https://shop.example"])
+        try await gateway.app().test(.router) { client in
+            let preflight = try await client.execute(uri: "/voice/query", method: .options,
+                                                     headers: [.origin: "https://shop.example", .accessControlRequestMethod: "POST"])
+            #expect(preflight.status == .noContent)
+            #expect(preflight.headers[.accessControlAllowOrigin] == "https://shop.example")
+            #expect(preflight.headers[.accessControlAllowHeaders]?.contains("X-API-Key") == true)
+
+            let foreign = try await client.execute(uri: "/voice/query", method: .options,
+                                                   headers: [.origin: "https://evil.example", .accessControlRequestMethod: "POST"])
+            #expect(foreign.status == .forbidden)
+
+            let denied = try await client.execute(uri: "/text/query", method: .post,
+                                                  headers: [.origin: "https://shop.example", .contentType: "application/json"],
+                                                  body: textQuery("hi"))
+            #expect(denied.status == .unauthorized)
+            #expect(denied.headers[.accessControlAllowOrigin] == "https://shop.example")
+        }
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The Python peers `voice bench` compares against (faster-whisper, pyttsx3), in an ignored, cached venv.
+# Prints the venv's python. Idempotent: a second run with the same pins only checks a stamp.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/versions.env"
+venv="${VOICE_CACHE_DIR:-$HOME/.cache/voice}/venvs/peers"
+pins=("faster-whisper==$FASTER_WHISPER_VERSION" "pyttsx3==$PYTTSX3_VERSION")
+if [ "$(cat "$venv/.pins" 2>/dev/null)" != "${pins[*]}" ]; then
+  rm -rf "$venv"
+  python3 -m venv "$venv" >&2
+  "$venv/bin/pip" install -q --disable-pip-version-check "${pins[@]}" >&2
+  echo "${pins[*]}" > "$venv/.pins"
+fi
+echo "$venv/bin/python"
