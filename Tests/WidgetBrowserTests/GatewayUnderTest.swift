@@ -43,6 +43,7 @@ enum GatewayUnderTest {
         ]
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["VOICE_MODELS_DIR": Fixtures.settings.modelsDirectory.path]) { current, _ in current }
+        process.currentDirectoryURL = Fixtures.repositoryRoot // VOICE_WEB_DIR and the data folders are relative
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
