@@ -132,7 +132,13 @@ let package = Package(
         ], swiftSettings: swiftSettings),
 
         // Shared test support: fixtures and fault-injecting doubles (named as such).
-        .target(name: "VoiceTesting", dependencies: ["Models", "VoiceCore"], swiftSettings: swiftSettings),
+        .target(name: "VoiceTesting", dependencies: [
+            "Models", "VoiceCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ], swiftSettings: swiftSettings),
 
         .testTarget(name: "VoiceCoreTests", dependencies: [
             "VoiceCore",
@@ -184,6 +190,16 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
+        // The microphone widget (web/) in headless Chromium, driven through chromedriver.
+        .testTarget(name: "WidgetBrowserTests", dependencies: [
+            "VoiceTesting", "SpeechToText", "WhisperEngine", "Models", "VoiceCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], exclude: ["Pages"], swiftSettings: swiftSettings),
         .testTarget(name: "ModelConversionTests", dependencies: ["ModelConversion"], swiftSettings: swiftSettings),
         .testTarget(name: "EngineProofTests", dependencies: [
             "Models", "VoiceTesting", "SpeechToText", "Retrieval", "Generation", "VoiceCore", "WhisperEngine", "LlamaEngine",

@@ -1,0 +1,61 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import VoiceCore
+import VoiceTesting
+
+/// The running stack the full-flow tests talk to, from one place: `VOICE_TEST_GATEWAY_URL` when a stack is already
+/// up, otherwise `voice up` from this package's debug build, started once per test run and stopped with it.
+enum GatewayUnderTest {
+    /// Free ports and a fresh data folder, so a developer's own `voice up` and its knowledge base are untouched.
+    static let ports = (0..<5).map { _ in ServiceProcess.freePort() }
+    static let defaultURL = URL(string: "http://127.0.0.1:\(ports[0])")!
+    static let binary = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/voice")
+
+    static var configuredURL: URL? {
+        ProcessInfo.processInfo.environment["VOICE_TEST_GATEWAY_URL"].flatMap { URL(string: $0) }
+    }
+
+    private static let started = Task<URL, any Error> {
+        if let url = configuredURL { return url }
+        let process = Process()
+        // The shell stops `voice up` when this test process is gone, even if it dies: Swift Testing has no hook
+        // after the last test.
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [
+            "-c", #""$0" up --port $2 --stt-port $3 --rag-port $4 --llm-port $5 --tts-port $6 & stack=$!; "#
+                + #"while kill -0 "$1" 2>/dev/null && kill -0 $stack 2>/dev/null; do sleep 1; done; kill $stack"#,
+            binary.path, String(ProcessInfo.processInfo.processIdentifier),
+        ] + ports.map(String.init)
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["VOICE_MODELS_DIR": Fixtures.settings.modelsDirectory.path,
+             "VOICE_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("voice-widget-\(UUID().uuidString)").path]
+        ) { current, _ in current }
+        process.currentDirectoryURL = Fixtures.repositoryRoot // VOICE_WEB_DIR and the data folders are relative
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await waitForHealth(defaultURL, process: process)
+        return defaultURL
+    }
+
+    /// The gateway's base URL once `/health` answers.
+    static func url() async throws -> URL { try await started.value }
+
+    private static func waitForHealth(_ base: URL, process: Process) async throws {
+        let deadline = ContinuousClock.now + .seconds(240)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw GatewayStartError(message: "voice up exited with \(process.terminationStatus)") }
+            let request = HTTPClientRequest(url: base.appendingPathComponent("health").absoluteString)
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok { return }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw GatewayStartError(message: "voice up: no /health at \(base) within 240 s")
+    }
+}
+
+struct GatewayStartError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

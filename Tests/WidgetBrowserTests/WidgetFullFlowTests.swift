@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import VoiceTesting
+
+/// The whole stack (`voice up`) answering a spoken question through the widget in headless Chromium.
+@Suite(.serialized)
+struct WidgetFullFlowTests {
+    /// Clicks the mic, waits for the answer, and checks what a user sees and what the page's code receives.
+    func askAndCheckAnswer(in browser: ChromeDriver) async throws {
+        try await browser.click(try await browser.element(Widget.button))
+        try await browser.waitFor(
+            "an answer", timeout: .seconds(120),
+            script: "return __probe.events.some((e) => e.type === 'voice-response' || e.type === 'voice-error')")
+        let errors = try await Widget.events("voice-error", in: browser)
+        #expect(errors.isEmpty, "the widget showed an error: \(errors)")
+        let answer = try #require(try await Widget.events("voice-response", in: browser).first)
+        #expect(answer["transcript"]?.string?.lowercased().contains("docker") == true, "transcript: \(answer["transcript"] ?? .null)")
+        #expect((answer["response_text"]?.string ?? "").count > 20)
+        let shown = try await browser.execute("""
+            const root = document.querySelector('voice-mic').shadowRoot;
+            return [root.querySelector('.transcript').textContent, root.querySelector('.response').textContent,
+                    root.querySelectorAll('.sources li').length];
+            """)
+        #expect(shown.array?[0] == answer["transcript"])
+        #expect(shown.array?[1] == answer["response_text"])
+        #expect(shown.array?[2].number == Double(answer["sources"]?.array?.count ?? -1))
+        let transcriptEvents = try await Widget.events("voice-transcript", in: browser)
+        #expect(transcriptEvents.first?["transcript"] == answer["transcript"])
+        // The answer's audio is a WAV the browser can decode and play.
+        let audio = try await browser.waitFor("playable audio", timeout: .seconds(20), script: """
+            const audio = document.querySelector('voice-mic').shadowRoot.querySelector('audio');
+            return audio.readyState >= 2 && !audio.error && audio.duration > 0.5 ? [audio.src, audio.duration] : null;
+            """)
+        #expect(audio.array?[0].string == answer["audio_url"]?.string)
+        #expect(answer["audio_url"]?.string?.hasPrefix("http") == true)
+    }
+
+    @Test func answersASpokenQuestionOnTheDemoPageTheGatewayServes() async throws {
+        let gateway = try await GatewayUnderTest.url()
+        let site = try Site.make()
+        defer { site.remove() }
+        try await ChromeDriver.with(arguments: ChromeDriver.fakeMicrophone(playing: site.question)) { browser in
+            try await browser.navigate(to: gateway)
+            try await Widget.install(in: browser)
+            _ = try Artifacts.save(try await browser.screenshot(), as: "demo-idle.png")
+            try await askAndCheckAnswer(in: browser)
+            let timings = try await browser.execute(
+                "return [...document.querySelectorAll('#timings tbody tr')].map((row) => row.dataset.stage)")
+            #expect(timings.array?.contains(.string("total_ms")) == true, "timings shown: \(timings)")
+            _ = try Artifacts.save(try await browser.screenshot(), as: "demo-answer.png")
+        }
+    }
+
+    @Test func answersFromAPageOnAnotherOrigin() async throws {
+        let gateway = try await GatewayUnderTest.url()
+        let site = try Site.make()
+        defer { site.remove() }
+        try await PageServer.with(site) { pages in
+            try await ChromeDriver.with(arguments: ChromeDriver.fakeMicrophone(playing: site.question)) { browser in
+                // The page and the widget script come from the page server; only the API calls cross origins.
+                try await browser.navigate(to: pages.url("index.html?api=\(gateway.absoluteString)"))
+                try await Widget.install(in: browser)
+                try await askAndCheckAnswer(in: browser)
+            }
+        }
+    }
+
+    @Test func reactComponentOnDebiansReact18AnswersASpokenQuestion() async throws {
+        let gateway = try await GatewayUnderTest.url().absoluteString
+        let site = try Site.make()
+        defer { site.remove() }
+        try await PageServer.with(site) { pages in
+            try await ChromeDriver.with(arguments: ChromeDriver.fakeMicrophone(playing: site.question)) { browser in
+                // The module comes from the gateway, as an embedding page would load it.
+                try await browser.navigate(to: pages.url("react.html?api=\(gateway)&widget=\(gateway)"))
+                try await browser.waitFor("the React button", script: "return document.querySelector('#root button')")
+                let version = try await browser.execute("return React.version")
+                #expect(version == .string("18.2.0"))
+                try await browser.click(try await browser.element("return document.querySelector('#root button')"))
+                let events = try await browser.waitFor(
+                    "an answer", timeout: .seconds(120),
+                    script: "return __events.some((e) => e.type !== 'transcript') ? __events : null")
+                let types = events.array?.compactMap { $0["type"]?.string }
+                #expect(types == ["transcript", "response"], "events: \(events)")
+                let shown = try await browser.execute("""
+                    const root = document.querySelector('#root > div');
+                    return [root.dataset.status, root.querySelector('.voice-transcript').textContent,
+                            root.querySelector('.voice-response').textContent, root.querySelector('audio').src];
+                    """)
+                #expect(shown.array?[1].string?.lowercased().contains("docker") == true, "shown: \(shown)")
+                #expect((shown.array?[2].string ?? "").count > 20)
+                #expect(shown.array?[3].string?.hasPrefix(gateway) == true)
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+/*
+ * VoiceMicReact: the <voice-mic> flow as a React 18 component, as an ES module that needs no bundler.
+ * React comes from the host page, never from here:
+ *   - with React's UMD build on the page (window.React), import { VoiceMicReact } and use it;
+ *   - with React as a module (an import map, a bundler), call createVoiceMicReact(React).
+ * The recorder (16 kHz WAV through an AudioWorklet, silence detection) and the gateway client are the ones of
+ * voice-mic.js, loaded next to this file.
+ */
+import "./voice-mic.js";
+
+const { VoiceRecorder, VoiceClient, VoiceMicError, STATUS_TEXT, describeError } = globalThis.VoiceMic;
+
+const styles = {
+  root: { font: "15px/1.45 system-ui, sans-serif", maxWidth: "40rem" },
+  row: { display: "flex", alignItems: "center", gap: 14 },
+  button: (recording) => ({
+    width: 64, height: 64, borderRadius: "50%", border: "none", cursor: "pointer", color: "#fff", fontSize: 26,
+    background: recording ? "#dc2626" : "#2563eb",
+  }),
+  meter: { flex: 1, minWidth: 0 },
+  level: { height: 6, borderRadius: 3, background: "#e5e7eb", overflow: "hidden", marginBottom: 6 },
+  fill: (level) => ({ height: "100%", width: `${Math.round(level * 100)}%`, background: "#dc2626" }),
+  status: (isError) => ({ color: isError ? "#b91c1c" : "#6b7280", fontWeight: isError ? 600 : 400 }),
+  transcript: { fontStyle: "italic", margin: "12px 0 0" },
+  response: { whiteSpace: "pre-wrap", margin: "12px 0 0" },
+  sources: { margin: "8px 0 0", padding: 0, listStyle: "none", fontSize: "0.82em", color: "#6b7280" },
+};
+
+/** Builds the component on the React the host page uses. */
+export function createVoiceMicReact(React) {
+  const { createElement: h, useCallback, useEffect, useRef, useState } = React;
+
+  function VoiceMicReact(props) {
+    const [isRecording, setIsRecording] = useState(false);
+    const [status, setStatus] = useState("idle");
+    const [transcript, setTranscript] = useState("");
+    const [response, setResponse] = useState(null);
+    const [error, setError] = useState(null);
+    const [level, setLevel] = useState(0);
+    const mediaRecorderRef = useRef(null);
+    const audioChunksRef = useRef([]);
+    const audioPlayerRef = useRef(null);
+    // Callbacks from the recorder outlive a render; they read the newest props and status through refs.
+    const propsRef = useRef(props);
+    propsRef.current = props;
+    const statusRef = useRef(status);
+
+    const changeStatus = useCallback((next) => {
+      statusRef.current = next;
+      setStatus(next);
+      if (propsRef.current.onStateChange) propsRef.current.onStateChange(next);
+    }, []);
+
+    const fail = useCallback(
+      (caught) => {
+        const detail = (caught instanceof VoiceMicError ? caught : new VoiceMicError("server", String(caught))).detail;
+        setError(detail);
+        setIsRecording(false);
+        changeStatus("error");
+        if (propsRef.current.onError) propsRef.current.onError(detail);
+      },
+      [changeStatus],
+    );
+
+    const client = () => {
+      const { apiUrl, apiKey, token, lang, sessionId } = propsRef.current;
+      return new VoiceClient({ apiUrl, apiKey, token, lang, sessionId });
+    };
+
+    const stop = useCallback(async () => {
+      const recorder = mediaRecorderRef.current;
+      if (!recorder || statusRef.current !== "recording") return;
+      mediaRecorderRef.current = null;
+      setIsRecording(false);
+      changeStatus("processing");
+      const blob = await recorder.stop();
+      let answer;
+      try {
+        answer = await client().askAudio(blob);
+      } catch (caught) {
+        return fail(caught);
+      }
+      setTranscript(answer.transcript || "");
+      setResponse(answer);
+      const { onTranscript, onResponse, autoPlay = true } = propsRef.current;
+      if (answer.transcript && onTranscript) onTranscript(answer.transcript);
+      if (onResponse) onResponse(answer);
+      const player = audioPlayerRef.current;
+      if (answer.audio_url && player) {
+        player.src = answer.audio_url;
+        if (autoPlay) {
+          changeStatus("speaking");
+          return player.play().catch(() => changeStatus("idle"));
+        }
+      }
+      changeStatus("idle");
+    }, [changeStatus, fail]);
+
+    const start = useCallback(async () => {
+      const { maxSeconds = 15, silenceMs = 1200 } = propsRef.current;
+      if (audioPlayerRef.current) audioPlayerRef.current.pause();
+      setError(null);
+      changeStatus("requesting");
+      const recorder = new VoiceRecorder({ maxSeconds, silenceMs, onLevel: setLevel, onAutoStop: () => stop() });
+      try {
+        await recorder.start();
+      } catch (caught) {
+        return fail(caught);
+      }
+      mediaRecorderRef.current = recorder;
+      audioChunksRef.current = recorder.chunks;
+      setIsRecording(true);
+      changeStatus("recording");
+    }, [changeStatus, fail, stop]);
+
+    const toggle = () => {
+      if (statusRef.current === "recording") stop();
+      else if (statusRef.current === "speaking") audioPlayerRef.current.pause();
+      else if (statusRef.current !== "processing" && statusRef.current !== "requesting") start();
+    };
+
+    useEffect(() => () => mediaRecorderRef.current && mediaRecorderRef.current.cancel(), []);
+
+    const sources = (response && response.sources) || [];
+    return h(
+      "div",
+      { className: props.className, style: styles.root, "data-status": status, "data-error-kind": error ? error.kind : "" },
+      h(
+        "div",
+        { style: styles.row },
+        h(
+          "button",
+          {
+            type: "button",
+            onClick: toggle,
+            style: styles.button(isRecording),
+            "aria-pressed": isRecording,
+            "aria-label": isRecording ? "Stop recording and send the question" : "Start recording your question",
+          },
+          isRecording ? "■" : "🎤",
+        ),
+        h(
+          "div",
+          { style: styles.meter },
+          isRecording &&
+            h("div", { style: styles.level, "aria-hidden": true, "data-level": level.toFixed(3) }, h("div", { style: styles.fill(level) })),
+          h(
+            "div",
+            { role: "status", "aria-live": "polite", style: styles.status(Boolean(error)), className: "voice-status" },
+            error ? describeError(error) : STATUS_TEXT[status],
+          ),
+        ),
+      ),
+      h(
+        "div",
+        { "aria-live": "polite" },
+        transcript && h("p", { style: styles.transcript, className: "voice-transcript" }, transcript),
+        response && h("p", { style: styles.response, className: "voice-response" }, response.response_text),
+      ),
+      sources.length > 0 &&
+        h(
+          "ul",
+          { style: styles.sources, "aria-label": "Sources" },
+          sources.map((source, index) =>
+            h("li", { key: index, title: source.text }, source.source, source.heading ? ` — ${source.heading}` : ""),
+          ),
+        ),
+      h("audio", {
+        ref: audioPlayerRef,
+        hidden: true,
+        preload: "auto",
+        onEnded: () => statusRef.current === "speaking" && changeStatus("idle"),
+        onPause: () => statusRef.current === "speaking" && changeStatus("idle"),
+      }),
+    );
+  }
+
+  return VoiceMicReact;
+}
+
+let hostComponent = null;
+
+/** The component on the page's global React (React 18's UMD build), bound on first render. */
+export function VoiceMicReact(props) {
+  if (!hostComponent) {
+    if (!globalThis.React) throw new Error("VoiceMicReact needs React on the page, or use createVoiceMicReact(React).");
+    hostComponent = createVoiceMicReact(globalThis.React);
+  }
+  return hostComponent(props);
+}
+
+export default VoiceMicReact;

@@ -1,0 +1,703 @@
+/*
+ * <voice-mic>: a microphone button that asks the voice gateway a spoken question and shows (and plays) the answer.
+ * No dependencies and no build step. Load it as a classic script or as a module:
+ *   <script src="https://gateway/widget/voice-mic.js" defer></script>
+ *   <voice-mic api-url="https://gateway" api-key="…"></voice-mic>
+ * It also publishes its recorder and client as window.VoiceMic so that voice-mic-react.js shares them.
+ * Kept a classic script (no `export`) because a classic <script> loads from another origin without CORS headers.
+ */
+(function () {
+  "use strict";
+
+  const TARGET_RATE = 16000;
+  const FRAME_MS = 20;
+  const HOLD_MS = 400; // a press longer than this is push-to-talk: releasing the button stops the recording
+
+  // The capture processor runs in the audio thread; it only copies blocks out, the main thread does the rest.
+  const CAPTURE_WORKLET = `
+    class VoiceMicCapture extends AudioWorkletProcessor {
+      process(inputs) {
+        const channel = inputs[0] && inputs[0][0];
+        if (channel) this.port.postMessage(channel.slice(0));
+        return true;
+      }
+    }
+    registerProcessor("voice-mic-capture", VoiceMicCapture);`;
+
+  /** An error the user can act on; `kind` selects the state and the explanation shown. */
+  class VoiceMicError extends Error {
+    constructor(kind, message, extra = {}) {
+      super(message);
+      this.name = "VoiceMicError";
+      this.kind = kind;
+      Object.assign(this, extra);
+    }
+    get detail() {
+      const { kind, message, code, stage, status } = this;
+      return { kind, message, code, stage, status };
+    }
+  }
+
+  const MIC_MESSAGES = {
+    "permission-denied":
+      "Microphone access is blocked. Allow it in the browser: click the lock or camera icon in the address bar, " +
+      "set Microphone to Allow for this site, then press the button again.",
+    "no-microphone": "No microphone was found. Connect one (or enable it in the system settings) and try again.",
+    "mic-busy": "The microphone is in use by another application or could not be started. Close it and try again.",
+    unsupported:
+      "This page cannot use the microphone: it needs a secure page (https:// or localhost) and a current browser.",
+  };
+
+  function microphoneError(error) {
+    switch (error && error.name) {
+      case "NotAllowedError":
+      case "SecurityError":
+      case "PermissionDeniedError":
+        return new VoiceMicError("permission-denied", MIC_MESSAGES["permission-denied"]);
+      case "NotFoundError":
+      case "DevicesNotFoundError":
+      case "OverconstrainedError":
+        return new VoiceMicError("no-microphone", MIC_MESSAGES["no-microphone"]);
+      case "NotReadableError":
+      case "TrackStartError":
+      case "AbortError":
+        return new VoiceMicError("mic-busy", MIC_MESSAGES["mic-busy"]);
+      default:
+        return new VoiceMicError("unsupported", `${MIC_MESSAGES.unsupported} (${error && error.message})`);
+    }
+  }
+
+  /** 16-bit PCM mono WAV: what the STT service reads without any decoder. */
+  function encodeWAV(samples, sampleRate) {
+    const buffer = new ArrayBuffer(44 + samples.length * 2);
+    const view = new DataView(buffer);
+    const ascii = (offset, text) => [...text].forEach((c, i) => view.setUint8(offset + i, c.charCodeAt(0)));
+    ascii(0, "RIFF");
+    view.setUint32(4, 36 + samples.length * 2, true);
+    ascii(8, "WAVE");
+    ascii(12, "fmt ");
+    view.setUint32(16, 16, true);
+    view.setUint16(20, 1, true); // PCM
+    view.setUint16(22, 1, true); // mono
+    view.setUint32(24, sampleRate, true);
+    view.setUint32(28, sampleRate * 2, true);
+    view.setUint16(32, 2, true);
+    view.setUint16(34, 16, true);
+    ascii(36, "data");
+    view.setUint32(40, samples.length * 2, true);
+    for (let i = 0; i < samples.length; i++) {
+      const s = Math.max(-1, Math.min(1, samples[i]));
+      view.setInt16(44 + i * 2, s < 0 ? s * 0x8000 : s * 0x7fff, true);
+    }
+    return new Blob([buffer], { type: "audio/wav" });
+  }
+
+  /**
+   * Downsamples by averaging each output sample's input span: a box low-pass that is enough against aliasing
+   * for speech going to Whisper, and needs no filter design.
+   */
+  function resample(chunks, fromRate, toRate) {
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    const input = new Float32Array(total);
+    let offset = 0;
+    for (const c of chunks) {
+      input.set(c, offset);
+      offset += c.length;
+    }
+    if (fromRate === toRate) return input;
+    const ratio = fromRate / toRate;
+    const output = new Float32Array(Math.floor(total / ratio));
+    for (let i = 0; i < output.length; i++) {
+      const start = Math.floor(i * ratio);
+      const end = Math.max(start + 1, Math.min(total, Math.floor((i + 1) * ratio)));
+      let sum = 0;
+      for (let j = start; j < end; j++) sum += input[j];
+      output[i] = sum / (end - start);
+    }
+    return output;
+  }
+
+  /**
+   * Energy-based voice activity: a frame is speech when its RMS clears both an absolute floor and a multiple of
+   * the quietest level seen so far (the room's noise). After speech, `silenceMs` of non-speech ends the turn.
+   */
+  class SilenceDetector {
+    constructor(silenceMs) {
+      this.silenceMs = silenceMs;
+      this.noise = Infinity;
+      this.heardSpeech = false;
+      this.quietMs = 0;
+    }
+    /** Returns true when the speaker has finished. */
+    push(rms, frameMs) {
+      this.noise = Math.min(this.noise * 1.002 + 1e-6, Math.max(rms, 1e-4));
+      const speech = rms > Math.max(0.01, this.noise * 3);
+      if (speech) {
+        this.heardSpeech = true;
+        this.quietMs = 0;
+      } else if (this.heardSpeech) {
+        this.quietMs += frameMs;
+      }
+      return this.silenceMs > 0 && this.heardSpeech && this.quietMs >= this.silenceMs;
+    }
+  }
+
+  /**
+   * Records one utterance. PCM through an AudioWorklet gives a 16 kHz mono WAV; where there is no AudioWorklet
+   * (old browsers), MediaRecorder's own format is sent and the STT service decodes it.
+   * Callbacks: onLevel(0…1), onAutoStop(reason) where reason is "silence" or "max-seconds".
+   */
+  class VoiceRecorder {
+    constructor({ maxSeconds = 15, silenceMs = 1200, onLevel = () => {}, onAutoStop = () => {} } = {}) {
+      Object.assign(this, { maxSeconds, silenceMs, onLevel, onAutoStop });
+      this.chunks = [];
+      this.mode = null;
+      this.startedAt = 0;
+    }
+
+    async start() {
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+        throw new VoiceMicError("unsupported", MIC_MESSAGES.unsupported);
+      }
+      try {
+        this.stream = await navigator.mediaDevices.getUserMedia({
+          audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true },
+        });
+      } catch (error) {
+        throw microphoneError(error);
+      }
+      this.chunks = [];
+      this.detector = new SilenceDetector(this.silenceMs);
+      this.frame = { sum: 0, count: 0 };
+      this.startedAt = performance.now();
+      const AudioContextClass = window.AudioContext || window.webkitAudioContext;
+      this.context = AudioContextClass ? new AudioContextClass() : null;
+      if (this.context && this.context.state === "suspended") await this.context.resume();
+      this.source = this.context && this.context.createMediaStreamSource(this.stream);
+      try {
+        await this.startWorklet();
+      } catch (error) {
+        this.startMediaRecorder();
+      }
+      this.maxTimer = setTimeout(() => this.onAutoStop("max-seconds"), this.maxSeconds * 1000);
+    }
+
+    async startWorklet() {
+      if (!this.context || !this.context.audioWorklet) throw new Error("no AudioWorklet");
+      const url = URL.createObjectURL(new Blob([CAPTURE_WORKLET], { type: "text/javascript" }));
+      try {
+        await this.context.audioWorklet.addModule(url);
+      } finally {
+        URL.revokeObjectURL(url);
+      }
+      this.node = new AudioWorkletNode(this.context, "voice-mic-capture", { numberOfInputs: 1, numberOfOutputs: 0 });
+      this.node.port.onmessage = (event) => {
+        this.chunks.push(event.data);
+        this.measure(event.data);
+      };
+      this.source.connect(this.node);
+      this.mode = "wav";
+    }
+
+    startMediaRecorder() {
+      if (!window.MediaRecorder) throw new VoiceMicError("unsupported", MIC_MESSAGES.unsupported);
+      const type = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm", "audio/mp4"].find((t) =>
+        MediaRecorder.isTypeSupported(t),
+      );
+      this.recorder = new MediaRecorder(this.stream, type ? { mimeType: type } : undefined);
+      this.recorder.ondataavailable = (event) => event.data.size && this.chunks.push(event.data);
+      this.recorder.start(250);
+      this.mode = "media-recorder";
+      if (this.source) {
+        // Level and silence still come from the signal, read through an analyser.
+        this.analyser = this.context.createAnalyser();
+        this.analyser.fftSize = 1024;
+        this.source.connect(this.analyser);
+        const block = new Float32Array(this.analyser.fftSize);
+        this.analyserTimer = setInterval(() => {
+          this.analyser.getFloatTimeDomainData(block);
+          this.measure(block);
+        }, FRAME_MS);
+      }
+    }
+
+    measure(block) {
+      const frameLength = ((this.context ? this.context.sampleRate : 48000) * FRAME_MS) / 1000;
+      for (let i = 0; i < block.length; i++) this.frame.sum += block[i] * block[i];
+      this.frame.count += block.length;
+      if (this.frame.count < frameLength) return;
+      const rms = Math.sqrt(this.frame.sum / this.frame.count);
+      this.frame = { sum: 0, count: 0 };
+      // Speech sits around -40…-10 dBFS; map that range onto the meter.
+      this.onLevel(Math.max(0, Math.min(1, (20 * Math.log10(rms + 1e-9) + 60) / 50)));
+      if (this.detector.push(rms, FRAME_MS)) this.onAutoStop("silence");
+    }
+
+    get elapsedSeconds() {
+      return this.startedAt ? (performance.now() - this.startedAt) / 1000 : 0;
+    }
+
+    get heardSpeech() {
+      return Boolean(this.detector && this.detector.heardSpeech);
+    }
+
+    /** Stops the microphone and returns the recording as a Blob. */
+    async stop() {
+      clearTimeout(this.maxTimer);
+      clearInterval(this.analyserTimer);
+      let blob;
+      if (this.mode === "media-recorder") {
+        if (this.recorder.state !== "inactive") {
+          const stopped = new Promise((resolve) => (this.recorder.onstop = resolve));
+          this.recorder.stop();
+          await stopped;
+        }
+        blob = new Blob(this.chunks, { type: this.recorder.mimeType || "audio/webm" });
+      } else if (this.mode === "wav") {
+        this.node.port.onmessage = null;
+        this.source.disconnect();
+        blob = encodeWAV(resample(this.chunks, this.context.sampleRate, TARGET_RATE), TARGET_RATE);
+      }
+      this.cancel();
+      return blob;
+    }
+
+    /** Releases the microphone without producing a recording. */
+    cancel() {
+      clearTimeout(this.maxTimer);
+      clearInterval(this.analyserTimer);
+      if (this.stream) this.stream.getTracks().forEach((track) => track.stop());
+      if (this.context && this.context.state !== "closed") this.context.close();
+      this.stream = null;
+      this.context = null;
+      this.onLevel(0);
+    }
+  }
+
+  /** Talks to the gateway; every failure becomes a VoiceMicError of kind network or server. */
+  class VoiceClient {
+    constructor({ apiUrl = "", apiKey = "", token = "", lang = "", sessionId = "", timeoutSeconds = 90 } = {}) {
+      Object.assign(this, { apiKey, token, lang, sessionId, timeoutSeconds });
+      // Without api-url the gateway is the page's own origin; a path in api-url (a proxy prefix) is kept.
+      const base = new URL(apiUrl || "/", window.location.href);
+      if (!base.pathname.endsWith("/")) base.pathname += "/";
+      this.base = base;
+    }
+
+    endpoint(path) {
+      return new URL(path, this.base);
+    }
+
+    headers() {
+      const headers = {};
+      if (this.token) headers["Authorization"] = `Bearer ${this.token}`;
+      else if (this.apiKey) headers["X-API-Key"] = this.apiKey;
+      return headers;
+    }
+
+    async askAudio(blob) {
+      const form = new FormData();
+      const extension = (blob.type.split("/")[1] || "wav").split(";")[0];
+      form.append("audio", blob, `question.${extension}`);
+      if (this.lang) form.append("language", this.lang);
+      if (this.sessionId) form.append("session_id", this.sessionId);
+      return this.post("voice/query", { body: form, headers: this.headers() });
+    }
+
+    async askText(query) {
+      const body = { query };
+      if (this.lang) body.language = this.lang;
+      if (this.sessionId) body.session_id = this.sessionId;
+      const headers = { ...this.headers(), "Content-Type": "application/json" };
+      return this.post("text/query", { body: JSON.stringify(body), headers });
+    }
+
+    async post(path, init) {
+      const url = this.endpoint(path);
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), this.timeoutSeconds * 1000);
+      let response;
+      try {
+        response = await fetch(url, { method: "POST", ...init, signal: abort.signal });
+      } catch (error) {
+        const message = abort.signal.aborted
+          ? `The voice service at ${url.origin} did not answer within ${this.timeoutSeconds} s.`
+          : `Cannot reach the voice service at ${url.origin}. Check your connection, or that the service is running.`;
+        throw new VoiceMicError("network", message);
+      } finally {
+        clearTimeout(timer);
+      }
+      let payload = null;
+      try {
+        payload = await response.json();
+      } catch (error) {
+        payload = null;
+      }
+      if (!response.ok) {
+        const detail = (payload && payload.error) || {};
+        throw new VoiceMicError("server", detail.message || `The voice service answered ${response.status}.`, {
+          code: detail.code,
+          stage: detail.stage,
+          status: response.status,
+        });
+      }
+      if (!payload || typeof payload !== "object") {
+        throw new VoiceMicError("server", "The voice service sent an answer that is not JSON.", {
+          status: response.status,
+        });
+      }
+      // audio_url is relative to the gateway; the page may live elsewhere.
+      if (payload.audio_url) payload.audio_url = new URL(payload.audio_url, this.base).href;
+      return payload;
+    }
+  }
+
+  const STATUS_TEXT = {
+    idle: "Press the button and ask a question.",
+    requesting: "Waiting for microphone permission…",
+    recording: "Listening… press again or pause to finish.",
+    processing: "Thinking…",
+    speaking: "Speaking the answer…",
+  };
+
+  /** The status line for an error: its kind, and the stage and message the server gave. */
+  function describeError(error) {
+    switch (error.kind) {
+      case "network":
+        return `Network error: ${error.message}`;
+      case "server":
+        return `Server error${error.stage ? ` (${error.stage})` : ""}: ${error.message}`;
+      default:
+        return error.message;
+    }
+  }
+
+  const TEMPLATE = `
+    <style>
+      :host {
+        --_accent: var(--voice-mic-accent, #2563eb);
+        --_fg: var(--voice-mic-fg, #111827);
+        --_bg: var(--voice-mic-bg, #ffffff);
+        --_muted: var(--voice-mic-muted, #6b7280);
+        --_error: var(--voice-mic-error, #b91c1c);
+        --_recording: var(--voice-mic-recording, #dc2626);
+        --_size: var(--voice-mic-size, 64px);
+        display: block;
+        font: var(--voice-mic-font, 15px/1.45 system-ui, sans-serif);
+        color: var(--_fg);
+        background: var(--_bg);
+        border-radius: var(--voice-mic-radius, 12px);
+        padding: var(--voice-mic-padding, 16px);
+        max-width: var(--voice-mic-max-width, 40rem);
+      }
+      .row { display: flex; align-items: center; gap: 14px; }
+      button.mic {
+        position: relative; flex: none; width: var(--_size); height: var(--_size); border-radius: 50%;
+        border: none; cursor: pointer; background: var(--_accent); color: #fff; touch-action: none;
+        display: grid; place-items: center; transition: background .15s, transform .1s;
+      }
+      button.mic svg { width: 45%; height: 45%; fill: currentColor; }
+      button.mic:focus-visible { outline: 3px solid var(--voice-mic-focus, #f59e0b); outline-offset: 3px; }
+      button.mic:active { transform: scale(.96); }
+      :host([state="recording"]) button.mic { background: var(--_recording); }
+      :host([state="processing"]) button.mic { opacity: .7; cursor: progress; }
+      .ring {
+        position: absolute; inset: -6px; border-radius: 50%; pointer-events: none;
+        border: 3px solid var(--_recording); opacity: 0;
+        transform: scale(calc(1 + var(--level, 0) * .35)); transition: transform 60ms linear;
+      }
+      :host([state="recording"]) .ring { opacity: .6; }
+      .meter { flex: 1; min-width: 0; }
+      .level { height: 6px; border-radius: 3px; background: color-mix(in srgb, var(--_muted) 25%, transparent);
+        overflow: hidden; visibility: hidden; margin-bottom: 6px; }
+      :host([state="recording"]) .level { visibility: visible; }
+      .level > div { height: 100%; width: calc(var(--level, 0) * 100%); background: var(--_recording);
+        transition: width 60ms linear; }
+      .status { color: var(--_muted); min-height: 1.45em; }
+      :host([state="error"]) .status { color: var(--_error); font-weight: 600; }
+      .transcript, .response { margin: 12px 0 0; }
+      .transcript:empty, .response:empty, .sources:empty { display: none; }
+      .transcript::before { content: var(--voice-mic-you-label, "You: "); color: var(--_muted); }
+      .transcript { font-style: italic; }
+      .response { white-space: pre-wrap; }
+      .sources { margin: 8px 0 0; padding: 0; list-style: none; font-size: .82em; color: var(--_muted);
+        display: flex; flex-wrap: wrap; gap: 4px 10px; }
+      .sources li::before { content: "▸ "; }
+      .sources .heading { color: var(--_fg); }
+      .replay { margin-top: 8px; font: inherit; font-size: .85em; background: none; border: 1px solid var(--_muted);
+        color: var(--_fg); border-radius: 6px; padding: 2px 10px; cursor: pointer; }
+      .replay:focus-visible { outline: 3px solid var(--voice-mic-focus, #f59e0b); outline-offset: 2px; }
+      .replay[hidden] { display: none; }
+    </style>
+    <div class="row">
+      <button class="mic" part="button" type="button" aria-label="Start recording your question">
+        <span class="ring" part="ring"></span>
+        <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 15a3 3 0 0 0 3-3V6a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-2.08A7 7 0 0 0 19 12h-2z"/></svg>
+      </button>
+      <div class="meter">
+        <div class="level" part="level" aria-hidden="true"><div></div></div>
+        <div class="status" part="status" role="status" aria-live="polite"></div>
+      </div>
+    </div>
+    <div aria-live="polite" aria-atomic="false">
+      <p class="transcript" part="transcript"></p>
+      <p class="response" part="response"></p>
+    </div>
+    <ul class="sources" part="sources" aria-label="Sources"></ul>
+    <button class="replay" part="replay" type="button" hidden>▶ Play the answer</button>
+    <audio part="audio" preload="auto" hidden></audio>`;
+
+  class VoiceMicElement extends HTMLElement {
+    static get observedAttributes() {
+      return ["api-url", "api-key", "token", "lang", "max-seconds", "silence-ms", "session-id"];
+    }
+
+    constructor() {
+      super();
+      const root = this.attachShadow({ mode: "open" });
+      root.innerHTML = TEMPLATE;
+      this.button = root.querySelector("button.mic");
+      this.statusLine = root.querySelector(".status");
+      this.transcriptView = root.querySelector(".transcript");
+      this.responseView = root.querySelector(".response");
+      this.sourcesView = root.querySelector(".sources");
+      this.replayButton = root.querySelector(".replay");
+      this.audio = root.querySelector("audio");
+      this.state = "idle";
+      this.lastResponse = null;
+      this.lastError = null;
+      this.bindInteraction();
+      this.audio.addEventListener("ended", () => this.state === "speaking" && this.setState("idle"));
+      this.audio.addEventListener("pause", () => this.state === "speaking" && this.setState("idle"));
+      this.replayButton.addEventListener("click", () => this.playAnswer());
+    }
+
+    connectedCallback() {
+      if (!this.hasAttribute("state")) this.setState("idle");
+    }
+
+    disconnectedCallback() {
+      if (this.recorder) this.recorder.cancel();
+      this.audio.pause();
+    }
+
+    get apiUrl() {
+      return this.getAttribute("api-url") || "";
+    }
+
+    /** Starts a recording (what a click does when idle). */
+    async start() {
+      if (this.state === "recording" || this.state === "requesting" || this.state === "processing") return;
+      this.audio.pause();
+      this.setState("requesting");
+      const recorder = new VoiceRecorder({
+        maxSeconds: this.numberAttribute("max-seconds", 15, 1, 300),
+        silenceMs: this.numberAttribute("silence-ms", 1200, 0, 10000),
+        onLevel: (level) => {
+          this.style.setProperty("--level", level.toFixed(3));
+          this.dataset.level = level.toFixed(3);
+        },
+        onAutoStop: (reason) => this.state === "recording" && this.stop(reason),
+      });
+      this.recorder = recorder;
+      try {
+        await recorder.start();
+      } catch (error) {
+        this.recorder = null;
+        return this.fail(error);
+      }
+      if (this.recorder !== recorder) return recorder.cancel();
+      this.recordingTimer = setInterval(() => this.showRecordingTime(), 250);
+      this.setState("recording", { mode: recorder.mode });
+    }
+
+    /** Ends the recording and asks the gateway. */
+    async stop(reason = "user") {
+      if (this.state !== "recording" || !this.recorder) return;
+      clearInterval(this.recordingTimer);
+      const recorder = this.recorder;
+      this.recorder = null;
+      this.setState("processing", { reason });
+      const blob = await recorder.stop();
+      this.dataset.uploadBytes = String(blob.size);
+      await this.ask(() => this.client().askAudio(blob));
+    }
+
+    /** Asks a typed question through POST /text/query and shows the answer the same way. */
+    async askText(query) {
+      if (this.state === "recording" || this.state === "processing") return;
+      this.setState("processing", { reason: "text" });
+      await this.ask(() => this.client().askText(query));
+    }
+
+    async ask(request) {
+      let answer;
+      try {
+        answer = await request();
+      } catch (error) {
+        return this.fail(error);
+      }
+      this.lastResponse = answer;
+      this.lastError = null;
+      this.transcriptView.textContent = answer.transcript || "";
+      this.responseView.textContent = answer.response_text || "";
+      this.renderSources(answer.sources || []);
+      if (answer.transcript) this.emit("voice-transcript", { transcript: answer.transcript });
+      this.emit("voice-response", answer);
+      if (answer.audio_url) {
+        this.audio.src = answer.audio_url;
+        this.replayButton.hidden = false;
+        if (this.hasAttribute("auto-play")) return this.playAnswer();
+      } else {
+        this.audio.removeAttribute("src");
+        this.replayButton.hidden = true;
+      }
+      this.setState("idle", { message: "Answer ready. Press the button to ask another question." });
+    }
+
+    async playAnswer() {
+      if (!this.audio.src) return;
+      this.setState("speaking");
+      try {
+        this.audio.currentTime = 0;
+        await this.audio.play();
+      } catch (error) {
+        // Autoplay blocked or a bad file: the answer is on screen, the replay button stays.
+        this.setState("idle", { message: "Answer ready. Press “Play the answer” to hear it." });
+      }
+    }
+
+    fail(error) {
+      clearInterval(this.recordingTimer);
+      if (this.recorder) this.recorder.cancel();
+      this.recorder = null;
+      const voiceError =
+        error instanceof VoiceMicError ? error : new VoiceMicError("server", String((error && error.message) || error));
+      this.lastError = voiceError.detail;
+      this.setState("error", { error: voiceError.detail });
+      this.emit("voice-error", voiceError.detail);
+    }
+
+    renderSources(sources) {
+      this.sourcesView.replaceChildren(
+        ...sources.map((source) => {
+          const item = document.createElement("li");
+          item.title = source.text || "";
+          item.append(source.source || "");
+          if (source.heading) {
+            const heading = document.createElement("span");
+            heading.className = "heading";
+            heading.textContent = ` — ${source.heading}`;
+            item.append(heading);
+          }
+          return item;
+        }),
+      );
+    }
+
+    showRecordingTime() {
+      if (!this.recorder) return;
+      const max = this.recorder.maxSeconds;
+      const elapsed = Math.min(this.recorder.elapsedSeconds, max).toFixed(1);
+      this.statusLine.textContent = `Listening… ${elapsed} s of ${max} s. Press again or pause to finish.`;
+    }
+
+    setState(state, extra = {}) {
+      const previous = this.state;
+      this.state = state;
+      this.setAttribute("state", state);
+      const kind = extra.error ? extra.error.kind : "";
+      if (kind) this.setAttribute("error-kind", kind);
+      else this.removeAttribute("error-kind");
+      this.statusLine.textContent = extra.error ? describeError(extra.error) : extra.message || STATUS_TEXT[state];
+      const labels = {
+        recording: "Stop recording and send the question",
+        processing: "Processing your question",
+        speaking: "Stop the answer and ask again",
+      };
+      this.button.setAttribute("aria-label", labels[state] || "Start recording your question");
+      this.button.setAttribute("aria-pressed", String(state === "recording"));
+      if (state === "processing") this.button.setAttribute("aria-disabled", "true");
+      else this.button.removeAttribute("aria-disabled");
+      this.emit("voice-state", { state, previous, ...extra });
+    }
+
+    client() {
+      return new VoiceClient({
+        apiUrl: this.apiUrl,
+        apiKey: this.getAttribute("api-key") || "",
+        token: this.getAttribute("token") || "",
+        lang: this.getAttribute("lang") || "",
+        sessionId: this.getAttribute("session-id") || "",
+        timeoutSeconds: this.numberAttribute("timeout-seconds", 90, 1, 600),
+      });
+    }
+
+    numberAttribute(name, fallback, min, max) {
+      const value = Number(this.getAttribute(name));
+      return this.hasAttribute(name) && Number.isFinite(value) ? Math.max(min, Math.min(max, value)) : fallback;
+    }
+
+    emit(type, detail) {
+      this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    }
+
+    /**
+     * One press model for mouse, touch and keys: a press when idle starts recording; a press while recording stops
+     * it; releasing a press that started the recording after HOLD_MS stops it too (hold to talk).
+     */
+    bindInteraction() {
+      let pressStartedRecording = false;
+      let pressedAt = 0;
+      const press = () => {
+        pressedAt = performance.now();
+        pressStartedRecording = false;
+        if (this.state === "recording") return this.stop();
+        if (this.state === "speaking") {
+          this.audio.pause();
+          return;
+        }
+        if (this.state === "processing" || this.state === "requesting") return;
+        pressStartedRecording = true;
+        this.start();
+      };
+      const release = () => {
+        if (pressStartedRecording && performance.now() - pressedAt > HOLD_MS) {
+          // Permission prompts can outlast the press; only stop what is actually recording.
+          if (this.state === "recording") this.stop();
+        }
+        pressStartedRecording = false;
+      };
+      // A pointer press is followed by a click; only a click without a press (assistive technology) toggles.
+      let pointerPressed = false;
+      this.button.addEventListener("pointerdown", (event) => {
+        if (event.button !== 0) return;
+        event.preventDefault(); // keeps text selection and focus moves out of hold-to-talk
+        this.button.focus();
+        pointerPressed = true;
+        press();
+      });
+      this.button.addEventListener("pointerup", release);
+      this.button.addEventListener("pointercancel", release);
+      this.button.addEventListener("click", () => {
+        if (pointerPressed) pointerPressed = false;
+        else press();
+      });
+      // Enter and Space act on keydown/keyup (so holding a key is hold-to-talk); preventDefault stops their click.
+      const isActivation = (event) => event.key === " " || event.key === "Enter";
+      this.button.addEventListener("keydown", (event) => {
+        if (!isActivation(event)) return;
+        event.preventDefault();
+        if (!event.repeat) press();
+      });
+      this.button.addEventListener("keyup", (event) => {
+        if (!isActivation(event)) return;
+        event.preventDefault();
+        release();
+      });
+    }
+  }
+
+  window.VoiceMic = { VoiceRecorder, VoiceClient, VoiceMicError, STATUS_TEXT, describeError, encodeWAV, resample };
+  if (!customElements.get("voice-mic")) customElements.define("voice-mic", VoiceMicElement);
+})();
