@@ -63,10 +63,11 @@ public final class ChromaServer: @unchecked Sendable {
         self.process = process
     }
 
-    /// Kills the server and removes its folder.
+    /// Kills the server and removes its folder. SIGKILL: `chroma run` ignores SIGTERM, and its scratch data is
+    /// thrown away anyway.
     public func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: directory)
