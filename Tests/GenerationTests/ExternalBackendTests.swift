@@ -16,7 +16,7 @@ import Glibc
 
 /// The external OpenAI-compatible backend, against a real llama-server built from the same llama.cpp source
 /// (scripts/engines.sh) and started here on a free port.
-@Suite(.serialized) struct ExternalBackendTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ExternalBackendTests {
     @Test func groundedAnswersComeFromLlamaServer() async throws {
         let server = try await LlamaServerProcess.start()
         defer { server.stop() }
