@@ -2,6 +2,7 @@ public import Foundation
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import VoiceCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,7 +36,7 @@ public final class ChromaServer: @unchecked Sendable {
     public static func start(executable: URL, timeout: Duration = .seconds(60)) async throws -> ChromaServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chroma-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = executable
         process.arguments = ["run", "--path", directory.path, "--port", "\(port)", "--host", "127.0.0.1"]
@@ -71,27 +72,6 @@ public final class ChromaServer: @unchecked Sendable {
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// A port the kernel just handed out, released again for the child to bind.
-    static func freePort() throws -> Int {
-        #if canImport(Glibc)
-        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let socket = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard socket >= 0 else { throw ChromaServerError(description: "no socket for a free port") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw ChromaServerError(description: "could not bind a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

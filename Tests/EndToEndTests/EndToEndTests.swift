@@ -62,7 +62,7 @@ func freshEnvironment() -> [String: String] {
 /// The whole assistant by voice, as users run it.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct EndToEndTests {
     @Test func oneProcessStackAnswersASpokenQuestionFromTheKnowledgeBaseWithPlayableAudio() async throws {
-        let ports = (0..<5).map { _ in ServiceProcess.freePort() }
+        let ports = try (0..<5).map { _ in try LoopbackPort.free() }
         let stack = try await ServiceProcess(
             ["up", "--stt-port", "\(ports[1])", "--rag-port", "\(ports[2])", "--llm-port", "\(ports[3])", "--tts-port", "\(ports[4])"],
             port: ports[0], environment: freshEnvironment(), readyTimeout: .seconds(300))
@@ -93,13 +93,13 @@ func freshEnvironment() -> [String: String] {
         var urls: [String: String] = [:]
         var services: [String: ServiceProcess] = [:]
         for name in ["stt", "rag", "llm", "tts"] {
-            let process = try await ServiceProcess(["serve", name], port: ServiceProcess.freePort(), environment: environment,
+            let process = try await ServiceProcess(["serve", name], port: try LoopbackPort.free(), environment: environment,
                                                    readyTimeout: .seconds(300))
             services[name] = process
             urls["VOICE_\(name.uppercased())_URL"] = process.url
         }
         defer { services.values.forEach { $0.stop() } }
-        let gateway = try await ServiceProcess(["serve", "gateway"], port: ServiceProcess.freePort(),
+        let gateway = try await ServiceProcess(["serve", "gateway"], port: try LoopbackPort.free(),
                                                environment: environment.merging(urls) { $1 })
         defer { gateway.stop() }
         let question = try TestAudio.wav("Tell me what Docker is.")

@@ -39,7 +39,7 @@ import Glibc
     }
 
     @Test func anUnreachableBackendIsA503NamingTheStage() async throws {
-        let backend = OpenAIChatBackend(url: "http://127.0.0.1:\(try freePort())", model: "m", apiKey: nil,
+        let backend = OpenAIChatBackend(url: "http://127.0.0.1:\(try LoopbackPort.free())", model: "m", apiKey: nil,
                                         contextWindow: 2048, timeout: .seconds(5), logger: Logger(label: "llm-tests"))
         do {
             _ = try await Responder(backend: backend).respond(RespondRequest(query: "Hello?"))
@@ -52,22 +52,6 @@ import Glibc
     }
 }
 
-/// A free TCP port on the loopback interface, as the kernel hands one out.
-func freePort() throws -> Int {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-    }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
 /// llama.cpp's llama-server from .deps/prefix/bin serving SmolLM2, stopped by the test that started it.
 struct LlamaServerProcess {
     let process: Process
@@ -76,7 +60,7 @@ struct LlamaServerProcess {
     static func start() async throws -> LlamaServerProcess {
         let tool = Fixtures.settings.engineDirectory.appendingPathComponent("prefix/bin/llama-server")
         let model = try Fixtures.model(ModelCatalog.smolLM2)
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = tool
         process.arguments = ["-m", model.path, "--host", "127.0.0.1", "--port", "\(port)", "-t", "2", "-c", "2048",

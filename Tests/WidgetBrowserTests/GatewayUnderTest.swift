@@ -8,9 +8,6 @@ import VoiceTesting
 /// The running stack the full-flow tests talk to, from one place: `VOICE_TEST_GATEWAY_URL` when a stack is already
 /// up, otherwise `voice up` from this package's debug build, started once per test run and stopped with it.
 enum GatewayUnderTest {
-    /// Free ports and a fresh data folder, so a developer's own `voice up` and its knowledge base are untouched.
-    static let ports = (0..<5).map { _ in ServiceProcess.freePort() }
-    static let defaultURL = URL(string: "http://127.0.0.1:\(ports[0])")!
     static let binary = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/voice")
 
     static var configuredURL: URL? {
@@ -19,6 +16,9 @@ enum GatewayUnderTest {
 
     private static let started = Task<URL, any Error> {
         if let url = configuredURL { return url }
+        // Free ports and a fresh data folder, so a developer's own `voice up` and its knowledge base are untouched.
+        let ports = try (0..<5).map { _ in try LoopbackPort.free() }
+        let url = URL(string: "http://127.0.0.1:\(ports[0])")!
         let process = Process()
         // The shell stops `voice up` when this test process is gone, even if it dies: Swift Testing has no hook
         // after the last test.
@@ -36,8 +36,8 @@ enum GatewayUnderTest {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        try await waitForHealth(defaultURL, process: process)
-        return defaultURL
+        try await waitForHealth(url, process: process)
+        return url
     }
 
     /// The gateway's base URL once `/health` answers.
