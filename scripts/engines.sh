@@ -11,23 +11,17 @@ jobs=${VOICE_BUILD_JOBS:-$(nproc)}
 # $ORIGIN: each library finds its siblings (libggml loads libggml-cpu), wherever the prefix is copied;
 # $ORIGIN/../lib: the tools in bin/ find them too.
 common_flags=(-DCMAKE_INSTALL_LIBDIR=lib '-DCMAKE_INSTALL_RPATH=$ORIGIN:$ORIGIN/../lib')
-# Tools are configured so that the peers `voice bench llm` and the external-backend tests use (llama-bench,
-# llama-server) come from this very source and ggml, but only those targets are built (see below). No web UI,
-# no TLS: nothing is downloaded at build time.
+# Only the libraries are built here. llama-bench, the peer `voice bench llm` measures against, comes from this very
+# source and ggml: `scripts/engines.sh llama-bench` adds it on demand (with llama.cpp's common library, which set-up
+# and CI do not need). No server, web UI or TLS: nothing is downloaded at build time.
 llama_flags=(-DBUILD_SHARED_LIBS=ON -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=${GGML_NATIVE:-ON}
-  -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON
-  -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_COMMON=ON -DLLAMA_TOOLS_INSTALL=ON -DLLAMA_BUILD_UI=OFF
-  -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF "${common_flags[@]}")
-# The targets built; their install scripts are run one directory at a time, since a whole-tree install would
-# want every tool built. llama-mtmd-cli (one file) is built so that tools/mtmd's script, which installs the
-# libmtmd the server needs, finds everything it lists.
-llama_targets=(llama llama-common llama-bench llama-server llama-mtmd-cli)
-llama_install_dirs=(ggml tools/mtmd tools/llama-bench tools/server)
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF
+  -DLLAMA_BUILD_COMMON=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_OPENSSL=OFF "${common_flags[@]}")
 whisper_flags=(-DBUILD_SHARED_LIBS=ON -DCMAKE_BUILD_TYPE=Release -DWHISPER_USE_SYSTEM_GGML=ON
   -DWHISPER_BUILD_TESTS=OFF -DWHISPER_BUILD_EXAMPLES=OFF -DWHISPER_BUILD_SERVER=OFF "${common_flags[@]}")
 
 cpu=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo | sha256sum | cut -c1-12)
-key=$(printf '%s\n' "$LLAMA_CPP_PYTHON_VERSION" "$PYWHISPERCPP_VERSION" "${llama_flags[*]}" "${llama_targets[*]}" \
+key=$(printf '%s\n' "$LLAMA_CPP_PYTHON_VERSION" "$PYWHISPERCPP_VERSION" "${llama_flags[*]}" \
   "${whisper_flags[*]}" "$cpu" \
   | sha256sum | cut -c1-16)
 out="$cache/engines/$key"
@@ -49,15 +43,24 @@ if [ ! -f "$out/.complete" ]; then
   tar -xzf "$whisper_sdist" -C "$out/src" --strip-components=1 "pywhispercpp-$PYWHISPERCPP_VERSION/whisper.cpp"
   echo "building llama.cpp + ggml ($jobs jobs)"
   cmake -S "$out/src/llama.cpp" -B "$out/build/llama" -G Ninja -DCMAKE_INSTALL_PREFIX="$out/prefix" "${llama_flags[@]}" > "$out/build.log" 2>&1
-  cmake --build "$out/build/llama" -j "$jobs" --target "${llama_targets[@]}" >> "$out/build.log"
-  cmake -DCMAKE_INSTALL_LOCAL_ONLY=ON -P "$out/build/llama/cmake_install.cmake" >> "$out/build.log"
-  for dir in "${llama_install_dirs[@]}"; do cmake -P "$out/build/llama/$dir/cmake_install.cmake" >> "$out/build.log"; done
+  cmake --build "$out/build/llama" -j "$jobs" >> "$out/build.log"
+  cmake --install "$out/build/llama" >> "$out/build.log"
   echo "building whisper.cpp on the same ggml"
   cmake -S "$out/src/whisper.cpp" -B "$out/build/whisper" -G Ninja -DCMAKE_INSTALL_PREFIX="$out/prefix" \
     -DCMAKE_PREFIX_PATH="$out/prefix" "${whisper_flags[@]}" >> "$out/build.log" 2>&1
   cmake --build "$out/build/whisper" -j "$jobs" >> "$out/build.log"
   cmake --install "$out/build/whisper" >> "$out/build.log"
   touch "$out/.complete"
+fi
+if [ "${1:-}" = llama-bench ] && [ ! -x "$out/prefix/bin/llama-bench" ]; then
+  echo "building llama-bench"
+  # The same build folder with the tools switched on: the libraries are up to date, so only common and the
+  # tool compile. The tool's own install script, plus the top-level one for libllama-common.
+  cmake -S "$out/src/llama.cpp" -B "$out/build/llama" "${llama_flags[@]}" -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TOOLS=ON \
+    -DLLAMA_TOOLS_INSTALL=ON >> "$out/build.log" 2>&1
+  cmake --build "$out/build/llama" -j "$jobs" --target llama-bench >> "$out/build.log"
+  cmake -DCMAKE_INSTALL_LOCAL_ONLY=ON -P "$out/build/llama/cmake_install.cmake" >> "$out/build.log"
+  cmake -P "$out/build/llama/tools/llama-bench/cmake_install.cmake" >> "$out/build.log"
 fi
 flock -u 9
 

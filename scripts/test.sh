@@ -6,4 +6,5 @@ cd "$root"
 VOICE_BUILD_CONFIG=debug bash scripts/setup.sh
 # The deployment files, validated without Docker or a cluster (docs/deployment.md, "Validation").
 bash scripts/check-deploy.sh --self-test
-swift test "$@"
+# One test at a time: the engines use every core, and suites that overlap make timings and deadlines meaningless.
+swift test --no-parallel "$@"

@@ -125,20 +125,12 @@ public struct RemoteSpeechToText: SpeechToTextClient {
     }
 
     public func transcribe(audio: Data, contentType: String?, options: TranscribeOptions) async throws -> TranscribeResult {
-        let boundary = "voice-\(UUID().uuidString)"
-        var body = Data()
-        func field(_ name: String, _ value: String?) {
-            guard let value else { return }
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        var form = MultipartBody()
+        for (name, value) in [("model", options.model), ("language", options.language), ("prompt", options.prompt)] {
+            if let value { form.addField(name, value) }
         }
-        field("model", options.model)
-        field("language", options.language)
-        field("prompt", options.prompt)
-        body.append(Data(("--\(boundary)\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"audio\"\r\n"
-            + "Content-Type: \(contentType ?? "application/octet-stream")\r\n\r\n").utf8))
-        body.append(audio)
-        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
-        let data = try await service.send(.POST, "/transcribe", body: body, contentType: "multipart/form-data; boundary=\(boundary)",
+        form.addFile("audio", filename: "audio", contentType: contentType ?? "application/octet-stream", audio)
+        let data = try await service.send(.POST, "/transcribe", body: form.finished, contentType: form.contentType,
                                           timeout: timeout, idempotent: true)
         return try service.decode(TranscribeResult.self, data)
     }
@@ -155,6 +147,11 @@ public struct RemoteRetrieval: RetrievalClient {
 
     public func retrieve(_ request: RetrieveRequest) async throws -> RetrieveResponse {
         try await service.postJSON("/retrieve", request, timeout: timeout, idempotent: true, as: RetrieveResponse.self)
+    }
+
+    public func vocabulary() async throws -> [String] {
+        let data = try await service.send(.GET, "/vocabulary", timeout: timeout, idempotent: true)
+        return try service.decode(VocabularyResponse.self, data).terms
     }
 }
 

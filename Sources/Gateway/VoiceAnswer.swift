@@ -1,9 +1,33 @@
+public import VoiceCore
+
 /// Where an answer came from, for the user to check.
 public struct AnswerSource: Codable, Sendable, Equatable {
     public var source: String
     public var heading: String?
     public var text: String
     public var score: Double
+}
+
+/// A sentence the answer rests on, with its document and section, for the listener to check.
+public struct Citation: Codable, Sendable, Equatable {
+    public var text: String
+    public var source: String
+    public var title: String?
+    public var heading: String?
+}
+
+/// How the answer was reached.
+public enum AnswerKind: String, Codable, Sendable {
+    /// A stored Q&A pair matched the question: its answer, no model call.
+    case faq
+    /// The model answered from the evidence sentences, past the groundedness guard.
+    case generated
+    /// The model declined, but one evidence sentence plainly answers the question: it is spoken as written.
+    case evidence
+    /// The knowledge base does not cover the question: said so, naming the closest topic it does cover.
+    case not_covered
+    /// The recording held no speech.
+    case nothing_heard
 }
 
 /// Milliseconds per stage; zero for a stage that did not run (no STT for typed questions).
@@ -21,5 +45,10 @@ public struct VoiceAnswer: Codable, Sendable, Equatable {
     public var response_text: String
     public var audio_url: String
     public var sources: [AnswerSource]
+    /// The evidence sentences the answer rests on (empty for "not covered").
+    public var citations: [Citation]
+    public var answer_kind: AnswerKind
+    /// What the groundedness guard did, for generated answers.
+    public var grounding: Grounding?
     public var timings: StageTimings
 }

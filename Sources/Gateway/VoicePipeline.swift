@@ -20,13 +20,17 @@ public struct VoicePipeline: Sendable {
     /// A stored Q&A pair at least this similar to the question is answered directly: no LLM call, and its audio
     /// is reused from ``spokenAnswers``.
     public var faqMinScore = 0.92
+    /// When to answer from evidence and when to say the knowledge base does not cover the question.
+    public var policy = AnswerPolicy()
     let spokenAnswers: SpokenAnswerCache
+    let speechPrompt: SpeechPrompt
 
     public init(speechToText: any SpeechToTextClient, retrieval: any RetrievalClient, generation: any GenerationClient,
                 synthesis: any SpeechSynthesisClient, timeouts: [Stage: Duration] = [:],
-                audioRetention: Duration = .seconds(3600)) {
+                audioRetention: Duration = .seconds(3600), sttPrompt: SpeechPromptSource = .knowledgeVocabulary) {
         // Half the retention window: a cached URL must still resolve when the client fetches it.
         spokenAnswers = SpokenAnswerCache(lifetime: min(.seconds(600), audioRetention / 2))
+        speechPrompt = SpeechPrompt(source: sttPrompt, retrieval: retrieval)
         self.speechToText = speechToText
         self.retrieval = retrieval
         self.generation = generation
@@ -40,9 +44,10 @@ public struct VoicePipeline: Sendable {
     public func answer(audio: Data, contentType: String?, language: String?) async throws -> VoiceAnswer {
         let clock = ContinuousClock()
         let start = clock.now
+        let prompt = await speechPrompt.current()
         let transcript = try await run(.stt) {
             try await speechToText.transcribe(audio: audio, contentType: contentType,
-                                              options: TranscribeOptions(language: language))
+                                              options: TranscribeOptions(language: language, prompt: prompt))
         }
         var timings = StageTimings()
         timings.stt_ms = (clock.now - start).fractionalMilliseconds
@@ -64,23 +69,46 @@ public struct VoicePipeline: Sendable {
         var timings = timings
         let question = question.trimmingCharacters(in: .whitespacesAndNewlines)
         var sources: [RetrievedDocument] = []
+        var citations: [Citation] = []
+        var grounding: Grounding?
         let responseText: String
+        let kind: AnswerKind
         if question.isEmpty {
             responseText = Self.nothingHeard
+            kind = .nothing_heard
         } else {
             var mark = clock.now
-            let retrieved = try await run(.rag) { try await retrieval.retrieve(RetrieveRequest(query: question, top_k: topK)) }
+            let retrieved = try await run(.rag) {
+                try await retrieval.retrieve(RetrieveRequest(query: question, top_k: topK, evidence: policy.evidenceSentences))
+            }
             sources = retrieved.documents
             timings.retrieve_ms = (clock.now - mark).fractionalMilliseconds
             if let faq = retrieved.qa.first, faq.score >= faqMinScore {
                 responseText = faq.answer
+                kind = .faq
                 sources = [RetrievedDocument(id: "qa", source: "Q&A: \(faq.question)", text: faq.answer, score: faq.score)]
-            } else {
+                citations = [Citation(text: faq.answer, source: "Q&A", title: nil, heading: faq.question)]
+            } else if let evidence = policy.evidence(for: retrieved) {
                 mark = clock.now
-                let context = retrieved.documents.map { ContextItem(text: $0.text, source: $0.source) }
+                let context = evidence.map { ContextItem(text: AnswerPolicy.contextText($0), source: $0.title ?? $0.source) }
                 let response = try await run(.llm) { try await generation.respond(RespondRequest(query: question, context: context)) }
-                responseText = response.response
                 timings.llm_ms = (clock.now - mark).fractionalMilliseconds
+                if AnswerPolicy.saysItDoesNotKnow(response.response), let sentence = policy.answeringSentence(evidence) {
+                    responseText = speakable(sentence.text)
+                    kind = .evidence
+                    citations = [Citation(text: sentence.text, source: sentence.source, title: sentence.title, heading: sentence.heading)]
+                } else if AnswerPolicy.saysItDoesNotKnow(response.response) {
+                    responseText = AnswerPolicy.notCovered(closestTopic: retrieved.documents.first)
+                    kind = .not_covered
+                } else {
+                    responseText = response.response
+                    kind = .generated
+                    grounding = response.grounding
+                    citations = evidence.map { Citation(text: $0.text, source: $0.source, title: $0.title, heading: $0.heading) }
+                }
+            } else {
+                responseText = AnswerPolicy.notCovered(closestTopic: retrieved.documents.first)
+                kind = .not_covered
             }
         }
         let mark = clock.now
@@ -94,7 +122,7 @@ public struct VoicePipeline: Sendable {
         timings.tts_ms = (clock.now - mark).fractionalMilliseconds
         return VoiceAnswer(transcript: question, response_text: responseText, audio_url: speech.audio_url,
                            sources: sources.map { AnswerSource(source: $0.source, heading: $0.heading, text: $0.text, score: $0.score) },
-                           timings: timings)
+                           citations: citations, answer_kind: kind, grounding: grounding, timings: timings)
     }
 
     /// Runs one stage under its deadline, records its latency, and names it in any failure.
@@ -160,6 +188,58 @@ actor SpokenAnswerCache {
             if entries.count >= capacity { entries.removeAll() }
         }
         entries[text] = (speech, .now)
+    }
+}
+
+/// Whisper's initial prompt: the knowledge base's names and terms as a glossary, so that "Docker" is heard as
+/// Docker. Fetched at most once a minute, in the background after the first time; the first fetch waits at most
+/// 300 ms (a healthy retrieval service answers in a few), so a slow or failed one never holds up a question, and a
+/// failed one keeps the last prompt and is retried sooner.
+actor SpeechPrompt {
+    let source: SpeechPromptSource
+    let retrieval: any RetrievalClient
+    private var prompt: String?
+    private var nextFetch: ContinuousClock.Instant?
+    private var refreshing = false
+
+    init(source: SpeechPromptSource, retrieval: any RetrievalClient) {
+        self.source = source
+        self.retrieval = retrieval
+    }
+
+    func current() async -> String? {
+        switch source {
+        case .none: return nil
+        case .fixed(let text): return text
+        case .knowledgeVocabulary:
+            if nextFetch == nil {
+                await refresh(within: .milliseconds(300))
+            } else if let next = nextFetch, ContinuousClock.now >= next, !refreshing {
+                refreshing = true
+                Task { await refresh(within: .seconds(5)) }
+            }
+            return prompt
+        }
+    }
+
+    private func refresh(within deadline: Duration) async {
+        do {
+            let terms = try await withDeadline(deadline) { [retrieval] in try await retrieval.vocabulary() }
+            prompt = Self.glossary(terms)
+            nextFetch = .now + .seconds(60)
+        } catch {
+            nextFetch = .now + .seconds(5)
+        }
+        refreshing = false
+    }
+
+    /// A comma-separated glossary, well inside Whisper's 224-token prompt window.
+    static func glossary(_ terms: [String]) -> String? {
+        var text = ""
+        for term in terms where text.count + term.count < 400 {
+            text += text.isEmpty ? term : ", \(term)"
+        }
+        return text.isEmpty ? nil : text + "."
     }
 }
 

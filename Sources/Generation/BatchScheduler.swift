@@ -38,9 +38,12 @@ public struct GenerationStats: Sendable, Equatable {
     public var promptDuration: Duration
     public var generateDuration: Duration
     public var finishReason: FinishReason
+    /// Set by the responder's groundedness guard; nil straight from a backend.
+    public var grounding: Grounding?
 
     public init(promptTokens: Int, cachedPromptTokens: Int, completionTokens: Int, promptDuration: Duration,
-                generateDuration: Duration, finishReason: FinishReason) {
+                generateDuration: Duration, finishReason: FinishReason, grounding: Grounding? = nil) {
+        self.grounding = grounding
         self.promptTokens = promptTokens
         self.cachedPromptTokens = cachedPromptTokens
         self.completionTokens = completionTokens

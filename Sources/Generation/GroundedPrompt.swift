@@ -27,18 +27,28 @@ public struct GroundedPrompt: Sendable, Equatable {
         If the context does not say, reply: I don't know.
         """
 
-    /// A small model follows shown answers far better than described ones: one answer taken from the context,
-    /// one refusal when the context is about something
+    /// A small model follows shown answers far better than described ones: two answers taken from the context
+    /// (a "who" among them, which it otherwise refuses), one refusal when the context is about something
     /// else (docs/decisions.md has what was tried). Being part of the cached prefix, they cost
     /// nothing per request.
     public static let defaultExamples = [
         Example(query: "When does the library open?",
                 context: ["The city library opens at nine in the morning and closes at six."],
                 answer: "The library opens at nine in the morning."),
+        Example(query: "Who designed the old town hall?",
+                context: ["The old town hall has a clock tower.", "The old town hall was designed by the architect Ines Marlow in 1902."],
+                answer: "The architect Ines Marlow designed it."),
         Example(query: "Who built the lighthouse?",
                 context: ["The lighthouse is painted red and white.", "Boats can be rented at the marina."],
                 answer: "I don't know."),
     ]
+
+    /// The second try after an answer stated a number or name the context does not: copy, don't compose.
+    public static let strict = GroundedPrompt(instructions: """
+        You are a voice assistant. Answer in one short sentence copied from the context. \
+        Use only numbers and names written in the context. \
+        If the context does not say, reply: I don't know.
+        """)
 
     public var instructions: String
     public var examples: [Example]
@@ -66,10 +76,12 @@ public struct GroundedPrompt: Sendable, Equatable {
         return messages
     }
 
+    /// The passages, then the question. The most relevant passage is listed last, nearest the question, where a
+    /// small model attends most.
     func userTurn(query: String, context: [ContextItem]) -> String {
         let question = "Question: \(query)"
         guard !context.isEmpty else { return "Context: (none)\n\n\(question)" }
-        let passages = context.map { "- \($0.text.trimmingWhitespace())" }.joined(separator: "\n")
+        let passages = context.reversed().map { "- \($0.text.trimmingWhitespace())" }.joined(separator: "\n")
         return "Context:\n\(passages)\n\n\(question)"
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 public import LlamaEngine
+import Metrics
 public import VoiceCore
 
 /// The LLM box: validates a request, lays out the grounded prompt within the backend's window, generates, and
@@ -10,10 +11,14 @@ public struct Responder: GenerationClient {
     public let prompt: GroundedPrompt
     /// Spoken answers stop after this many sentences.
     public let maxSentences: Int
+    /// The second try after an answer failed the groundedness guard.
+    public let strictPrompt: GroundedPrompt
 
-    public init(backend: any ChatBackend, prompt: GroundedPrompt = GroundedPrompt(), maxSentences: Int = 3) {
+    public init(backend: any ChatBackend, prompt: GroundedPrompt = GroundedPrompt(), strictPrompt: GroundedPrompt = .strict,
+                maxSentences: Int = 3) {
         self.backend = backend
         self.prompt = prompt
+        self.strictPrompt = strictPrompt
         self.maxSentences = maxSentences
     }
 
@@ -33,7 +38,9 @@ public struct Responder: GenerationClient {
 
     /// The grounded chat for `request` that fits the window with room for the answer; 413 when the question
     /// alone does not. `maxTokens` shrinks to the room left when the answer would not fit otherwise.
-    public func plan(_ request: RespondRequest) throws -> (messages: [ChatMessage], parameters: GenerationParameters) {
+    public func plan(_ request: RespondRequest, prompt: GroundedPrompt? = nil) throws
+        -> (messages: [ChatMessage], parameters: GenerationParameters) {
+        let prompt = prompt ?? self.prompt
         let query = request.query.trimmingWhitespace()
         guard !query.isEmpty else { throw APIError.badRequest("empty_query", "query must not be empty") }
         var parameters = try Self.parameters(maxTokens: request.max_tokens, temperature: request.temperature)
@@ -55,8 +62,11 @@ public struct Responder: GenerationClient {
         return (bare, parameters)
     }
 
-    /// The answer as it is generated: spoken-style text pieces, then the totals. 503 (busy) and 413/400 are
-    /// thrown before anything streams.
+    /// The answer as it is generated: spoken-style text, released a sentence at a time once the groundedness
+    /// guard has found every number and name of the sentence in the context, then the totals. When the first
+    /// sentence fails, the model is asked once more with the stricter prompt, and when that answer fails too,
+    /// the most relevant context sentence is spoken instead. 503 (busy) and 413/400 are thrown before anything
+    /// streams.
     public func stream(_ request: RespondRequest) async throws -> AsyncThrowingStream<GenerationEvent, any Error> {
         let (messages, parameters) = try plan(request)
         let maxSentences = maxSentences
@@ -65,21 +75,24 @@ public struct Responder: GenerationClient {
             _ = filter.feed(text)
             return filter.isComplete
         }
+        let check = GroundednessGuard(evidence: request.context.map(\.text), question: request.query)
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
         let pump = Task {
-            var filter = SpokenAnswerFilter(maxSentences: maxSentences)
             do {
-                for try await event in source {
-                    switch event {
-                    case .text(let piece):
-                        let spoken = filter.feed(piece)
-                        if !spoken.isEmpty { continuation.yield(.text(spoken)) }
-                    case .finished(let stats):
-                        let rest = filter.finish()
-                        if !rest.isEmpty { continuation.yield(.text(rest)) }
-                        continuation.yield(.finished(stats))
-                    }
+                var (stats, rejected, released) = try await Self.release(source, check: check, maxSentences: maxSentences) {
+                    continuation.yield(.text($0))
                 }
+                if !rejected {
+                    stats.grounding = .passed
+                } else if released {
+                    stats.grounding = .truncated
+                } else {
+                    let (answer, repair) = try await repair(request, check: check)
+                    continuation.yield(.text(answer))
+                    stats = Self.sum(stats, repair)
+                }
+                Counter(label: "llm_grounding_total", dimensions: [("outcome", stats.grounding?.rawValue ?? "")]).increment()
+                continuation.yield(.finished(stats))
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -87,6 +100,95 @@ public struct Responder: GenerationClient {
         }
         continuation.onTermination = { _ in pump.cancel() }
         return stream
+    }
+
+    /// Runs a generation through the spoken filter and hands out each complete sentence the guard accepts. After
+    /// the first rejected sentence nothing more is handed out; the rest of the generation is drained for its totals.
+    static func release(_ source: AsyncThrowingStream<GenerationEvent, any Error>, check: GroundednessGuard, maxSentences: Int,
+                        _ yield: (String) -> Void) async throws -> (stats: GenerationStats, rejected: Bool, released: Bool) {
+        var filter = SpokenAnswerFilter(maxSentences: maxSentences)
+        var pending = ""
+        var rejected = false
+        var released = false
+        func offer(_ sentence: String) {
+            guard !rejected else { return }
+            if check.accepts(sentence, first: !released) {
+                yield(sentence)
+                released = true
+            } else {
+                rejected = true
+            }
+        }
+        for try await event in source {
+            switch event {
+            case .text(let piece):
+                pending += filter.feed(piece)
+                while let end = sentenceEnd(pending) {
+                    offer(String(pending[..<end]))
+                    pending.removeSubrange(..<end)
+                }
+            case .finished(let stats):
+                pending += filter.finish()
+                if !pending.isEmpty { offer(pending) }
+                return (stats, rejected, released)
+            }
+        }
+        throw CancellationError()
+    }
+
+    /// Where the first sentence of spoken text ends: after a full stop, question or exclamation mark that the
+    /// next sentence already follows (the filter holds a trailing space back until more text comes).
+    static func sentenceEnd(_ text: String) -> String.Index? {
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(after: index)
+            if ".!?".contains(text[index]), next < text.endIndex, text[next] == " ", text.index(after: next) < text.endIndex {
+                return next
+            }
+            index = next
+        }
+        return nil
+    }
+
+    /// The second try with the stricter prompt, checked whole; when it fails too, the best context sentence (or
+    /// "I don't know" when even that is about something else).
+    func repair(_ request: RespondRequest, check: GroundednessGuard) async throws -> (String, GenerationStats) {
+        let (messages, parameters) = try plan(request, prompt: strictPrompt)
+        var text = ""
+        var totals: GenerationStats?
+        for try await event in try await backend.generate(messages, parameters: parameters, stop: nil) {
+            switch event {
+            case .text(let piece): text += piece
+            case .finished(let stats): totals = stats
+            }
+        }
+        guard var stats = totals else { throw CancellationError() }
+        let answer = SpokenAnswerFilter.spoken(text, maxSentences: maxSentences)
+        if !answer.isEmpty && check.accepts(answer, first: true) {
+            stats.grounding = .retried
+            return (answer, stats)
+        }
+        stats.grounding = .evidence
+        // The best context sentence, when it is about the question at all; otherwise the honest answer.
+        if let item = request.context.first, check.addressesQuestion(item.text) {
+            // Without the "Source: " label a caller may have put before the sentence for the model.
+            let label = item.source.map { "\($0): " } ?? ""
+            let sentence = !label.isEmpty && item.text.hasPrefix(label) ? String(item.text.dropFirst(label.count)) : item.text
+            let spoken = SpokenAnswerFilter.spoken(speakable(sentence), maxSentences: 1)
+            if !spoken.isEmpty { return (spoken, stats) }
+        }
+        return ("I don't know.", stats)
+    }
+
+    /// Both generations' totals: tokens and time add up, the repair's outcome and finish reason win.
+    static func sum(_ first: GenerationStats, _ second: GenerationStats) -> GenerationStats {
+        var total = second
+        total.promptTokens += first.promptTokens
+        total.cachedPromptTokens += first.cachedPromptTokens
+        total.completionTokens += first.completionTokens
+        total.promptDuration = first.promptDuration
+        total.generateDuration += first.generateDuration + second.promptDuration
+        return total
     }
 
     public func respond(_ request: RespondRequest) async throws -> RespondResponse {
@@ -100,7 +202,8 @@ public struct Responder: GenerationClient {
         }
         guard let stats else { throw CancellationError() }
         return RespondResponse(response: text, model: backend.modelName, prompt_tokens: stats.promptTokens,
-                               completion_tokens: stats.completionTokens, timings: GenerationTimings(stats))
+                               completion_tokens: stats.completionTokens, timings: GenerationTimings(stats),
+                               grounding: stats.grounding)
     }
 }
 

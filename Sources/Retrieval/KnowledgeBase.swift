@@ -37,6 +37,10 @@ public final class KnowledgeBase: RetrievalClient {
     let logger: Logger
     private let writes = SerialGate()
     private let questions = Mutex<[StoredQuestion]>([])
+    private let vocabularyCache = Mutex<(version: String, terms: [String])?>(nil)
+    /// MiniLM vectors of evidence sentences already seen: popular chunks are asked about again and again.
+    private let sentenceVectors = Mutex<[String: [Float]]>([:])
+    public let evidenceRange = 0...20
 
     struct StoredQuestion {
         var pair: QAPair
@@ -124,6 +128,11 @@ public final class KnowledgeBase: RetrievalClient {
         guard topKRange.contains(topK) else {
             throw APIError.badRequest("invalid_top_k", "top_k must be from \(topKRange.lowerBound) to \(topKRange.upperBound)")
         }
+        let evidenceCount = request.evidence ?? 0
+        guard evidenceRange.contains(evidenceCount) else {
+            throw APIError.badRequest("invalid_evidence",
+                                      "evidence must be from \(evidenceRange.lowerBound) to \(evidenceRange.upperBound)")
+        }
         if let minScore = request.min_score, !(-1...1).contains(minScore) {
             throw APIError.badRequest("invalid_min_score", "min_score must be from -1 to 1")
         }
@@ -146,18 +155,53 @@ public final class KnowledgeBase: RetrievalClient {
         let wanted = Array(fused.prefix(topK + 5))
         let chunks = try await store.chunks(ids: wanted)
         var documents: [RetrievedDocument] = []
+        var used: [StoredChunk] = []
         for id in wanted {
             guard documents.count < topK, let chunk = chunks[id] else { continue }
             let similarity = Double(VectorMath.dot(vector, chunk.vector))
             guard similarity >= minScore else { continue }
-            documents.append(RetrievedDocument(id: chunk.id, source: chunk.source, heading: chunk.heading, text: chunk.text,
-                                               score: (similarity * 10_000).rounded() / 10_000))
+            used.append(chunk)
+            documents.append(RetrievedDocument(id: chunk.id, source: chunk.source, title: chunk.title, heading: chunk.heading,
+                                               text: chunk.text, score: (similarity * 10_000).rounded() / 10_000))
         }
         let qaStart = clock.now
         let qa = try await answers(for: query, vector: vector, minScore: minScore)
         timings["qa_ms"] = (clock.now - qaStart).fractionalMilliseconds
+        var evidence: [EvidenceSentence] = []
+        if evidenceCount > 0 {
+            let evidenceStart = clock.now
+            evidence = Array(try await rankEvidence(query: query, vector: vector, chunks: used).prefix(evidenceCount))
+            timings["evidence_ms"] = (clock.now - evidenceStart).fractionalMilliseconds
+        }
         timings["total_ms"] = (clock.now - start).fractionalMilliseconds
-        return RetrieveResponse(documents: documents, qa: qa, timings: timings.mapValues { ($0 * 1000).rounded() / 1000 })
+        return RetrieveResponse(documents: documents, qa: qa, evidence: evidence,
+                                timings: timings.mapValues { ($0 * 1000).rounded() / 1000 })
+    }
+
+    /// Every sentence of `chunks` ranked as evidence for `query` (``EvidenceSelector``), content words weighted by
+    /// their rarity in the knowledge base (a word no chunk holds weighs most).
+    func rankEvidence(query: String, vector: [Float], chunks: [StoredChunk]) async throws -> [EvidenceSentence] {
+        let candidates = EvidenceSelector.candidates(chunks)
+        guard !candidates.isEmpty else { return [] }
+        var known: [String: [Float]] = sentenceVectors.withLock { cache in
+            var found: [String: [Float]] = [:]
+            for candidate in candidates { found[candidate.text] = cache[candidate.text] }
+            return found
+        }
+        let missing = candidates.map(\.text).filter { known[$0] == nil }
+        if !missing.isEmpty {
+            let vectors = try await embed(missing)
+            for (text, vector) in zip(missing, vectors) { known[text] = vector }
+            sentenceVectors.withLock { cache in
+                if cache.count + missing.count > 8192 { cache.removeAll() }
+                for (text, vector) in zip(missing, vectors) { cache[text] = vector }
+            }
+        }
+        let words = QuestionWords(query).words
+        let total = Double(try await store.chunkCount())
+        let weights = try await store.chunkFrequencies(words).mapValues { log((total + 1) / (Double($0) + 0.5)) }
+        let embedded = candidates.compactMap { candidate in known[candidate.text].map { (candidate, $0) } }
+        return EvidenceSelector.rank(embedded, query: query, queryVector: vector, weights: weights)
     }
 
     /// Reciprocal rank fusion: each list adds 1 / (k + rank) to an id; ids sorted by the sum, best first.
@@ -345,6 +389,17 @@ public final class KnowledgeBase: RetrievalClient {
             try await self.reloadQuestions()
         }
         return pairs.count
+    }
+
+    // MARK: Vocabulary
+
+    /// The knowledge base's names and terms (``DomainVocabulary``), recomputed only after the content changed.
+    public func vocabulary() async throws -> [String] {
+        let version = try await store.contentVersion()
+        if let cached = vocabularyCache.withLock({ $0 }), cached.version == version { return cached.terms }
+        let terms = DomainVocabulary.terms(in: try await store.allTexts())
+        vocabularyCache.withLock { $0 = (version, terms) }
+        return terms
     }
 
     public func health() async throws -> HealthReport {

@@ -30,6 +30,7 @@ public struct StoredChunk: Sendable, Equatable {
     public var id: String
     public var documentID: String
     public var source: String
+    public var title: String?
     public var heading: String?
     public var text: String
     public var vector: [Float]
@@ -169,6 +170,36 @@ public final class KnowledgeStore: Sendable {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks") ?? 0 }
     }
 
+    /// Changes whenever chunks or Q&A pairs are written, by this process or another (`voice ingest`).
+    public func contentVersion() async throws -> String {
+        try await pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT COUNT(*) FROM chunks), (SELECT MAX(seq) FROM chunks), (SELECT COUNT(*) FROM qa), (SELECT MAX(id) FROM qa)
+                """)
+            return (0..<4).map { "\(row?[$0] as Int64? ?? 0)" }.joined(separator: "/")
+        }
+    }
+
+    /// How many chunks hold each of `words` (FTS5, so "opens" counts chunks with "open"), for weighting words by
+    /// rarity.
+    public func chunkFrequencies(_ words: [String]) async throws -> [String: Int] {
+        try await pool.read { db in
+            var counts: [String: Int] = [:]
+            for word in Set(words) {
+                counts[word] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+                                                arguments: ["\"\(word)\""]) ?? 0
+            }
+            return counts
+        }
+    }
+
+    /// The text of every chunk and every stored question, for the domain vocabulary.
+    public func allTexts() async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT text FROM chunks UNION ALL SELECT question FROM qa")
+        }
+    }
+
     /// Every chunk's vector, for building a vector index, in pages of `pageSize`.
     public func forEachVectorPage(pageSize: Int = 5000, _ body: ([VectorRecord]) async throws -> Void) async throws {
         var after: Int64 = 0
@@ -191,11 +222,12 @@ public final class KnowledgeStore: Sendable {
         return try await pool.read { db in
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
             let rows = try Row.fetchAll(db, sql: """
-                SELECT c.id, c.document_id, d.source, c.heading, c.text, c.embedding
+                SELECT c.id, c.document_id, d.source, d.title, c.heading, c.text, c.embedding
                 FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (\(marks))
                 """, arguments: StatementArguments(ids))
             return Dictionary(uniqueKeysWithValues: rows.map { row in
-                (row["id"], StoredChunk(id: row["id"], documentID: row["document_id"], source: row["source"], heading: row["heading"],
+                (row["id"], StoredChunk(id: row["id"], documentID: row["document_id"], source: row["source"], title: row["title"],
+                                        heading: row["heading"],
                                         text: row["text"], vector: VectorMath.vector(row["embedding"])))
             })
         }

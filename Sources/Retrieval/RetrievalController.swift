@@ -140,6 +140,9 @@ public struct RetrievalController: Sendable {
             struct Imported: Encodable { let imported: Int }
             return try jsonResponse(Imported(imported: try await knowledge.importQA(csv: Data(buffer: bytes))))
         }
+        router.get("/vocabulary") { _, _ in
+            try jsonResponse(VocabularyResponse(terms: try await knowledge.vocabulary()))
+        }
         router.get("/health") { _, _ in
             try jsonResponse(try await knowledge.health())
         }

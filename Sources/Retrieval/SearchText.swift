@@ -1,4 +1,5 @@
 import Foundation
+import VoiceCore
 
 /// Text handling shared by question matching and full-text search.
 enum SearchText {
@@ -7,20 +8,9 @@ enum SearchText {
         words(text).joined(separator: " ")
     }
 
-    static func words(_ text: String) -> [String] {
-        text.lowercased().folding(options: .diacriticInsensitive, locale: nil)
-            .split { !($0.isLetter || $0.isNumber) }.map(String.init)
-    }
+    static func words(_ text: String) -> [String] { TextWords.words(text) }
 
-    /// Question words and fillers: matching on them would rank every question-shaped chunk alike.
-    static let stopWords: Set<String> = [
-        "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "from", "by", "with", "about", "as",
-        "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "can", "could", "will", "would", "should",
-        "shall", "may", "might", "must", "have", "has", "had", "i", "me", "my", "we", "our", "you", "your", "it", "its",
-        "this", "that", "these", "those", "there", "what", "which", "who", "whom", "whose", "when", "where", "why",
-        "how", "much", "many", "tell", "please", "if", "so", "than", "then", "not", "no", "yes", "any", "some", "get",
-        "s", "t", "into", "up", "out", "also", "just", "like", "know", "want",
-    ]
+    static var stopWords: Set<String> { TextWords.stopWords }
 
     /// An FTS5 query matching any content word of `text`; nil when there is none. Each word is quoted, so
     /// nothing a user says is read as FTS5 syntax.

@@ -59,26 +59,54 @@ public struct RetrieveRequest: Codable, Sendable, Equatable {
     public var query: String
     public var top_k: Int?
     public var min_score: Double?
-    public init(query: String, top_k: Int? = nil, min_score: Double? = nil) {
+    /// How many evidence sentences to select from the retrieved chunks (0, the default, selects none).
+    public var evidence: Int?
+    public init(query: String, top_k: Int? = nil, min_score: Double? = nil, evidence: Int? = nil) {
         self.query = query
         self.top_k = top_k
         self.min_score = min_score
+        self.evidence = evidence
     }
 }
 
 public struct RetrievedDocument: Codable, Sendable, Equatable {
     public var id: String
     public var source: String
+    /// The document's title, when it had one.
+    public var title: String?
     /// The section heading the chunk sits under, when the document had headings.
     public var heading: String?
     public var text: String
     public var score: Double
-    public init(id: String, source: String, heading: String? = nil, text: String, score: Double) {
+    public init(id: String, source: String, title: String? = nil, heading: String? = nil, text: String, score: Double) {
         self.id = id
         self.source = source
+        self.title = title
         self.heading = heading
         self.text = text
         self.score = score
+    }
+}
+
+/// A sentence of the retrieved chunks that bears on the question: what the model is given, and what the answer
+/// cites.
+public struct EvidenceSentence: Codable, Sendable, Equatable {
+    public var text: String
+    public var source: String
+    public var title: String?
+    public var heading: String?
+    /// Relevance: embedding similarity blended with ``coverage``.
+    public var score: Double
+    /// The share of the question's content words, weighted by rarity, that the sentence (or its heading and title)
+    /// matches, allowing for misheard words.
+    public var coverage: Double
+    public init(text: String, source: String, title: String?, heading: String?, score: Double, coverage: Double) {
+        self.text = text
+        self.source = source
+        self.title = title
+        self.heading = heading
+        self.score = score
+        self.coverage = coverage
     }
 }
 
@@ -96,17 +124,30 @@ public struct QAHit: Codable, Sendable, Equatable {
 public struct RetrieveResponse: Codable, Sendable, Equatable {
     public var documents: [RetrievedDocument]
     public var qa: [QAHit]
-    /// Milliseconds per step (`embed_ms`, `vector_ms`, `bm25_ms`, `qa_ms`, `total_ms`).
+    /// Best first; empty unless the request asked for evidence.
+    public var evidence: [EvidenceSentence]
+    /// Milliseconds per step (`embed_ms`, `vector_ms`, `bm25_ms`, `qa_ms`, `evidence_ms`, `total_ms`).
     public var timings: [String: Double]
-    public init(documents: [RetrievedDocument], qa: [QAHit], timings: [String: Double]) {
+    public init(documents: [RetrievedDocument], qa: [QAHit], evidence: [EvidenceSentence] = [], timings: [String: Double]) {
         self.documents = documents
         self.qa = qa
+        self.evidence = evidence
         self.timings = timings
+    }
+}
+
+/// `GET /vocabulary`: the knowledge base's names and terms, most widespread first.
+public struct VocabularyResponse: Codable, Sendable, Equatable {
+    public var terms: [String]
+    public init(terms: [String]) {
+        self.terms = terms
     }
 }
 
 public protocol RetrievalClient: Sendable {
     func retrieve(_ request: RetrieveRequest) async throws -> RetrieveResponse
+    /// Names and terms for speech recognition's prompt.
+    func vocabulary() async throws -> [String]
 }
 
 // MARK: Generation (port 8003)
@@ -179,18 +220,33 @@ public struct GenerationTimings: Codable, Sendable, Equatable {
     }
 }
 
+/// What the groundedness guard did with an answer (docs/decisions.md, "Answer quality").
+public enum Grounding: String, Codable, Sendable, Equatable {
+    /// Every number and name in the answer is in the context.
+    case passed
+    /// The first answer stated something the context does not; the stricter second one did not.
+    case retried
+    /// Both answers failed the check: the most relevant context sentence is spoken instead.
+    case evidence
+    /// A later sentence failed the check after earlier ones had streamed: the answer stops before it.
+    case truncated
+}
+
 public struct RespondResponse: Codable, Sendable, Equatable {
     public var response: String
     public var model: String
     public var prompt_tokens: Int
     public var completion_tokens: Int
     public var timings: GenerationTimings
-    public init(response: String, model: String, prompt_tokens: Int, completion_tokens: Int, timings: GenerationTimings) {
+    public var grounding: Grounding?
+    public init(response: String, model: String, prompt_tokens: Int, completion_tokens: Int, timings: GenerationTimings,
+                grounding: Grounding? = nil) {
         self.response = response
         self.model = model
         self.prompt_tokens = prompt_tokens
         self.completion_tokens = completion_tokens
         self.timings = timings
+        self.grounding = grounding
     }
 }
 

@@ -34,6 +34,8 @@ public struct Settings: Sendable {
     public var sttWorkers: Int
     public var sttQueue: Int
     public var sttTimeout: Duration
+    /// What the gateway gives Whisper as its initial prompt (`VOICE_STT_PROMPT`).
+    public var sttPrompt: SpeechPromptSource
     /// Gateway: API keys (required in production), CORS allowlist, per-key and per-IP token buckets,
     /// downstream service URLs (deployed layout) and per-stage deadlines.
     public var apiKeys: [String]
@@ -101,6 +103,11 @@ public struct Settings: Sendable {
         sttWorkers = try integer("VOICE_STT_WORKERS", default: 1, range: 1...16)
         sttQueue = try integer("VOICE_STT_QUEUE", default: 16, range: 0...1000)
         sttTimeout = .seconds(try integer("VOICE_STT_TIMEOUT_S", default: 30, range: 1...3600))
+        sttPrompt = switch environment["VOICE_STT_PROMPT"] {
+        case nil, "", "knowledge": .knowledgeVocabulary
+        case "none": .none
+        case let text?: .fixed(text)
+        }
         func list(_ key: String) -> [String] {
             (environment[key] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -145,6 +152,13 @@ public struct Settings: Sendable {
         self.chromaURL = chromaURL
         knowledgeDirectory = path("VOICE_KNOWLEDGE_DIR", default: "knowledge")
     }
+}
+
+/// Whisper's initial prompt: the knowledge base's names and terms (default), a fixed text, or nothing.
+public enum SpeechPromptSource: Sendable, Equatable {
+    case knowledgeVocabulary
+    case fixed(String)
+    case none
 }
 
 /// The vector index behind retrieval (docs/decisions.md).

@@ -116,12 +116,15 @@ struct BenchLLM: AsyncParsableCommand {
         return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
 
-    /// llama-bench from the same engine build, reporting its mean tokens/s for pp and tg.
+    /// llama-bench from the same engine build (built on first use), reporting its mean tokens/s for pp and tg.
     static func llamaBench(settings: Settings, model: URL, threads: Int, prompt: Int, generate: Int,
                            repetitions: Int) throws -> (pp: Double, tg: Double) {
         let tool = settings.engineDirectory.appendingPathComponent("prefix/bin/llama-bench")
-        guard FileManager.default.isExecutableFile(atPath: tool.path) else {
-            throw ValidationError("\(tool.path) is missing: run scripts/engines.sh")
+        if !FileManager.default.isExecutableFile(atPath: tool.path) {
+            let build = try Subprocess.run(["bash", Peer.repository.appendingPathComponent("scripts/engines.sh").path, "llama-bench"])
+            guard build.status == 0, FileManager.default.isExecutableFile(atPath: tool.path) else {
+                throw ValidationError("scripts/engines.sh llama-bench did not build \(tool.path): \(build.errorText.suffix(500))")
+            }
         }
         let process = Process()
         process.executableURL = tool

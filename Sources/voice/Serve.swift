@@ -46,7 +46,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = global.bootstrap()
         let settings = try global.settings()
-        var router = makeServiceRouter()
+        let router: Router<VoiceRequestContext>
         var services: [any Service] = []
         var http: HTTPClient?
         switch service {
@@ -57,13 +57,17 @@ struct Serve: AsyncParsableCommand {
             router = makeGatewayRouter(controller: .deployed(settings: settings, http: client), settings: settings,
                                        audioDirectory: settings.audioDirectory)
         case .stt:
+            router = makeServiceRouter()
             let recognizer = try SpeechRecognizer.live(settings: settings, logger: logger)
             TranscriptionController(recognizer: recognizer, maxBytes: settings.sttMaxBytes).addRoutes(to: router)
         case .llm:
+            router = makeServiceRouter()
             GenerationController(responder: try await Responder.live(settings: settings, logger: logger)).addRoutes(to: router)
         case .rag:
+            router = makeServiceRouter()
             RetrievalController(knowledge: try await KnowledgeBase.live(settings: settings, logger: logger)).addRoutes(to: router)
         case .tts:
+            router = makeServiceRouter()
             let speaker = try Speaker.live(settings: settings)
             SpeechController(speaker: speaker).addRoutes(to: router)
             services.append(AudioRetentionService(store: speaker.store, logger: logger))

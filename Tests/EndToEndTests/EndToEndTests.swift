@@ -11,11 +11,14 @@ import VoiceTesting
 /// The gateway's answer as a browser sees it.
 struct Answer: Decodable {
     struct Source: Decodable { let source: String; let text: String; let score: Double }
+    struct Citation: Decodable { let text: String; let source: String }
     struct Timings: Decodable { let stt_ms: Double; let retrieve_ms: Double; let llm_ms: Double; let tts_ms: Double; let total_ms: Double }
     let transcript: String
     let response_text: String
     let audio_url: String
     let sources: [Source]
+    let citations: [Citation]
+    let answer_kind: String
     let timings: Timings
 }
 
@@ -86,6 +89,21 @@ func freshEnvironment() -> [String: String] {
         }
         let health = try await HTTP.send("\(stack.url)/health")
         #expect(health.status == 200)
+
+        // Typed: an answer from the evidence, with the sentence it rests on; and an honest "not covered" that
+        // names what the knowledge base does cover.
+        let ticket = try await HTTP.send("\(stack.url)/text/query", method: .POST,
+                                         body: Data(#"{"query": "How much is a return ferry ticket?"}"#.utf8),
+                                         contentType: "application/json").json(Answer.self)
+        #expect(["generated", "evidence"].contains(ticket.answer_kind))
+        #expect(ticket.response_text.contains("11"), "answer: \(ticket.response_text)")
+        #expect(ticket.citations.contains { $0.source == "ferry-timetable.md" && $0.text.contains("$11") })
+        let france = try await HTTP.send("\(stack.url)/text/query", method: .POST,
+                                         body: Data(#"{"query": "What is the capital of France?"}"#.utf8),
+                                         contentType: "application/json").json(Answer.self)
+        #expect(france.answer_kind == "not_covered")
+        #expect(france.response_text.contains("doesn't cover"), "answer: \(france.response_text)")
+        #expect(france.citations.isEmpty)
     }
 
     @Test func separateProcessesDegradeByStageAndRecoverWithoutRestartingTheGateway() async throws {

@@ -66,9 +66,14 @@ import VoiceCore
         let context = ["The Zorblat Bridge opened in 1847.", "The central span is 84 metres long.",
                        "The ferry leaves every hour from the north pier.", "Pedestrians may cross at any hour."]
             .map { ContextItem(text: $0) }
+        let backend = try await SharedLLM.backend
+        // The backend's own token stream: the responder releases whole sentences, which hides when tokens came.
         let results = try await withThrowingTaskGroup(of: Collected.self) { group in
             for question in questions {
-                group.addTask { try await Collected(try await responder.stream(RespondRequest(query: question, context: context))) }
+                group.addTask {
+                    let (messages, parameters) = try responder.plan(RespondRequest(query: question, context: context))
+                    return try await Collected(try await backend.generate(messages, parameters: parameters, stop: nil))
+                }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }

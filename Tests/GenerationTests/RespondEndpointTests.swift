@@ -63,7 +63,9 @@ import VoiceCore
             let events = events(response.body)
             struct Delta: Decodable { let delta: String }
             let deltas = try events.filter { $0.name == nil }.map { try JSONDecoder().decode(Delta.self, from: Data($0.data.utf8)).delta }
-            #expect(deltas.count > 1)
+            // Released a checked sentence at a time.
+            #expect(!deltas.isEmpty)
+            #expect(deltas.allSatisfy { ".!?".contains($0.last ?? " ") }, "\(deltas)")
             #expect(deltas.joined() == whole.response)
             let done = try #require(events.last)
             #expect(done.name == "done")

@@ -72,6 +72,25 @@ import VoiceCore
         #expect(throws: APIError.self) { try QACSV.parse("question,answer\n\"open") }
     }
 
+    @Test func vocabularyKeepsMidSentenceCapitalsAndSkipsHeadingsAndSentenceStarts() {
+        let terms = DomainVocabulary.terms(in: [
+            "Opening Hours And Prices\nThe cafe on Saltmere Quay sells a Kelp Latte. It opens at 6:30. We use GGUF files.",
+            "Boats leave Saltmere at noon. I like them.",
+        ])
+        #expect(terms.first == "Saltmere")
+        #expect(Set(terms) == ["Saltmere", "Quay", "Kelp", "Latte", "GGUF"], "\(terms)")
+    }
+
+    /// Coverage forgives what speech recognition does to names: split words, sound-alikes, endings.
+    @Test func coverageMatchesMisheardNamesAndEndings() {
+        func coverage(_ question: String, _ text: String) -> Double { QuestionWords(question).coverage(of: text, weights: [:]) }
+        #expect(coverage("What is a pot in Cooper Nettie's?", "A pod in Kubernetes is a group of containers.") == 1)
+        #expect(coverage("What time does the drift wood cafe open?", "The Driftwood Cafe opens at 6:30 am.") == 0.8)
+        #expect(coverage("When did the sore blot bridge open?", "The Zorblat Bridge opened in 1847.") == 1)
+        #expect(coverage("How much is a return fairy ticket?", "A return ferry ticket costs $11.") == 1)
+        #expect(coverage("Does the cafe have a vegan breakfast menu?", "Every price on the menu includes tax.") < 0.5)
+    }
+
     @Test func ftsQueriesQuoteContentWordsOnly() {
         #expect(SearchText.ftsQuery("How much does a cup lot cost?") == "\"cup\" OR \"lot\" OR \"cost\"")
         #expect(SearchText.ftsQuery("what is it?") == nil)

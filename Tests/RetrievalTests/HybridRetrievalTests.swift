@@ -35,6 +35,21 @@ import VoiceCore
         #expect(hit != nil, "\(response.documents.map { "\($0.source): \($0.text.prefix(60))" })")
     }
 
+    /// The names Whisper's prompt is built from: the sample's products and places, not sentence-initial words, and
+    /// a newly ingested name shows up without a restart.
+    @Test func vocabularyListsTheKnowledgeBasesNamesAndFollowsIngestion() async throws {
+        let test = try await TestKnowledge()
+        let terms = try await test.knowledge.vocabulary()
+        #expect(Set(terms).isSuperset(of: ["Docker", "Kubernetes", "Zorblat"]), "\(terms)")
+        #expect(!terms.contains("What") && !terms.contains("The") && !terms.contains("It"), "\(terms)")
+        #expect(terms.count <= 40)
+        let empty = try await TestKnowledge(seed: false)
+        #expect(try await empty.knowledge.vocabulary().isEmpty)
+        _ = try await empty.knowledge.ingest(source: "notes.txt", data: Data("Our robot is called Quillbot and runs on Linux.".utf8),
+                                             format: .text)
+        #expect(try await empty.knowledge.vocabulary() == ["Linux", "Quillbot"])
+    }
+
     @Test func minScoreFiltersAndTopKLimits() async throws {
         let test = try await TestKnowledge()
         let many = try await test.knowledge.retrieve(.init(query: "ferry timetable", top_k: 7))

@@ -19,11 +19,14 @@ struct WidgetFullFlowTests {
         let shown = try await browser.execute("""
             const root = document.querySelector('voice-mic').shadowRoot;
             return [root.querySelector('.transcript').textContent, root.querySelector('.response').textContent,
-                    root.querySelectorAll('.sources li').length];
+                    [...root.querySelectorAll('.sources li q')].map((quote) => quote.textContent)];
             """)
         #expect(shown.array?[0] == answer["transcript"])
         #expect(shown.array?[1] == answer["response_text"])
-        #expect(shown.array?[2].number == Double(answer["sources"]?.array?.count ?? -1))
+        // The evidence sentences the answer rests on are quoted under it.
+        let quoted = shown.array?[2].array?.compactMap(\.string) ?? []
+        let citations = answer["citations"]?.array?.compactMap { $0["text"]?.string } ?? []
+        #expect(!citations.isEmpty && quoted == citations, "shown: \(quoted), citations: \(citations)")
         let transcriptEvents = try await Widget.events("voice-transcript", in: browser)
         #expect(transcriptEvents.first?["transcript"] == answer["transcript"])
         // The answer's audio is a WAV the browser can decode and play.
@@ -75,7 +78,7 @@ struct WidgetFullFlowTests {
                 try await browser.navigate(to: pages.url("react.html?api=\(gateway)&widget=\(gateway)"))
                 try await browser.waitFor("the React button", script: "return document.querySelector('#root button')")
                 let version = try await browser.execute("return React.version")
-                #expect(version == .string("18.2.0"))
+                #expect(version.string?.hasPrefix("18.") == true, "React \(version)")
                 try await browser.click(try await browser.element("return document.querySelector('#root button')"))
                 let events = try await browser.waitFor(
                     "an answer", timeout: .seconds(120),

@@ -424,6 +424,7 @@
         display: flex; flex-wrap: wrap; gap: 4px 10px; }
       .sources li::before { content: "▸ "; }
       .sources .heading { color: var(--_fg); }
+      .sources q { color: var(--_fg); }
       .replay { margin-top: 8px; font: inherit; font-size: .85em; background: none; border: 1px solid var(--_muted);
         color: var(--_fg); border-radius: 6px; padding: 2px 10px; cursor: pointer; }
       .replay:focus-visible { outline: 3px solid var(--voice-mic-focus, #f59e0b); outline-offset: 2px; }
@@ -541,7 +542,7 @@
       this.lastError = null;
       this.transcriptView.textContent = answer.transcript || "";
       this.responseView.textContent = answer.response_text || "";
-      this.renderSources(answer.sources || []);
+      this.renderSources(answer);
       if (answer.transcript) this.emit("voice-transcript", { transcript: answer.transcript });
       this.emit("voice-response", answer);
       if (answer.audio_url) {
@@ -578,16 +579,30 @@
       this.emit("voice-error", voiceError.detail);
     }
 
-    renderSources(sources) {
+    // The evidence sentences the answer rests on, each with its document and section; older gateways send only
+    // the retrieved passages, listed by name with the passage as a tooltip.
+    renderSources(answer) {
+      const citations = answer.citations || [];
+      const items = citations.length
+        ? citations.map((citation) => ({ quote: citation.text, source: citation.title || citation.source, heading: citation.heading }))
+        : (answer.answer_kind ? [] : (answer.sources || []).map((source) => ({ tooltip: source.text, source: source.source, heading: source.heading })));
       this.sourcesView.replaceChildren(
-        ...sources.map((source) => {
+        ...items.map((entry) => {
           const item = document.createElement("li");
-          item.title = source.text || "";
-          item.append(source.source || "");
-          if (source.heading) {
+          if (entry.tooltip) item.title = entry.tooltip;
+          if (entry.quote) {
+            const quote = document.createElement("q");
+            quote.textContent = entry.quote;
+            item.append(quote, " ");
+          }
+          const origin = document.createElement("span");
+          origin.className = "origin";
+          origin.textContent = entry.heading ? `${entry.source || ""} — ` : entry.source || "";
+          item.append(origin);
+          if (entry.heading) {
             const heading = document.createElement("span");
             heading.className = "heading";
-            heading.textContent = ` — ${source.heading}`;
+            heading.textContent = entry.heading;
             item.append(heading);
           }
           return item;

@@ -1,8 +1,9 @@
 public import Foundation
 
-/// Builds `multipart/form-data` bodies the way browsers send them.
-public struct MultipartBody {
-    public let boundary = "----voice-test-\(UUID().uuidString)"
+/// Builds `multipart/form-data` bodies the way browsers send them: the gateway's uploads to the STT service,
+/// and the tests' uploads.
+public struct MultipartBody: Sendable {
+    public let boundary = "----voice-\(UUID().uuidString)"
     public private(set) var data = Data()
 
     public init() {}

@@ -1,0 +1,59 @@
+import Foundation
+public import VoiceCore
+
+/// The answering strategy around the model (docs/decisions.md, "Answer quality"): the model is given only the best
+/// few evidence sentences, and when no sentence addresses the question, the honest answer is that the knowledge base
+/// does not cover it. Thresholds are calibrated with `voice eval` on
+/// knowledge/eval.json.
+public struct AnswerPolicy: Sendable {
+    /// Evidence sentences asked of retrieval and handed to the model.
+    public var evidenceSentences = 3
+    /// The best sentence's relevance below which nothing addresses the question.
+    public var minEvidenceScore = 0.45
+    /// The share of the question's (rarity-weighted) words the best sentence must cover.
+    public var minCoverage = 0.4
+    /// Sentences further than this below the best are left out: they only give a small model wrong facts to pick.
+    public var maxGapToBest = 0.15
+    /// When the model declines, a best sentence at least this relevant and covering at least `strongCoverage` of
+    /// the question is spoken itself.
+    public var strongScore = 0.5
+    public var strongCoverage = 0.4
+
+    public init() {}
+
+    /// The evidence to answer from, or nil when the knowledge base does not cover the question.
+    public func evidence(for retrieved: RetrieveResponse) -> [EvidenceSentence]? {
+        guard let best = retrieved.evidence.first, best.score >= minEvidenceScore, best.coverage >= minCoverage
+        else { return nil }
+        return retrieved.evidence.filter { $0.score >= best.score - maxGapToBest }
+    }
+
+    /// The sentence to speak when the model says it does not know but the evidence plainly answers.
+    public func answeringSentence(_ evidence: [EvidenceSentence]) -> EvidenceSentence? {
+        guard let best = evidence.first, best.score >= strongScore, best.coverage >= strongCoverage else { return nil }
+        return best
+    }
+
+    /// A sentence as the model reads it: prefixed with its document's title when it does not name it, so "It is
+    /// closed on Tuesdays" still says what is.
+    public static func contextText(_ evidence: EvidenceSentence) -> String {
+        guard let title = evidence.title, !title.isEmpty,
+              !evidence.text.localizedCaseInsensitiveContains(title.replacing("The ", with: "", maxReplacements: 1))
+        else { return evidence.text }
+        return "\(title): \(evidence.text)"
+    }
+
+    public static func saysItDoesNotKnow(_ answer: String) -> Bool {
+        let text = answer.lowercased().replacing("’", with: "'")
+        return ["i don't know", "i do not know", "i'm not sure", "i am not sure", "does not say", "doesn't say"]
+            .contains { text.contains($0) }
+    }
+
+    /// "Not covered", naming the closest topic the knowledge base does cover.
+    public static func notCovered(closestTopic document: RetrievedDocument?) -> String {
+        guard let document else { return "Sorry, I don't know. The knowledge base doesn't cover that." }
+        var topic = document.title ?? document.source.split(separator: ".").first.map(String.init) ?? document.source
+        if topic.hasPrefix("The ") { topic = "the " + topic.dropFirst(4) }
+        return "Sorry, I don't know. The knowledge base doesn't cover that; the closest topic it has is \(topic)."
+    }
+}

@@ -1,0 +1,259 @@
+import Foundation
+import VoiceCore
+
+/// The facts a listener would act on — numbers (times, prices, dates, amounts, also in words) and proper names —
+/// and whether the evidence states them. A small model that reads "$4.50" and says "1000 dollars" is caught here.
+///
+/// Forms are normalised before comparing: "6:30" matches "six thirty", "$4.50" matches "four dollars and fifty
+/// cents", "1998" matches "nineteen ninety-eight". Names match case-insensitively, with plural and possessive
+/// endings off.
+///
+/// Beyond facts, a sentence fit to be spoken draws most of its words from the evidence or the question (a small
+/// model otherwise answers "What is the late fee?" with "The library is a private club."), and an answer's first
+/// sentence states the kind of fact the question asks for (a price for "how much", a day for "which day") when the
+/// evidence holds one.
+public struct GroundednessGuard: Sendable {
+    let numbers: Set<Decimal>
+    let words: Set<String>
+    /// Evidence and question words as written, and their sound keys, for ``support(of:)``.
+    let vocabulary: Set<String>
+    let keys: Set<String>
+    /// The kind of fact the question asks for, when the evidence states one.
+    let wanted: AnswerType?
+    let question: String
+    /// The share of a sentence's content words that must come from the evidence or the question.
+    public static let minimumSupport = 0.6
+
+    public init(evidence: [String], question: String = "") {
+        var numbers = Set<Decimal>()
+        var words = Set<String>()
+        for text in evidence {
+            for number in SpokenNumbers.numbers(in: text) {
+                numbers.insert(number.value)
+                numbers.formUnion(number.parts)
+            }
+            words.formUnion(TextWords.words(text).map(SoundKey.stem))
+        }
+        self.numbers = numbers
+        self.words = words
+        vocabulary = Set((evidence + [question]).flatMap(TextWords.words))
+        keys = Set(vocabulary.map(SoundKey.of))
+        wanted = AnswerType(question: question).flatMap { type in
+            evidence.contains { type.isStated(in: $0, question: question) } ? type : nil
+        }
+        self.question = question
+    }
+
+    /// Whether `sentence` may be spoken: no number or name the evidence lacks, most words from the evidence or
+    /// the question, and, as the answer's first sentence, the asked-for kind of fact. "I don't know" always may.
+    public func accepts(_ sentence: String, first: Bool) -> Bool {
+        guard unsupported(in: sentence).isEmpty else { return false }
+        if Self.declines(sentence) { return true }
+        guard support(of: sentence) >= Self.minimumSupport else { return false }
+        guard first else { return true }
+        guard addressesQuestion(sentence) else { return false }
+        return wanted.map { $0.isStated(in: sentence, question: question) } ?? true
+    }
+
+    /// Whether `text` shares a content word with the question (allowing for other endings and sound-alikes): an
+    /// answer about the ferry does not answer a question about the bridge, however grounded it is.
+    public func addressesQuestion(_ text: String) -> Bool {
+        let asked = TextWords.words(question).filter { !TextWords.stopWords.contains($0) && $0.count >= 3 }
+        guard !asked.isEmpty else { return true }
+        let words = Set(TextWords.words(text))
+        let keys = Set(words.map(SoundKey.of))
+        return asked.contains { TextWords.matches($0, in: words, keys: keys) }
+    }
+
+    /// The share of the sentence's content words (three letters or more, not function words) found in the
+    /// evidence or the question, allowing for other endings; 1 when it has none.
+    public func support(of sentence: String) -> Double {
+        let content = TextWords.words(sentence).filter {
+            $0.count >= 3 && $0.contains(where: \.isLetter) && !TextWords.stopWords.contains($0) && !Self.fillers.contains($0)
+                && !SpokenNumbers.isNumberWord($0)
+        }
+        guard !content.isEmpty else { return 1 }
+        let found = content.filter { TextWords.matches($0, in: vocabulary, keys: keys) }
+        return Double(found.count) / Double(content.count)
+    }
+
+    public static func declines(_ sentence: String) -> Bool {
+        let text = sentence.lowercased().replacing("’", with: "'")
+        return text.contains("don't know") || text.contains("do not know")
+    }
+
+    /// Words any answer may use without the evidence saying them.
+    static let fillers: Set<String> = ["answer", "question", "context", "yes", "sorry", "their", "they", "them", "she",
+                                       "her", "his", "him", "one", "both", "each", "every", "all", "only", "very",
+                                       "there", "here", "about", "around", "per", "dollars", "dollar", "cents", "cent"]
+
+    /// The numbers and names in `answer` that the evidence does not state, as written in the answer.
+    public func unsupported(in answer: String) -> [String] {
+        var missing: [String] = []
+        for number in SpokenNumbers.numbers(in: answer) where !numbers.contains(number.value) {
+            // Spoken numbers are checked part by part: "six thirty" is 6 and 30, like "6:30" in the evidence.
+            if number.spoken && number.parts.allSatisfy(numbers.contains) { continue }
+            missing.append(number.text)
+        }
+        for name in Self.names(in: answer) where !words.contains(SoundKey.stem(name.lowercased())) {
+            missing.append(name)
+        }
+        return missing
+    }
+
+    /// Capitalised words, except a sentence's first word when it is an everyday one ("The", "It", "Yes").
+    static func names(in text: String) -> [String] {
+        var names: [String] = []
+        var sentenceStart = true
+        for token in text.split(whereSeparator: \.isWhitespace) {
+            let word = String(token.trimmingCharacters(in: .punctuationCharacters.union(.symbols)))
+            defer { sentenceStart = token.last.map { ".!?:;".contains($0) } ?? false }
+            guard let first = word.first, first.isUppercase, word.contains(where: \.isLetter) else { continue }
+            let bare = word.split(whereSeparator: { $0 == "'" || $0 == "’" }).first.map(String.init) ?? word
+            if sentenceStart && Self.everydayStarts.contains(bare.lowercased()) { continue }
+            if bare.count == 1 { continue }
+            names.append(bare)
+        }
+        return names
+    }
+
+    /// Sentence openers that are not names.
+    static let everydayStarts: Set<String> = [
+        "the", "a", "an", "it", "its", "this", "that", "these", "those", "there", "they", "their", "you", "your", "we",
+        "our", "he", "she", "his", "her", "yes", "no", "sorry", "sure", "in", "on", "at", "for", "from", "to", "with", "by",
+        "each", "every", "if", "when", "while", "unfortunately", "however", "also", "both", "please", "here", "all",
+        "some", "most", "many", "one", "after", "before", "during", "as", "and", "but", "so", "i", "what", "which", "who",
+        "how", "where", "why", "not", "only", "just", "members", "visitors", "guests", "customers", "yes,", "ok", "okay",
+    ]
+}
+
+/// Numbers as people write and say them.
+public enum SpokenNumbers {
+    /// "seven", "twenty", "hundred", "tenth".
+    public static func isNumberWord(_ word: String) -> Bool {
+        wordValues[word.lowercased()] != nil
+    }
+
+    struct Number: Equatable {
+        /// As written.
+        var text: String
+        /// Its value: 4.5 for "$4.50", 6.3 for "6:30" (hours and minutes read as a decimal, consistently).
+        var value: Decimal
+        /// The whole numbers it is made of: 4 and 50 for "$4.50", 6 and 30 for "6:30".
+        var parts: [Decimal]
+        /// Written in words.
+        var spoken: Bool
+    }
+
+    static func numbers(in text: String) -> [Number] {
+        var result: [Number] = []
+        var run: [(text: String, value: Int)] = []
+        func flushWords() {
+            result += combine(run)
+            run.removeAll()
+        }
+        for token in text.split(whereSeparator: { $0.isWhitespace || $0 == "-" || $0 == "–" }) {
+            let word = token.lowercased().trimmingCharacters(in: .punctuationCharacters.union(.symbols))
+            if let value = wordValues[word] {
+                run.append((word, value))
+                // A run ends at punctuation: "six, thirty" are two numbers.
+                if let last = token.last, ",.;:!?".contains(last) { flushWords() }
+                continue
+            }
+            if word == "and", !run.isEmpty { continue }
+            flushWords()
+            if let number = digits(String(token)) { result.append(number) }
+        }
+        flushWords()
+        return result
+    }
+
+    /// "$4.50", "6:30", "1,200", "10am", "5%".
+    static func digits(_ token: String) -> Number? {
+        let core = token.drop { !$0.isNumber }.reversed().drop { !$0.isNumber }.reversed()
+        let text = String(core).replacingOccurrences(of: ",", with: "")
+        guard let first = text.first, first.isNumber else { return nil }
+        let pieces = text.split(whereSeparator: { $0 == ":" || $0 == "." })
+        guard pieces.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }), pieces.count <= 2 else { return nil }
+        let parts = pieces.compactMap { Decimal(string: String($0)) }
+        let value: Decimal = pieces.count == 2 ? Decimal(string: "\(pieces[0]).\(pieces[1])") ?? parts[0] : parts[0]
+        return Number(text: String(core), value: value, parts: parts, spoken: false)
+    }
+
+    /// Number words grouped into numbers: "twenty eight" is 28, "one hundred and twelve" 112, "six thirty" 6 and
+    /// 30 (a time), "nineteen ninety eight" 1998. A lone "one" is left out: "one of the" is not a fact.
+    static func combine(_ run: [(text: String, value: Int)]) -> [Number] {
+        var groups: [[(text: String, value: Int)]] = []
+        for item in run {
+            if var last = groups.popLast() {
+                let previous = last.last!.value
+                // "two hundred", "five thousand", "twenty eight", "hundred (and) twelve".
+                let joins = (item.value == 100 && previous < 100) || (item.value >= 1000 && previous < 1000)
+                    || ((20..<100).contains(previous) && previous % 10 == 0 && item.value < 10)
+                    || (previous >= 100 && item.value < 100)
+                if joins {
+                    last.append(item)
+                    groups.append(last)
+                } else {
+                    groups.append(last)
+                    groups.append([item])
+                }
+            } else {
+                groups.append([item])
+            }
+        }
+        var numbers: [Number] = []
+        for group in groups {
+            var total = 0
+            var current = 0
+            for item in group {
+                if item.value == 100 {
+                    current = max(current, 1) * 100
+                } else if item.value >= 1000 {
+                    total += max(current, 1) * item.value
+                    current = 0
+                } else {
+                    current += item.value
+                }
+            }
+            let value = total + current
+            let text = group.map(\.text).joined(separator: " ")
+            numbers.append(Number(text: text, value: Decimal(value), parts: [Decimal(value)], spoken: true))
+        }
+        // Two adjacent spoken numbers are a time ("six thirty") or a year ("nineteen ninety eight").
+        var merged: [Number] = []
+        for number in numbers {
+            if let last = merged.last, last.parts.count == 1, let a = Int("\(last.value)"), let b = Int("\(number.value)") {
+                let text = last.text + " " + number.text
+                if (1...12).contains(a), (0...59).contains(b) {
+                    let time = Decimal(string: "\(a).\(b < 10 ? "0" : "")\(b)") ?? 0
+                    merged[merged.count - 1] = Number(text: text, value: time, parts: [last.value, number.value], spoken: true)
+                    continue
+                }
+                if (10...20).contains(a), (10...99).contains(b) {
+                    merged[merged.count - 1] = Number(text: text, value: Decimal(a * 100 + b), parts: [last.value, number.value],
+                                                      spoken: true)
+                    continue
+                }
+            }
+            merged.append(number)
+        }
+        return merged.filter { $0.text != "one" }
+    }
+
+    static let wordValues: [String: Int] = {
+        let units = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                     "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+        let tens = ["twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90]
+        // Not "first" and "second": "the first ferry", "a second".
+        let ordinals = ["third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+                        "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20, "thirtieth": 30]
+        var values = Dictionary(uniqueKeysWithValues: units.enumerated().map { ($1, $0) })
+        values.merge(tens) { $1 }
+        values.merge(ordinals) { a, _ in a }
+        values["hundred"] = 100
+        values["thousand"] = 1000
+        values["million"] = 1_000_000
+        return values
+    }()
+}

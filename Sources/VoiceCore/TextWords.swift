@@ -1,0 +1,141 @@
+public import Foundation
+
+/// Word-level text handling shared by retrieval (question matching, evidence ranking) and generation (the
+/// groundedness guard).
+public enum TextWords {
+    /// Lower case, diacritics off, split at anything but letters and digits.
+    public static func words(_ text: String) -> [String] {
+        text.lowercased().folding(options: .diacriticInsensitive, locale: nil)
+            .split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    }
+
+    /// Question words and fillers: matching on them would rank every question-shaped text alike.
+    public static let stopWords: Set<String> = [
+        "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "from", "by", "with", "about", "as",
+        "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "can", "could", "will", "would", "should",
+        "shall", "may", "might", "must", "have", "has", "had", "i", "me", "my", "we", "our", "you", "your", "it", "its",
+        "this", "that", "these", "those", "there", "what", "which", "who", "whom", "whose", "when", "where", "why",
+        "how", "much", "many", "tell", "please", "if", "so", "than", "then", "not", "no", "yes", "any", "some", "get",
+        "s", "t", "into", "up", "out", "also", "just", "like", "know", "want",
+    ]
+
+    /// Whether `word` is in `text` the way a listener would hear it: the same word, the same stem ("opens",
+    /// "open"), one the start of the other ("open", "opening"), or a sound-alike (``SoundKey``).
+    public static func matches(_ word: String, in textWords: Set<String>, keys: Set<String>) -> Bool {
+        if textWords.contains(word) { return true }
+        let stem = SoundKey.stem(word)
+        if textWords.contains(where: { SoundKey.stem($0) == stem || sharesPrefix(word, $0) }) { return true }
+        let key = SoundKey.of(word)
+        return key.count >= 2 && keys.contains(key)
+    }
+
+    /// "open" and "opening": one starts with the other, both at least four letters, at most three apart.
+    public static func sharesPrefix(_ a: String, _ b: String) -> Bool {
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        return short.count >= 4 && long.count - short.count <= 3 && long.hasPrefix(short)
+    }
+}
+
+/// The kind of fact a question asks for, when its wording says: "how much" wants a price, "when" a time or date,
+/// "who" a name. A sentence without one does not answer it, however many of its words it shares: "How much did
+/// the bridge cost?" is not answered by "The bridge is named after the Zorblat family."
+public enum AnswerType: Equatable, Sendable {
+    case money, number, time, person, day
+
+    /// From the question's opening words ("when" inside "keep data when it is removed" asks for no time), or,
+    /// for prices, words anywhere that ask for one ("the late fee").
+    public init?(question: String) {
+        let words = TextWords.words(question)
+        let opening = " " + words.prefix(3).joined(separator: " ") + " "
+        func opens(_ phrases: String...) -> Bool { phrases.contains { opening.hasPrefix(" \($0) ") } }
+        if opens("how much") || words.contains(where: { ["cost", "costs", "price", "fee", "fees", "charge"].contains($0) }) {
+            self = .money
+        } else if opens("how many", "how long", "how far", "how old", "how big", "how tall") {
+            self = .number
+        } else if opens("when", "what time", "what year", "which year", "how early", "how late") {
+            self = .time
+        } else if opens("which day", "what day", "which days", "what days", "on which day", "on what day") {
+            self = .day
+        } else if opens("who", "whom", "whose", "by whom") {
+            self = .person
+        } else {
+            return nil
+        }
+    }
+
+    public func isStated(in sentence: String, question: String) -> Bool {
+        let words = TextWords.words(sentence)
+        let hasNumber = words.contains { $0.first?.isNumber == true || Self.numberWords.contains($0) }
+        switch self {
+        case .money:
+            return sentence.contains("$") || sentence.contains("€") || sentence.contains("£")
+                || words.contains { ["dollar", "dollars", "cent", "cents", "euro", "euros", "pound", "pounds", "free"].contains($0) }
+        case .number:
+            return hasNumber
+        case .time:
+            return hasNumber || words.contains { Self.days.contains($0) || Self.months.contains($0) || ["noon", "midnight"].contains($0) }
+        case .day:
+            return words.contains { Self.days.contains($0) || Self.days.contains(String($0.dropLast())) }
+        case .person:
+            // A capitalised word the question does not already hold, soon after "by" or a role: "designed by the
+            // engineer Ottoline Varga", "founder Ada Brook".
+            let asked = Set(TextWords.words(question))
+            let tokens = sentence.split(whereSeparator: \.isWhitespace).map(String.init)
+            return tokens.indices.contains { index in
+                guard ["by", "founder", "owner", "architect", "engineer", "mayor", "manager", "director"]
+                    .contains(tokens[index].lowercased()) else { return false }
+                return tokens[(index + 1)..<min(index + 5, tokens.count)].contains { token in
+                    guard let first = token.first, first.isUppercase else { return false }
+                    return !asked.contains(TextWords.words(token).first ?? "")
+                }
+            }
+        }
+    }
+
+    static let days: Set<String> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                                    "weekday", "weekdays", "weekend", "weekends", "daily"]
+    static let months: Set<String> = ["january", "february", "march", "april", "may", "june", "july", "august",
+                                      "september", "october", "november", "december"]
+    static let numberWords: Set<String> = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                                           "ten", "eleven", "twelve", "twenty", "thirty", "forty", "fifty", "hundred",
+                                           "thousand", "half", "dozen"]
+}
+
+/// A rough sound-alike key for English words: vowels dropped, consonants that speech recognisers confuse merged
+/// (b/p, d/t, c/k/g/q/j, f/v/ph, s/z/x), doubled letters collapsed, endings off first. "Kubernetes" and "cooper
+/// nettie('s)" both give "kprnt".
+public enum SoundKey {
+    public static func of(_ word: String) -> String {
+        var letters = Array(stem(word.lowercased()).filter { $0.isLetter })
+        if letters.starts(with: ["k", "n"]) || letters.starts(with: ["w", "r"]) { letters.removeFirst() }
+        var key = ""
+        var index = 0
+        while index < letters.count {
+            let letter = letters[index]
+            var mapped: Character?
+            switch letter {
+            case "p" where index + 1 < letters.count && letters[index + 1] == "h":
+                mapped = "f"
+                index += 1
+            case "b", "p": mapped = "p"
+            case "c", "k", "q", "g", "j": mapped = "k"
+            case "d", "t": mapped = "t"
+            case "f", "v": mapped = "f"
+            case "s", "z", "x": mapped = "s"
+            case "l", "m", "n", "r": mapped = letter
+            default: mapped = nil
+            }
+            if let mapped, key.last != mapped { key.append(mapped) }
+            index += 1
+        }
+        return key
+    }
+
+    /// Plural, possessive and simple verb endings off: "members" and "member", "opened" and "open".
+    public static func stem(_ word: String) -> String {
+        for suffix in ["'s", "’s", "ies", "es", "s", "ing", "ed"] where word.count > suffix.count + 2 && word.hasSuffix(suffix) {
+            return String(word.dropLast(suffix.count)) + (suffix == "ies" ? "y" : "")
+        }
+        return word
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Generation
+import LlamaEngine
+import Testing
+import VoiceCore
+
+/// The groundedness guard: numbers and names in an answer must be in the evidence, in whatever form.
+@Suite struct GroundednessGuardTests {
+    let cafe = GroundednessGuard(evidence: [
+        "The Driftwood Cafe opens at 6:30 am and closes at 4 pm from Wednesday to Monday.",
+        "The house speciality, the Kelp Latte, costs $4.50.",
+        "The Driftwood Membership costs 30 dollars a year.",
+        "The Zorblat Bridge opened in 1998 to cars.",
+    ])
+
+    @Test func spokenAndWrittenFormsOfTheSameFactAgree() {
+        #expect(cafe.unsupported(in: "It opens at six thirty in the morning.").isEmpty)
+        #expect(cafe.unsupported(in: "A Kelp Latte costs four dollars and fifty cents.").isEmpty)
+        #expect(cafe.unsupported(in: "It costs $4.50.").isEmpty)
+        #expect(cafe.unsupported(in: "Membership is thirty dollars a year.").isEmpty)
+        #expect(cafe.unsupported(in: "Cars have crossed since nineteen ninety-eight.").isEmpty)
+        #expect(cafe.unsupported(in: "The Driftwood Cafe's latte is popular.").isEmpty)
+    }
+
+    /// The seed pipeline's three wrong answers, each caught.
+    @Test func wrongNumbersAndNamesAreCaught() {
+        #expect(cafe.unsupported(in: "The cafe opens at 3:30.") == ["3:30"])
+        #expect(cafe.unsupported(in: "It is closed on Sunday.") == ["Sunday"])
+        #expect(cafe.unsupported(in: "Membership costs 12.50 cents.") == ["12.50"])
+        #expect(cafe.unsupported(in: "A latte costs one thousand dollars.") == ["one thousand"])
+        #expect(cafe.unsupported(in: "Ottoline Varga designed it.") == ["Ottoline", "Varga"])
+    }
+
+    @Test func everydaySentenceOpenersAndILeaveNothingToCheck() {
+        #expect(cafe.unsupported(in: "Yes. It is one of the best. I don't know the rest.").isEmpty)
+        #expect(cafe.unsupported(in: "I don't know.").isEmpty)
+    }
+
+    @Test func checkingTakesWellUnderTwentyMilliseconds() {
+        let answer = "The Driftwood Cafe opens at six thirty and a Kelp Latte costs $4.50, membership 30 dollars."
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<100 { _ = cafe.unsupported(in: answer) }
+        #expect((clock.now - start) / 100 < .milliseconds(20))
+    }
+}
+
+/// A model that invents a number whatever it is asked: the fault the guard exists for.
+struct HallucinatingBackendFault: ChatBackend {
+    let modelName = "hallucinating-fault"
+    let contextWindow = 2048
+    let answer: String
+
+    func promptTokenCount(_ messages: [ChatMessage]) throws -> Int {
+        messages.reduce(0) { $0 + $1.content.count / 4 }
+    }
+
+    func generate(_ messages: [ChatMessage], parameters: GenerationParameters,
+                  stop: (@Sendable (String) -> Bool)?) async throws -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let answer = answer
+        return AsyncThrowingStream { continuation in
+            for word in answer.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+                continuation.yield(.text((word.offset == 0 ? "" : " ") + word.element))
+            }
+            continuation.yield(.finished(GenerationStats(promptTokens: 10, cachedPromptTokens: 0, completionTokens: 5,
+                                                         promptDuration: .milliseconds(1), generateDuration: .milliseconds(1),
+                                                         finishReason: .stop)))
+            continuation.finish()
+        }
+    }
+
+    func health() async -> HealthReport { HealthReport(service: "llm", details: [:]) }
+}
+
+@Suite struct GuardedResponderTests {
+    let context = [ContextItem(text: "The Kelp Latte costs $4.50 (oat milk & kelp syrup)."),
+                   ContextItem(text: "A cappuccino costs $3.90.")]
+
+    @Test func anInventedPriceIsReplacedByTheBestEvidenceSentenceForSpeech() async throws {
+        let responder = Responder(backend: HallucinatingBackendFault(answer: "A Kelp Latte costs 1000 dollars."))
+        let answer = try await responder.respond(RespondRequest(query: "How much is a Kelp Latte?", context: context))
+        #expect(answer.response == "The Kelp Latte costs $4.50, oat milk and kelp syrup.")
+        #expect(answer.grounding == .evidence)
+        #expect(!answer.response.contains("1000"))
+    }
+
+    @Test func aGroundedFirstSentenceStreamsAndAnInventedSecondOneIsDropped() async throws {
+        let responder = Responder(backend: HallucinatingBackendFault(
+            answer: "A Kelp Latte costs $4.50. It was invented in 1987 by Captain Ahab."))
+        let request = RespondRequest(query: "How much is a Kelp Latte?", context: context)
+        let answer = try await responder.respond(request)
+        #expect(answer.response == "A Kelp Latte costs $4.50.")
+        #expect(answer.grounding == .truncated)
+    }
+
+    @Test func aGroundedAnswerPassesUntouched() async throws {
+        let responder = Responder(backend: HallucinatingBackendFault(answer: "A cappuccino costs three dollars ninety."))
+        let answer = try await responder.respond(RespondRequest(query: "How much is a cappuccino?", context: context))
+        #expect(answer.response == "A cappuccino costs three dollars ninety.")
+        #expect(answer.grounding == .passed)
+    }
+}
