@@ -11,9 +11,10 @@ jobs=${VOICE_BUILD_JOBS:-$(nproc)}
 # $ORIGIN: each library finds its siblings (libggml loads libggml-cpu), wherever the prefix is copied;
 # $ORIGIN/../lib: the tools in bin/ find them too.
 common_flags=(-DCMAKE_INSTALL_LIBDIR=lib '-DCMAKE_INSTALL_RPATH=$ORIGIN:$ORIGIN/../lib')
-# Only the libraries are built here. llama-bench, the peer `voice bench llm` measures against, comes from this very
-# source and ggml: `scripts/engines.sh llama-bench` adds it on demand (with llama.cpp's common library, which set-up
-# and CI do not need). No server, web UI or TLS: nothing is downloaded at build time.
+# Only the libraries are built by default. llama.cpp's own tools come from this very source and ggml, on demand:
+# `scripts/engines.sh llama-bench` (the peer `voice bench llm` measures against) and `scripts/engines.sh
+# llama-server` (the external backend the tests start), with llama.cpp's common library, which `voice up` does not
+# need. No web UI or TLS: nothing is downloaded at build time.
 llama_flags=(-DBUILD_SHARED_LIBS=ON -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=${GGML_NATIVE:-ON}
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF
   -DLLAMA_BUILD_COMMON=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_UI=OFF -DLLAMA_OPENSSL=OFF "${common_flags[@]}")
@@ -52,16 +53,25 @@ if [ ! -f "$out/.complete" ]; then
   cmake --install "$out/build/whisper" >> "$out/build.log"
   touch "$out/.complete"
 fi
-if [ "${1:-}" = llama-bench ] && [ ! -x "$out/prefix/bin/llama-bench" ]; then
-  echo "building llama-bench"
-  # The same build folder with the tools switched on: the libraries are up to date, so only common and the
-  # tool compile. The tool's own install script, plus the top-level one for libllama-common.
+for tool in "$@"; do
+  # The target to build, the targets its install scripts expect, and the folders whose install scripts run (a
+  # whole-tree install would want every tool built). llama-mtmd-cli is one file; tools/mtmd's script installs the
+  # libmtmd the server links.
+  case "$tool" in
+    llama-bench) targets=(llama-bench); dirs=(tools/llama-bench) ;;
+    llama-server) targets=(llama-server llama-mtmd-cli); dirs=(tools/mtmd tools/server) ;;
+    *) echo "unknown tool: $tool (llama-bench or llama-server)" >&2; exit 2 ;;
+  esac
+  [ -x "$out/prefix/bin/$tool" ] && continue
+  echo "building $tool"
+  # The same build folder with the tools switched on: the libraries are up to date, so only common and the tool
+  # compile.
   cmake -S "$out/src/llama.cpp" -B "$out/build/llama" "${llama_flags[@]}" -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TOOLS=ON \
-    -DLLAMA_TOOLS_INSTALL=ON >> "$out/build.log" 2>&1
-  cmake --build "$out/build/llama" -j "$jobs" --target llama-bench >> "$out/build.log"
+    -DLLAMA_BUILD_SERVER=ON -DLLAMA_TOOLS_INSTALL=ON >> "$out/build.log" 2>&1
+  cmake --build "$out/build/llama" -j "$jobs" --target "${targets[@]}" >> "$out/build.log"
   cmake -DCMAKE_INSTALL_LOCAL_ONLY=ON -P "$out/build/llama/cmake_install.cmake" >> "$out/build.log"
-  cmake -P "$out/build/llama/tools/llama-bench/cmake_install.cmake" >> "$out/build.log"
-fi
+  for dir in "${dirs[@]}"; do cmake -P "$out/build/llama/$dir/cmake_install.cmake" >> "$out/build.log"; done
+done
 flock -u 9
 
 mkdir -p "$root/.deps"

@@ -6,8 +6,12 @@ public import VoiceCore
 /// does not cover it. Thresholds are calibrated with `voice eval` on
 /// knowledge/eval.json.
 public struct AnswerPolicy: Sendable {
-    /// Evidence sentences asked of retrieval and handed to the model.
+    /// Evidence sentences asked of retrieval; at most `contextSentences` of them are handed to the model, whose
+    /// prompt processing (about 300 tokens/s on two cores) is most of its time.
     public var evidenceSentences = 3
+    public var contextSentences = 2
+    /// A spoken answer is one or two sentences.
+    public var maxAnswerTokens = 48
     /// The best sentence's relevance below which nothing addresses the question.
     public var minEvidenceScore = 0.45
     /// The share of the question's (rarity-weighted) words the best sentence must cover.
@@ -25,7 +29,7 @@ public struct AnswerPolicy: Sendable {
     public func evidence(for retrieved: RetrieveResponse) -> [EvidenceSentence]? {
         guard let best = retrieved.evidence.first, best.score >= minEvidenceScore, best.coverage >= minCoverage
         else { return nil }
-        return retrieved.evidence.filter { $0.score >= best.score - maxGapToBest }
+        return Array(retrieved.evidence.filter { $0.score >= best.score - maxGapToBest }.prefix(contextSentences))
     }
 
     /// The sentence to speak when the model says it does not know but the evidence plainly answers.

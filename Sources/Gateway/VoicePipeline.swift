@@ -91,7 +91,8 @@ public struct VoicePipeline: Sendable {
             } else if let evidence = policy.evidence(for: retrieved) {
                 mark = clock.now
                 let context = evidence.map { ContextItem(text: AnswerPolicy.contextText($0), source: $0.title ?? $0.source) }
-                let response = try await run(.llm) { try await generation.respond(RespondRequest(query: question, context: context)) }
+                let request = RespondRequest(query: question, context: context, max_tokens: policy.maxAnswerTokens)
+                let response = try await run(.llm) { try await generation.respond(request) }
                 timings.llm_ms = (clock.now - mark).fractionalMilliseconds
                 if AnswerPolicy.saysItDoesNotKnow(response.response), let sentence = policy.answeringSentence(evidence) {
                     responseText = speakable(sentence.text)

@@ -43,19 +43,22 @@ public struct GroundedPrompt: Sendable, Equatable {
                 answer: "I don't know."),
     ]
 
-    /// The second try after an answer stated a number or name the context does not: copy, don't compose.
-    public static let strict = GroundedPrompt(instructions: """
-        You are a voice assistant. Answer in one short sentence copied from the context. \
-        Use only numbers and names written in the context. \
-        If the context does not say, reply: I don't know.
-        """)
+    /// The second try after an answer failed the guard: copy, don't compose. The same system prompt and examples
+    /// (so the cached prefix still applies and the retry costs only the question's turn), with a reminder after the
+    /// question.
+    public static let strict = GroundedPrompt(
+        reminder: "Answer in one short sentence copied from the context, with only its numbers and names.")
 
     public var instructions: String
     public var examples: [Example]
+    /// Said after the question in the user turn, outside the cached prefix.
+    public var reminder: String?
 
-    public init(instructions: String = Self.defaultInstructions, examples: [Example] = Self.defaultExamples) {
+    public init(instructions: String = Self.defaultInstructions, examples: [Example] = Self.defaultExamples,
+                reminder: String? = nil) {
         self.instructions = instructions
         self.examples = examples
+        self.reminder = reminder
     }
 
     /// The part every prompt starts with; its KV cache is computed once.
@@ -72,7 +75,8 @@ public struct GroundedPrompt: Sendable, Equatable {
     public func messages(query: String, context: [ContextItem], history: [ChatTurn]) -> [ChatMessage] {
         var messages = prefix
         messages += history.map { ChatMessage(role: $0.role, content: $0.content) }
-        messages.append(ChatMessage(role: "user", content: userTurn(query: query, context: context)))
+        let turn = userTurn(query: query, context: context)
+        messages.append(ChatMessage(role: "user", content: reminder.map { "\(turn)\n\n\($0)" } ?? turn))
         return messages
     }
 

@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 
-/// Ports on 127.0.0.1 for child processes (Chroma, `voice` services in tests) and test listeners.
+/// Ports on 127.0.0.1 for child processes (Chroma, llama-server, `voice` services in tests) and test listeners.
 public enum LoopbackPort {
     public struct Unavailable: Error, CustomStringConvertible {
         public let description = "no free TCP port on 127.0.0.1"

@@ -92,9 +92,9 @@ public enum AnswerType: Equatable, Sendable {
         }
     }
 
-    static let days: Set<String> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    public static let days: Set<String> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
                                     "weekday", "weekdays", "weekend", "weekends", "daily"]
-    static let months: Set<String> = ["january", "february", "march", "april", "may", "june", "july", "august",
+    public static let months: Set<String> = ["january", "february", "march", "april", "may", "june", "july", "august",
                                       "september", "october", "november", "december"]
     static let numberWords: Set<String> = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                                            "ten", "eleven", "twelve", "twenty", "thirty", "forty", "fifty", "hundred",

@@ -3,7 +3,8 @@ public import Foundation
 import FoundationNetworking
 #endif
 
-/// A `voice` subcommand running as its own process (the deployed layout), stopped when the test is done.
+/// A server running as its own process, stopped when the test is done: a `voice` subcommand (the deployed layout),
+/// or another program that takes `--port` (llama.cpp's llama-server).
 public final class ServiceProcess: @unchecked Sendable {
     public let port: Int
     public let process: Process
@@ -14,17 +15,18 @@ public final class ServiceProcess: @unchecked Sendable {
         Fixtures.repositoryRoot.appendingPathComponent(".build/debug/voice")
     }
 
-    /// Starts `voice <arguments> --port <port>` and waits until `GET /health` answers (any status).
-    public init(_ arguments: [String], port: Int, environment: [String: String] = [:],
-                readyTimeout: Duration = .seconds(60)) async throws {
+    /// Starts `<executable> <arguments> --port <port>` and waits until `GET /health` answers: with any status, or
+    /// with 200 when `readyMeansOK` (servers that answer 503 while they load).
+    public init(_ arguments: [String], port: Int, executable: URL = ServiceProcess.executable, environment: [String: String] = [:],
+                readyTimeout: Duration = .seconds(60), readyMeansOK: Bool = false) async throws {
         self.port = port
         process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments + ["--port", "\(port)"]
         process.currentDirectoryURL = Fixtures.repositoryRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("voice-\(arguments.joined(separator: "-"))-\(port).log")
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(executable.lastPathComponent)-\(port).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
@@ -32,29 +34,35 @@ public final class ServiceProcess: @unchecked Sendable {
         let deadline = clock.now + readyTimeout
         while clock.now < deadline {
             guard process.isRunning else {
-                throw ServiceProcessError(description: "voice \(arguments.joined(separator: " ")) exited: "
+                throw ServiceProcessError(description: "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) exited: "
                     + ((try? String(contentsOf: log, encoding: .utf8)) ?? "").suffix(1500))
             }
-            if await Self.answers(url: "\(url)/health") { return }
+            if await Self.answers(url: "\(url)/health", requireOK: readyMeansOK) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         stop()
-        throw ServiceProcessError(description: "voice \(arguments.joined(separator: " ")) did not answer on port \(port)")
+        throw ServiceProcessError(description: "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not answer on port \(port)")
     }
 
+    /// SIGTERM, then SIGKILL after five seconds: llama-server can hang in its shutdown, and Foundation's
+    /// `waitUntilExit` would spin on it forever.
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        while process.isRunning { usleep(20_000) }
     }
 
     deinit { stop() }
 
-    static func answers(url: String) async -> Bool {
+    static func answers(url: String, requireOK: Bool) async -> Bool {
         guard let url = URL(string: url) else { return false }
         var request = URLRequest(url: url)
         request.timeoutInterval = 1
-        return (try? await URLSession.shared.data(for: request)) != nil
+        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return false }
+        return !requireOK || (response as? HTTPURLResponse)?.statusCode == 200
     }
 }
 

@@ -11,28 +11,40 @@ import VoiceCore
 import VoiceTesting
 
 
-/// The external OpenAI-compatible backend, against a real OpenAI-compatible server: our own `voice serve llm`,
-/// started here as a separate process on a free port, so the whole wire format (JSON and SSE) is exercised.
+/// The external OpenAI-compatible backend against real servers started here on free ports: llama.cpp's own
+/// llama-server (built from the same source by `scripts/engines.sh llama-server`, which scripts/test.sh runs), and
+/// our own `voice serve llm`.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct ExternalBackendTests {
-    @Test func groundedAnswersComeFromAnOpenAICompatibleServer() async throws {
+    @Test func groundedAnswersComeFromLlamaServer() async throws {
+        let model = try Fixtures.model(ModelCatalog.smolLM2)
+        let server = try await ServiceProcess(
+            ["-m", model.path, "--host", "127.0.0.1", "-t", "2", "-c", "2048", "-np", "1", "--alias", "smollm2"],
+            port: try LoopbackPort.free(), executable: Fixtures.settings.engineDirectory.appendingPathComponent("prefix/bin/llama-server"),
+            readyMeansOK: true)
+        defer { server.stop() }
+        try await answersGroundedThrough(server.url)
+    }
+
+    @Test func groundedAnswersComeFromOurOwnLLMServiceAsABackend() async throws {
         let server = try await ServiceProcess(["serve", "llm"], port: try LoopbackPort.free())
         defer { server.stop() }
-        let backend = OpenAIChatBackend(url: server.url, model: "smollm2", apiKey: "unused-locally", contextWindow: 2048,
+        try await answersGroundedThrough(server.url)
+    }
+
+    /// The responder with the server at `url` as its backend: a grounded answer, the same text streamed, health.
+    func answersGroundedThrough(_ url: String) async throws {
+        let backend = OpenAIChatBackend(url: url, model: "smollm2", apiKey: "unused-locally", contextWindow: 2048,
                                         timeout: .seconds(60), logger: Logger(label: "llm-tests"))
         let responder = Responder(backend: backend)
-
-        let answer = try await responder.respond(RespondRequest(
-            query: "When did the Zorblat Bridge open?", context: [ContextItem(text: "The Zorblat Bridge opened in 1847.")]))
+        let request = RespondRequest(query: "When did the Zorblat Bridge open?",
+                                     context: [ContextItem(text: "The Zorblat Bridge opened in 1847.")])
+        let answer = try await responder.respond(request)
         #expect(answer.response.contains("1847"), "got: \(answer.response)")
         #expect(answer.model == "smollm2")
         #expect(answer.completion_tokens > 0 && answer.prompt_tokens > 0)
-
-        let streamed = try await Collected(try await responder.stream(RespondRequest(
-            query: "When did the Zorblat Bridge open?", context: [ContextItem(text: "The Zorblat Bridge opened in 1847.")])))
+        let streamed = try await Collected(try await responder.stream(request))
         #expect(streamed.text == answer.response)
-
-        let health = await backend.health()
-        #expect(health.status == "ok")
+        #expect(await backend.health().status == "ok")
     }
 
     @Test func anUnreachableBackendIsA503NamingTheStage() async throws {

@@ -72,13 +72,13 @@ import VoiceCore
         #expect(throws: APIError.self) { try QACSV.parse("question,answer\n\"open") }
     }
 
-    @Test func vocabularyKeepsMidSentenceCapitalsAndSkipsHeadingsAndSentenceStarts() {
+    @Test func vocabularyKeepsNamesAndSkipsSentenceStartsHeadingsAndEverydayWords() {
         let terms = DomainVocabulary.terms(in: [
-            "Opening Hours And Prices\nThe cafe on Saltmere Quay sells a Kelp Latte. It opens at 6:30. We use GGUF files.",
-            "Boats leave Saltmere at noon. I like them.",
+            "Opening hours\nThe cafe on Saltmere Quay sells a Kelp Latte. It opens at 6:30 on Monday, and we use GGUF files.",
+            "Boats leave Saltmere at noon from the quay; the quay is short. Run docker ps, docker run and docker rm, then ask Docker.",
         ])
         #expect(terms.first == "Saltmere")
-        #expect(Set(terms) == ["Saltmere", "Quay", "Kelp", "Latte", "GGUF"], "\(terms)")
+        #expect(Set(terms) == ["Saltmere", "Kelp", "Latte"], "\(terms)")
     }
 
     /// Coverage forgives what speech recognition does to names: split words, sound-alikes, endings.

@@ -23,10 +23,11 @@ struct WidgetFullFlowTests {
             """)
         #expect(shown.array?[0] == answer["transcript"])
         #expect(shown.array?[1] == answer["response_text"])
-        // The evidence sentences the answer rests on are quoted under it.
+        // The evidence sentences the answer rests on are quoted under it (a stored answer is not quoted twice).
         let quoted = shown.array?[2].array?.compactMap(\.string) ?? []
         let citations = answer["citations"]?.array?.compactMap { $0["text"]?.string } ?? []
-        #expect(!citations.isEmpty && quoted == citations, "shown: \(quoted), citations: \(citations)")
+        #expect(!citations.isEmpty, "no citations")
+        #expect(quoted == citations.filter { $0 != answer["response_text"]?.string }, "shown: \(quoted), citations: \(citations)")
         let transcriptEvents = try await Widget.events("voice-transcript", in: browser)
         #expect(transcriptEvents.first?["transcript"] == answer["transcript"])
         // The answer's audio is a WAV the browser can decode and play.

@@ -584,7 +584,12 @@
     renderSources(answer) {
       const citations = answer.citations || [];
       const items = citations.length
-        ? citations.map((citation) => ({ quote: citation.text, source: citation.title || citation.source, heading: citation.heading }))
+        ? citations.map((citation) => ({
+            // A stored answer cites itself: name where it is from without repeating it.
+            quote: citation.text === answer.response_text ? "" : citation.text,
+            source: citation.title || citation.source,
+            heading: citation.heading,
+          }))
         : (answer.answer_kind ? [] : (answer.sources || []).map((source) => ({ tooltip: source.text, source: source.source, heading: source.heading })));
       this.sourcesView.replaceChildren(
         ...items.map((entry) => {
