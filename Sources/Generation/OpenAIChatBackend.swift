@@ -53,9 +53,15 @@ public struct OpenAIChatBackend: ChatBackend {
 
         let start = ContinuousClock.now
         let response: HTTPClientResponse
+        let deadline = TimeAmount.nanoseconds(Int64(timeout.fractionalMilliseconds * 1e6))
         do {
-            response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.fractionalMilliseconds * 1e6)),
-                                                logger: logger)
+            do {
+                response = try await client.execute(request, timeout: deadline, logger: logger)
+            } catch let error where !(error is CancellationError) && (error as? HTTPClientError) != .deadlineExceeded {
+                // Most often a pooled keep-alive connection the server closed as we reused it ("remote connection
+                // closed", "I/O on closed channel"). Generating has no side effects, so one more try is safe.
+                response = try await client.execute(request, timeout: deadline, logger: logger)
+            }
         } catch {
             throw APIError.unavailable(stage: "llm", "the LLM backend at \(baseURL) is unreachable: \(error)")
         }
@@ -117,7 +123,12 @@ public struct OpenAIChatBackend: ChatBackend {
     public func health() async -> HealthReport {
         var request = HTTPClientRequest(url: baseURL + "/models")
         if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
-        let reachable = await (try? client.execute(request, timeout: .seconds(2), logger: logger))?.status == .ok
+        var reachable = false
+        if let response = try? await client.execute(request, timeout: .seconds(2), logger: logger) {
+            // Read to the end, so the connection goes back to the pool clean rather than half-read.
+            let body = try? await response.body.collect(upTo: 1 << 20)
+            reachable = response.status == .ok && body != nil
+        }
         return HealthReport(service: "llm", status: reachable ? "ok" : "down", details: [
             "backend": "openai", "url": baseURL, "model": modelName, "model_loaded": "\(reachable)",
         ])
