@@ -47,12 +47,6 @@ public struct AnswerPolicy: Sendable {
         return "\(title): \(evidence.text)"
     }
 
-    public static func saysItDoesNotKnow(_ answer: String) -> Bool {
-        let text = answer.lowercased().replacing("’", with: "'")
-        return ["i don't know", "i do not know", "i'm not sure", "i am not sure", "does not say", "doesn't say"]
-            .contains { text.contains($0) }
-    }
-
     /// "Not covered", naming the closest topic the knowledge base does cover.
     public static func notCovered(closestTopic document: RetrievedDocument?) -> String {
         guard let document else { return "Sorry, I don't know. The knowledge base doesn't cover that." }

@@ -94,11 +94,12 @@ public struct VoicePipeline: Sendable {
                 let request = RespondRequest(query: question, context: context, max_tokens: policy.maxAnswerTokens)
                 let response = try await run(.llm) { try await generation.respond(request) }
                 timings.llm_ms = (clock.now - mark).fractionalMilliseconds
-                if AnswerPolicy.saysItDoesNotKnow(response.response), let sentence = policy.answeringSentence(evidence) {
+                let declined = TextWords.declinesToAnswer(response.response)
+                if declined, let sentence = policy.answeringSentence(evidence) {
                     responseText = speakable(sentence.text)
                     kind = .evidence
                     citations = [Citation(text: sentence.text, source: sentence.source, title: sentence.title, heading: sentence.heading)]
-                } else if AnswerPolicy.saysItDoesNotKnow(response.response) {
+                } else if declined {
                     responseText = AnswerPolicy.notCovered(closestTopic: retrieved.documents.first)
                     kind = .not_covered
                 } else {

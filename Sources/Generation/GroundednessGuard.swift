@@ -21,6 +21,8 @@ public struct GroundednessGuard: Sendable {
     /// The kind of fact the question asks for, when the evidence states one.
     let wanted: AnswerType?
     let question: String
+    /// The question's content words, for ``addressesQuestion(_:)``.
+    let asked: [String]
     /// The share of a sentence's content words that must come from the evidence or the question.
     public static let minimumSupport = 0.6
 
@@ -42,13 +44,14 @@ public struct GroundednessGuard: Sendable {
             evidence.contains { type.isStated(in: $0, question: question) } ? type : nil
         }
         self.question = question
+        asked = TextWords.words(question).filter { !TextWords.stopWords.contains($0) && $0.count >= 3 }
     }
 
     /// Whether `sentence` may be spoken: no number or name the evidence lacks, most words from the evidence or
     /// the question, and, as the answer's first sentence, the asked-for kind of fact. "I don't know" always may.
     public func accepts(_ sentence: String, first: Bool) -> Bool {
         guard unsupported(in: sentence).isEmpty else { return false }
-        if Self.declines(sentence) { return true }
+        if TextWords.declinesToAnswer(sentence) { return true }
         guard support(of: sentence) >= Self.minimumSupport else { return false }
         guard first else { return true }
         guard addressesQuestion(sentence) else { return false }
@@ -58,7 +61,6 @@ public struct GroundednessGuard: Sendable {
     /// Whether `text` shares a content word with the question (allowing for other endings and sound-alikes): an
     /// answer about the ferry does not answer a question about the bridge, however grounded it is.
     public func addressesQuestion(_ text: String) -> Bool {
-        let asked = TextWords.words(question).filter { !TextWords.stopWords.contains($0) && $0.count >= 3 }
         guard !asked.isEmpty else { return true }
         let words = Set(TextWords.words(text))
         let keys = Set(words.map(SoundKey.of))
@@ -75,11 +77,6 @@ public struct GroundednessGuard: Sendable {
         guard !content.isEmpty else { return 1 }
         let found = content.filter { TextWords.matches($0, in: vocabulary, keys: keys) }
         return Double(found.count) / Double(content.count)
-    }
-
-    public static func declines(_ sentence: String) -> Bool {
-        let text = sentence.lowercased().replacing("’", with: "'")
-        return text.contains("don't know") || text.contains("do not know")
     }
 
     /// Words any answer may use without the evidence saying them.

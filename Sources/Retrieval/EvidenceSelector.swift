@@ -28,9 +28,8 @@ struct EvidenceSelector {
     static let wrongTypePenalty = 0.6
 
     /// Ranks `candidates` (with their vectors) for `query`; `weights` gives each content word's rarity weight.
-    static func rank(_ candidates: [(Candidate, [Float])], query: String, queryVector: [Float],
+    static func rank(_ candidates: [(Candidate, [Float])], query: String, question: QuestionWords, queryVector: [Float],
                      weights: [String: Double]) -> [EvidenceSentence] {
-        let question = QuestionWords(query)
         let wanted = AnswerType(question: query)
         return candidates.map { candidate, vector in
             let similarity = Double(VectorMath.dot(queryVector, vector))

@@ -197,11 +197,11 @@ public final class KnowledgeBase: RetrievalClient {
                 for (text, vector) in zip(missing, vectors) { cache[text] = vector }
             }
         }
-        let words = QuestionWords(query).words
+        let question = QuestionWords(query)
         let total = Double(try await store.chunkCount())
-        let weights = try await store.chunkFrequencies(words).mapValues { log((total + 1) / (Double($0) + 0.5)) }
+        let weights = try await store.chunkFrequencies(question.words).mapValues { log((total + 1) / (Double($0) + 0.5)) }
         let embedded = candidates.compactMap { candidate in known[candidate.text].map { (candidate, $0) } }
-        return EvidenceSelector.rank(embedded, query: query, queryVector: vector, weights: weights)
+        return EvidenceSelector.rank(embedded, query: query, question: question, queryVector: vector, weights: weights)
     }
 
     /// Reciprocal rank fusion: each list adds 1 / (k + rank) to an id; ids sorted by the sum, best first.
@@ -263,7 +263,7 @@ public final class KnowledgeBase: RetrievalClient {
 
     /// Stable document id for a source name: a readable slug plus a hash, so re-ingesting a source replaces it.
     public static func documentID(source: String) -> String {
-        let slug = SearchText.words(source).joined(separator: "-").prefix(48)
+        let slug = TextWords.words(source).joined(separator: "-").prefix(48)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in source.utf8 {
             hash ^= UInt64(byte)

@@ -5,18 +5,14 @@ import VoiceCore
 enum SearchText {
     /// Lower case, letters and digits only, single spaces: "What is Docker?" and "what is docker" match.
     static func normalize(_ text: String) -> String {
-        words(text).joined(separator: " ")
+        TextWords.words(text).joined(separator: " ")
     }
-
-    static func words(_ text: String) -> [String] { TextWords.words(text) }
-
-    static var stopWords: Set<String> { TextWords.stopWords }
 
     /// An FTS5 query matching any content word of `text`; nil when there is none. Each word is quoted, so
     /// nothing a user says is read as FTS5 syntax.
     static func ftsQuery(_ text: String) -> String? {
         var seen = Set<String>()
-        let terms = words(text).filter { !stopWords.contains($0) && seen.insert($0).inserted }
+        let terms = TextWords.words(text).filter { !TextWords.stopWords.contains($0) && seen.insert($0).inserted }
         guard !terms.isEmpty else { return nil }
         return terms.prefix(32).map { "\"\($0)\"" }.joined(separator: " OR ")
     }

@@ -29,6 +29,13 @@ public enum TextWords {
         return key.count >= 2 && keys.contains(key)
     }
 
+    /// Whether an answer says it does not know ("I don't know", "the context does not say").
+    public static func declinesToAnswer(_ text: String) -> Bool {
+        let text = text.lowercased().replacing("’", with: "'")
+        return ["i don't know", "i do not know", "i'm not sure", "i am not sure", "does not say", "doesn't say"]
+            .contains { text.contains($0) }
+    }
+
     /// "open" and "opening": one starts with the other, both at least four letters, at most three apart.
     public static func sharesPrefix(_ a: String, _ b: String) -> Bool {
         let (short, long) = a.count <= b.count ? (a, b) : (b, a)

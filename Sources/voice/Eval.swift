@@ -74,7 +74,7 @@ struct Eval: AsyncParsableCommand {
                                                                           options: TranscribeOptions()).text
                     }
                     (answer, evidence) = try await baseline(transcript, stack: stack)
-                    notCovered = AnswerPolicy.saysItDoesNotKnow(answer)
+                    notCovered = TextWords.declinesToAnswer(answer)
                 }
                 let outcome = Outcome(question: item.question, transcript: transcript, answer: answer, evidence: evidence,
                                       notCovered: notCovered, milliseconds: (clock.now - start).fractionalMilliseconds)
