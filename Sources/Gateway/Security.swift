@@ -1,6 +1,6 @@
 import Crypto
 import HTTPTypes
-public import Foundation
+import Foundation
 public import Hummingbird
 import NIOCore
 public import VoiceCore

@@ -1,6 +1,6 @@
 import Foundation
 public import Hummingbird
-public import LlamaEngine
+import LlamaEngine
 import NIOCore
 public import VoiceCore
 

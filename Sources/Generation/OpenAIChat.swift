@@ -1,5 +1,5 @@
 import Foundation
-public import VoiceCore
+import VoiceCore
 
 // OpenAI's chat-completions wire format: what `POST /v1/chat/completions` accepts and answers here, and what
 // the external backend sends to vLLM, llama-server or OpenAI.

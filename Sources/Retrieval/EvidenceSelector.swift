@@ -53,8 +53,7 @@ struct QuestionWords {
 
     init(_ query: String) {
         let all = TextWords.words(query)
-        var seen = Set<String>()
-        words = all.filter { !TextWords.stopWords.contains($0) && seen.insert($0).inserted }
+        words = SearchText.searchTerms(query)
         joined = zip(all, all.dropFirst()).map { ($0 + $1, [$0, $1]) }
     }
 

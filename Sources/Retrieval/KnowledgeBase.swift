@@ -37,7 +37,11 @@ public final class KnowledgeBase: RetrievalClient {
     let logger: Logger
     private let writes = SerialGate()
     private let questions = Mutex<[StoredQuestion]>([])
-    private let vocabularyCache = Mutex<(version: String, terms: [String])?>(nil)
+    private let vocabularyCache = Mutex<(version: Int, terms: [String])?>(nil)
+    let termStatistics: TermStatistics
+    /// How many postings (chunks holding a query word) keyword search may rank. The rarest words are kept; a word
+    /// found in tens of thousands of chunks adds little to BM25's ranking but most of its cost (decision 32).
+    public let keywordBudget = 10_000
     /// MiniLM vectors of evidence sentences already seen: popular chunks are asked about again and again.
     private let sentenceVectors = Mutex<[String: [Float]]>([:])
     public let evidenceRange = 0...20
@@ -51,6 +55,7 @@ public final class KnowledgeBase: RetrievalClient {
 
     public init(store: KnowledgeStore, index: any VectorIndex, embedder: Embedder, logger: Logger) {
         self.store = store
+        self.termStatistics = TermStatistics(store: store)
         self.index = index
         self.embedders = WorkerPool(name: "rag", workers: [embedder], maxQueue: 64)
         self.modelName = embedder.model.metadata("general.name") ?? "all-MiniLM-L6-v2"
@@ -145,7 +150,7 @@ public final class KnowledgeBase: RetrievalClient {
         timings["embed_ms"] = (clock.now - start).fractionalMilliseconds
         let candidates = max(self.candidates, topK)
         async let vectorHits = timed { try await self.index.search(vector, limit: candidates) }
-        async let keywordHits = timed { try await self.store.keywordSearch(query, limit: candidates) }
+        async let keywordHits = timed { try await self.keywordSearch(query, limit: candidates) }
         let (vectorResult, keywordResult) = try await (vectorHits, keywordHits)
         timings["vector_ms"] = vectorResult.ms
         timings["bm25_ms"] = keywordResult.ms
@@ -198,10 +203,36 @@ public final class KnowledgeBase: RetrievalClient {
             }
         }
         let question = QuestionWords(query)
-        let total = Double(try await store.chunkCount())
-        let weights = try await store.chunkFrequencies(question.words).mapValues { log((total + 1) / (Double($0) + 0.5)) }
+        let statistics = try await termStatistics.snapshot(for: question.words)
+        let total = Double(statistics.chunks)
+        let weights = Dictionary(uniqueKeysWithValues: question.words.map { word in
+            (word, log((total + 1) / (Double(statistics.frequencies[word] ?? 0) + 0.5)))
+        })
         let embedded = candidates.compactMap { candidate in known[candidate.text].map { (candidate, $0) } }
         return EvidenceSelector.rank(embedded, query: query, question: question, queryVector: vector, weights: weights)
+    }
+
+    /// Chunk ids best first by BM25 over the query's rarest words, within ``keywordBudget`` postings (always at
+    /// least the rarest word).
+    func keywordSearch(_ query: String, limit: Int) async throws -> [String] {
+        let words = SearchText.searchTerms(query)
+        guard !words.isEmpty else { return [] }
+        let frequencies = try await termStatistics.snapshot(for: words).frequencies
+        return try await store.keywordSearch(terms: Self.keywordTerms(words, frequencies: frequencies, budget: keywordBudget),
+                                             limit: limit)
+    }
+
+    /// `words` rarest first, as many as fit in `budget` postings, and at least one.
+    static func keywordTerms(_ words: [String], frequencies: [String: Int], budget: Int) -> [String] {
+        var terms: [String] = []
+        var postings = 0
+        for word in words.sorted(by: { frequencies[$0] ?? 0 < frequencies[$1] ?? 0 }) {
+            let count = frequencies[word] ?? 0
+            if !terms.isEmpty && postings + count > budget { break }
+            terms.append(word)
+            postings += count
+        }
+        return terms
     }
 
     /// Reciprocal rank fusion: each list adds 1 / (k + rank) to an id; ids sorted by the sum, best first.
@@ -221,7 +252,7 @@ public final class KnowledgeBase: RetrievalClient {
     public func rankings(for query: String, limit: Int) async throws -> (vector: [String], keyword: [String], hybrid: [String]) {
         let vector = try await embed([query])[0]
         let vectorIDs = try await index.search(vector, limit: max(limit, candidates)).map(\.id)
-        let keywordIDs = try await store.keywordSearch(query, limit: max(limit, candidates))
+        let keywordIDs = try await keywordSearch(query, limit: max(limit, candidates))
         let hybrid = fuse([vectorIDs, keywordIDs])
         return (Array(vectorIDs.prefix(limit)), Array(keywordIDs.prefix(limit)), Array(hybrid.prefix(limit)))
     }

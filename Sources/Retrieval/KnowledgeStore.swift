@@ -102,7 +102,19 @@ public final class KnowledgeStore: Sendable {
                 CREATE VIRTUAL TABLE qa_fts USING fts5(question, answer, tags, tokenize = 'porter unicode61');
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            // Every write bumps this counter, so caches of derived data (term statistics, the vocabulary) learn in
+            // one row read, even from another process, whether they are stale.
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                INSERT INTO meta (key, value) VALUES ('content_version', 0);
+                """)
+        }
         return migrator
+    }
+
+    static func bumpContentVersion(_ db: Database) throws {
+        try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'content_version'")
     }
 
     // MARK: Documents
@@ -126,6 +138,7 @@ public final class KnowledgeStore: Sendable {
                                                     entry.chunk.text, VectorMath.blob(entry.vector)])
                 try insertFTS.execute(arguments: [db.lastInsertedRowID, document.title, entry.chunk.heading, entry.chunk.text])
             }
+            try Self.bumpContentVersion(db)
             return previous
         }
     }
@@ -143,6 +156,7 @@ public final class KnowledgeStore: Sendable {
         try db.execute(sql: "DELETE FROM chunks_fts WHERE rowid IN (SELECT seq FROM chunks WHERE document_id = ?)", arguments: [id])
         try db.execute(sql: "DELETE FROM chunks WHERE document_id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [id])
+        try bumpContentVersion(db)
         return ids
     }
 
@@ -171,13 +185,8 @@ public final class KnowledgeStore: Sendable {
     }
 
     /// Changes whenever chunks or Q&A pairs are written, by this process or another (`voice ingest`).
-    public func contentVersion() async throws -> String {
-        try await pool.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT (SELECT COUNT(*) FROM chunks), (SELECT MAX(seq) FROM chunks), (SELECT COUNT(*) FROM qa), (SELECT MAX(id) FROM qa)
-                """)
-            return (0..<4).map { "\(row?[$0] as Int64? ?? 0)" }.joined(separator: "/")
-        }
+    public func contentVersion() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'content_version'") ?? 0 }
     }
 
     /// How many chunks hold each of `words` (FTS5, so "opens" counts chunks with "open"), for weighting words by
@@ -233,13 +242,17 @@ public final class KnowledgeStore: Sendable {
         }
     }
 
-    /// Chunk ids best first by BM25 (title and heading words weigh more than body words).
-    public func keywordSearch(_ query: String, limit: Int) async throws -> [String] {
-        guard let match = SearchText.ftsQuery(query) else { return [] }
+    /// Ids of the chunks holding any of `terms`, best first by BM25 (title and heading words weigh more than body
+    /// words).
+    public func keywordSearch(terms: [String], limit: Int) async throws -> [String] {
+        guard let match = SearchText.ftsQuery(terms) else { return [] }
         return try await pool.read { db in
+            // Ranked inside the subquery, so only the best `limit` rows are joined to their (large) chunk rows.
             try String.fetchAll(db, sql: """
-                SELECT c.id FROM chunks_fts f JOIN chunks c ON c.seq = f.rowid
-                WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 2.0, 2.0, 1.0) LIMIT ?
+                SELECT c.id FROM (
+                    SELECT rowid AS seq, bm25(chunks_fts, 2.0, 2.0, 1.0) AS score FROM chunks_fts
+                    WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?
+                ) best JOIN chunks c ON c.seq = best.seq ORDER BY best.score
                 """, arguments: [match, limit])
         }
     }
@@ -248,7 +261,7 @@ public final class KnowledgeStore: Sendable {
 
     /// Normalised stored questions best first by BM25 over the questions' words.
     public func keywordSearchQuestions(_ query: String, limit: Int) async throws -> [String] {
-        guard let match = SearchText.ftsQuery(query) else { return [] }
+        guard let match = SearchText.ftsQuery(SearchText.searchTerms(query)) else { return [] }
         return try await pool.read { db in
             try String.fetchAll(db, sql: """
                 SELECT q.normalized FROM qa_fts f JOIN qa q ON q.id = f.rowid
@@ -272,6 +285,7 @@ public final class KnowledgeStore: Sendable {
                 try db.execute(sql: "INSERT INTO qa_fts (rowid, question, answer, tags) VALUES (?, ?, ?, ?)",
                                arguments: [db.lastInsertedRowID, pair.question, pair.answer, tags])
             }
+            try Self.bumpContentVersion(db)
         }
     }
 

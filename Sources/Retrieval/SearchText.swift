@@ -8,13 +8,16 @@ enum SearchText {
         TextWords.words(text).joined(separator: " ")
     }
 
-    /// An FTS5 query matching any content word of `text`; nil when there is none. Each word is quoted, so
-    /// nothing a user says is read as FTS5 syntax.
-    static func ftsQuery(_ text: String) -> String? {
+    /// The content words of `text` worth searching for, each once, at most 32.
+    static func searchTerms(_ text: String) -> [String] {
         var seen = Set<String>()
-        let terms = TextWords.words(text).filter { !TextWords.stopWords.contains($0) && seen.insert($0).inserted }
-        guard !terms.isEmpty else { return nil }
-        return terms.prefix(32).map { "\"\($0)\"" }.joined(separator: " OR ")
+        return Array(TextWords.words(text).filter { !TextWords.stopWords.contains($0) && seen.insert($0).inserted }.prefix(32))
+    }
+
+    /// An FTS5 query matching any of `terms`; nil when there is none. Each word is quoted, so nothing a user says
+    /// is read as FTS5 syntax.
+    static func ftsQuery(_ terms: [String]) -> String? {
+        terms.isEmpty ? nil : terms.map { "\"\($0)\"" }.joined(separator: " OR ")
     }
 }
 

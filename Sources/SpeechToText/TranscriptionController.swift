@@ -1,7 +1,7 @@
 public import Hummingbird
 import Foundation
 public import Logging
-public import Models
+import Models
 import NIOCore
 import NIOFoundationCompat
 public import VoiceCore

@@ -92,8 +92,8 @@ import VoiceCore
     }
 
     @Test func ftsQueriesQuoteContentWordsOnly() {
-        #expect(SearchText.ftsQuery("How much does a cup lot cost?") == "\"cup\" OR \"lot\" OR \"cost\"")
-        #expect(SearchText.ftsQuery("what is it?") == nil)
-        #expect(SearchText.ftsQuery("NEAR(\"x\" AND y*)") == "\"near\" OR \"x\" OR \"y\"")
+        #expect(SearchText.ftsQuery(SearchText.searchTerms("How much does a cup lot cost?")) == "\"cup\" OR \"lot\" OR \"cost\"")
+        #expect(SearchText.ftsQuery(SearchText.searchTerms("what is it?")) == nil)
+        #expect(SearchText.ftsQuery(SearchText.searchTerms("NEAR(\"x\" AND y*)")) == "\"near\" OR \"x\" OR \"y\"")
     }
 }
