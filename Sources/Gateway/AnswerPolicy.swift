@@ -13,7 +13,7 @@ public struct AnswerPolicy: Sendable {
     /// A spoken answer is one or two sentences.
     public var maxAnswerTokens = 48
     /// The best sentence's relevance below which nothing addresses the question.
-    public var minEvidenceScore = 0.45
+    public var minEvidenceScore = 0.55
     /// The share of the question's (rarity-weighted) words the best sentence must cover.
     public var minCoverage = 0.4
     /// Sentences further than this below the best are left out: they only give a small model wrong facts to pick.
@@ -22,6 +22,13 @@ public struct AnswerPolicy: Sendable {
     /// the question is spoken itself.
     public var strongScore = 0.5
     public var strongCoverage = 0.4
+    /// In ``AnswerMode/auto``, a best sentence this relevant, covering this much of the question, and short enough
+    /// to listen to is the answer itself, spoken without the model: SmolLM2-135M can only make such an answer
+    /// worse, and slower (docs/decisions.md, 33).
+    public var mode = AnswerMode.auto
+    public var directScore = 0.65
+    public var directCoverage = 0.6
+    public var directMaxWords = 40
 
     public init() {}
 
@@ -32,19 +39,17 @@ public struct AnswerPolicy: Sendable {
         return Array(retrieved.evidence.filter { $0.score >= best.score - maxGapToBest }.prefix(contextSentences))
     }
 
+    /// The sentence to speak instead of asking the model, if any.
+    public func directAnswer(_ evidence: [EvidenceSentence]) -> EvidenceSentence? {
+        guard mode == .auto, let best = evidence.first, best.score >= directScore, best.coverage >= directCoverage,
+              TextWords.words(best.text).count <= directMaxWords else { return nil }
+        return best
+    }
+
     /// The sentence to speak when the model says it does not know but the evidence plainly answers.
     public func answeringSentence(_ evidence: [EvidenceSentence]) -> EvidenceSentence? {
         guard let best = evidence.first, best.score >= strongScore, best.coverage >= strongCoverage else { return nil }
         return best
-    }
-
-    /// A sentence as the model reads it: prefixed with its document's title when it does not name it, so "It is
-    /// closed on Tuesdays" still says what is.
-    public static func contextText(_ evidence: EvidenceSentence) -> String {
-        guard let title = evidence.title, !title.isEmpty,
-              !evidence.text.localizedCaseInsensitiveContains(title.replacing("The ", with: "", maxReplacements: 1))
-        else { return evidence.text }
-        return "\(title): \(evidence.text)"
     }
 
     /// "Not covered", naming the closest topic the knowledge base does cover.

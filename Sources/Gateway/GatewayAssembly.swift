@@ -15,7 +15,8 @@ extension GatewayController {
             retrieval: RemoteRetrieval(service: remote(.rag), timeout: timeout(.rag)),
             generation: RemoteGeneration(service: remote(.llm), timeout: timeout(.llm)),
             synthesis: RemoteSynthesis(service: remote(.tts), timeout: timeout(.tts)),
-            timeouts: timeouts, audioRetention: settings.audioMaxAge, sttPrompt: settings.sttPrompt)
+            timeouts: timeouts, audioRetention: settings.audioMaxAge, sttPrompt: settings.sttPrompt,
+            answerMode: settings.answerMode)
         var checks: [VoicePipeline.Stage: HealthCheck] = [:]
         for stage in VoicePipeline.Stage.allCases {
             let service = remote(stage)
@@ -29,7 +30,7 @@ extension GatewayController {
                                  generation: any GenerationClient, synthesis: any SpeechSynthesisClient) -> GatewayController {
         let pipeline = VoicePipeline(speechToText: speechToText, retrieval: retrieval, generation: generation,
                                      synthesis: synthesis, timeouts: stageTimeouts(settings), audioRetention: settings.audioMaxAge,
-                                     sttPrompt: settings.sttPrompt)
+                                     sttPrompt: settings.sttPrompt, answerMode: settings.answerMode)
         var checks: [VoicePipeline.Stage: HealthCheck] = [:]
         for stage in VoicePipeline.Stage.allCases {
             checks[stage] = { DownstreamHealth(status: "ok", latency_ms: 0, url: nil, error: nil) }

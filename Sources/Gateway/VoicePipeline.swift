@@ -27,7 +27,8 @@ public struct VoicePipeline: Sendable {
 
     public init(speechToText: any SpeechToTextClient, retrieval: any RetrievalClient, generation: any GenerationClient,
                 synthesis: any SpeechSynthesisClient, timeouts: [Stage: Duration] = [:],
-                audioRetention: Duration = .seconds(3600), sttPrompt: SpeechPromptSource = .knowledgeVocabulary) {
+                audioRetention: Duration = .seconds(3600), sttPrompt: SpeechPromptSource = .knowledgeVocabulary,
+                answerMode: AnswerMode = .auto) {
         // Half the retention window: a cached URL must still resolve when the client fetches it.
         spokenAnswers = SpokenAnswerCache(lifetime: min(.seconds(600), audioRetention / 2))
         speechPrompt = SpeechPrompt(source: sttPrompt, retrieval: retrieval)
@@ -36,6 +37,13 @@ public struct VoicePipeline: Sendable {
         self.generation = generation
         self.synthesis = synthesis
         self.timeouts = timeouts
+        policy.mode = answerMode
+    }
+
+    /// An evidence sentence as the answer: spoken as written, cited as itself.
+    static func spoken(_ sentence: EvidenceSentence) -> (String, AnswerKind, [Citation]) {
+        (speakable(sentence.text), .evidence,
+         [Citation(text: sentence.text, source: sentence.source, title: sentence.title, heading: sentence.heading)])
     }
 
     /// What an empty recording gets: a spoken prompt to try again, not an error the user cannot act on.
@@ -88,17 +96,17 @@ public struct VoicePipeline: Sendable {
                 kind = .faq
                 sources = [RetrievedDocument(id: "qa", source: "Q&A: \(faq.question)", text: faq.answer, score: faq.score)]
                 citations = [Citation(text: faq.answer, source: "Q&A", title: nil, heading: faq.question)]
+            } else if let evidence = policy.evidence(for: retrieved), let sentence = policy.directAnswer(evidence) {
+                (responseText, kind, citations) = Self.spoken(sentence)
             } else if let evidence = policy.evidence(for: retrieved) {
                 mark = clock.now
-                let context = evidence.map { ContextItem(text: AnswerPolicy.contextText($0), source: $0.title ?? $0.source) }
+                let context = evidence.map { ContextItem(text: EvidenceSentence.naming($0.text, title: $0.title), source: $0.title ?? $0.source) }
                 let request = RespondRequest(query: question, context: context, max_tokens: policy.maxAnswerTokens)
                 let response = try await run(.llm) { try await generation.respond(request) }
                 timings.llm_ms = (clock.now - mark).fractionalMilliseconds
                 let declined = TextWords.declinesToAnswer(response.response)
                 if declined, let sentence = policy.answeringSentence(evidence) {
-                    responseText = speakable(sentence.text)
-                    kind = .evidence
-                    citations = [Citation(text: sentence.text, source: sentence.source, title: sentence.title, heading: sentence.heading)]
+                    (responseText, kind, citations) = Self.spoken(sentence)
                 } else if declined {
                     responseText = AnswerPolicy.notCovered(closestTopic: retrieved.documents.first)
                     kind = .not_covered

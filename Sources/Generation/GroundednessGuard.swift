@@ -23,6 +23,10 @@ public struct GroundednessGuard: Sendable {
     let question: String
     /// The question's content words, for ``addressesQuestion(_:)``.
     let asked: [String]
+    /// The asked-for facts of the most relevant evidence sentence (the first that is about the question), when it
+    /// states any: the answer must give one of them. "Wednesday" is in the evidence too, but the best sentence says
+    /// the cafe closes on Tuesdays.
+    let leading: (numbers: Set<Decimal>, days: Set<String>)?
     /// The share of a sentence's content words that must come from the evidence or the question.
     public static let minimumSupport = 0.6
 
@@ -45,6 +49,13 @@ public struct GroundednessGuard: Sendable {
         }
         self.question = question
         asked = TextWords.words(question).filter { !TextWords.stopWords.contains($0) && $0.count >= 3 }
+        let asked = self.asked
+        if let wanted, wanted != .person, let best = evidence.first(where: { Self.mentions($0, any: asked) }),
+           wanted.isStated(in: best, question: question) {
+            leading = (Set(SpokenNumbers.numbers(in: best).flatMap { [$0.value] + $0.parts }), Self.days(in: best))
+        } else {
+            leading = nil
+        }
     }
 
     /// Whether `sentence` may be spoken: no number or name the evidence lacks, most words from the evidence or
@@ -52,15 +63,44 @@ public struct GroundednessGuard: Sendable {
     public func accepts(_ sentence: String, first: Bool) -> Bool {
         guard unsupported(in: sentence).isEmpty else { return false }
         if TextWords.declinesToAnswer(sentence) { return true }
+        guard statesOnlyWhatTheEvidenceDoes(sentence) else { return false }
         guard support(of: sentence) >= Self.minimumSupport else { return false }
         guard first else { return true }
         guard addressesQuestion(sentence) else { return false }
-        return wanted.map { $0.isStated(in: sentence, question: question) } ?? true
+        guard let wanted else { return true }
+        return wanted.isStated(in: sentence, question: question) && agreesWithLeadingEvidence(sentence)
     }
+
+    /// Whether `sentence` gives one of the asked-for facts of the most relevant evidence sentence (true when that
+    /// sentence states none).
+    func agreesWithLeadingEvidence(_ sentence: String) -> Bool {
+        guard let leading else { return true }
+        if !Self.days(in: sentence).isDisjoint(with: leading.days) { return true }
+        return SpokenNumbers.numbers(in: sentence).contains { number in
+            leading.numbers.contains(number.value) || (number.spoken && number.parts.allSatisfy(leading.numbers.contains))
+        }
+    }
+
+    static func days(in text: String) -> Set<String> {
+        Set(TextWords.words(text).map { AnswerType.days.contains($0) ? $0 : String($0.dropLast()) }.filter(AnswerType.days.contains))
+    }
+
+    /// Whether every word of `sentence` that turns a fact around ("closed", "not", "cancelled") is in the evidence:
+    /// "The library is closed on Wednesday" from "Story time takes place every Wednesday" passes every other check.
+    func statesOnlyWhatTheEvidenceDoes(_ sentence: String) -> Bool {
+        TextWords.words(sentence).allSatisfy { !Self.stateWords.contains($0) || words.contains(SoundKey.stem($0)) }
+    }
+
+    static let stateWords: Set<String> = ["closed", "closes", "close", "shut", "cancelled", "canceled", "banned",
+                                          "forbidden", "not", "never", "free"]
 
     /// Whether `text` shares a content word with the question (allowing for other endings and sound-alikes): an
     /// answer about the ferry does not answer a question about the bridge, however grounded it is.
     public func addressesQuestion(_ text: String) -> Bool {
+        Self.mentions(text, any: asked)
+    }
+
+    static func mentions(_ text: String, any asked: [String]) -> Bool {
         guard !asked.isEmpty else { return true }
         let words = Set(TextWords.words(text))
         let keys = Set(words.map(SoundKey.of))
@@ -95,7 +135,20 @@ public struct GroundednessGuard: Sendable {
         for name in Self.names(in: answer) where !words.contains(SoundKey.stem(name.lowercased())) {
             missing.append(name)
         }
+        // Made-up commands and file names ("the kube-deployer command") are as wrong as made-up names.
+        for term in Self.terms(in: answer) where !TextWords.words(term).allSatisfy({ words.contains(SoundKey.stem($0)) }) {
+            missing.append(term)
+        }
         return missing
+    }
+
+    /// Words joined by `-`, `_`, `/` or `.` ("kube-deployer", "app.yaml"), as written.
+    static func terms(in text: String) -> [String] {
+        text.split(whereSeparator: \.isWhitespace).compactMap { token in
+            let term = token.trimmingCharacters(in: .punctuationCharacters.union(.symbols))
+            let joined = term.contains { "-_/.".contains($0) } && TextWords.words(term).count > 1
+            return joined && term.contains(where: \.isLetter) && SpokenNumbers.numbers(in: term).isEmpty ? term : nil
+        }
     }
 
     /// Capitalised words, except a sentence's first word when it is an everyday one ("The", "It", "Yes").

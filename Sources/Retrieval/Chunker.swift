@@ -31,7 +31,7 @@ public struct Chunker: Sendable {
 
         func flush(keepingOverlap: Bool) {
             guard !current.isEmpty else { return }
-            chunks.append(Chunk(heading: current[0].heading, text: current.map(\.text).joined(separator: " ")))
+            chunks.append(Chunk(heading: current[0].heading, text: Self.join(current.map(\.text))))
             var kept: [Sentence] = []
             var keptWords = 0
             if keepingOverlap {
@@ -83,6 +83,22 @@ public struct Chunker: Sendable {
         }
     }
 
+    /// Sentences as one text that ``sentences(_:)`` splits back into the same sentences: one that does not start
+    /// like a sentence (with code, say) follows a paragraph break.
+    static func join(_ sentences: [String]) -> String {
+        var text = ""
+        for sentence in sentences {
+            if !text.isEmpty { text += startsSentence(sentence) ? " " : "\n\n" }
+            text += sentence
+        }
+        return text
+    }
+
+    static func startsSentence(_ text: some StringProtocol) -> Bool {
+        guard let first = text.first else { return false }
+        return first.isUppercase || first.isNumber || "\"“'(".contains(first)
+    }
+
     static func wordCount(_ text: String) -> Int {
         text.split(whereSeparator: \.isWhitespace).count
     }
@@ -102,8 +118,7 @@ public struct Chunker: Sendable {
                 let next = flat.index(after: index)
                 if ".!?".contains(character), next < flat.endIndex, flat[next].isWhitespace {
                     let after = flat[next...].drop { $0.isWhitespace }
-                    if let first = after.first, first.isUppercase || first.isNumber || "\"“'(".contains(first),
-                       !endsWithAbbreviation(flat[start..<next]) {
+                    if startsSentence(after), !endsWithAbbreviation(flat[start..<next]) {
                         result.append(String(flat[start..<next]))
                         start = after.startIndex
                         index = start

@@ -106,6 +106,9 @@ public struct DocumentText: Sendable, Equatable {
         for prefix in ["- ", "* ", "+ ", "> "] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
         // [label](url) and ![alt](url) → label / alt.
         text = text.replacingOccurrences(of: #"!?\[([^\]]*)\]\([^)]*\)"#, with: "$1", options: .regularExpression)
+        // A sentence that starts with code ("… depends on. `docker compose up` starts …") starts in lower case once
+        // the backticks are gone; a paragraph break keeps the sentence boundary.
+        text = text.replacingOccurrences(of: #"([.!?])\s+`"#, with: "$1\n\n`", options: .regularExpression)
         text = text.replacingOccurrences(of: #"(\*\*|__|\*|`)"#, with: "", options: .regularExpression)
         return text
     }

@@ -13,16 +13,58 @@ struct EvidenceSelector {
     struct Candidate {
         var text: String
         var chunk: StoredChunk
+        /// The section the sentence is in: the chunk's heading, or one met inside the chunk before the sentence.
+        var heading: String?
     }
 
-    /// The distinct sentences of `chunks`, in retrieval order.
+    /// The distinct sentences of `chunks`, in retrieval order; headings inside a chunk are not evidence but name
+    /// the section of the sentences after them.
     static func candidates(_ chunks: [StoredChunk]) -> [Candidate] {
         var seen = Set<String>()
-        return chunks.flatMap { chunk in
-            Chunker.sentences(chunk.text).filter { Chunker.wordCount($0) >= minimumWords && seen.insert($0).inserted }
-                .map { Candidate(text: $0, chunk: chunk) }
+        var candidates: [Candidate] = []
+        for chunk in chunks {
+            var heading = chunk.heading
+            var sentences: [(text: String, heading: String?)] = []
+            for sentence in Chunker.sentences(chunk.text) {
+                if sentence.hasSuffix("."), chunk.sectionHeadings.contains(String(sentence.dropLast())) {
+                    heading = String(sentence.dropLast())
+                } else {
+                    sentences.append((sentence, heading))
+                }
+            }
+            for (index, sentence) in sentences.enumerated() {
+                var text = sentence.text
+                if isLeadIn(text) {
+                    // "…comes from two kernel features." says there are two; the sentences after it name them.
+                    let following = sentences[(index + 1)...].prefix { $0.heading == sentence.heading }.prefix(leadInFollowers)
+                    text = ([text] + following.map(\.text)).joined(separator: " ")
+                }
+                if Chunker.wordCount(text) >= minimumWords && seen.insert(text).inserted {
+                    candidates.append(Candidate(text: text, chunk: chunk, heading: sentence.heading))
+                }
+            }
         }
+        return candidates
     }
+
+    /// Sentences that a lead-in brings along.
+    static let leadInFollowers = 2
+
+    /// Whether a sentence announces what the next ones list: it ends with a colon, or with a small count of things
+    /// ("two kernel features.", "three main parts.") that are not a measure ("35 minutes.", "12 items.").
+    static func isLeadIn(_ sentence: String) -> Bool {
+        if sentence.hasSuffix(":") { return true }
+        guard sentence.hasSuffix(".") else { return false }
+        let words = TextWords.words(sentence)
+        guard let last = words.last, last.hasSuffix("s"), !measures.contains(last) else { return false }
+        return words.suffix(4).dropLast().contains { counts.contains($0) }
+    }
+
+    static let counts: Set<String> = ["two", "three", "four", "five", "six", "several", "few"]
+    static let measures: Set<String> = [
+        "seconds", "minutes", "hours", "days", "weeks", "months", "years", "metres", "meters", "miles", "kilometres",
+        "dollars", "cents", "euros", "pounds", "percent", "people", "passengers", "items", "cars", "times",
+    ]
 
     /// A sentence without the kind of fact the question asks for keeps this share of its score.
     static let wrongTypePenalty = 0.6
@@ -33,12 +75,12 @@ struct EvidenceSelector {
         let wanted = AnswerType(question: query)
         return candidates.map { candidate, vector in
             let similarity = Double(VectorMath.dot(queryVector, vector))
-            let context = [candidate.text, candidate.chunk.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
+            let context = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
             let coverage = question.coverage(of: context, weights: weights)
             var score = similarityWeight * similarity + (1 - similarityWeight) * coverage
             if let wanted, !wanted.isStated(in: candidate.text, question: query) { score *= wrongTypePenalty }
             return EvidenceSentence(text: candidate.text, source: candidate.chunk.source, title: candidate.chunk.title,
-                                    heading: candidate.chunk.heading, score: (score * 10_000).rounded() / 10_000,
+                                    heading: candidate.heading, score: (score * 10_000).rounded() / 10_000,
                                     coverage: (coverage * 10_000).rounded() / 10_000)
         }.sorted { $0.score > $1.score }
     }
@@ -53,19 +95,52 @@ struct QuestionWords {
 
     init(_ query: String) {
         let all = TextWords.words(query)
-        words = SearchText.searchTerms(query)
+        var words = SearchText.searchTerms(query)
+        // "long" in "How long…" and "time" in "What time…" ask for a kind of fact (``AnswerType``), which a sentence
+        // states in numbers, not in that word.
+        if all.count > 2, ["how", "what", "which"].contains(all[0]), Self.kindWords.contains(all[1]) {
+            words.removeAll { $0 == all[1] }
+        }
+        self.words = words
         joined = zip(all, all.dropFirst()).map { ($0 + $1, [$0, $1]) }
     }
+
+    static let kindWords: Set<String> = ["long", "far", "old", "big", "tall", "early", "late", "time", "year", "day", "days"]
+
+    /// What a word found only as a stem, a prefix, a sound-alike or a synonym counts for: the same word is surer.
+    static let inexactCredit = 0.85
+
+    /// Other words a knowledge base uses for what a question asks ("founded" → "opened"); keyed by the question's
+    /// word or its stem. Deliberately few: each one is a way to match the wrong sentence.
+    static let synonyms: [String: [String]] = [
+        "founded": ["opened", "established", "started"], "founder": ["opened", "established", "started"],
+        "leave": ["departure", "depart"], "leav": ["departure", "depart"],
+        "design": ["architect", "engineer"], "build": ["construction", "built"], "built": ["construction"],
+        "undo": ["roll", "rollback"], "roll": ["rollout", "undo"],
+    ]
 
     /// Weighted share of the content words found in `text`; 1 when the question has none.
     func coverage(of text: String, weights: [String: Double]) -> Double {
         guard !words.isEmpty else { return 1 }
-        let textWords = Set(TextWords.words(text))
+        let tokens = TextWords.words(text)
+        let textWords = Set(tokens)
         let keys = Set(textWords.map(SoundKey.of))
-        var matched = Set(words.filter { TextWords.matches($0, in: textWords, keys: keys) })
-        for pair in joined where TextWords.matches(pair.word, in: textWords, keys: keys) { matched.formUnion(pair.parts) }
+        // "storytime" asked of "Story time": adjacent words of the text written as one.
+        let textPairs = Set(zip(tokens, tokens.dropFirst()).map { $0 + $1 })
+        var credit: [String: Double] = [:]
+        for word in words {
+            if textWords.contains(word) {
+                credit[word] = 1
+            } else if textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys)
+                        || (Self.synonyms[word] ?? Self.synonyms[SoundKey.stem(word)] ?? []).contains(where: { TextWords.matches($0, in: textWords, keys: keys) }) {
+                credit[word] = Self.inexactCredit
+            }
+        }
+        for pair in joined where TextWords.matches(pair.word, in: textWords, keys: keys) {
+            for part in pair.parts { credit[part] = max(credit[part] ?? 0, Self.inexactCredit) }
+        }
         let total = words.reduce(0) { $0 + (weights[$1] ?? 1) }
-        let found = words.filter(matched.contains).reduce(0) { $0 + (weights[$1] ?? 1) }
+        let found = words.reduce(0) { $0 + (weights[$1] ?? 1) * (credit[$1] ?? 0) }
         return total > 0 ? found / total : 1
     }
 }

@@ -188,12 +188,13 @@ public final class KnowledgeBase: RetrievalClient {
     func rankEvidence(query: String, vector: [Float], chunks: [StoredChunk]) async throws -> [EvidenceSentence] {
         let candidates = EvidenceSelector.candidates(chunks)
         guard !candidates.isEmpty else { return [] }
+        let inputs = candidates.map { EvidenceSentence.naming($0.text, title: $0.chunk.title) }
         var known: [String: [Float]] = sentenceVectors.withLock { cache in
             var found: [String: [Float]] = [:]
-            for candidate in candidates { found[candidate.text] = cache[candidate.text] }
+            for input in inputs { found[input] = cache[input] }
             return found
         }
-        let missing = candidates.map(\.text).filter { known[$0] == nil }
+        let missing = Array(Set(inputs.filter { known[$0] == nil }))
         if !missing.isEmpty {
             let vectors = try await embed(missing)
             for (text, vector) in zip(missing, vectors) { known[text] = vector }
@@ -208,7 +209,7 @@ public final class KnowledgeBase: RetrievalClient {
         let weights = Dictionary(uniqueKeysWithValues: question.words.map { word in
             (word, log((total + 1) / (Double(statistics.frequencies[word] ?? 0) + 0.5)))
         })
-        let embedded = candidates.compactMap { candidate in known[candidate.text].map { (candidate, $0) } }
+        let embedded = zip(candidates, inputs).compactMap { candidate, input in known[input].map { (candidate, $0) } }
         return EvidenceSelector.rank(embedded, query: query, question: question, queryVector: vector, weights: weights)
     }
 
@@ -233,6 +234,13 @@ public final class KnowledgeBase: RetrievalClient {
             postings += count
         }
         return terms
+    }
+
+    /// What is embedded for a chunk or an evidence sentence: the title and heading go in too, so "opening hours"
+    /// and "It is closed every Tuesday" know whose.
+    static func embeddingText(_ text: String, title: String?, heading: String?) -> String {
+        let context = [title, heading == title ? nil : heading].compactMap { $0 }.joined(separator: " — ")
+        return context.isEmpty ? text : "\(context). \(text)"
     }
 
     /// Reciprocal rank fusion: each list adds 1 / (k + rank) to an id; ids sorted by the sum, best first.
@@ -316,11 +324,7 @@ public final class KnowledgeBase: RetrievalClient {
         let id = Self.documentID(source: source)
         let hash = Self.contentHash(data)
         let chunks = chunker.chunks(text)
-        // The title and heading go into the embedded text too: a chunk about "opening hours" should know whose.
-        let inputs = chunks.map { chunk in
-            let context = [text.title, chunk.heading == text.title ? nil : chunk.heading].compactMap { $0 }.joined(separator: " — ")
-            return context.isEmpty ? chunk.text : "\(context). \(chunk.text)"
-        }
+        let inputs = chunks.map { Self.embeddingText($0.text, title: text.title, heading: $0.heading) }
         return try await writes.run {
             let existing = try await self.store.document(id: id)
             if let existing, existing.content_hash == hash {
@@ -329,7 +333,8 @@ public final class KnowledgeBase: RetrievalClient {
             let vectors = try await self.embed(inputs)
             let info = DocumentInfo(id: id, source: source, title: text.title, format: format.rawValue, chunks: chunks.count,
                                     bytes: data.count, content_hash: hash, ingested_at: Date().formatted(.iso8601))
-            let previous = try await self.store.replaceDocument(info, chunks: Array(zip(chunks, vectors)))
+            let previous = try await self.store.replaceDocument(info, headings: text.sections.compactMap(\.heading),
+                                                                chunks: Array(zip(chunks, vectors)))
             try await self.index.delete(ids: previous)
             try await self.index.upsert(zip(chunks.indices, vectors).map {
                 VectorRecord(id: KnowledgeStore.chunkID(id, $0), documentID: id, vector: $1)

@@ -34,6 +34,9 @@ public struct StoredChunk: Sendable, Equatable {
     public var heading: String?
     public var text: String
     public var vector: [Float]
+    /// Every section heading of the chunk's document: a chunk that spans sections holds the later headings as
+    /// sentences, and evidence selection tells them from the text by these.
+    public var sectionHeadings: Set<String> = []
 }
 
 public struct QAPair: Sendable, Equatable, Codable {
@@ -110,6 +113,10 @@ public final class KnowledgeStore: Sendable {
                 INSERT INTO meta (key, value) VALUES ('content_version', 0);
                 """)
         }
+        migrator.registerMigration("v3") { db in
+            // Section headings of each document, one per line (NULL for documents ingested before).
+            try db.execute(sql: "ALTER TABLE documents ADD COLUMN headings TEXT")
+        }
         return migrator
     }
 
@@ -121,14 +128,15 @@ public final class KnowledgeStore: Sendable {
 
     /// Replaces everything stored for `document.id` with `chunks` in one transaction and returns the ids of the
     /// chunks that were there before (for the vector index).
-    public func replaceDocument(_ document: DocumentInfo, chunks: [(chunk: Chunk, vector: [Float])]) async throws -> [String] {
+    public func replaceDocument(_ document: DocumentInfo, headings: [String] = [],
+                                chunks: [(chunk: Chunk, vector: [Float])]) async throws -> [String] {
         try await pool.write { db in
             let previous = try Self.deleteDocument(id: document.id, in: db)
             try db.execute(sql: """
-                INSERT INTO documents (id, source, title, format, content_hash, bytes, chunk_count, ingested_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO documents (id, source, title, format, content_hash, bytes, chunk_count, ingested_at, headings)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [document.id, document.source, document.title, document.format, document.content_hash,
-                                 document.bytes, chunks.count, document.ingested_at])
+                                 document.bytes, chunks.count, document.ingested_at, headings.joined(separator: "\n")])
             let insertChunk = try db.makeStatement(sql: """
                 INSERT INTO chunks (id, document_id, ordinal, heading, text, embedding) VALUES (?, ?, ?, ?, ?, ?)
                 """)
@@ -231,13 +239,14 @@ public final class KnowledgeStore: Sendable {
         return try await pool.read { db in
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
             let rows = try Row.fetchAll(db, sql: """
-                SELECT c.id, c.document_id, d.source, d.title, c.heading, c.text, c.embedding
+                SELECT c.id, c.document_id, d.source, d.title, d.headings, c.heading, c.text, c.embedding
                 FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (\(marks))
                 """, arguments: StatementArguments(ids))
             return Dictionary(uniqueKeysWithValues: rows.map { row in
-                (row["id"], StoredChunk(id: row["id"], documentID: row["document_id"], source: row["source"], title: row["title"],
-                                        heading: row["heading"],
-                                        text: row["text"], vector: VectorMath.vector(row["embedding"])))
+                let headings: String? = row["headings"]
+                return (row["id"], StoredChunk(id: row["id"], documentID: row["document_id"], source: row["source"], title: row["title"],
+                                               heading: row["heading"], text: row["text"], vector: VectorMath.vector(row["embedding"]),
+                                               sectionHeadings: Set(headings?.split(separator: "\n").map(String.init) ?? [])))
             })
         }
     }

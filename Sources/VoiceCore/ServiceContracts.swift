@@ -110,6 +110,17 @@ public struct EvidenceSentence: Codable, Sendable, Equatable {
     }
 }
 
+extension EvidenceSentence {
+    /// A sentence as read on its own: prefixed with its document's title when it does not name it, so "It is
+    /// closed on Tuesdays" still says what is. The model reads this, and evidence ranking embeds it.
+    public static func naming(_ text: String, title: String?) -> String {
+        guard let title, !title.isEmpty,
+              !text.localizedCaseInsensitiveContains(title.replacing("The ", with: "", maxReplacements: 1))
+        else { return text }
+        return "\(title): \(text)"
+    }
+}
+
 public struct QAHit: Codable, Sendable, Equatable {
     public var question: String
     public var answer: String

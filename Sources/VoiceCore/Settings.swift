@@ -36,6 +36,8 @@ public struct Settings: Sendable {
     public var sttTimeout: Duration
     /// What the gateway gives Whisper as its initial prompt (`VOICE_STT_PROMPT`).
     public var sttPrompt: SpeechPromptSource
+    /// Whether a strong evidence sentence is spoken as the answer without the model (`VOICE_ANSWER_MODE`).
+    public var answerMode: AnswerMode
     /// Gateway: API keys (required in production), CORS allowlist, per-key and per-IP token buckets,
     /// downstream service URLs (deployed layout) and per-stage deadlines.
     public var apiKeys: [String]
@@ -108,6 +110,11 @@ public struct Settings: Sendable {
         case "none": .none
         case let text?: .fixed(text)
         }
+        let modeText = environment["VOICE_ANSWER_MODE"] ?? ""
+        guard let answerMode = modeText.isEmpty ? .auto : AnswerMode(rawValue: modeText) else {
+            throw .invalid(key: "VOICE_ANSWER_MODE", value: modeText, expected: "auto or generate")
+        }
+        self.answerMode = answerMode
         func list(_ key: String) -> [String] {
             (environment[key] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -159,6 +166,14 @@ public enum SpeechPromptSource: Sendable, Equatable {
     case knowledgeVocabulary
     case fixed(String)
     case none
+}
+
+/// How the gateway answers a question the knowledge base covers (docs/decisions.md, 33).
+public enum AnswerMode: String, Sendable, CaseIterable {
+    /// A sentence that plainly answers is spoken as it stands; the model phrases the rest.
+    case auto
+    /// The model phrases every answer, as the seed's pipeline does.
+    case generate
 }
 
 /// The vector index behind retrieval (docs/decisions.md).

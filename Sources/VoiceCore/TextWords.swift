@@ -16,7 +16,7 @@ public enum TextWords {
         "shall", "may", "might", "must", "have", "has", "had", "i", "me", "my", "we", "our", "you", "your", "it", "its",
         "this", "that", "these", "those", "there", "what", "which", "who", "whom", "whose", "when", "where", "why",
         "how", "much", "many", "tell", "please", "if", "so", "than", "then", "not", "no", "yes", "any", "some", "get",
-        "s", "t", "into", "up", "out", "also", "just", "like", "know", "want",
+        "s", "t", "into", "out", "also", "just", "like", "know", "want",
     ]
 
     /// Whether `word` is in `text` the way a listener would hear it: the same word, the same stem ("opens",

@@ -117,8 +117,9 @@ func freshEnvironment() -> [String: String] {
             urls["VOICE_\(name.uppercased())_URL"] = process.url
         }
         defer { services.values.forEach { $0.stop() } }
+        // Every answer through the model: in the default mode this question's evidence sentence answers it alone.
         let gateway = try await ServiceProcess(["serve", "gateway"], port: try LoopbackPort.free(),
-                                               environment: environment.merging(urls) { $1 })
+                                               environment: environment.merging(urls) { $1 }.merging(["VOICE_ANSWER_MODE": "generate"]) { $1 })
         defer { gateway.stop() }
         // Not a stored Q&A pair: the answer needs the model.
         let question = try TestAudio.wav("How much is a return ferry ticket?")

@@ -36,6 +36,40 @@ import VoiceCore
         #expect(cafe.unsupported(in: "I don't know.").isEmpty)
     }
 
+    /// Both days are in the evidence, but the most relevant sentence says which day the cafe is closed.
+    @Test func theAskedForFactMustBeTheMostRelevantSentences() {
+        let hours = GroundednessGuard(evidence: [
+            "The Driftwood Cafe: The cafe is closed every Tuesday, when the kitchen is deep-cleaned.",
+            "The Driftwood Cafe opens at 6:30 am and closes at 4 pm from Wednesday to Monday.",
+        ], question: "Which day is the Driftwood Cafe closed?")
+        #expect(hours.accepts("The cafe is closed on Tuesdays.", first: true))
+        #expect(!hours.accepts("The Driftwood Cafe is closed on Wednesday.", first: true))
+        let ferry = GroundednessGuard(evidence: ["The crossing takes 35 minutes.",
+                                                 "Departures from Gullholm Island: 9:00 am, 1:00 pm and 5:00 pm."],
+                                      question: "How long does the ferry to Gullholm Island take?")
+        #expect(ferry.accepts("The crossing takes thirty-five minutes.", first: true))
+        #expect(!ferry.accepts("The ferry takes 5 hours.", first: true))
+    }
+
+    @Test func aClosureOrANegationTheEvidenceDoesNotStateIsRefused() {
+        let storyTime = GroundednessGuard(evidence: ["Story time for children under five takes place every Wednesday at 10:30 am."],
+                                          question: "When is story time at the library?")
+        #expect(!storyTime.accepts("The library is closed on Wednesday at 10:30 am.", first: true))
+        #expect(!storyTime.accepts("Story time is not on Wednesday.", first: true))
+        #expect(storyTime.accepts("Story time is every Wednesday at 10:30 am.", first: true))
+        let hours = GroundednessGuard(evidence: ["The cafe is closed every Tuesday."], question: "Which day is the cafe closed?")
+        #expect(hours.accepts("The cafe is closed on Tuesdays.", first: true))
+    }
+
+    @Test func madeUpCommandsAndFileNamesAreCaught() {
+        let kubectl = GroundednessGuard(evidence: [
+            "kubectl apply -f app.yaml creates the objects, and kubectl rollout undo deployment/NAME returns a deployment to its previous version.",
+        ], question: "How do I roll back a Kubernetes deployment?")
+        #expect(kubectl.unsupported(in: "You use the kube-deployer command.") == ["kube-deployer"])
+        #expect(kubectl.unsupported(in: "It is kubectl rollout undo deployment/NAME, or apply app.yaml again.").isEmpty)
+        #expect(kubectl.unsupported(in: "You write a deploy.json file.") == ["deploy.json"])
+    }
+
     @Test func checkingTakesWellUnderTwentyMilliseconds() {
         let answer = "The Driftwood Cafe opens at six thirty and a Kelp Latte costs $4.50, membership 30 dollars."
         let clock = ContinuousClock()

@@ -84,11 +84,63 @@ import VoiceCore
     /// Coverage forgives what speech recognition does to names: split words, sound-alikes, endings.
     @Test func coverageMatchesMisheardNamesAndEndings() {
         func coverage(_ question: String, _ text: String) -> Double { QuestionWords(question).coverage(of: text, weights: [:]) }
-        #expect(coverage("What is a pot in Cooper Nettie's?", "A pod in Kubernetes is a group of containers.") == 1)
-        #expect(coverage("What time does the drift wood cafe open?", "The Driftwood Cafe opens at 6:30 am.") == 0.8)
-        #expect(coverage("When did the sore blot bridge open?", "The Zorblat Bridge opened in 1847.") == 1)
-        #expect(coverage("How much is a return fairy ticket?", "A return ferry ticket costs $11.") == 1)
+        // Each misheard or inflected word counts 0.85 of an exact one ("time" in "What time" asks for a time).
+        func near(_ value: Double, _ expected: Double) -> Bool { abs(value - expected) < 0.001 }
+        #expect(near(coverage("What is a pot in Cooper Nettie's?", "A pod in Kubernetes is a group of containers."), 0.85))
+        #expect(near(coverage("What time does the drift wood cafe open?", "The Driftwood Cafe opens at 6:30 am."), (0.85 * 3 + 1) / 4))
+        #expect(near(coverage("When did the sore blot bridge open?", "The Zorblat Bridge opened in 1847."), (0.85 * 3 + 1) / 4))
+        #expect(near(coverage("How much is a return fairy ticket?", "A return ferry ticket costs $11."), (0.85 + 2) / 3))
+        #expect(coverage("Who founded the cafe?", "It was opened in 2009 by Marisol Penhallow.") == 0.85 / 2, "a synonym")
+        #expect(coverage("When is storytime?", "Story time is every Wednesday.") == 0.85)
+        #expect(coverage("How long does the ferry crossing take?", "The ferry crossing takes 35 minutes.") > 0.9,
+                "\"long\" asks for a number and is not a word to find")
         #expect(coverage("Does the cafe have a vegan breakfast menu?", "Every price on the menu includes tax.") < 0.5)
+    }
+
+    /// A chunk that runs from one section into the next: the later heading names the sentences after it and is not
+    /// evidence itself; a sentence that starts with code stays a sentence of its own.
+    @Test func evidenceSentencesKnowTheSectionTheyAreIn() {
+        let text = DocumentText.markdown("""
+            # Ferry
+
+            ## Summer timetable
+
+            Departures from the pier: 7:15 am and 9:00 am.
+
+            ## Winter timetable
+
+            Departures from the island: 9:00 am and 5:00 pm.
+
+            ## Compose
+
+            It reads one file per project. `docker compose up` starts the whole application.
+            """)
+        let chunks = Chunker().chunks(text)
+        #expect(chunks.count == 1)
+        let stored = StoredChunk(id: "ferry#0", documentID: "ferry", source: "ferry.md", title: text.title, heading: chunks[0].heading,
+                                 text: chunks[0].text, vector: [], sectionHeadings: Set(text.sections.compactMap(\.heading)))
+        let candidates = EvidenceSelector.candidates([stored])
+        #expect(candidates.map(\.text) == ["Departures from the pier: 7:15 am and 9:00 am.", "Departures from the island: 9:00 am and 5:00 pm.",
+                                           "It reads one file per project.", "docker compose up starts the whole application."])
+        #expect(candidates.map(\.heading) == ["Summer timetable", "Winter timetable", "Compose", "Compose"])
+    }
+
+    /// "…two kernel features." answers nothing by itself; the sentences after it name them.
+    @Test func aLeadInSentenceBringsTheSentencesThatListWhatItAnnounces() {
+        #expect(EvidenceSelector.isLeadIn("On Linux, isolation comes from two kernel features."))
+        #expect(EvidenceSelector.isLeadIn("Docker has three main parts."))
+        #expect(EvidenceSelector.isLeadIn("The menu has these sections:"))
+        #expect(!EvidenceSelector.isLeadIn("The crossing takes two hours."))
+        #expect(!EvidenceSelector.isLeadIn("Members may borrow up to twelve items at a time."))
+        #expect(!EvidenceSelector.isLeadIn("Two kernel features isolate containers."))
+        let text = "On Linux, isolation comes from two kernel features. Namespaces give a process its own view. "
+            + "Control groups, usually called cgroups, limit what it may consume. Virtual machines boot their own kernel."
+        let chunk = StoredChunk(id: "c#0", documentID: "c", source: "containers.md", title: "Containers", heading: "Isolation",
+                                text: text, vector: [])
+        let candidates = EvidenceSelector.candidates([chunk]).map(\.text)
+        #expect(candidates.first == "On Linux, isolation comes from two kernel features. Namespaces give a process its own view. "
+            + "Control groups, usually called cgroups, limit what it may consume.")
+        #expect(candidates.count == 4)
     }
 
     @Test func ftsQueriesQuoteContentWordsOnly() {

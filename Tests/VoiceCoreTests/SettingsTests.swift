@@ -22,4 +22,10 @@ import VoiceCore
         #expect(throws: SettingsError.self) { try Settings(environment: ["VOICE_THREADS": "zero"]) }
         #expect(throws: SettingsError.self) { try Settings(environment: ["VOICE_THREADS": "0"]) }
     }
+
+    @Test func answerModeDefaultsToAutoAndRejectsUnknownModes() throws {
+        #expect(try Settings(environment: [:]).answerMode == .auto)
+        #expect(try Settings(environment: ["VOICE_ANSWER_MODE": "generate"]).answerMode == .generate)
+        #expect(throws: SettingsError.self) { try Settings(environment: ["VOICE_ANSWER_MODE": "always"]) }
+    }
 }
