@@ -114,8 +114,9 @@ public final class KnowledgeStore: Sendable {
                 """)
         }
         migrator.registerMigration("v3") { db in
-            // Section headings of each document, one per line (NULL for documents ingested before).
-            try db.execute(sql: "ALTER TABLE documents ADD COLUMN headings TEXT")
+            // Section headings of each document, one per line. Documents ingested before have none: forgetting
+            // their fingerprints makes the next `voice ingest` of the same files re-chunk them instead of skipping.
+            try db.execute(sql: "ALTER TABLE documents ADD COLUMN headings TEXT; UPDATE documents SET content_hash = ''")
         }
         return migrator
     }
