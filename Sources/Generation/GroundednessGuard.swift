@@ -27,6 +27,10 @@ public struct GroundednessGuard: Sendable {
     /// states any: the answer must give one of them. "Wednesday" is in the evidence too, but the best sentence says
     /// the cafe closes on Tuesdays.
     let leading: (numbers: Set<Decimal>, days: Set<String>)?
+    /// The content words of the most relevant context item about the question, and of every other item: a first
+    /// sentence that copies a less relevant item instead is refused (``copiesALessRelevantItem(_:)``).
+    let leadingWords: Set<String>
+    let otherWords: [Set<String>]
     /// The share of a sentence's content words that must come from the evidence or the question.
     public static let minimumSupport = 0.6
 
@@ -50,12 +54,30 @@ public struct GroundednessGuard: Sendable {
         self.question = question
         asked = TextWords.words(question).filter { !TextWords.stopWords.contains($0) && $0.count >= 3 }
         let asked = self.asked
-        if let wanted, wanted != .person, let best = evidence.first(where: { Self.mentions($0, any: asked) }),
-           wanted.isStated(in: best, question: question) {
+        let bestIndex = evidence.firstIndex { Self.mentions($0, any: asked) }
+        if let wanted, wanted != .person, let bestIndex, wanted.isStated(in: evidence[bestIndex], question: question) {
+            let best = evidence[bestIndex]
             leading = (Set(SpokenNumbers.numbers(in: best).flatMap { [$0.value] + $0.parts }), Self.days(in: best))
         } else {
             leading = nil
         }
+        leadingWords = bestIndex.map { Self.contentWords(evidence[$0]) } ?? []
+        otherWords = evidence.indices.filter { $0 != bestIndex }.map { Self.contentWords(evidence[$0]) }
+    }
+
+    /// Stems of the words that carry meaning (three letters or more, not function words).
+    static func contentWords(_ text: String) -> Set<String> {
+        Set(TextWords.words(text).filter { $0.count >= 3 && !TextWords.stopWords.contains($0) }.map(SoundKey.stem))
+    }
+
+    /// Whether `sentence` is mostly a copy of a context item other than the most relevant one, and not of that one:
+    /// asked how to roll back a deployment, SmolLM2 recites what a deployment is from the second sentence instead of
+    /// the `kubectl rollout undo` of the first. Retrieval ranks relevance better than a 135M model.
+    func copiesALessRelevantItem(_ sentence: String) -> Bool {
+        let said = Self.contentWords(sentence)
+        guard said.count >= 4 else { return false }
+        func share(_ words: Set<String>) -> Double { Double(said.intersection(words).count) / Double(said.count) }
+        return share(leadingWords) < 0.5 && otherWords.contains { share($0) >= 0.8 }
     }
 
     /// Whether `sentence` may be spoken: no number or name the evidence lacks, most words from the evidence or
@@ -66,7 +88,7 @@ public struct GroundednessGuard: Sendable {
         guard statesOnlyWhatTheEvidenceDoes(sentence) else { return false }
         guard support(of: sentence) >= Self.minimumSupport else { return false }
         guard first else { return true }
-        guard addressesQuestion(sentence) else { return false }
+        guard addressesQuestion(sentence), !copiesALessRelevantItem(sentence) else { return false }
         guard let wanted else { return true }
         return wanted.isStated(in: sentence, question: question) && agreesWithLeadingEvidence(sentence)
     }

@@ -116,8 +116,17 @@ struct QuestionWords {
         "founded": ["opened", "established", "started"], "founder": ["opened", "established", "started"],
         "leave": ["departure", "depart"], "leav": ["departure", "depart"],
         "design": ["architect", "engineer"], "build": ["construction", "built"], "built": ["construction"],
-        "undo": ["roll", "rollback"], "roll": ["rollout", "undo"],
+        "undo": ["roll", "rollback"], "rollback": ["undo", "rollout"],
     ]
+
+    /// Whether the text has a synonym of `word`, as written or with another ending (not by sound: "undo" and "and"
+    /// sound alike to ``SoundKey``).
+    static func synonymMatches(_ word: String, in textWords: Set<String>) -> Bool {
+        (synonyms[word] ?? synonyms[SoundKey.stem(word)] ?? []).contains { synonym in
+            let stem = SoundKey.stem(synonym)
+            return textWords.contains { SoundKey.stem($0) == stem || TextWords.sharesPrefix(synonym, $0) }
+        }
+    }
 
     /// Weighted share of the content words found in `text`; 1 when the question has none.
     func coverage(of text: String, weights: [String: Double]) -> Double {
@@ -132,11 +141,13 @@ struct QuestionWords {
             if textWords.contains(word) {
                 credit[word] = 1
             } else if textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys)
-                        || (Self.synonyms[word] ?? Self.synonyms[SoundKey.stem(word)] ?? []).contains(where: { TextWords.matches($0, in: textWords, keys: keys) }) {
+                        || Self.synonymMatches(word, in: textWords) {
                 credit[word] = Self.inexactCredit
             }
         }
-        for pair in joined where TextWords.matches(pair.word, in: textWords, keys: keys) {
+        // Two words the text writes as one ("drift wood"), or a phrase it puts another way ("roll back" → "undo").
+        for pair in joined where TextWords.matches(pair.word, in: textWords, keys: keys)
+            || Self.synonymMatches(pair.word, in: textWords) {
             for part in pair.parts { credit[part] = max(credit[part] ?? 0, Self.inexactCredit) }
         }
         let total = words.reduce(0) { $0 + (weights[$1] ?? 1) }

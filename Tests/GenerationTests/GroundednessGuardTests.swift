@@ -61,6 +61,15 @@ import VoiceCore
         #expect(hours.accepts("The cafe is closed on Tuesdays.", first: true))
     }
 
+    @Test func aFirstSentenceCopiedFromALessRelevantItemIsRefused() {
+        let rollback = GroundednessGuard(evidence: [
+            "kubectl apply creates objects, and kubectl rollout undo deployment/NAME returns a deployment to its previous version.",
+            "A deployment manages a set of identical pods and performs rolling updates when the image changes.",
+        ], question: "How do I roll back a Kubernetes deployment?")
+        #expect(!rollback.accepts("A deployment manages a set of identical pods and performs rolling updates.", first: true))
+        #expect(rollback.accepts("You run kubectl rollout undo deployment/NAME to return it to its previous version.", first: true))
+    }
+
     @Test func madeUpCommandsAndFileNamesAreCaught() {
         let kubectl = GroundednessGuard(evidence: [
             "kubectl apply -f app.yaml creates the objects, and kubectl rollout undo deployment/NAME returns a deployment to its previous version.",
