@@ -91,14 +91,15 @@ public struct VoicePipeline: Sendable {
             }
             sources = retrieved.documents
             timings.retrieve_ms = (clock.now - mark).fractionalMilliseconds
+            let evidence = policy.evidence(for: retrieved)
             if let faq = retrieved.qa.first, faq.score >= faqMinScore {
                 responseText = faq.answer
                 kind = .faq
                 sources = [RetrievedDocument(id: "qa", source: "Q&A: \(faq.question)", text: faq.answer, score: faq.score)]
                 citations = [Citation(text: faq.answer, source: "Q&A", title: nil, heading: faq.question)]
-            } else if let evidence = policy.evidence(for: retrieved), let sentence = policy.directAnswer(evidence) {
+            } else if let evidence, let sentence = policy.directAnswer(evidence) {
                 (responseText, kind, citations) = Self.spoken(sentence)
-            } else if let evidence = policy.evidence(for: retrieved) {
+            } else if let evidence {
                 mark = clock.now
                 let context = evidence.map { ContextItem(text: EvidenceSentence.naming($0.text, title: $0.title), source: $0.title ?? $0.source) }
                 let request = RespondRequest(query: question, context: context, max_tokens: policy.maxAnswerTokens)

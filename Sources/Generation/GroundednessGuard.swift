@@ -52,12 +52,12 @@ public struct GroundednessGuard: Sendable {
             evidence.contains { type.isStated(in: $0, question: question) } ? type : nil
         }
         self.question = question
-        asked = TextWords.words(question).filter { !TextWords.stopWords.contains($0) && $0.count >= 3 }
+        asked = Self.meaningfulWords(question)
         let asked = self.asked
         let bestIndex = evidence.firstIndex { Self.mentions($0, any: asked) }
         if let wanted, wanted != .person, let bestIndex, wanted.isStated(in: evidence[bestIndex], question: question) {
             let best = evidence[bestIndex]
-            leading = (Set(SpokenNumbers.numbers(in: best).flatMap { [$0.value] + $0.parts }), Self.days(in: best))
+            leading = (Set(SpokenNumbers.numbers(in: best).flatMap { [$0.value] + $0.parts }), AnswerType.dayNames(in: best))
         } else {
             leading = nil
         }
@@ -65,9 +65,14 @@ public struct GroundednessGuard: Sendable {
         otherWords = evidence.indices.filter { $0 != bestIndex }.map { Self.contentWords(evidence[$0]) }
     }
 
-    /// Stems of the words that carry meaning (three letters or more, not function words).
+    /// The words that carry meaning: three letters or more, not function words.
+    static func meaningfulWords(_ text: String) -> [String] {
+        TextWords.words(text).filter { $0.count >= 3 && !TextWords.stopWords.contains($0) }
+    }
+
+    /// Stems of ``meaningfulWords(_:)``.
     static func contentWords(_ text: String) -> Set<String> {
-        Set(TextWords.words(text).filter { $0.count >= 3 && !TextWords.stopWords.contains($0) }.map(SoundKey.stem))
+        Set(meaningfulWords(text).map(SoundKey.stem))
     }
 
     /// Whether `sentence` is mostly a copy of a context item other than the most relevant one, and not of that one:
@@ -97,14 +102,10 @@ public struct GroundednessGuard: Sendable {
     /// sentence states none).
     func agreesWithLeadingEvidence(_ sentence: String) -> Bool {
         guard let leading else { return true }
-        if !Self.days(in: sentence).isDisjoint(with: leading.days) { return true }
+        if !AnswerType.dayNames(in: sentence).isDisjoint(with: leading.days) { return true }
         return SpokenNumbers.numbers(in: sentence).contains { number in
             leading.numbers.contains(number.value) || (number.spoken && number.parts.allSatisfy(leading.numbers.contains))
         }
-    }
-
-    static func days(in text: String) -> Set<String> {
-        Set(TextWords.words(text).map { AnswerType.days.contains($0) ? $0 : String($0.dropLast()) }.filter(AnswerType.days.contains))
     }
 
     /// Whether every word of `sentence` that turns a fact around ("closed", "not", "cancelled") is in the evidence:

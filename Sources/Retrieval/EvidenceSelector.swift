@@ -122,10 +122,7 @@ struct QuestionWords {
     /// Whether the text has a synonym of `word`, as written or with another ending (not by sound: "undo" and "and"
     /// sound alike to ``SoundKey``).
     static func synonymMatches(_ word: String, in textWords: Set<String>) -> Bool {
-        (synonyms[word] ?? synonyms[SoundKey.stem(word)] ?? []).contains { synonym in
-            let stem = SoundKey.stem(synonym)
-            return textWords.contains { SoundKey.stem($0) == stem || TextWords.sharesPrefix(synonym, $0) }
-        }
+        (synonyms[word] ?? synonyms[SoundKey.stem(word)] ?? []).contains { TextWords.matches($0, in: textWords, keys: []) }
     }
 
     /// Weighted share of the content words found in `text`; 1 when the question has none.

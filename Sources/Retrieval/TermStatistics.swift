@@ -31,13 +31,14 @@ final class TermStatistics: Sendable {
         guard !missing.isEmpty else { return snapshot }
         let counted = try await store.chunkFrequencies(missing)
         snapshot.frequencies.merge(counted) { old, _ in old }
-        let fresh = snapshot
+        let chunks = snapshot.chunks
         cache.withLock { cached in
+            // A newer version's cache (another request saw a write first) is kept.
+            guard (cached?.version ?? -1) <= version else { return }
             if let current = cached, current.version == version, current.frequencies.count < Self.maxWords {
                 cached?.frequencies.merge(counted) { old, _ in old }
-            } else if (cached?.version ?? -1) <= version {
-                // A newer version's cache (another request saw a write first) is kept.
-                cached = fresh
+            } else {
+                cached = Snapshot(version: version, chunks: chunks, frequencies: counted)
             }
         }
         return snapshot

@@ -82,7 +82,7 @@ public enum AnswerType: Equatable, Sendable {
         case .time:
             return hasNumber || words.contains { Self.days.contains($0) || Self.months.contains($0) || ["noon", "midnight"].contains($0) }
         case .day:
-            return words.contains { Self.days.contains($0) || Self.days.contains(String($0.dropLast())) }
+            return !Self.dayNames(in: sentence).isEmpty
         case .person:
             // A capitalised word the question does not already hold, soon after "by" or a role: "designed by the
             // engineer Ottoline Varga", "founder Ada Brook".
@@ -97,6 +97,11 @@ public enum AnswerType: Equatable, Sendable {
                 }
             }
         }
+    }
+
+    /// The days `text` names, plurals made singular ("Tuesdays" → "tuesday").
+    public static func dayNames(in text: String) -> Set<String> {
+        Set(TextWords.words(text).map { days.contains($0) ? $0 : String($0.dropLast()) }.filter(days.contains))
     }
 
     public static let days: Set<String> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
