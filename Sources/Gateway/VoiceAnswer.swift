@@ -48,6 +48,8 @@ public struct VoiceAnswer: Codable, Sendable, Equatable {
     /// The evidence sentences the answer rests on (empty for "not covered").
     public var citations: [Citation]
     public var answer_kind: AnswerKind
+    /// Why the question was declined, for `not_covered` answers.
+    public var decline_reason: DeclineReason?
     /// What the groundedness guard did, for generated answers.
     public var grounding: Grounding?
     public var timings: StageTimings

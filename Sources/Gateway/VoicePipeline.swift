@@ -79,6 +79,7 @@ public struct VoicePipeline: Sendable {
         var sources: [RetrievedDocument] = []
         var citations: [Citation] = []
         var grounding: Grounding?
+        var declineReason: DeclineReason?
         let responseText: String
         let kind: AnswerKind
         if question.isEmpty {
@@ -91,35 +92,36 @@ public struct VoicePipeline: Sendable {
             }
             sources = retrieved.documents
             timings.retrieve_ms = (clock.now - mark).fractionalMilliseconds
-            let evidence = policy.evidence(for: retrieved)
             if let faq = retrieved.qa.first, faq.score >= faqMinScore {
                 responseText = faq.answer
                 kind = .faq
                 sources = [RetrievedDocument(id: "qa", source: "Q&A: \(faq.question)", text: faq.answer, score: faq.score)]
                 citations = [Citation(text: faq.answer, source: "Q&A", title: nil, heading: faq.question)]
-            } else if let evidence, let sentence = policy.directAnswer(evidence) {
-                (responseText, kind, citations) = Self.spoken(sentence)
-            } else if let evidence {
-                mark = clock.now
-                let context = evidence.map { ContextItem(text: EvidenceSentence.naming($0.text, title: $0.title), source: $0.title ?? $0.source) }
-                let request = RespondRequest(query: question, context: context, max_tokens: policy.maxAnswerTokens)
-                let response = try await run(.llm) { try await generation.respond(request) }
-                timings.llm_ms = (clock.now - mark).fractionalMilliseconds
-                let declined = TextWords.declinesToAnswer(response.response)
-                if declined, let sentence = policy.answeringSentence(evidence) {
+            } else {
+                switch policy.decide(retrieved.evidence) {
+                case .speak(let sentence):
                     (responseText, kind, citations) = Self.spoken(sentence)
-                } else if declined {
+                case .generate(let evidence):
+                    mark = clock.now
+                    let context = evidence.map { ContextItem(text: EvidenceSentence.naming($0.text, title: $0.title), source: $0.title ?? $0.source) }
+                    let request = RespondRequest(query: question, context: context, max_tokens: policy.maxAnswerTokens)
+                    let response = try await run(.llm) { try await generation.respond(request) }
+                    timings.llm_ms = (clock.now - mark).fractionalMilliseconds
+                    switch response.outcome {
+                    case .answered:
+                        responseText = response.response
+                        kind = .generated
+                        grounding = response.grounding
+                        citations = evidence.map { Citation(text: $0.text, source: $0.source, title: $0.title, heading: $0.heading) }
+                    case .declined, .evidence:
+                        // The sentence addresses the question; SmolLM2-135M declines or misquotes some that plainly do.
+                        (responseText, kind, citations) = Self.spoken(evidence[0])
+                    }
+                case .decline(let reason):
                     responseText = AnswerPolicy.notCovered(closestTopic: retrieved.documents.first)
                     kind = .not_covered
-                } else {
-                    responseText = response.response
-                    kind = .generated
-                    grounding = response.grounding
-                    citations = evidence.map { Citation(text: $0.text, source: $0.source, title: $0.title, heading: $0.heading) }
+                    declineReason = reason
                 }
-            } else {
-                responseText = AnswerPolicy.notCovered(closestTopic: retrieved.documents.first)
-                kind = .not_covered
             }
         }
         let mark = clock.now
@@ -133,7 +135,8 @@ public struct VoicePipeline: Sendable {
         timings.tts_ms = (clock.now - mark).fractionalMilliseconds
         return VoiceAnswer(transcript: question, response_text: responseText, audio_url: speech.audio_url,
                            sources: sources.map { AnswerSource(source: $0.source, heading: $0.heading, text: $0.text, score: $0.score) },
-                           citations: citations, answer_kind: kind, grounding: grounding, timings: timings)
+                           citations: citations, answer_kind: kind, decline_reason: declineReason, grounding: grounding,
+                           timings: timings)
     }
 
     /// Runs one stage under its deadline, records its latency, and names it in any failure.

@@ -30,7 +30,8 @@ public struct GenerationController: Sendable {
                     case .finished(let stats):
                         try await writer.write(sseEvent("done", RespondResponse(
                             response: text, model: model, prompt_tokens: stats.promptTokens,
-                            completion_tokens: stats.completionTokens, timings: GenerationTimings(stats))))
+                            completion_tokens: stats.completionTokens, timings: GenerationTimings(stats),
+                            grounding: stats.grounding, outcome: Responder.outcome(of: text, grounding: stats.grounding))))
                     }
                 }
             }

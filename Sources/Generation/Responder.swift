@@ -177,7 +177,7 @@ public struct Responder: GenerationClient {
             let spoken = SpokenAnswerFilter.spoken(speakable(sentence), maxSentences: 1)
             if !spoken.isEmpty { return (spoken, stats) }
         }
-        return ("I don't know.", stats)
+        return (Self.declined, stats)
     }
 
     /// Both generations' totals: tokens and time add up, the repair's outcome and finish reason win.
@@ -203,8 +203,17 @@ public struct Responder: GenerationClient {
         guard let stats else { throw CancellationError() }
         return RespondResponse(response: text, model: backend.modelName, prompt_tokens: stats.promptTokens,
                                completion_tokens: stats.completionTokens, timings: GenerationTimings(stats),
-                               grounding: stats.grounding)
+                               grounding: stats.grounding, outcome: Self.outcome(of: text, grounding: stats.grounding))
     }
+
+    /// What an answer is: the only place that reads an answer's words for "I don't know".
+    public static func outcome(of text: String, grounding: Grounding?) -> AnswerOutcome {
+        if text.isEmpty || text == Self.declined || TextWords.declinesToAnswer(text) { return .declined }
+        return grounding == .evidence ? .evidence : .answered
+    }
+
+    /// What is said when neither the model nor the context can answer.
+    static let declined = "I don't know."
 }
 
 extension GenerationTimings {

@@ -88,7 +88,8 @@ public struct Chunker: Sendable {
     static func join(_ sentences: [String]) -> String {
         var text = ""
         for sentence in sentences {
-            if !text.isEmpty { text += startsSentence(sentence) ? " " : "\n\n" }
+            // A list item or table cell has no full stop: only a paragraph break keeps it apart from the next.
+            if !text.isEmpty { text += startsSentence(sentence) && ".!?:".contains(text.last!) ? " " : "\n\n" }
             text += sentence
         }
         return text

@@ -64,8 +64,40 @@ public struct DocumentText: Sendable, Equatable {
         }
     }
 
+    /// Plain text keeps what structure it shows: a short line standing alone without a full stop ("2. WHAT IS NOT
+    /// COVERED") heads the paragraphs after it, the first such line titles the document, and each "- " item is a
+    /// paragraph of its own.
     static func plain(_ string: String) -> DocumentText {
-        DocumentText(title: nil, sections: [DocumentSection(heading: nil, text: string)])
+        var title: String?
+        var sections: [DocumentSection] = []
+        var current = DocumentSection(heading: nil, text: "")
+        for paragraph in string.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n") {
+            let lines = paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if lines.count == 1, let heading = plainHeading(lines[0]) {
+                if title == nil && sections.isEmpty && current.text.isEmpty {
+                    title = heading
+                } else {
+                    sections.append(current)
+                    current = DocumentSection(heading: heading, text: "")
+                }
+                continue
+            }
+            for line in lines {
+                current.text += listItem(line).map { "\n\($0)\n\n" } ?? line + "\n"
+            }
+            current.text += "\n"
+        }
+        sections.append(current)
+        return DocumentText(title: title, sections: sections.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty })
+    }
+
+    /// A heading line of plain text: at most ten words, no sentence end, not a list item; a leading "3." is dropped.
+    static func plainHeading(_ line: String) -> String? {
+        guard let last = line.last, !".!?:;,".contains(last), Chunker.wordCount(line) <= 10, line.first?.isLetter == true
+                || line.wholeMatch(of: #/\d{1,2}[.)]\s+\p{L}.*/#) != nil else { return nil }
+        // A fact on a line of its own ("Open daily from 9 to 5") is a sentence, not a heading.
+        let heading = line.wholeMatch(of: #/\d{1,2}[.)]\s+(.+)/#).map { String($0.1) } ?? line
+        return listItem(line) == nil && !heading.contains(where: \.isNumber) ? heading : nil
     }
 
     /// Sections split at ATX headings (`#` … `######`); inline Markdown is reduced to its words.
@@ -74,6 +106,7 @@ public struct DocumentText: Sendable, Equatable {
         var sections: [DocumentSection] = []
         var current = DocumentSection(heading: nil, text: "")
         var inFence = false
+        var tableLines: [String] = []
         for rawLine in string.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("```") || line.hasPrefix("~~~") {
@@ -86,9 +119,20 @@ public struct DocumentText: Sendable, Equatable {
                 current = DocumentSection(heading: heading.text, text: "")
                 continue
             }
-            // Blank lines end paragraphs; keep them so sentence splitting sees the break.
-            current.text += (inFence ? line : stripInlineMarkdown(line)) + "\n"
+            if !inFence, line.hasPrefix("|") {
+                tableLines.append(line)
+                continue
+            }
+            if !tableLines.isEmpty { current.text += markdownTable(tableLines); tableLines = [] }
+            // Blank lines end paragraphs; keep them so sentence splitting sees the break. A list item is a paragraph
+            // of its own: a price list read as one sentence is every price at once.
+            if !inFence, let item = listItem(line) {
+                current.text += "\n" + stripInlineMarkdown(item) + "\n\n"
+            } else {
+                current.text += (inFence ? line : stripInlineMarkdown(line)) + "\n"
+            }
         }
+        if !tableLines.isEmpty { current.text += markdownTable(tableLines) }
         sections.append(current)
         return DocumentText(title: title, sections: sections.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty })
     }
@@ -98,6 +142,30 @@ public struct DocumentText: Sendable, Equatable {
         guard (1...6).contains(hashes), line.dropFirst(hashes).first == " " else { return nil }
         let text = stripInlineMarkdown(String(line.dropFirst(hashes)).trimmingCharacters(in: .whitespaces))
         return text.isEmpty ? nil : (hashes, text)
+    }
+
+    /// A bulleted item's text, or a numbered one's as "3) text" (a number and full stop would end a sentence).
+    static func listItem(_ line: String) -> String? {
+        for marker in ["- ", "* ", "+ "] where line.hasPrefix(marker) { return String(line.dropFirst(2)) }
+        if let match = line.wholeMatch(of: #/(\d{1,3})[.)]\s+(.+)/#) { return "\(match.1)) \(match.2)" }
+        return nil
+    }
+
+    /// A pipe table as one sentence per cell (``TableText``); the row of dashes under the header is skipped.
+    static func markdownTable(_ lines: [String]) -> String {
+        let rows = lines.map { line in
+            var cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                stripInlineMarkdown($0.trimmingCharacters(in: .whitespaces))
+            }
+            if cells.first?.isEmpty == true { cells.removeFirst() }
+            if cells.last?.isEmpty == true { cells.removeLast() }
+            return cells.map { TableText.Cell(text: $0) }
+        }
+        let isRule = { (row: [TableText.Cell]) in row.allSatisfy { $0.text.allSatisfy { "-: ".contains($0) } } }
+        guard rows.count >= 2, isRule(rows[1]) else {
+            return "\n" + TableText.sentences(header: nil, rows: rows.filter { !isRule($0) }) + "\n"
+        }
+        return "\n" + TableText.sentences(header: rows[0].map(\.text), rows: Array(rows.dropFirst(2))) + "\n"
     }
 
     static func stripInlineMarkdown(_ line: String) -> String {
@@ -118,9 +186,12 @@ public struct DocumentText: Sendable, Equatable {
         var source = string.replacingOccurrences(of: #"(?is)<(script|style|nav|head|noscript|template)\b.*?</\1\s*>"#, with: " ",
                                                  options: .regularExpression)
         let title = string.firstMatch(of: #/(?is)<title[^>]*>(.*?)</title>/#).map { decodeEntities(String($0.1)) }
-        // Mark headings and block ends so structure survives tag stripping.
-        source = source.replacingOccurrences(of: #"(?is)<h[1-6][^>]*>(.*?)</h[1-6]\s*>"#, with: "\u{1}$1\u{2}", options: .regularExpression)
-        source = source.replacingOccurrences(of: #"(?i)</?(p|div|br|li|tr|section|article|ul|ol|table|blockquote)\b[^>]*>"#,
+        // A table becomes one sentence per cell, before its tags are gone (``TableText``).
+        source = source.replacing(#/(?is)<table\b[^>]*>(.*?)</table\s*>/#) { "\n\n" + htmlTable(String($0.1)) + "\n\n" }
+        // Mark headings and block ends so structure survives tag stripping. An FAQ's `<dt>` question heads its answer.
+        source = source.replacingOccurrences(of: #"(?is)<(h[1-6]|dt)\b[^>]*>(.*?)</\1\s*>"#, with: "\u{1}$2\u{2}",
+                                             options: .regularExpression)
+        source = source.replacingOccurrences(of: #"(?i)</?(p|div|br|li|dd|dl|tr|section|article|ul|ol|blockquote)\b[^>]*>"#,
                                              with: "\n\n", options: .regularExpression)
         source = source.replacingOccurrences(of: #"(?s)<[^>]*>"#, with: " ", options: .regularExpression)
         var sections: [DocumentSection] = []
@@ -139,6 +210,28 @@ public struct DocumentText: Sendable, Equatable {
         return DocumentText(title: title.map(collapseSpaces) ?? firstHeading, sections: sections)
     }
 
+    /// The rows of an HTML table's inner markup: header cells (`<th>`) of the first row name the columns, and
+    /// each row's first cell names the row. A cell spanning columns (`colspan`) belongs to none of them.
+    static func htmlTable(_ inner: String) -> String {
+        var header: [String]?
+        var rows: [[TableText.Cell]] = []
+        for row in inner.matches(of: #/(?is)<tr\b[^>]*>(.*?)</tr\s*>/#) {
+            let cells = row.1.matches(of: #/(?is)<(th|td)\b([^>]*)>(.*?)</(?:th|td)\s*>/#).map { cell in
+                let text = collapseSpaces(decodeEntities(String(cell.3).replacingOccurrences(of: #"(?s)<[^>]*>"#, with: " ",
+                                                                                          options: .regularExpression)))
+                let span = cell.2.firstMatch(of: #/(?i)colspan\s*=\s*"?(\d+)/#).flatMap { Int($0.1) } ?? 1
+                return (isHeader: cell.1.lowercased() == "th", cell: TableText.Cell(text: text, span: span))
+            }
+            guard !cells.isEmpty else { continue }
+            if header == nil, rows.isEmpty, cells.allSatisfy(\.isHeader) {
+                header = cells.flatMap { Array(repeating: $0.cell.text, count: $0.cell.span) }
+            } else {
+                rows.append(cells.map(\.cell))
+            }
+        }
+        return TableText.sentences(header: header, rows: rows)
+    }
+
     static func collapseSpaces(_ text: String) -> String {
         text.replacingOccurrences(of: #"[ \t\r\x{A0}]+"#, with: " ", options: .regularExpression).trimmingCharacters(in: .whitespaces)
     }
@@ -146,6 +239,7 @@ public struct DocumentText: Sendable, Equatable {
     static let namedEntities: [String: String] = [
         "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "ndash": "–", "mdash": "—",
         "hellip": "…", "rsquo": "’", "lsquo": "‘", "rdquo": "”", "ldquo": "“", "euro": "€", "pound": "£", "copy": "©",
+        "middot": "·", "bull": "•", "times": "×",
     ]
 
     static func decodeEntities(_ text: String) -> String {
@@ -195,5 +289,47 @@ enum PDFText {
         } catch {
             throw .badRequest("invalid_pdf", "the PDF could not be read")
         }
+    }
+}
+
+/// A table as sentences a listener can take one at a time: each cell with its row's name and its column's header,
+/// "Single swim, Child (5-15): $3.20.", so that retrieval finds the cell by both and the answer is one sentence,
+/// never the table. Cells are paragraphs of their own; full stops inside a cell become semicolons so that its
+/// sentence keeps its names.
+enum TableText {
+    struct Cell {
+        var text: String
+        var span = 1
+    }
+
+    static func sentences(header: [String]?, rows: [[Cell]]) -> String {
+        var sentences: [String] = []
+        for row in rows {
+            guard let name = row.first?.text, !name.isEmpty else { continue }
+            let values = row.dropFirst()
+            if values.isEmpty {
+                sentences.append(clause(name))
+                continue
+            }
+            var column = row.first?.span ?? 1
+            for cell in values {
+                defer { column += cell.span }
+                let value = clause(cell.text)
+                guard !value.isEmpty, !["-", "–", "—"].contains(value) else { continue }
+                if cell.span == 1, let header, column < header.count, !header[column].isEmpty {
+                    sentences.append("\(name), \(header[column]): \(value)")
+                } else {
+                    sentences.append("\(name): \(value)")
+                }
+            }
+        }
+        return sentences.map { $0.hasSuffix(".") ? $0 : $0 + "." }.joined(separator: "\n\n")
+    }
+
+    /// A cell's text as one clause: its own sentence ends become semicolons.
+    static func clause(_ text: String) -> String {
+        var text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        while text.hasSuffix(".") { text.removeLast() }
+        return text.replacingOccurrences(of: #"([.!?])\s+"#, with: "; ", options: .regularExpression)
     }
 }

@@ -15,6 +15,17 @@ struct EvidenceSelector {
         var chunk: StoredChunk
         /// The section the sentence is in: the chunk's heading, or one met inside the chunk before the sentence.
         var heading: String?
+        /// The sentence before, in the same section, when this one opens with a pronoun ("They cost $2." after
+        /// "Lockers take a coin."): what the pronoun stands for is there.
+        var previous: String?
+    }
+
+    /// Words that stand for something named before them.
+    static let pronouns: Set<String> = ["it", "its", "they", "their", "them", "this", "these", "that", "those", "he", "she",
+                                        "his", "her", "there"]
+
+    static func opensWithPronoun(_ sentence: String) -> Bool {
+        TextWords.words(String(sentence.prefix(24))).first.map(pronouns.contains) ?? false
     }
 
     /// The distinct sentences of `chunks`, in retrieval order; headings inside a chunk are not evidence but name
@@ -39,8 +50,10 @@ struct EvidenceSelector {
                     let following = sentences[(index + 1)...].prefix { $0.heading == sentence.heading }.prefix(leadInFollowers)
                     text = ([text] + following.map(\.text)).joined(separator: " ")
                 }
+                let previous = index > 0 && sentences[index - 1].heading == sentence.heading && opensWithPronoun(text)
+                    ? sentences[index - 1].text : nil
                 if Chunker.wordCount(text) >= minimumWords && seen.insert(text).inserted {
-                    candidates.append(Candidate(text: text, chunk: chunk, heading: sentence.heading))
+                    candidates.append(Candidate(text: text, chunk: chunk, heading: sentence.heading, previous: previous))
                 }
             }
         }
@@ -69,21 +82,28 @@ struct EvidenceSelector {
     /// A sentence without the kind of fact the question asks for keeps this share of its score.
     static let wrongTypePenalty = 0.6
 
-    /// Ranks `candidates` (with their vectors) for `query`; `weights` gives each content word's rarity weight.
+    /// Ranks `candidates` (with their vectors) for `query`; `weights` gives each content word's rarity weight and
+    /// `known` the words some chunk of the knowledge base holds.
     static func rank(_ candidates: [(Candidate, [Float])], query: String, question: QuestionWords, queryVector: [Float],
-                     weights: [String: Double]) -> [EvidenceSentence] {
+                     weights: [String: Double], known: Set<String>) -> [EvidenceSentence] {
         let wanted = AnswerType(question: query)
         return candidates.map { candidate, vector in
             let similarity = Double(VectorMath.dot(queryVector, vector))
-            let context = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
-            let coverage = question.coverage(of: context, weights: weights)
+            let scope = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? "", candidate.previous ?? ""]
+                .joined(separator: " ")
+            let (coverage, missing) = question.coverage(of: scope, weights: weights)
             var score = similarityWeight * similarity + (1 - similarityWeight) * coverage
-            if let wanted, !wanted.isStated(in: candidate.text, question: query) { score *= wrongTypePenalty }
+            let states = wanted.map { $0.isStated(in: candidate.text, question: query) }
+            if states == false { score *= wrongTypePenalty }
             return EvidenceSentence(text: candidate.text, source: candidate.chunk.source, title: candidate.chunk.title,
-                                    heading: candidate.heading, score: (score * 10_000).rounded() / 10_000,
-                                    coverage: (coverage * 10_000).rounded() / 10_000)
+                                    heading: candidate.heading, score: rounded(score), coverage: rounded(coverage),
+                                    similarity: rounded(similarity),
+                                    unmatched: missing.filter { known.contains($0) && question.focus.contains($0) },
+                                    unknown: missing.filter { !known.contains($0) }, states_fact: states)
         }.sorted { $0.score > $1.score }
     }
+
+    static func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }
 }
 
 /// A question's content words, matched against a text the way a listener would: "drift wood" is driftwood,
@@ -93,62 +113,87 @@ struct QuestionWords {
     /// Adjacent pairs written as one word ("member ship" → "membership"), with the two words they stand for.
     let joined: [(word: String, parts: [String])]
 
-    init(_ query: String) {
+    /// Relates words to others of the same meaning ("grown-up" → "adult"); without it, words match only as said.
+    let lexicon: Lexicon?
+    /// The stems of the words WordNet relates to each content word and each pair of them ("grown up").
+    let related: [String: Set<String>]
+
+    init(_ query: String, lexicon: Lexicon? = nil) {
+        self.lexicon = lexicon
         let all = TextWords.words(query)
-        var words = SearchText.searchTerms(query)
-        // "long" in "How long…" and "time" in "What time…" ask for a kind of fact (``AnswerType``), which a sentence
-        // states in numbers, not in that word.
-        if all.count > 2, ["how", "what", "which"].contains(all[0]), Self.kindWords.contains(all[1]) {
-            words.removeAll { $0 == all[1] }
-        }
-        self.words = words
+        // "long" in "How long…" and "cost" in "What does it cost?" ask for a kind of fact (``AnswerType``), which a
+        // sentence states in numbers, not in that word.
+        let frame = AnswerType.frameWords(of: query)
+        words = SearchText.searchTerms(query).filter { !frame.contains($0) }
         joined = zip(all, all.dropFirst()).map { ($0 + $1, [$0, $1]) }
+        // English puts the verb after its pronoun subject or "to", a modal maybe between ("how do I turn", "ready to
+        // pair", "I can bring"): such a word says what is done, which a sentence may say in other words, not what it
+        // is done to.
+        let verbs = Set(all.indices.dropFirst().filter { index in
+            Self.subjects.contains(all[index - 1])
+                || (index >= 2 && Self.subjects.contains(all[index - 2]) && TextWords.stopWords.contains(all[index - 1]))
+        }.map { all[$0] })
+        focus = Set(words.filter { !verbs.contains($0) && !Self.relations.contains($0) })
+        let content = Set(words)
+        let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
+        related = Dictionary((words + pairs).map { word in (word, Set((lexicon?.related(word) ?? []).map(SoundKey.stem))) }) {
+            first, _ in first
+        }
     }
 
-    static let kindWords: Set<String> = ["long", "far", "old", "big", "tall", "early", "late", "time", "year", "day", "days"]
+    /// The words that name what the question is about: every content word but verbs and relation words.
+    let focus: Set<String>
 
-    /// What a word found only as a stem, a prefix, a sound-alike or a synonym counts for: the same word is surer.
-    static let inexactCredit = 0.85
-
-    /// Other words a knowledge base uses for what a question asks ("founded" → "opened"); keyed by the question's
-    /// word or its stem. Deliberately few: each one is a way to match the wrong sentence.
-    static let synonyms: [String: [String]] = [
-        "founded": ["opened", "established", "started"], "founder": ["opened", "established", "started"],
-        "leave": ["departure", "depart"], "leav": ["departure", "depart"],
-        "design": ["architect", "engineer"], "build": ["construction", "built"], "built": ["construction"],
-        "undo": ["roll", "rollback"], "rollback": ["undo", "rollout"],
+    static let subjects: Set<String> = ["i", "you", "we", "they", "it", "he", "she", "to"]
+    /// English's closed classes of prepositions, particles and ordinals: they relate or order things ("before
+    /// killing", "send it back", "the last ferry") and name none, so a sentence may state the relation in a time,
+    /// a list or other words.
+    static let relations: Set<String> = [
+        "before", "after", "over", "under", "between", "during", "since", "until", "through", "across", "around",
+        "near", "inside", "outside", "without", "within", "per", "off", "up", "down", "back", "away", "again",
+        "first", "last", "next", "only", "still", "ever", "even", "really", "other", "another", "same",
     ]
 
-    /// Whether the text has a synonym of `word`, as written or with another ending (not by sound: "undo" and "and"
-    /// sound alike to ``SoundKey``).
-    static func synonymMatches(_ word: String, in textWords: Set<String>) -> Bool {
-        (synonyms[word] ?? synonyms[SoundKey.stem(word)] ?? []).contains { TextWords.matches($0, in: textWords, keys: []) }
+    /// What a word found only as a stem, a prefix or a sound-alike counts for: the same word is surer.
+    static let inexactCredit = 0.85
+    /// What a word counts for when only a word WordNet relates to it is found ("toddlers" for "children").
+    static let relatedCredit = 0.7
+
+    /// Whether the text has a word that means the same as `word` (or what it is a kind of), by stem (`textStems`,
+    /// irregular forms included); or, for a number word, the number in digits ("ten" and "10-swim card").
+    func relatedMatches(_ word: String, in textWords: Set<String>, stems textStems: Set<String>) -> Bool {
+        if let value = SpokenNumbers.value(of: word), textWords.contains(String(value)) { return true }
+        return !(related[word] ?? []).isDisjoint(with: textStems)
     }
 
-    /// Weighted share of the content words found in `text`; 1 when the question has none.
-    func coverage(of text: String, weights: [String: Double]) -> Double {
-        guard !words.isEmpty else { return 1 }
+    /// Weighted share of the content words found in `text` (1 when the question has none), and the words not found.
+    func coverage(of text: String, weights: [String: Double]) -> (share: Double, missing: [String]) {
+        guard !words.isEmpty else { return (1, []) }
         let tokens = TextWords.words(text)
         let textWords = Set(tokens)
         let keys = Set(textWords.map(SoundKey.of))
         // "storytime" asked of "Story time": adjacent words of the text written as one.
         let textPairs = Set(zip(tokens, tokens.dropFirst()).map { $0 + $1 })
+        let textStems = Set(textWords.flatMap { word in [SoundKey.stem(word)] + (lexicon?.irregularBases(word) ?? []) })
         var credit: [String: Double] = [:]
         for word in words {
             if textWords.contains(word) {
                 credit[word] = 1
-            } else if textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys)
-                        || Self.synonymMatches(word, in: textWords) {
+            } else if textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys) {
                 credit[word] = Self.inexactCredit
+            } else if relatedMatches(word, in: textWords, stems: textStems) {
+                credit[word] = Self.relatedCredit
             }
         }
-        // Two words the text writes as one ("drift wood"), or a phrase it puts another way ("roll back" → "undo").
-        for pair in joined where TextWords.matches(pair.word, in: textWords, keys: keys)
-            || Self.synonymMatches(pair.word, in: textWords) {
-            for part in pair.parts { credit[part] = max(credit[part] ?? 0, Self.inexactCredit) }
+        // Two words the text writes as one ("drift wood"), or that mean one thing ("grown up" → "adult").
+        for pair in joined {
+            let value = TextWords.matches(pair.word, in: textWords, keys: keys) ? Self.inexactCredit
+                : relatedMatches(pair.word, in: textWords, stems: textStems) ? Self.relatedCredit : 0
+            guard value > 0 else { continue }
+            for part in pair.parts { credit[part] = max(credit[part] ?? 0, value) }
         }
         let total = words.reduce(0) { $0 + (weights[$1] ?? 1) }
         let found = words.reduce(0) { $0 + (weights[$1] ?? 1) * (credit[$1] ?? 0) }
-        return total > 0 ? found / total : 1
+        return (total > 0 ? found / total : 1, words.filter { credit[$0] == nil })
     }
 }

@@ -44,6 +44,7 @@ public final class KnowledgeBase: RetrievalClient {
     public let keywordBudget = 10_000
     /// MiniLM vectors of evidence sentences already seen: popular chunks are asked about again and again.
     private let sentenceVectors = Mutex<[String: [Float]]>([:])
+    let lexicon: Lexicon?
     public let evidenceRange = 0...20
 
     struct StoredQuestion {
@@ -53,8 +54,11 @@ public final class KnowledgeBase: RetrievalClient {
         var vector: [Float]
     }
 
-    public init(store: KnowledgeStore, index: any VectorIndex, embedder: Embedder, logger: Logger) {
+    /// `lexicon` relates a question's words to other words of the same meaning (WordNet, when installed).
+    public init(store: KnowledgeStore, index: any VectorIndex, embedder: Embedder, logger: Logger,
+                lexicon: Lexicon? = Lexicon()) {
         self.store = store
+        self.lexicon = lexicon
         self.termStatistics = TermStatistics(store: store)
         self.index = index
         self.embedders = WorkerPool(name: "rag", workers: [embedder], maxQueue: 64)
@@ -74,7 +78,12 @@ public final class KnowledgeBase: RetrievalClient {
         case .embedded: EmbeddedVectorIndex(dimensions: embedder.dimensions)
         case .chroma: try await ChromaVectorIndex.connect(baseURL: settings.chromaURL)
         }
-        let knowledge = KnowledgeBase(store: store, index: index, embedder: embedder, logger: logger)
+        let lexicon = Lexicon(directory: settings.wordnetDirectory)
+        if lexicon == nil {
+            logger.warning("WordNet not found: questions are matched by their own words only",
+                           metadata: ["path": "\(settings.wordnetDirectory.path)", "fix": "apt-get install wordnet-base"])
+        }
+        let knowledge = KnowledgeBase(store: store, index: index, embedder: embedder, logger: logger, lexicon: lexicon)
         try await knowledge.prepare(seedFrom: seed ? settings.knowledgeDirectory : nil)
         return knowledge
     }
@@ -203,14 +212,16 @@ public final class KnowledgeBase: RetrievalClient {
                 for (text, vector) in zip(missing, vectors) { cache[text] = vector }
             }
         }
-        let question = QuestionWords(query)
+        let question = QuestionWords(query, lexicon: lexicon)
         let statistics = try await termStatistics.snapshot(for: question.words)
         let total = Double(statistics.chunks)
         let weights = Dictionary(uniqueKeysWithValues: question.words.map { word in
             (word, log((total + 1) / (Double(statistics.frequencies[word] ?? 0) + 0.5)))
         })
         let embedded = zip(candidates, inputs).compactMap { candidate, input in known[input].map { (candidate, $0) } }
-        return EvidenceSelector.rank(embedded, query: query, question: question, queryVector: vector, weights: weights)
+        let usedWords = Set(question.words.filter { (statistics.frequencies[$0] ?? 0) > 0 })
+        return EvidenceSelector.rank(embedded, query: query, question: question, queryVector: vector, weights: weights,
+                                     known: usedWords)
     }
 
     /// Chunk ids best first by BM25 over the query's rarest words, within ``keywordBudget`` postings (always at

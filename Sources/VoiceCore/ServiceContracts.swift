@@ -100,13 +100,30 @@ public struct EvidenceSentence: Codable, Sendable, Equatable {
     /// The share of the question's content words, weighted by rarity, that the sentence (or its heading and title)
     /// matches, allowing for misheard words.
     public var coverage: Double
-    public init(text: String, source: String, title: String?, heading: String?, score: Double, coverage: Double) {
+    /// MiniLM cosine similarity of the question and the sentence (named by its document's title).
+    public var similarity: Double
+    /// The question's words that the sentence, its heading, its title and (for a sentence opening with a pronoun)
+    /// the sentence before it do not match, though the knowledge base uses them elsewhere: most often the item the
+    /// question is about, which this sentence is not ("steam room" asked, "sauna" priced).
+    public var unmatched: [String]
+    /// The question's words that no chunk of the knowledge base holds: a paraphrase ("shut" for "close"), or an
+    /// item the knowledge base never mentions.
+    public var unknown: [String]
+    /// Whether the sentence states the kind of fact the question asks for (a price for "how much"); nil when the
+    /// question's wording asks for no particular kind.
+    public var states_fact: Bool?
+    public init(text: String, source: String, title: String?, heading: String?, score: Double, coverage: Double,
+                similarity: Double = 0, unmatched: [String] = [], unknown: [String] = [], states_fact: Bool? = nil) {
         self.text = text
         self.source = source
         self.title = title
         self.heading = heading
         self.score = score
         self.coverage = coverage
+        self.similarity = similarity
+        self.unmatched = unmatched
+        self.unknown = unknown
+        self.states_fact = states_fact
     }
 }
 
@@ -243,6 +260,16 @@ public enum Grounding: String, Codable, Sendable, Equatable {
     case truncated
 }
 
+/// What an answer from `/respond` is, so that no caller has to search its text for "I don't know".
+public enum AnswerOutcome: String, Codable, Sendable, Equatable {
+    /// The model's answer, past the groundedness guard.
+    case answered
+    /// No answer: the model said it does not know, or nothing it said and no context sentence could be spoken.
+    case declined
+    /// The model's answers failed the guard; the most relevant context sentence is spoken instead.
+    case evidence
+}
+
 public struct RespondResponse: Codable, Sendable, Equatable {
     public var response: String
     public var model: String
@@ -250,14 +277,16 @@ public struct RespondResponse: Codable, Sendable, Equatable {
     public var completion_tokens: Int
     public var timings: GenerationTimings
     public var grounding: Grounding?
+    public var outcome: AnswerOutcome
     public init(response: String, model: String, prompt_tokens: Int, completion_tokens: Int, timings: GenerationTimings,
-                grounding: Grounding? = nil) {
+                grounding: Grounding? = nil, outcome: AnswerOutcome = .answered) {
         self.response = response
         self.model = model
         self.prompt_tokens = prompt_tokens
         self.completion_tokens = completion_tokens
         self.timings = timings
         self.grounding = grounding
+        self.outcome = outcome
     }
 }
 

@@ -66,6 +66,8 @@ public struct Settings: Sendable {
     public var chromaURL: URL
     /// Ingested on the first run, when the knowledge base is empty.
     public var knowledgeDirectory: URL
+    /// WordNet's database (Debian's `wordnet-base`), which relates a question's words to the documents' words.
+    public var wordnetDirectory: URL
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws(SettingsError) {
@@ -158,6 +160,7 @@ public struct Settings: Sendable {
         }
         self.chromaURL = chromaURL
         knowledgeDirectory = path("VOICE_KNOWLEDGE_DIR", default: "knowledge")
+        wordnetDirectory = path("VOICE_WORDNET_DIR", default: "/usr/share/wordnet")
     }
 }
 

@@ -52,12 +52,16 @@ public enum AnswerType: Equatable, Sendable {
     /// From the question's opening words ("when" inside "keep data when it is removed" asks for no time), or,
     /// for prices, words anywhere that ask for one ("the late fee").
     public init?(question: String) {
-        let words = TextWords.words(question)
+        // A follow-up's "And…" or "So…" comes before the words that ask.
+        let words = Array(TextWords.words(question).drop { ["and", "so", "but", "then", "ok", "okay"].contains($0) })
         let opening = " " + words.prefix(3).joined(separator: " ") + " "
         func opens(_ phrases: String...) -> Bool { phrases.contains { opening.hasPrefix(" \($0) ") } }
-        if opens("how much") || words.contains(where: { ["cost", "costs", "price", "fee", "fees", "charge"].contains($0) }) {
+        // "how long" asks for a measure wherever it stands ("After an E1 error, how long should I wait?").
+        let anywhere = " " + words.joined(separator: " ") + " "
+        func says(_ phrases: String...) -> Bool { phrases.contains { anywhere.contains(" \($0) ") } }
+        if says("how much") || words.contains(where: Self.priceWords.contains) {
             self = .money
-        } else if opens("how many", "how long", "how far", "how old", "how big", "how tall") {
+        } else if says("how many", "how long", "how far", "how old", "how big", "how tall") {
             self = .number
         } else if opens("when", "what time", "what year", "which year", "how early", "how late") {
             self = .time
@@ -68,6 +72,21 @@ public enum AnswerType: Equatable, Sendable {
         } else {
             return nil
         }
+    }
+
+    /// Words that ask for a price wherever they stand in a question.
+    static let priceWords: Set<String> = ["cost", "costs", "price", "prices", "fee", "fees", "charge", "charges"]
+
+    /// The words of `question` that only ask for its kind of fact ("long" in "How long…", "time" in "What time…",
+    /// "cost" in "What does it cost?"): a sentence states such a fact in numbers or names, not in these words.
+    public static func frameWords(of question: String) -> Set<String> {
+        guard let type = AnswerType(question: question) else { return [] }
+        let words = TextWords.words(question)
+        var frame: Set<String> = type == .money ? Set(words.filter(priceWords.contains)) : []
+        for (index, word) in words.enumerated().dropLast() where ["how", "what", "which"].contains(word) {
+            frame.insert(words[index + 1])
+        }
+        return frame
     }
 
     public func isStated(in sentence: String, question: String) -> Bool {
@@ -148,6 +167,7 @@ public enum SoundKey {
         for suffix in ["'s", "’s", "ies", "es", "s", "ing", "ed"] where word.count > suffix.count + 2 && word.hasSuffix(suffix) {
             return String(word.dropLast(suffix.count)) + (suffix == "ies" ? "y" : "")
         }
-        return word
+        // "descale" and "descaling", "close" and "closing" share "descal", "clos".
+        return word.count > 4 && word.hasSuffix("e") ? String(word.dropLast()) : word
     }
 }

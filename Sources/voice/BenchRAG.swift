@@ -139,22 +139,6 @@ struct BenchRAG: AsyncParsableCommand {
     }
 }
 
-/// knowledge/eval.json (shared with the answer-quality work).
-struct EvalSet: Decodable {
-    struct Question: Decodable {
-        let question: String
-        let answerable: Bool
-        let expected_source: String?
-        let expected_facts: [String]
-        let asr_variant: String?
-    }
-    let questions: [Question]
-
-    static func load(_ url: URL) throws -> EvalSet {
-        try JSONDecoder().decode(EvalSet.self, from: Data(contentsOf: url))
-    }
-}
-
 /// Generated chunks for latency runs: 160 words each, 20 drawn from the sample knowledge base's text and 140
 /// from a Zipf-distributed vocabulary of 50,000 made-up words (so query words match a realistic share of
 /// chunks, not all of them), with vectors near real MiniLM embeddings of sample sentences (so they cluster as

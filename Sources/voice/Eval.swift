@@ -8,12 +8,18 @@ import SpeechToText
 import TextToSpeech
 import VoiceCore
 
-/// `voice eval`: the labelled questions in knowledge/eval.json through our answering strategy and through the
-/// plain-prompt baseline (top three chunks, "answer only from the context", no guard), typed, typed as a speech
-/// recogniser mishears them, and spoken by espeak-ng. Runs on a scratch copy of the sample knowledge base.
+/// `voice eval`: labelled questions through our answering strategy and through the plain-prompt baseline (top three
+/// chunks, "answer only from the context", no guard): typed, typed as a speech recogniser mishears them, and
+/// spoken by espeak-ng. Each set runs on a scratch knowledge base of its own documents (docs/evaluation.md).
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Answer quality on the labelled question set: accuracy, abstention, hallucination, latency.")
+        abstract: "Answer quality on the labelled question sets: accuracy, declines, unsupported facts, latency.")
+
+    @Option(help: "Which sets: dev (tune on these), test (only report), sample (knowledge/eval.json), or all.")
+    var split = "dev"
+
+    @Option(help: "Only the set with this name (a folder under eval/, or 'sample').")
+    var set: String?
 
     @Flag(help: "Skip the spoken questions (text only, about three times faster).")
     var noVoice = false
@@ -21,7 +27,7 @@ struct Eval: AsyncParsableCommand {
     @Flag(help: "Skip the plain-prompt baseline.")
     var noBaseline = false
 
-    @Flag(help: "Print every question with both answers.")
+    @Flag(help: "Print every question with its answer (not for test sets: they are only reported).")
     var verbose = false
 
     @OptionGroup var global: GlobalOptions
@@ -29,19 +35,45 @@ struct Eval: AsyncParsableCommand {
     /// The baseline's prompt, as the seed's pipeline words it.
     static let plainPrompt = GroundedPrompt(instructions: "Answer the question using only the context.", examples: [])
 
+    func validate() throws {
+        guard ["dev", "test", "sample", "all"].contains(split) else { throw ValidationError("split must be dev, test, sample or all") }
+        if verbose && (split == "test" || split == "all") {
+            throw ValidationError("test sets are only reported: --verbose works on dev and sample")
+        }
+    }
+
     func run() async throws {
         let logger = global.bootstrap()
-        var settings = try global.settings()
+        let settings = try global.settings()
+        let root = BenchRAG.repositoryRoot
+        let sets = try NamedEvalSet.all(repositoryRoot: root, knowledge: settings.knowledgeDirectory).filter {
+            (split == "all" || $0.split == split) && (set == nil || $0.name == set)
+        }
+        guard !sets.isEmpty else { throw ValidationError("no evaluation set matches (sets live in eval/<name>/set.json)") }
+        if verbose, sets.contains(where: { $0.split == "test" }) {
+            throw ValidationError("test sets are only reported: --verbose works on dev and sample")
+        }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("voice-eval-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        settings.dataDirectory = scratch
-        settings.audioDirectory = scratch.appendingPathComponent("audio")
-        let eval = try EvalSet.load(settings.knowledgeDirectory.appendingPathComponent("eval.json"))
-        let stack = try await LiveStack.load(settings: settings, logger: logger)
-        let pipeline = stack.gateway.pipeline
+        var total = Results()
+        for named in sets {
+            var setSettings = settings
+            setSettings.knowledgeDirectory = named.documents
+            setSettings.dataDirectory = scratch.appendingPathComponent(named.name)
+            setSettings.audioDirectory = setSettings.dataDirectory.appendingPathComponent("audio")
+            let stack = try await LiveStack.load(settings: setSettings, logger: logger)
+            let results = try await evaluate(named, stack: stack)
+            if sets.count > 1 { report(results, title: "\(named.name) (\(named.split))") }
+            total.merge(results)
+        }
+        let names = sets.map(\.name).joined(separator: ", ")
+        report(total, title: sets.count > 1 ? "all of \(split): \(names)" : "\(names) (\(sets[0].split))")
+    }
 
+    func evaluate(_ named: NamedEvalSet, stack: LiveStack) async throws -> Results {
+        let pipeline = stack.gateway.pipeline
         var items: [(path: String, question: EvalSet.Question, text: String, audio: Data?)] = []
-        for question in eval.questions {
+        for question in named.set.questions {
             items.append(("text", question, question.question, nil))
             if let variant = question.asr_variant { items.append(("misheard", question, variant, nil)) }
             if !noVoice {
@@ -49,13 +81,13 @@ struct Eval: AsyncParsableCommand {
                 items.append(("voice", question, question.question, wav))
             }
         }
-        var results: [String: [Outcome]] = [:]
+        var results = Results()
         for item in items {
             for strategy in noBaseline ? ["ours"] : ["ours", "plain"] {
                 let clock = ContinuousClock()
                 let start = clock.now
                 var transcript = item.text
-                let (answer, evidence, notCovered): (String, [String], Bool)
+                let (answer, evidence, declined): (String, [String], Bool)
                 var how = "plain"
                 if strategy == "ours" {
                     let reply = if let audio = item.audio {
@@ -66,7 +98,7 @@ struct Eval: AsyncParsableCommand {
                     transcript = reply.transcript
                     answer = reply.response_text
                     evidence = reply.citations.flatMap { [$0.text, $0.title ?? "", $0.heading ?? ""] }
-                    notCovered = reply.answer_kind == .not_covered
+                    declined = reply.answer_kind == .not_covered
                     how = reply.answer_kind.rawValue + (reply.grounding.map { "/\($0.rawValue)" } ?? "")
                 } else {
                     if let audio = item.audio {
@@ -74,26 +106,29 @@ struct Eval: AsyncParsableCommand {
                                                                           options: TranscribeOptions()).text
                     }
                     (answer, evidence) = try await baseline(transcript, stack: stack)
-                    notCovered = TextWords.declinesToAnswer(answer)
+                    declined = TextWords.declinesToAnswer(answer)
                 }
                 let outcome = Outcome(question: item.question, transcript: transcript, answer: answer, evidence: evidence,
-                                      notCovered: notCovered, milliseconds: (clock.now - start).fractionalMilliseconds)
-                results["\(item.path)/\(strategy)", default: []].append(outcome)
+                                      declined: declined, milliseconds: (clock.now - start).fractionalMilliseconds)
+                results.add(outcome, path: item.path, strategy: strategy)
                 if verbose && strategy == "ours" {
                     let retrieved = try await stack.knowledge.retrieve(RetrieveRequest(query: transcript, top_k: pipeline.topK,
                                                                                        evidence: pipeline.policy.evidenceSentences))
                     print(String(format: "     chunk %.3f", retrieved.documents.first?.score ?? 0) + retrieved.evidence.map {
-                        String(format: " | %.3f cov %.2f %@", $0.score, $0.coverage, String($0.text.prefix(50)))
+                        String(format: " | %.3f sim %.2f cov %.2f", $0.score, $0.similarity, $0.coverage)
+                            + ($0.unmatched.isEmpty ? "" : " -\($0.unmatched)") + ($0.unknown.isEmpty ? "" : " ?\($0.unknown)")
+                            + ($0.states_fact == false ? " !type" : "") + " " + String($0.text.prefix(40))
                     }.joined())
                 }
                 if verbose {
                     let mark = outcome.correct ? "ok  " : "MISS"
-                    print("\(mark) [\(item.path) \(how)] \(transcript) → \(answer)"
+                    let shape = item.question.shape ?? (item.question.answerable ? "answerable" : "unanswerable")
+                    print("\(mark) [\(item.path) \(strategy) \(how) \(shape)] \(transcript) → \(answer)"
                         + (outcome.unsupported.isEmpty ? "" : "  (not in evidence: \(outcome.unsupported.joined(separator: ", ")))"))
                 }
             }
         }
-        report(results, paths: noVoice ? ["text", "misheard"] : ["text", "misheard", "voice"])
+        return results
     }
 
     /// The seed's way: the top three chunks, the plain prompt, temperature 0, whatever the model says, spoken.
@@ -116,17 +151,23 @@ struct Eval: AsyncParsableCommand {
         let transcript: String
         let answer: String
         let evidence: [String]
-        let notCovered: Bool
+        let declined: Bool
         let milliseconds: Double
 
         /// Numbers and names in the answer that its evidence does not state.
-        var unsupported: [String] { notCovered ? [] : GroundednessGuard(evidence: evidence).unsupported(in: answer) }
+        var unsupported: [String] { declined ? [] : GroundednessGuard(evidence: evidence).unsupported(in: answer) }
 
-        /// Answerable: not "not covered", and every expected fact is in the answer ("ten seconds" matches "10
-        /// seconds"). Unanswerable: said it is not covered.
+        /// Whether a listener can take the answer in: at most 40 words and four numbers, no table syntax.
+        var speakable: Bool {
+            TextWords.words(answer).count <= 40 && !answer.contains("|") && !answer.contains("\t")
+                && answer.matches(of: #/\d+(?:[.:,]\d+)*/#).count <= 4
+        }
+
+        /// Answerable: not declined, speakable, and every expected fact is in the answer ("ten seconds" matches "10
+        /// seconds"). Unanswerable: declined.
         var correct: Bool {
-            guard question.answerable else { return notCovered }
-            guard !notCovered else { return false }
+            guard question.answerable else { return declined }
+            guard !declined, speakable else { return false }
             let said = GroundednessGuard(evidence: [answer])
             return question.expected_facts.allSatisfy { fact in
                 answer.localizedCaseInsensitiveContains(fact)
@@ -135,27 +176,60 @@ struct Eval: AsyncParsableCommand {
                     })
             }
         }
+
+        /// The report row the question belongs to.
+        var category: Category {
+            if question.follows != nil { return .followUp }
+            if question.answerable { return .answerable }
+            return question.near_miss == true ? .nearMiss : .unanswerable
+        }
     }
 
-    func report(_ results: [String: [Outcome]], paths: [String]) {
-        print("\nanswer quality on knowledge/eval.json (SmolLM2-135M; ours = evidence sentences + guard + abstention)")
-        let widths = [26] + Array(repeating: 13, count: paths.count * 2)
-        print(row(["questions"] + paths.flatMap { ["\($0) ours", "\($0) plain"] }, widths: widths))
+    enum Category: CaseIterable {
+        case answerable, nearMiss, unanswerable, followUp
+
+        var label: String {
+            switch self {
+            case .answerable: "answerable, right+speakable"
+            case .nearMiss: "near misses, declined"
+            case .unanswerable: "out of scope, declined"
+            case .followUp: "follow-ups asked alone"
+            }
+        }
+    }
+
+    /// Outcomes by path ("text", "misheard", "voice") and strategy ("ours", "plain").
+    struct Results {
+        var outcomes: [String: [Outcome]] = [:]
+
+        mutating func add(_ outcome: Outcome, path: String, strategy: String) {
+            outcomes["\(path)/\(strategy)", default: []].append(outcome)
+        }
+
+        mutating func merge(_ other: Results) {
+            outcomes.merge(other.outcomes) { $0 + $1 }
+        }
+    }
+
+    func report(_ results: Results, title: String) {
+        let paths = ["text", "misheard", "voice"].filter { results.outcomes["\($0)/ours"] != nil }
+        let strategies = noBaseline ? ["ours"] : ["ours", "plain"]
+        print("\nanswer quality: \(title) (SmolLM2-135M; ours = the answer path, plain = the seed's prompt)")
+        let widths = [28] + Array(repeating: 14, count: paths.count * strategies.count)
+        print(row(["questions"] + paths.flatMap { path in strategies.map { "\(path) \($0)" } }, widths: widths))
         func cells(_ body: ([Outcome]) -> String) -> [String] {
-            paths.flatMap { path in ["ours", "plain"].map { body(results["\(path)/\($0)"] ?? []) } }
+            paths.flatMap { path in strategies.map { body(results.outcomes["\(path)/\($0)"] ?? []) } }
         }
         func share(_ part: Int, _ whole: Int) -> String {
             whole == 0 ? "–" : String(format: "%d/%d %3.0f%%", part, whole, 100 * Double(part) / Double(whole))
         }
-        print(row(["answerable, correct"] + cells { outcomes in
-            let answerable = outcomes.filter(\.question.answerable)
-            return share(answerable.filter(\.correct).count, answerable.count)
-        }, widths: widths))
-        print(row(["unanswerable, abstained"] + cells { outcomes in
-            let unanswerable = outcomes.filter { !$0.question.answerable }
-            return share(unanswerable.filter(\.correct).count, unanswerable.count)
-        }, widths: widths))
-        print(row(["hallucination (unsupported)"] + cells { outcomes in
+        for category in Category.allCases {
+            print(row([category.label] + cells { outcomes in
+                let asked = outcomes.filter { $0.category == category }
+                return share(asked.filter(\.correct).count, asked.count)
+            }, widths: widths))
+        }
+        print(row(["number/name not in evidence"] + cells { outcomes in
             share(outcomes.filter { !$0.unsupported.isEmpty }.count, outcomes.count)
         }, widths: widths))
         print(row(["median latency"] + cells { outcomes in

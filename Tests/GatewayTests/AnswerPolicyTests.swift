@@ -2,38 +2,51 @@ import Gateway
 import Testing
 import VoiceCore
 
-/// When the gateway answers from a sentence itself, asks the model, or says the question is not covered; no services
-/// needed.
+/// When the gateway speaks a sentence itself, asks the model, or declines, and why; no services needed.
 @Suite struct AnswerPolicyTests {
-    func sentence(_ text: String, score: Double, coverage: Double) -> EvidenceSentence {
+    func sentence(_ text: String, score: Double, coverage: Double = 1, unmatched: [String] = [],
+                  statesFact: Bool? = nil) -> EvidenceSentence {
         EvidenceSentence(text: text, source: "ferry-timetable.md", title: "Saltmere to Gullholm Island Ferry", heading: "Fares",
-                         score: score, coverage: coverage)
+                         score: score, coverage: coverage, similarity: score, unmatched: unmatched, states_fact: statesFact)
     }
 
-    @Test func aStrongShortSentenceIsTheAnswerUnlessEveryAnswerIsGenerated() {
+    @Test func aStrongShortSentenceIsSpokenUnlessEveryAnswerIsGenerated() {
         var policy = AnswerPolicy()
-        let ticket = sentence("A return ticket costs $11.", score: 0.84, coverage: 1)
-        #expect(policy.directAnswer([ticket]) == ticket)
-        #expect(policy.directAnswer([sentence("A return ticket costs $11.", score: 0.6, coverage: 1)]) == nil)
-        #expect(policy.directAnswer([sentence("A return ticket costs $11.", score: 0.84, coverage: 0.5)]) == nil)
-        let long = Array(repeating: "word", count: 41).joined(separator: " ")
-        #expect(policy.directAnswer([sentence(long, score: 0.9, coverage: 1)]) == nil, "too long to listen to")
+        let ticket = sentence("A return ticket costs $11.", score: 0.84)
+        #expect(policy.decide([ticket]) == .speak(ticket))
+        let weaker = sentence("A return ticket costs $11.", score: 0.6)
+        #expect(policy.decide([weaker]) == .generate([weaker]))
+        let partial = sentence("A return ticket costs $11.", score: 0.84, coverage: 0.5)
+        #expect(policy.decide([partial]) == .generate([partial]))
+        let long = sentence(Array(repeating: "word", count: 41).joined(separator: " "), score: 0.9)
+        #expect(policy.decide([long]) == .generate([long]), "too long to listen to: the model shortens it")
         policy.mode = .generate
-        #expect(policy.directAnswer([ticket]) == nil)
+        #expect(policy.decide([ticket]) == .generate([ticket]))
     }
 
-    @Test func weakEvidenceIsNotCoveredAndCloseSentencesGoToTheModel() {
+    @Test func aSentenceAboutAnotherItemIsPassedOverForOneAboutTheAskedItem() {
+        let bicycle = sentence("Bicycles travel for $2.", score: 0.8, unmatched: ["car"], statesFact: true)
+        let car = sentence("A car with its driver costs $24 one way.", score: 0.7, statesFact: true)
+        #expect(AnswerPolicy().decide([bicycle, car]) == .speak(car))
+    }
+
+    @Test func closeSentencesAboutTheAskedItemGoToTheModel() {
+        let chosen = AnswerPolicy().decide([
+            sentence("A return ticket costs $11.", score: 0.6, coverage: 0.8),
+            sentence("Dogs travel free.", score: 0.7, unmatched: ["ticket"]),
+            sentence("A single adult ticket costs $6.", score: 0.5),
+            sentence("Bicycles travel free of charge.", score: 0.4),
+        ])
+        #expect(chosen == .generate([sentence("A return ticket costs $11.", score: 0.6, coverage: 0.8),
+                                     sentence("A single adult ticket costs $6.", score: 0.5)]))
+    }
+
+    @Test func declinesSayWhy() {
         let policy = AnswerPolicy()
-        func retrieved(_ evidence: [EvidenceSentence]) -> RetrieveResponse {
-            RetrieveResponse(documents: [], qa: [], evidence: evidence, timings: [:])
-        }
-        #expect(policy.evidence(for: retrieved([sentence("A car with its driver costs $24 one way.", score: 0.54, coverage: 0.41)])) == nil)
-        #expect(policy.evidence(for: retrieved([sentence("Cars were banned in 1998.", score: 0.9, coverage: 0.2)])) == nil)
-        let chosen = policy.evidence(for: retrieved([
-            sentence("A return ticket costs $11.", score: 0.8, coverage: 1),
-            sentence("A single adult ticket costs $6.", score: 0.7, coverage: 0.8),
-            sentence("Bicycles travel free of charge.", score: 0.6, coverage: 0.5),
-        ]))
-        #expect(chosen?.map(\.score) == [0.8, 0.7])
+        #expect(policy.decide([sentence("Bicycles travel for $2.", score: 0.8, unmatched: ["car"])]) == .decline(.different_item))
+        #expect(policy.decide([sentence("Cars board first.", score: 0.45, statesFact: false)]) == .decline(.fact_not_stated))
+        #expect(policy.decide([sentence("The ferry was built in 1998.", score: 0.3)]) == .decline(.nothing_relevant))
+        #expect(policy.decide([sentence("Cars were banned in 1998.", score: 0.9, coverage: 0.2)]) == .decline(.nothing_relevant))
+        #expect(policy.decide([]) == .decline(.nothing_relevant))
     }
 }

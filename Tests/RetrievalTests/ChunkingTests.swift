@@ -83,14 +83,13 @@ import VoiceCore
 
     /// Coverage forgives what speech recognition does to names: split words, sound-alikes, endings.
     @Test func coverageMatchesMisheardNamesAndEndings() {
-        func coverage(_ question: String, _ text: String) -> Double { QuestionWords(question).coverage(of: text, weights: [:]) }
+        func coverage(_ question: String, _ text: String) -> Double { QuestionWords(question).coverage(of: text, weights: [:]).share }
         // Each misheard or inflected word counts 0.85 of an exact one ("time" in "What time" asks for a time).
         func near(_ value: Double, _ expected: Double) -> Bool { abs(value - expected) < 0.001 }
         #expect(near(coverage("What is a pot in Cooper Nettie's?", "A pod in Kubernetes is a group of containers."), 0.85))
         #expect(near(coverage("What time does the drift wood cafe open?", "The Driftwood Cafe opens at 6:30 am."), (0.85 * 3 + 1) / 4))
         #expect(near(coverage("When did the sore blot bridge open?", "The Zorblat Bridge opened in 1847."), (0.85 * 3 + 1) / 4))
         #expect(near(coverage("How much is a return fairy ticket?", "A return ferry ticket costs $11."), (0.85 + 2) / 3))
-        #expect(coverage("Who founded the cafe?", "It was opened in 2009 by Marisol Penhallow.") == 0.85 / 2, "a synonym")
         #expect(coverage("When is storytime?", "Story time is every Wednesday.") == 0.85)
         #expect(coverage("How long does the ferry crossing take?", "The ferry crossing takes 35 minutes.") > 0.9,
                 "\"long\" asks for a number and is not a word to find")
@@ -141,6 +140,65 @@ import VoiceCore
         #expect(candidates.first == "On Linux, isolation comes from two kernel features. Namespaces give a process its own view. "
             + "Control groups, usually called cgroups, limit what it may consume.")
         #expect(candidates.count == 4)
+    }
+
+    /// A table is read one cell at a time, each with its row's name and its column's header: never the table.
+    @Test func htmlTableCellsBecomeSentencesNamedByTheirRowAndColumn() {
+        let html = "<h2>Prices</h2><table><thead><tr><th>Ticket</th><th>Adult</th><th>Child (5-15)</th></tr></thead>"
+            + "<tbody><tr><td>Single swim</td><td>$4.80</td><td>$3.20</td></tr>"
+            + "<tr><td>Family swim</td><td colspan=\"2\">$13.50 for the group. Weekends only.</td></tr>"
+            + "<tr><td>Sauna</td><td>$2.50</td><td>–</td></tr></tbody></table>"
+        let sentences = DocumentText.html(html).sections.flatMap { Chunker.sentences($0.text) }
+        #expect(sentences == ["Single swim, Adult: $4.80.", "Single swim, Child (5-15): $3.20.",
+                              "Family swim: $13.50 for the group; Weekends only.", "Sauna, Adult: $2.50."])
+    }
+
+    @Test func markdownPipeTablesAndListItemsStayApart() {
+        let text = DocumentText.markdown("# Kettle\n\n| Specification | K7 | K9 |\n|---|---|---|\n| Capacity | 1.2 litres | 1.7 litres |\n\n"
+            + "## Spares\n\n- Spare filter: $7.50\n- Descaler: $9\n\n1. Fill the kettle\n2. Press the dial\n")
+        let sentences = text.sections.flatMap { Chunker.sentences($0.text) }
+        #expect(sentences == ["Capacity, K7: 1.2 litres.", "Capacity, K9: 1.7 litres.", "Spare filter: $7.50", "Descaler: $9",
+                              "1) Fill the kettle", "2) Press the dial"])
+        // Packed into a chunk and split again, an item without a full stop still ends before the next one.
+        #expect(Chunker.sentences(Chunker.join(["Spare filter: $7.50", "Descaler: $9"])) == ["Spare filter: $7.50", "Descaler: $9"])
+    }
+
+    @Test func htmlDefinitionListQuestionsHeadTheirAnswers() {
+        let text = DocumentText.html("<dl><dt>Do you have lockers?</dt><dd>They take a $1 coin.</dd></dl>")
+        #expect(text.sections == [DocumentSection(heading: "Do you have lockers?", text: text.sections.first?.text ?? "")])
+        #expect(text.sections.first?.text.contains("They take a $1 coin.") == true)
+    }
+
+    @Test func plainTextHeadingsAndItemsAreRecognisedButFactsOnTheirOwnLineAreNot() {
+        let text = DocumentText.plain("KETTLE WARRANTY\n\n1. HOW LONG YOU ARE COVERED\n\nTwo years from purchase.\n\n"
+            + "2. WHAT IS NOT COVERED\n\nThe warranty excludes:\n- limescale damage\n- drops and dents\n\nOpen daily 9 to 5\n")
+        #expect(text.title == "KETTLE WARRANTY")
+        #expect(text.sections.map(\.heading) == ["HOW LONG YOU ARE COVERED", "WHAT IS NOT COVERED"])
+        #expect(Chunker.sentences(text.sections[1].text) == ["The warranty excludes:", "limescale damage", "drops and dents",
+                                                            "Open daily 9 to 5"])
+    }
+
+    /// What a question is about: its nouns, not its verbs ("bring"), relations ("back") or the kind of fact asked ("cost").
+    @Test func theAskedItemIsInFocusButVerbsRelationsAndTheAskedKindAreNot() {
+        let question = QuestionWords("How much does the steam room cost before I can bring my towel back?")
+        #expect(question.words == ["steam", "room", "before", "bring", "towel", "back"])
+        #expect(question.focus == ["steam", "room", "towel"])
+    }
+
+    /// A sentence about the sauna does not answer a question about the steam room, however close in meaning.
+    @Test func evidenceAboutAnotherItemNamesTheQuestionWordsItLacks() {
+        let chunk = StoredChunk(id: "p#0", documentID: "p", source: "prices.html", title: "Prices", heading: "Extras",
+                                text: "Sauna add-on, Adult: $2.50. Our new steam room opens later this year.", vector: [])
+        let candidates = EvidenceSelector.candidates([chunk]).map { ($0, [Float]()) }
+        let ranked = EvidenceSelector.rank(candidates, query: "How much is the steam room?",
+                                           question: QuestionWords("How much is the steam room?"), queryVector: [],
+                                           weights: [:], known: ["steam", "room"])
+        let sauna = ranked.first { $0.text.hasPrefix("Sauna") }
+        #expect(sauna?.unmatched == ["steam", "room"])
+        #expect(sauna?.states_fact == true)
+        let steam = ranked.first { $0.text.contains("steam room") }
+        #expect(steam?.unmatched == [])
+        #expect(steam?.states_fact == false, "it says when the steam room opens, not what it costs")
     }
 
     @Test func ftsQueriesQuoteContentWordsOnly() {

@@ -1,0 +1,186 @@
+public import Foundation
+import Synchronization
+
+/// Words related in meaning, from WordNet 3.0 (Debian's `wordnet-base`): a general English lexicon, so that a
+/// question's "grown-up" finds a table's "Adult", "toddlers" find "children" and "heavy" finds "weight" in any
+/// knowledge base, with no synonym list of our own (docs/decisions.md, 34).
+///
+/// WordNet's files are made for lookups without loading: each `index.<pos>` is sorted by lemma, so a lemma is found
+/// by binary search over the memory-mapped file, and each synset's offset in it is its byte offset in
+/// `data.<pos>`. A word costs a few dozen line reads, once; results are cached.
+public final class Lexicon: Sendable {
+    enum PartOfSpeech: String, CaseIterable {
+        case noun, verb, adj, adv
+    }
+
+    /// Debian's location.
+    public static let defaultDirectory = URL(fileURLWithPath: "/usr/share/wordnet")
+
+    /// Senses of a word followed, most frequent first: rarer senses relate it to almost anything.
+    static let senses = 3
+    /// Pointers followed from each sense besides its synonyms: a noun's hypernym ("toddler" → "child"), an
+    /// adjective's attribute ("heavy" → "weight") and similar adjectives ("cheap" → "inexpensive"), and any word's
+    /// derivationally related forms ("weigh" → "weight"). A verb's hypernyms are left out: they are the most general
+    /// verbs there are ("steam" → "move", "travel").
+    static func pointers(_ pos: PartOfSpeech) -> Set<String> {
+        switch pos {
+        case .noun: ["@", "@i", "=", "+"]
+        case .verb: ["+"]
+        case .adj: ["=", "&", "+"]
+        case .adv: []
+        }
+    }
+
+    private let index: [PartOfSpeech: Data]
+    private let data: [PartOfSpeech: Data]
+    private let exceptions: [PartOfSpeech: [String: [String]]]
+    private let cache = Mutex<[String: Set<String>]>([:])
+
+    /// The lexicon in `directory`, or nil when WordNet is not installed there.
+    public init?(directory: URL = Lexicon.defaultDirectory) {
+        var index: [PartOfSpeech: Data] = [:]
+        var data: [PartOfSpeech: Data] = [:]
+        var exceptions: [PartOfSpeech: [String: [String]]] = [:]
+        for pos in PartOfSpeech.allCases {
+            guard let indexFile = try? Data(contentsOf: directory.appendingPathComponent("index.\(pos.rawValue)"), options: .alwaysMapped),
+                  let dataFile = try? Data(contentsOf: directory.appendingPathComponent("data.\(pos.rawValue)"), options: .alwaysMapped)
+            else { return nil }
+            index[pos] = indexFile
+            data[pos] = dataFile
+            let text = (try? String(contentsOf: directory.appendingPathComponent("\(pos.rawValue).exc"), encoding: .utf8)) ?? ""
+            var table: [String: [String]] = [:]
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: " ").map(String.init)
+                if fields.count >= 2 { table[fields[0]] = Array(fields.dropFirst()) }
+            }
+            exceptions[pos] = table
+        }
+        self.index = index
+        self.data = data
+        self.exceptions = exceptions
+    }
+
+    /// The single words WordNet relates to `word` in its commonest senses (itself excluded), lower case.
+    public func related(_ word: String) -> Set<String> {
+        let word = word.lowercased()
+        if let known = cache.withLock({ $0[word] }) { return known }
+        var result = Set<String>()
+        for pos in PartOfSpeech.allCases {
+            for lemma in baseForms(word, pos) {
+                guard let entry = lookUp(lemma, pos) else { continue }
+                for offset in entry.prefix(Self.senses) {
+                    guard let synset = synset(at: offset, pos) else { continue }
+                    result.formUnion(synset.words)
+                    for (symbol, target, targetPOS) in synset.pointers where Self.pointers(pos).contains(symbol) {
+                        if let other = self.synset(at: target, targetPOS) { result.formUnion(other.words) }
+                    }
+                }
+            }
+        }
+        result = Set(result.filter { !$0.contains("_") && $0.count > 2 && $0 != word })
+        cache.withLock { cache in
+            if cache.count > 20_000 { cache.removeAll() }
+            cache[word] = result
+        }
+        return result
+    }
+
+    /// The lemmas an irregular form stands for ("children" → "child", "mice" → "mouse"), of any part of speech.
+    public func irregularBases(_ word: String) -> [String] {
+        PartOfSpeech.allCases.flatMap { exceptions[$0]?[word] ?? [] }
+    }
+
+    /// `word` and the lemmas it may be an inflection of (WordNet's "morphy": exception lists, then endings).
+    func baseForms(_ word: String, _ pos: PartOfSpeech) -> [String] {
+        var forms = [word] + (exceptions[pos]?[word] ?? [])
+        let rules: [(String, String)] = switch pos {
+        case .noun: [("s", ""), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y")]
+        case .verb: [("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", "")]
+        case .adj: [("er", ""), ("est", ""), ("er", "e"), ("est", "e")]
+        case .adv: []
+        }
+        for (ending, replacement) in rules where word.count > ending.count + 1 && word.hasSuffix(ending) {
+            forms.append(String(word.dropLast(ending.count)) + replacement)
+        }
+        return forms
+    }
+
+    /// The synset offsets of `lemma`, most frequent sense first.
+    func lookUp(_ lemma: String, _ pos: PartOfSpeech) -> [Int]? {
+        guard let file = index[pos], let line = Self.line(startingWith: Array(lemma.utf8), in: file) else { return nil }
+        let fields = line.split(separator: " ")
+        // lemma pos synset_cnt p_cnt [ptr_symbol × p_cnt] sense_cnt tagsense_cnt [synset_offset × synset_cnt]
+        guard fields.count > 4, let synsets = Int(fields[2]), let pointerCount = Int(fields[3]) else { return nil }
+        let first = 4 + pointerCount + 2
+        guard fields.count >= first + synsets else { return nil }
+        return fields[first..<(first + synsets)].compactMap { Int($0) }
+    }
+
+    struct Synset {
+        var words: [String]
+        var pointers: [(symbol: String, offset: Int, pos: PartOfSpeech)]
+    }
+
+    /// The synset at byte `offset` of `data.<pos>`.
+    func synset(at offset: Int, _ pos: PartOfSpeech) -> Synset? {
+        guard let file = data[pos], offset >= 0, offset < file.count else { return nil }
+        let line: String = file.withUnsafeBytes { bytes in
+            var end = offset
+            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), as: UTF8.self)
+        }
+        let fields = line.split(separator: "|", maxSplits: 1).first?.split(separator: " ") ?? []
+        // offset lex_filenum ss_type w_cnt(hex) [word lex_id × w_cnt] p_cnt [symbol offset pos source/target × p_cnt]
+        guard fields.count > 4, let count = Int(fields[3], radix: 16) else { return nil }
+        var words: [String] = []
+        var cursor = 4
+        for _ in 0..<count where cursor < fields.count {
+            // An adjective's "(p)" or "(a)" marks its position, not its spelling.
+            var word = fields[cursor].lowercased()
+            if let paren = word.firstIndex(of: "(") { word = String(word[..<paren]) }
+            words.append(word)
+            cursor += 2
+        }
+        guard cursor < fields.count, let pointerCount = Int(fields[cursor]) else { return Synset(words: words, pointers: []) }
+        cursor += 1
+        var pointers: [(String, Int, PartOfSpeech)] = []
+        for _ in 0..<pointerCount where cursor + 3 < fields.count {
+            let target: PartOfSpeech? = switch fields[cursor + 2] {
+            case "n": .noun
+            case "v": .verb
+            case "a", "s": .adj
+            case "r": .adv
+            default: nil
+            }
+            if let target, let offset = Int(fields[cursor + 1]) { pointers.append((String(fields[cursor]), offset, target)) }
+            cursor += 4
+        }
+        return Synset(words: words, pointers: pointers)
+    }
+
+    /// The line of a sorted WordNet index whose first field is `key`, by binary search over the file's bytes.
+    static func line(startingWith key: [UInt8], in file: Data) -> String? {
+        file.withUnsafeBytes { bytes -> String? in
+            var low = 0
+            var high = bytes.count
+            while low < high {
+                var start = (low + high) / 2
+                while start > low && bytes[start - 1] != 0x0A { start -= 1 }
+                var end = start
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                var fieldEnd = start
+                while fieldEnd < end && bytes[fieldEnd] != 0x20 { fieldEnd += 1 }
+                let field = UnsafeRawBufferPointer(rebasing: bytes[start..<fieldEnd])
+                if field.elementsEqual(key) {
+                    return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                }
+                if field.lexicographicallyPrecedes(key) {
+                    low = end + 1
+                } else {
+                    high = start
+                }
+            }
+            return nil
+        }
+    }
+}
