@@ -6,8 +6,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 config=${VOICE_BUILD_CONFIG:-release}
 
-# chromium, chromium-driver and node-react(-dom) (React 18) are for the widget's browser tests.
-packages=(cmake ninja-build pkg-config libespeak-ng-dev espeak-ng-data espeak-ng libsqlite3-dev ffmpeg sox alsa-utils
+# wordnet-base relates a question's words to the documents' (Retrieval/Lexicon.swift); chromium, chromium-driver and
+# node-react(-dom) (React 18) are for the widget's browser tests.
+packages=(cmake ninja-build pkg-config libespeak-ng-dev espeak-ng-data espeak-ng libsqlite3-dev wordnet-base ffmpeg sox alsa-utils
   python3-venv chromium chromium-driver node-react node-react-dom)
 missing=()
 for package in "${packages[@]}"; do

@@ -3,8 +3,9 @@ public import VoiceCore
 
 /// What the gateway does with a question, decided once from the evidence retrieval returns.
 public enum AnswerDecision: Sendable, Equatable {
-    /// This sentence answers the question as it stands: it is spoken, without the model.
-    case speak(EvidenceSentence)
+    /// These sentences (one, or two equally good ones: "every four weeks in hard water", "every three months in
+    /// soft water") answer the question as they stand: they are spoken, without the model.
+    case speak([EvidenceSentence])
     /// These sentences, best first, answer the question; the model phrases the answer from them.
     case generate([EvidenceSentence])
     /// Nothing in the knowledge base answers the question.
@@ -23,15 +24,16 @@ public enum DeclineReason: String, Codable, Sendable, Equatable {
 }
 
 /// The answer decision and every threshold it uses, in one place (docs/decisions.md, 34):
-/// - only sentences about the asked item are candidates: every question word that the knowledge base uses must be
+/// - only sentences about the asked item that state the kind of fact asked for (a price for "how much", a day for
+///   "which day") are candidates; about the asked item means that every question word the knowledge base uses must be
 ///   matched by the sentence, its heading, its title or, for a sentence opening with a pronoun, the sentence before
 ///   it. A question word the knowledge base has, but not here, is most often the item the question asks about, and
 ///   this sentence is about another one ("steam room" asked, only the sauna priced). Verbs (a word after its
 ///   pronoun subject or "to") are left out of this: a sentence may say what is done in other words;
-/// - the best candidate must be relevant enough (MiniLM similarity blended with rarity-weighted word coverage,
-///   scored down when it lacks the kind of fact asked for) and cover enough of the question, else the question is
-///   declined;
-/// - a short, strong candidate is spoken as it stands; otherwise the model phrases the answer from the best few.
+/// - the best candidate must be relevant enough (MiniLM similarity blended with rarity-weighted word coverage) and
+///   cover enough of the question, else the question is declined;
+/// - a short candidate is spoken as it stands; a long one, or every one in ``AnswerMode/generate``, is phrased by
+///   the model from the best few.
 /// The thresholds were calibrated with `voice eval` on the sample set (docs/decisions.md, 30 and 33) and checked on
 /// the dev sets (eval/kestrel-pool, eval/corvid-kettle); the test sets are only reported (docs/evaluation.md).
 public struct AnswerPolicy: Sendable {
@@ -45,33 +47,48 @@ public struct AnswerPolicy: Sendable {
     /// The best candidate's relevance below which nothing addresses the question. Lower floors let misheard
     /// questions through to wrong but grounded answers (sample set).
     public var minScore = 0.55
+    /// When the question names something no chunk holds ("vegan breakfast"), the MiniLM similarity a candidate
+    /// needs: only a close paraphrase of the question is then about the same thing. Dev: 0.6 kept most near misses
+    /// of this kind out; paraphrases it turns away ("cord" for "cable") scored 0.58 and below anyway.
+    public var minSimilarityWithUnknownWords = 0.6
     /// The share of the question's (rarity-weighted) words the best candidate must cover.
     public var minCoverage = 0.4
+    /// A second candidate this close to the best is spoken with it. Dev: hard- and soft-water descaling scored
+    /// 0.811 and 0.805; at 0.05 unrelated second sentences came along.
+    public var maxTieGap = 0.02
     /// Candidates further than this below the best are left out: they only give a small model wrong facts to pick.
     public var maxGapToBest = 0.15
-    /// In ``AnswerMode/auto``, a best candidate this relevant, covering this much of the question, and short enough
-    /// to listen to is the answer itself, spoken without the model: SmolLM2-135M can only make such an answer
-    /// worse, and slower (docs/decisions.md, 33).
+    /// In ``AnswerMode/auto``, a best candidate short enough to listen to is the answer itself, spoken without the
+    /// model: on the dev sets SmolLM2-135M only ever made such answers worse ("The price of a ten-swim card is
+    /// 10-swim"), and slower (docs/decisions.md, 33 and 34). A longer one is shortened by the model.
     public var mode = AnswerMode.auto
-    public var directScore = 0.65
-    public var directCoverage = 0.6
     public var directMaxWords = 40
+    /// Numbers a listener can take in from one answer.
+    public var maxSpokenNumbers = 4
 
     public init() {}
 
-    /// Whether `sentence` is about what the question asks about.
-    public func isAboutAskedItem(_ sentence: EvidenceSentence) -> Bool {
-        sentence.unmatched.isEmpty
+    /// Whether `sentence` could answer: it is about the item asked about, and states the kind of fact asked for.
+    public func isCandidate(_ sentence: EvidenceSentence) -> Bool {
+        sentence.unmatched.isEmpty && sentence.states_fact != false
+            && (sentence.unknown.isEmpty || sentence.similarity >= minSimilarityWithUnknownWords)
     }
 
     /// The decision for the evidence retrieval returned, best first.
     public func decide(_ evidence: [EvidenceSentence]) -> AnswerDecision {
-        let candidates = evidence.filter(isAboutAskedItem)
+        let candidates = evidence.filter(isCandidate)
         guard let best = candidates.first, best.score >= minScore, best.coverage >= minCoverage else {
             return .decline(Self.reason(evidence))
         }
         if mode == .auto, TextWords.words(best.text).count <= directMaxWords {
-            return .speak(best)
+            // An equally relevant second candidate is the other half of the answer (another condition, another
+            // model), when both together are still short enough to listen to.
+            if let second = candidates.dropFirst().first, best.score - second.score <= maxTieGap,
+               TextWords.words(best.text + " " + second.text).count <= directMaxWords,
+               (best.text + " " + second.text).matches(of: #/\d+(?:[.:,]\d+)*/#).count <= maxSpokenNumbers {
+                return .speak([best, second])
+            }
+            return .speak([best])
         }
         return .generate(Array(candidates.filter { $0.score >= best.score - maxGapToBest }.prefix(contextSentences)))
     }

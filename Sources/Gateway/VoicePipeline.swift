@@ -41,9 +41,14 @@ public struct VoicePipeline: Sendable {
     }
 
     /// An evidence sentence as the answer: spoken as written, cited as itself.
-    static func spoken(_ sentence: EvidenceSentence) -> (String, AnswerKind, [Citation]) {
-        (speakable(sentence.text), .evidence,
-         [Citation(text: sentence.text, source: sentence.source, title: sentence.title, heading: sentence.heading)])
+    static func spoken(_ sentences: [EvidenceSentence]) -> (String, AnswerKind, [Citation]) {
+        (sentences.map { speakable(listItemText($0.text)) }.joined(separator: " "), .evidence,
+         sentences.map { Citation(text: $0.text, source: $0.source, title: $0.title, heading: $0.heading) })
+    }
+
+    /// A numbered step without its number ("2) Place the base…"): said aloud, the number is noise.
+    static func listItemText(_ text: String) -> String {
+        text.replacing(#/^\d{1,3}\)\s+/#, with: "")
     }
 
     /// What an empty recording gets: a spoken prompt to try again, not an error the user cannot act on.
@@ -99,8 +104,8 @@ public struct VoicePipeline: Sendable {
                 citations = [Citation(text: faq.answer, source: "Q&A", title: nil, heading: faq.question)]
             } else {
                 switch policy.decide(retrieved.evidence) {
-                case .speak(let sentence):
-                    (responseText, kind, citations) = Self.spoken(sentence)
+                case .speak(let sentences):
+                    (responseText, kind, citations) = Self.spoken(sentences)
                 case .generate(let evidence):
                     mark = clock.now
                     let context = evidence.map { ContextItem(text: EvidenceSentence.naming($0.text, title: $0.title), source: $0.title ?? $0.source) }
@@ -115,7 +120,7 @@ public struct VoicePipeline: Sendable {
                         citations = evidence.map { Citation(text: $0.text, source: $0.source, title: $0.title, heading: $0.heading) }
                     case .declined, .evidence:
                         // The sentence addresses the question; SmolLM2-135M declines or misquotes some that plainly do.
-                        (responseText, kind, citations) = Self.spoken(evidence[0])
+                        (responseText, kind, citations) = Self.spoken([evidence[0]])
                     }
                 case .decline(let reason):
                     responseText = AnswerPolicy.notCovered(closestTopic: retrieved.documents.first)

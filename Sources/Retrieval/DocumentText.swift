@@ -97,7 +97,7 @@ public struct DocumentText: Sendable, Equatable {
                 || line.wholeMatch(of: #/\d{1,2}[.)]\s+\p{L}.*/#) != nil else { return nil }
         // A fact on a line of its own ("Open daily from 9 to 5") is a sentence, not a heading.
         let heading = line.wholeMatch(of: #/\d{1,2}[.)]\s+(.+)/#).map { String($0.1) } ?? line
-        return listItem(line) == nil && !heading.contains(where: \.isNumber) ? heading : nil
+        return heading.contains(where: \.isNumber) ? nil : heading
     }
 
     /// Sections split at ATX headings (`#` … `######`); inline Markdown is reduced to its words.

@@ -89,17 +89,21 @@ struct EvidenceSelector {
         let wanted = AnswerType(question: query)
         return candidates.map { candidate, vector in
             let similarity = Double(VectorMath.dot(queryVector, vector))
-            let scope = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? "", candidate.previous ?? ""]
-                .joined(separator: " ")
-            let (coverage, missing) = question.coverage(of: scope, weights: weights)
+            // The sentence before a pronoun says what the sentence is about, not what it says: it may clear a
+            // question word as the item asked about, but earns no coverage.
+            let own = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
+            var (coverage, missing) = question.coverage(of: own, weights: weights)
+            if let previous = candidate.previous {
+                missing = question.coverage(of: own + " " + previous, weights: weights).missing
+            }
             var score = similarityWeight * similarity + (1 - similarityWeight) * coverage
             let states = wanted.map { $0.isStated(in: candidate.text, question: query) }
             if states == false { score *= wrongTypePenalty }
             return EvidenceSentence(text: candidate.text, source: candidate.chunk.source, title: candidate.chunk.title,
                                     heading: candidate.heading, score: rounded(score), coverage: rounded(coverage),
                                     similarity: rounded(similarity),
-                                    unmatched: missing.filter { known.contains($0) && question.focus.contains($0) },
-                                    unknown: missing.filter { !known.contains($0) }, states_fact: states)
+                                    unmatched: missing.filter { question.names.contains($0) || (known.contains($0) && question.focus.contains($0)) },
+                                    unknown: missing.filter { !known.contains($0) && question.focus.contains($0) }, states_fact: states)
         }.sorted { $0.score > $1.score }
     }
 
@@ -133,7 +137,15 @@ struct QuestionWords {
             Self.subjects.contains(all[index - 1])
                 || (index >= 2 && Self.subjects.contains(all[index - 2]) && TextWords.stopWords.contains(all[index - 1]))
         }.map { all[$0] })
-        focus = Set(words.filter { !verbs.contains($0) && !Self.relations.contains($0) })
+        focus = Set(words.filter { word in
+            !verbs.contains(word) && !Self.relations.contains(word) && lexicon?.isMostlyVerb(word) != true
+        })
+        // A code ("E4", "K5") names the item asked about, whether or not the knowledge base has it. Capitalised
+        // words are not taken as names: speech recognition capitalises its mishearings too ("Zorba bridge").
+        let asked = Set(words)
+        names = Set(TextWords.words(query).filter { word in
+            asked.contains(word) && word.contains(where: \.isNumber) && word.contains(where: \.isLetter)
+        })
         let content = Set(words)
         let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
         related = Dictionary((words + pairs).map { word in (word, Set((lexicon?.related(word) ?? []).map(SoundKey.stem))) }) {
@@ -141,7 +153,11 @@ struct QuestionWords {
         }
     }
 
-    /// The words that name what the question is about: every content word but verbs and relation words.
+    /// The question's codes: letters with digits.
+    let names: Set<String>
+
+    /// The words that name what the question is about: every content word but verbs (by position, or because
+    /// WordNet knows them mostly as verbs) and relation words.
     let focus: Set<String>
 
     static let subjects: Set<String> = ["i", "you", "we", "they", "it", "he", "she", "to"]
@@ -185,9 +201,11 @@ struct QuestionWords {
                 credit[word] = Self.relatedCredit
             }
         }
-        // Two words the text writes as one ("drift wood"), or that mean one thing ("grown up" → "adult").
+        // Two words the text writes as one ("drift wood", "cooper netties"), or that mean one thing ("grown up" →
+        // "adult"). As written or as it sounds, not by a shared start: "replacement lid" is not "replacement".
         for pair in joined {
-            let value = TextWords.matches(pair.word, in: textWords, keys: keys) ? Self.inexactCredit
+            let key = SoundKey.of(pair.word)
+            let value = textWords.contains(pair.word) || (key.count >= 3 && keys.contains(key)) ? Self.inexactCredit
                 : relatedMatches(pair.word, in: textWords, stems: textStems) ? Self.relatedCredit : 0
             guard value > 0 else { continue }
             for part in pair.parts { credit[part] = max(credit[part] ?? 0, value) }

@@ -85,6 +85,16 @@ public final class Lexicon: Sendable {
         return result
     }
 
+    /// Whether WordNet knows `word` mostly as a verb: more verb senses than noun and adjective senses together
+    /// ("turn", "mean", "pay"; not "room", "card", "filter"). A word it does not know (a name, a model number) is not.
+    public func isMostlyVerb(_ word: String) -> Bool {
+        func senses(_ pos: PartOfSpeech) -> Int {
+            baseForms(word.lowercased(), pos).lazy.compactMap { self.lookUp($0, pos)?.count }.first ?? 0
+        }
+        let verb = senses(.verb)
+        return verb > 0 && verb > senses(.noun) + senses(.adj)
+    }
+
     /// The lemmas an irregular form stands for ("children" → "child", "mice" → "mouse"), of any part of speech.
     public func irregularBases(_ word: String) -> [String] {
         PartOfSpeech.allCases.flatMap { exceptions[$0]?[word] ?? [] }

@@ -106,8 +106,9 @@ public struct EvidenceSentence: Codable, Sendable, Equatable {
     /// the sentence before it do not match, though the knowledge base uses them elsewhere: most often the item the
     /// question is about, which this sentence is not ("steam room" asked, "sauna" priced).
     public var unmatched: [String]
-    /// The question's words that no chunk of the knowledge base holds: a paraphrase ("shut" for "close"), or an
-    /// item the knowledge base never mentions.
+    /// The question's words naming what it is about (not verbs) that no chunk of the knowledge base holds and
+    /// the sentence does not relate to: a paraphrase ("cord" for "cable"), or an item it never mentions ("vegan
+    /// breakfast").
     public var unknown: [String]
     /// Whether the sentence states the kind of fact the question asks for (a price for "how much"); nil when the
     /// question's wording asks for no particular kind.

@@ -59,9 +59,12 @@ public enum AnswerType: Equatable, Sendable {
         // "how long" asks for a measure wherever it stands ("After an E1 error, how long should I wait?").
         let anywhere = " " + words.joined(separator: " ") + " "
         func says(_ phrases: String...) -> Bool { phrases.contains { anywhere.contains(" \($0) ") } }
-        if says("how much") || words.contains(where: Self.priceWords.contains) {
+        // "How much is…" asks a price; "How much water…" a quantity.
+        let much = words.indices.dropLast().first { words[$0] == "how" && words[$0 + 1] == "much" }
+        let quantity = much.map { $0 + 2 < words.count && !TextWords.stopWords.contains(words[$0 + 2]) } ?? false
+        if (says("how much") && !quantity) || words.contains(where: Self.priceWords.contains) {
             self = .money
-        } else if says("how many", "how long", "how far", "how old", "how big", "how tall") {
+        } else if quantity || says("how many", "how long", "how far", "how old", "how big", "how tall") {
             self = .number
         } else if opens("when", "what time", "what year", "which year", "how early", "how late") {
             self = .time

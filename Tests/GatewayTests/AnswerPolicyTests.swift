@@ -10,14 +10,10 @@ import VoiceCore
                          score: score, coverage: coverage, similarity: score, unmatched: unmatched, states_fact: statesFact)
     }
 
-    @Test func aStrongShortSentenceIsSpokenUnlessEveryAnswerIsGenerated() {
+    @Test func aShortSentenceIsSpokenUnlessEveryAnswerIsGenerated() {
         var policy = AnswerPolicy()
-        let ticket = sentence("A return ticket costs $11.", score: 0.84)
-        #expect(policy.decide([ticket]) == .speak(ticket))
-        let weaker = sentence("A return ticket costs $11.", score: 0.6)
-        #expect(policy.decide([weaker]) == .generate([weaker]))
-        let partial = sentence("A return ticket costs $11.", score: 0.84, coverage: 0.5)
-        #expect(policy.decide([partial]) == .generate([partial]))
+        let ticket = sentence("A return ticket costs $11.", score: 0.6)
+        #expect(policy.decide([ticket]) == .speak([ticket]))
         let long = sentence(Array(repeating: "word", count: 41).joined(separator: " "), score: 0.9)
         #expect(policy.decide([long]) == .generate([long]), "too long to listen to: the model shortens it")
         policy.mode = .generate
@@ -27,25 +23,27 @@ import VoiceCore
     @Test func aSentenceAboutAnotherItemIsPassedOverForOneAboutTheAskedItem() {
         let bicycle = sentence("Bicycles travel for $2.", score: 0.8, unmatched: ["car"], statesFact: true)
         let car = sentence("A car with its driver costs $24 one way.", score: 0.7, statesFact: true)
-        #expect(AnswerPolicy().decide([bicycle, car]) == .speak(car))
+        #expect(AnswerPolicy().decide([bicycle, car]) == .speak([car]))
     }
 
     @Test func closeSentencesAboutTheAskedItemGoToTheModel() {
-        let chosen = AnswerPolicy().decide([
-            sentence("A return ticket costs $11.", score: 0.6, coverage: 0.8),
-            sentence("Dogs travel free.", score: 0.7, unmatched: ["ticket"]),
-            sentence("A single adult ticket costs $6.", score: 0.5),
-            sentence("Bicycles travel free of charge.", score: 0.4),
+        var policy = AnswerPolicy()
+        policy.mode = .generate
+        let chosen = policy.decide([
+            sentence("A return ticket costs $11.", score: 0.7, coverage: 0.8),
+            sentence("Dogs travel free.", score: 0.8, unmatched: ["ticket"]),
+            sentence("A single adult ticket costs $6.", score: 0.6),
+            sentence("Bicycles travel free of charge.", score: 0.5),
         ])
-        #expect(chosen == .generate([sentence("A return ticket costs $11.", score: 0.6, coverage: 0.8),
-                                     sentence("A single adult ticket costs $6.", score: 0.5)]))
+        #expect(chosen == .generate([sentence("A return ticket costs $11.", score: 0.7, coverage: 0.8),
+                                     sentence("A single adult ticket costs $6.", score: 0.6)]))
     }
 
     @Test func declinesSayWhy() {
         let policy = AnswerPolicy()
         #expect(policy.decide([sentence("Bicycles travel for $2.", score: 0.8, unmatched: ["car"])]) == .decline(.different_item))
-        #expect(policy.decide([sentence("Cars board first.", score: 0.45, statesFact: false)]) == .decline(.fact_not_stated))
-        #expect(policy.decide([sentence("The ferry was built in 1998.", score: 0.3)]) == .decline(.nothing_relevant))
+        #expect(policy.decide([sentence("Cars board first.", score: 0.3, statesFact: false)]) == .decline(.fact_not_stated))
+        #expect(policy.decide([sentence("The ferry was built in 1998.", score: 0.2)]) == .decline(.nothing_relevant))
         #expect(policy.decide([sentence("Cars were banned in 1998.", score: 0.9, coverage: 0.2)]) == .decline(.nothing_relevant))
         #expect(policy.decide([]) == .decline(.nothing_relevant))
     }
