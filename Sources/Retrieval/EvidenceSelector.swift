@@ -182,6 +182,15 @@ struct QuestionWords {
         return !(related[word] ?? []).isDisjoint(with: textStems)
     }
 
+    /// Whether `word` is a code of letters then digits ("k9") whose first letter sounds like `letter` and whose
+    /// number is `value`.
+    static func isCode(_ word: String, letter: Character, value: Int) -> Bool {
+        guard let first = word.first, first.isLetter, let digits = word.firstIndex(where: \.isNumber),
+              Int(word[digits...]) == value else { return false }
+        let key = SoundKey.of(String(first))
+        return !key.isEmpty && key == SoundKey.of(String(letter))
+    }
+
     /// Weighted share of the content words found in `text` (1 when the question has none), and the words not found.
     func coverage(of text: String, weights: [String: Double]) -> (share: Double, missing: [String]) {
         guard !words.isEmpty else { return (1, []) }
@@ -200,6 +209,13 @@ struct QuestionWords {
             } else if relatedMatches(word, in: textWords, stems: textStems) {
                 credit[word] = Self.relatedCredit
             }
+        }
+        // A code said aloud: "K nine" or, misheard, "cave nine" for the text's "K9" (the same first consonant, the
+        // same number).
+        for pair in joined {
+            guard let value = SpokenNumbers.value(of: pair.parts[1]), let letter = pair.parts[0].first, letter.isLetter,
+                  textWords.contains(where: { Self.isCode($0, letter: letter, value: value) }) else { continue }
+            for part in pair.parts { credit[part] = max(credit[part] ?? 0, Self.inexactCredit) }
         }
         // Two words the text writes as one ("drift wood", "cooper netties"), or that mean one thing ("grown up" →
         // "adult"). As written or as it sounds, not by a shared start: "replacement lid" is not "replacement".
