@@ -155,7 +155,8 @@ public struct GroundednessGuard: Sendable {
             if number.spoken && number.parts.allSatisfy(numbers.contains) { continue }
             missing.append(number.text)
         }
-        for name in Self.names(in: answer) where !words.contains(SoundKey.stem(name.lowercased())) {
+        // A hyphenated name ("Keep-warm", "Wi-Fi") is in the evidence when each of its parts is.
+        for name in Self.names(in: answer) where !TextWords.words(name).allSatisfy({ words.contains(SoundKey.stem($0)) }) {
             missing.append(name)
         }
         // Made-up commands and file names ("the kube-deployer command") are as wrong as made-up names.

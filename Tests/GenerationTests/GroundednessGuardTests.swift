@@ -31,6 +31,14 @@ import VoiceCore
         #expect(cafe.unsupported(in: "Ottoline Varga designed it.") == ["Ottoline", "Varga"])
     }
 
+    /// A sentence copied from the context passes, hyphenated names and all.
+    @Test func aHyphenatedNameIsInTheEvidenceWhenItsPartsAre() {
+        let kettle = GroundednessGuard(evidence: ["Keep-warm time, K9: 45 minutes.", "It works on 2.4 GHz Wi-Fi only."])
+        #expect(kettle.unsupported(in: "Keep-warm time, K9: 45 minutes.").isEmpty)
+        #expect(kettle.unsupported(in: "Wi-Fi works.").isEmpty)
+        #expect(kettle.unsupported(in: "Keep-cool time, K9: 45 minutes.").contains("Keep-cool"))
+    }
+
     @Test func everydaySentenceOpenersAndILeaveNothingToCheck() {
         #expect(cafe.unsupported(in: "Yes. It is one of the best. I don't know the rest.").isEmpty)
         #expect(cafe.unsupported(in: "I don't know.").isEmpty)
