@@ -91,12 +91,14 @@ public struct DocumentText: Sendable, Equatable {
         return DocumentText(title: title, sections: sections.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty })
     }
 
-    /// A heading line of plain text: at most ten words, no sentence end, not a list item; a leading "3." is dropped.
+    /// A heading line of plain text: at most ten words, no sentence end, starting with a letter (so not a "- "
+    /// item) or with a number ("3. WHAT IS COVERED"), which is dropped.
     static func plainHeading(_ line: String) -> String? {
-        guard let last = line.last, !".!?:;,".contains(last), Chunker.wordCount(line) <= 10, line.first?.isLetter == true
-                || line.wholeMatch(of: #/\d{1,2}[.)]\s+\p{L}.*/#) != nil else { return nil }
+        let numbered = line.wholeMatch(of: #/\d{1,2}[.)]\s+(\p{L}.*)/#).map { String($0.1) }
+        guard let last = line.last, !".!?:;,".contains(last), Chunker.wordCount(line) <= 10,
+              line.first?.isLetter == true || numbered != nil else { return nil }
         // A fact on a line of its own ("Open daily from 9 to 5") is a sentence, not a heading.
-        let heading = line.wholeMatch(of: #/\d{1,2}[.)]\s+(.+)/#).map { String($0.1) } ?? line
+        let heading = numbered ?? line
         return heading.contains(where: \.isNumber) ? nil : heading
     }
 

@@ -142,11 +142,8 @@ struct QuestionWords {
         })
         // A code ("E4", "K5") names the item asked about, whether or not the knowledge base has it. Capitalised
         // words are not taken as names: speech recognition capitalises its mishearings too ("Zorba bridge").
-        let asked = Set(words)
-        names = Set(TextWords.words(query).filter { word in
-            asked.contains(word) && word.contains(where: \.isNumber) && word.contains(where: \.isLetter)
-        })
         let content = Set(words)
+        names = content.filter { $0.contains(where: \.isNumber) && $0.contains(where: \.isLetter) }
         let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
         related = Dictionary((words + pairs).map { word in (word, Set((lexicon?.related(word) ?? []).map(SoundKey.stem))) }) {
             first, _ in first
