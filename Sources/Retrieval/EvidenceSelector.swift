@@ -96,10 +96,19 @@ struct EvidenceSelector {
             if let previous = candidate.previous {
                 missing = question.coverage(of: own + " " + previous, weights: weights).missing
             }
+            // A sentence of side-by-side facts answers with the one clause that holds all it matched of the
+            // question ("stage five" of "$72 for Stages 1 to 3 and $80 for Stages 4 to 6"), when only one does.
+            var text = candidate.text
+            let context = [candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
+            let clauses = Clauses.of(candidate.text).map { ($0, question.coverage(of: $0 + " " + context, weights: weights).share) }
+            if let best = clauses.max(by: { $0.1 < $1.1 }), best.1 >= coverage - 1e-9,
+               clauses.filter({ $0.1 >= best.1 - 1e-9 }).count == 1 {
+                text = best.0
+            }
             var score = similarityWeight * similarity + (1 - similarityWeight) * coverage
-            let states = wanted.map { $0.isStated(in: candidate.text, question: query) }
+            let states = wanted.map { $0.isStated(in: text, question: query) }
             if states == false { score *= wrongTypePenalty }
-            return EvidenceSentence(text: candidate.text, source: candidate.chunk.source, title: candidate.chunk.title,
+            return EvidenceSentence(text: text, source: candidate.chunk.source, title: candidate.chunk.title,
                                     heading: candidate.heading, score: rounded(score), coverage: rounded(coverage),
                                     similarity: rounded(similarity),
                                     unmatched: missing.filter { question.names.contains($0) || (known.contains($0) && question.focus.contains($0)) },
@@ -114,6 +123,8 @@ struct EvidenceSelector {
 /// "sore blot" sounds like Zorblat, "opens" is "open".
 struct QuestionWords {
     let words: [String]
+    /// The measure asked for ("tall"): matched as written or by meaning, never by sound.
+    let attributes: Set<String>
     /// Adjacent pairs written as one word ("member ship" → "membership"), with the two words they stand for.
     let joined: [(word: String, parts: [String])]
 
@@ -124,6 +135,7 @@ struct QuestionWords {
 
     init(_ query: String, lexicon: Lexicon? = nil) {
         self.lexicon = lexicon
+        attributes = AnswerType.attributeWords(of: query)
         let all = TextWords.words(query)
         // "long" in "How long…" and "cost" in "What does it cost?" ask for a kind of fact (``AnswerType``), which a
         // sentence states in numbers, not in that word.
@@ -137,8 +149,16 @@ struct QuestionWords {
             Self.subjects.contains(all[index - 1])
                 || (index >= 2 && Self.subjects.contains(all[index - 2]) && TextWords.stopWords.contains(all[index - 1]))
         }.map { all[$0] })
+        // A word soon after a determiner ("a monthly pass", "the power base") is a noun or its modifier, however
+        // often English uses it as a verb; elsewhere the word's usage decides ("What does E2 mean?").
+        let named = Set(all.indices.filter { index in
+            (max(0, index - 3)..<index).contains { start in
+                Self.determiners.contains(all[start])
+                    && all[(start + 1)..<index].allSatisfy { !TextWords.stopWords.contains($0) && !Self.relations.contains($0) }
+            }
+        }.map { all[$0] })
         focus = Set(words.filter { word in
-            !verbs.contains(word) && !Self.relations.contains(word) && lexicon?.isMostlyVerb(word) != true
+            !verbs.contains(word) && !Self.relations.contains(word) && (named.contains(word) || lexicon?.isMostlyVerb(word) != true)
         })
         // A code ("E4", "K5") names the item asked about, whether or not the knowledge base has it. Capitalised
         // words are not taken as names: speech recognition capitalises its mishearings too ("Zorba bridge").
@@ -155,9 +175,11 @@ struct QuestionWords {
 
     /// The words that name what the question is about: every content word but verbs (by position, or because
     /// WordNet knows them mostly as verbs) and relation words.
-    let focus: Set<String>
+    var focus: Set<String>
 
     static let subjects: Set<String> = ["i", "you", "we", "they", "it", "he", "she", "to"]
+    static let determiners: Set<String> = ["a", "an", "the", "my", "your", "our", "their", "his", "her", "its", "this",
+                                           "that", "these", "those", "each", "every", "any", "some", "no"]
     /// English's closed classes of prepositions, particles and ordinals: they relate or order things ("before
     /// killing", "send it back", "the last ferry") and name none, so a sentence may state the relation in a time,
     /// a list or other words.
@@ -169,14 +191,30 @@ struct QuestionWords {
 
     /// What a word found only as a stem, a prefix or a sound-alike counts for: the same word is surer.
     static let inexactCredit = 0.85
+    /// The most a word outside the focus (a verb, a relation word) weighs: that of a word in about a third of the
+    /// chunks (log 3).
+    static let nonFocusWeight = 1.1
     /// What a word counts for when only a word WordNet relates to it is found ("toddlers" for "children").
     static let relatedCredit = 0.7
 
     /// Whether the text has a word that means the same as `word` (or what it is a kind of), by stem (`textStems`,
     /// irregular forms included); or, for a number word, the number in digits ("ten" and "10-swim card").
     func relatedMatches(_ word: String, in textWords: Set<String>, stems textStems: Set<String>) -> Bool {
-        if let value = SpokenNumbers.value(of: word), textWords.contains(String(value)) { return true }
+        if let value = Self.numberValue(word), textWords.contains(String(value)) { return true }
         return !(related[word] ?? []).isDisjoint(with: textStems)
+    }
+
+    /// The value of a number word, plural too ("under eights" are under 8).
+    static func numberValue(_ word: String) -> Int? {
+        SpokenNumbers.value(of: word) ?? (word.hasSuffix("s") ? SpokenNumbers.value(of: String(word.dropLast())) : nil)
+    }
+
+    /// The ranges a text gives ("Stages 1 to 3", "ages 5-15"), not times ("9:00–13:00") or decimals.
+    static func ranges(in text: String) -> [ClosedRange<Int>] {
+        text.matches(of: #/(?:^|[^\d:.,])(\d{1,4})\s*(?:to|–|-)\s*(\d{1,4})(?![\d:.,]\d)/#).compactMap { match in
+            guard let low = Int(match.output.1), let high = Int(match.output.2), low < high else { return nil }
+            return low...high
+        }
     }
 
     /// Whether `word` is a code of letters then digits ("k9") whose first letter sounds like `letter` and whose
@@ -197,14 +235,20 @@ struct QuestionWords {
         // "storytime" asked of "Story time": adjacent words of the text written as one.
         let textPairs = Set(zip(tokens, tokens.dropFirst()).map { $0 + $1 })
         let textStems = Set(textWords.flatMap { word in [SoundKey.stem(word)] + (lexicon?.irregularBases(word) ?? []) })
+        // Only a question with a number can fall in a range; the regular expression is slow enough to matter.
+        let ranges = words.contains { Self.numberValue($0) != nil || Int($0) != nil } ? Self.ranges(in: text) : []
         var credit: [String: Double] = [:]
         for word in words {
             if textWords.contains(word) {
                 credit[word] = 1
-            } else if textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys) {
+            } else if attributes.contains(word) ? textStems.contains(SoundKey.stem(word))
+                        : textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys) {
                 credit[word] = Self.inexactCredit
             } else if relatedMatches(word, in: textWords, stems: textStems) {
                 credit[word] = Self.relatedCredit
+            } else if let value = Self.numberValue(word) ?? Int(word), ranges.contains(where: { $0.contains(value) }) {
+                // "stage two" is one of "Stages 1 to 3".
+                credit[word] = Self.inexactCredit
             }
         }
         // A code said aloud: "K nine" or, misheard, "cave nine" for the text's "K9" (the same first consonant, the
@@ -223,8 +267,14 @@ struct QuestionWords {
             guard value > 0 else { continue }
             for part in pair.parts { credit[part] = max(credit[part] ?? 0, value) }
         }
-        let total = words.reduce(0) { $0 + (weights[$1] ?? 1) }
-        let found = words.reduce(0) { $0 + (weights[$1] ?? 1) * (credit[$1] ?? 0) }
+        // A verb the knowledge base never uses ("got" in "How many lanes has the pool got?") is rare, so it would
+        // weigh most; it says what is done, which the sentence may say in other words, so it weighs as a common word.
+        func weight(_ word: String) -> Double {
+            let weight = weights[word] ?? 1
+            return focus.contains(word) ? weight : min(weight, Self.nonFocusWeight)
+        }
+        let total = words.reduce(0) { $0 + weight($1) }
+        let found = words.reduce(0) { $0 + weight($1) * (credit[$1] ?? 0) }
         return (total > 0 ? found / total : 1, words.filter { credit[$0] == nil })
     }
 }

@@ -155,7 +155,11 @@ public final class KnowledgeBase: RetrievalClient {
         let start = clock.now
         var timings: [String: Double] = [:]
 
-        let vector = try await embed([query])[0]
+        // The question without each word no chunk holds is embedded with it, in one batch: evidence ranking asks
+        // whether such a word matters (``unknownWords(of:)``).
+        let question = evidenceCount > 0 ? try await questionWords(query) : nil
+        let vectors = try await embed([query] + (question?.unknown ?? []).map(\.ablated))
+        let vector = vectors[0]
         timings["embed_ms"] = (clock.now - start).fractionalMilliseconds
         let candidates = max(self.candidates, topK)
         async let vectorHits = timed { try await self.index.search(vector, limit: candidates) }
@@ -184,7 +188,8 @@ public final class KnowledgeBase: RetrievalClient {
         var evidence: [EvidenceSentence] = []
         if evidenceCount > 0 {
             let evidenceStart = clock.now
-            evidence = Array(try await rankEvidence(query: query, vector: vector, chunks: used).prefix(evidenceCount))
+            evidence = Array(try await rankEvidence(query: query, vector: vector, chunks: used,
+                                                    question: question!, ablated: Array(vectors.dropFirst())).prefix(evidenceCount))
             timings["evidence_ms"] = (clock.now - evidenceStart).fractionalMilliseconds
         }
         timings["total_ms"] = (clock.now - start).fractionalMilliseconds
@@ -194,10 +199,16 @@ public final class KnowledgeBase: RetrievalClient {
 
     /// Every sentence of `chunks` ranked as evidence for `query` (``EvidenceSelector``), content words weighted by
     /// their rarity in the knowledge base (a word no chunk holds weighs most).
-    func rankEvidence(query: String, vector: [Float], chunks: [StoredChunk]) async throws -> [EvidenceSentence] {
+    func rankEvidence(query: String, vector: [Float], chunks: [StoredChunk], question: QuestionAnalysis,
+                      ablated: [[Float]]) async throws -> [EvidenceSentence] {
         let candidates = EvidenceSelector.candidates(chunks)
         guard !candidates.isEmpty else { return [] }
-        let inputs = candidates.map { EvidenceSentence.naming($0.text, title: $0.chunk.title) }
+        // A sentence opening with a pronoun is embedded with the sentence before it: "It is kept for 28 days"
+        // alone is about nothing.
+        let inputs = candidates.map { candidate in
+            Self.embeddingText([candidate.previous, candidate.text].compactMap { $0 }.joined(separator: " "),
+                               title: candidate.chunk.title, heading: candidate.heading)
+        }
         var known: [String: [Float]] = sentenceVectors.withLock { cache in
             var found: [String: [Float]] = [:]
             for input in inputs { found[input] = cache[input] }
@@ -212,17 +223,45 @@ public final class KnowledgeBase: RetrievalClient {
                 for (text, vector) in zip(missing, vectors) { cache[text] = vector }
             }
         }
+        var words = question.words
+        // A word no chunk holds is most often the item asked about, which the knowledge base lacks ("flippers");
+        // but not when the question means nearly the same without it ("Is vinegar okay for descaling?"): such a
+        // word is neither demanded of the evidence nor weighed as the rarest.
+        words.focus.subtract(zip(question.unknown, ablated).filter { _, ablated in
+            Double(VectorMath.dot(vector, ablated)) >= Self.inessentialWordSimilarity
+        }.map(\.0.word))
+        let embedded = zip(candidates, inputs).compactMap { candidate, input in known[input].map { (candidate, $0) } }
+        return EvidenceSelector.rank(embedded, query: query, question: words, queryVector: vector, weights: question.weights,
+                                     known: question.usedWords)
+    }
+
+    /// A question's words with what the knowledge base says of them: how rare each is, which ones no chunk holds,
+    /// and the question without each of those (to be embedded).
+    struct QuestionAnalysis {
+        var words: QuestionWords
+        var weights: [String: Double]
+        var usedWords: Set<String>
+        var unknown: [(word: String, ablated: String)]
+    }
+
+    func questionWords(_ query: String) async throws -> QuestionAnalysis {
         let question = QuestionWords(query, lexicon: lexicon)
         let statistics = try await termStatistics.snapshot(for: question.words)
         let total = Double(statistics.chunks)
         let weights = Dictionary(uniqueKeysWithValues: question.words.map { word in
             (word, log((total + 1) / (Double(statistics.frequencies[word] ?? 0) + 0.5)))
         })
-        let embedded = zip(candidates, inputs).compactMap { candidate, input in known[input].map { (candidate, $0) } }
         let usedWords = Set(question.words.filter { (statistics.frequencies[$0] ?? 0) > 0 })
-        return EvidenceSelector.rank(embedded, query: query, question: question, queryVector: vector, weights: weights,
-                                     known: usedWords)
+        let all = TextWords.words(query)
+        let unknown = question.focus.filter { !usedWords.contains($0) && !question.names.contains($0) }.sorted()
+        return QuestionAnalysis(words: question, weights: weights, usedWords: usedWords,
+                                unknown: unknown.map { word in (word, all.filter { $0 != word }.joined(separator: " ")) })
     }
+
+    /// How similar (MiniLM) a question must stay without a word for that word not to matter. Dev: words that
+    /// only colour the question ("okay", "together", "customers") left it at 0.90 to 0.98; items the knowledge base
+    /// lacks ("flippers", "voltage", "email") at 0.82 and below.
+    static let inessentialWordSimilarity = 0.9
 
     /// Chunk ids best first by BM25 over the query's rarest words, within ``keywordBudget`` postings (always at
     /// least the rarest word).

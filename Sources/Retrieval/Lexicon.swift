@@ -34,7 +34,10 @@ public final class Lexicon: Sendable {
     private let index: [PartOfSpeech: Data]
     private let data: [PartOfSpeech: Data]
     private let exceptions: [PartOfSpeech: [String: [String]]]
+    /// How often each lemma was seen in each part of speech in WordNet's sense-tagged corpus (`cntlist.rev`).
+    private let usage: [String: [PartOfSpeech: Int]]
     private let cache = Mutex<[String: Set<String>]>([:])
+    private let verbCache = Mutex<[String: Bool]>([:])
 
     /// The lexicon in `directory`, or nil when WordNet is not installed there.
     public init?(directory: URL = Lexicon.defaultDirectory) {
@@ -58,6 +61,28 @@ public final class Lexicon: Sendable {
         self.index = index
         self.data = data
         self.exceptions = exceptions
+        usage = Self.usage(of: (try? String(contentsOf: directory.appendingPathComponent("cntlist.rev"), encoding: .utf8)) ?? "")
+    }
+
+    /// `cntlist.rev`'s lines ("mean%2:32:00:: 1 176": lemma, then the synset type after "%", then the count)
+    /// summed by lemma and part of speech; satellite adjectives (type 5) count as adjectives.
+    static func usage(of text: String) -> [String: [PartOfSpeech: Int]] {
+        var usage: [String: [PartOfSpeech: Int]] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 3, let count = Int(fields[2]), let percent = fields[0].firstIndex(of: "%") else { continue }
+            let type = fields[0][fields[0].index(after: percent)]
+            let pos: PartOfSpeech? = switch type {
+            case "1": .noun
+            case "2": .verb
+            case "3", "5": .adj
+            case "4": .adv
+            default: nil
+            }
+            guard let pos else { continue }
+            usage[String(fields[0][..<percent]), default: [:]][pos, default: 0] += count
+        }
+        return usage
     }
 
     /// The single words WordNet relates to `word` in its commonest senses (itself excluded), lower case.
@@ -85,14 +110,25 @@ public final class Lexicon: Sendable {
         return result
     }
 
-    /// Whether WordNet knows `word` mostly as a verb: more verb senses than noun and adjective senses together
-    /// ("turn", "mean", "pay"; not "room", "card", "filter"). A word it does not know (a name, a model number) is not.
+    /// Whether `word` is mostly used as a verb: in WordNet's sense-tagged corpus it was a verb more often than a
+    /// noun or an adjective ("mean", "turn", "pay"; not "room", "card", "filter"), or, for a word the corpus lacks,
+    /// WordNet has more verb senses than the others together. A word it does not know (a name, a model number) is not.
     public func isMostlyVerb(_ word: String) -> Bool {
-        func senses(_ pos: PartOfSpeech) -> Int {
-            baseForms(word.lowercased(), pos).lazy.compactMap { self.lookUp($0, pos)?.count }.first ?? 0
+        let word = word.lowercased()
+        if let known = verbCache.withLock({ $0[word] }) { return known }
+        func count(_ pos: PartOfSpeech, _ measure: (String) -> Int?) -> Int {
+            baseForms(word, pos).lazy.compactMap(measure).first ?? 0
         }
-        let verb = senses(.verb)
-        return verb > 0 && verb > senses(.noun) + senses(.adj)
+        let tagged = { (pos: PartOfSpeech) in count(pos) { self.usage[$0]?[pos] } }
+        let senses = { (pos: PartOfSpeech) in count(pos) { self.lookUp($0, pos)?.count } }
+        let measure = [PartOfSpeech.noun, .verb, .adj].contains { tagged($0) > 0 } ? tagged : senses
+        let verb = measure(.verb)
+        let result = verb > 0 && verb > measure(.noun) + measure(.adj)
+        verbCache.withLock { cache in
+            if cache.count > 20_000 { cache.removeAll() }
+            cache[word] = result
+        }
+        return result
     }
 
     /// The lemmas an irregular form stands for ("children" → "child", "mice" → "mouse"), of any part of speech.

@@ -64,11 +64,13 @@ public enum AnswerType: Equatable, Sendable {
         let quantity = much.map { $0 + 2 < words.count && !TextWords.stopWords.contains(words[$0 + 2]) } ?? false
         if (says("how much") && !quantity) || words.contains(where: Self.priceWords.contains) {
             self = .money
-        } else if quantity || says("how many", "how long", "how far", "how old", "how big", "how tall") {
+        } else if quantity || says("how many", "how long", "how far") || !Self.attributeWords(of: question).isEmpty {
             self = .number
-        } else if opens("when", "what time", "what year", "which year", "how early", "how late") {
+        } else if opens("when", "what time", "what year", "which year", "how early", "how late")
+                    || (opens("what", "which") && words.contains(where: Self.timeNouns.contains)) {
             self = .time
-        } else if opens("which day", "what day", "which days", "what days", "on which day", "on what day") {
+        } else if opens("which day", "what day", "which days", "what days", "on which day", "on what day", "which night",
+                        "what night", "which evening", "what evening", "which morning", "what morning") {
             self = .day
         } else if opens("who", "whom", "whose", "by whom") {
             self = .person
@@ -76,6 +78,9 @@ public enum AnswerType: Equatable, Sendable {
             return nil
         }
     }
+
+    /// Nouns that ask for a time in a "what" question ("What are the hours on a bank holiday?").
+    static let timeNouns: Set<String> = ["hours", "times", "timetable", "schedule"]
 
     /// Words that ask for a price wherever they stand in a question.
     static let priceWords: Set<String> = ["cost", "costs", "price", "prices", "fee", "fees", "charge", "charges"]
@@ -85,12 +90,24 @@ public enum AnswerType: Equatable, Sendable {
     public static func frameWords(of question: String) -> Set<String> {
         guard let type = AnswerType(question: question) else { return [] }
         let words = TextWords.words(question)
-        var frame: Set<String> = type == .money ? Set(words.filter(priceWords.contains)) : []
+        var frame: Set<String> = type == .money ? Set(words.filter(priceWords.contains))
+            : type == .time ? Set(words.filter(timeNouns.contains)) : []
         for (index, word) in words.enumerated().dropLast() where ["how", "what", "which"].contains(word) {
             frame.insert(words[index + 1])
         }
-        return frame
+        return frame.subtracting(attributeWords(of: question))
     }
+
+    /// The words after "how" that name the measure asked for ("tall" in "How tall is it?", "loud", "heavy"): unlike
+    /// "much", "many", "long", "often" and "far", which any measure answers, such a word must be in the sentence as
+    /// itself or as its measure ("height", "weight"), not as a sound-alike.
+    public static func attributeWords(of question: String) -> Set<String> {
+        let words = TextWords.words(question)
+        return Set(zip(words, words.dropFirst()).filter { $0.0 == "how" && !TextWords.stopWords.contains($0.1) }
+            .map(\.1).filter { !genericMeasures.contains($0) })
+    }
+
+    static let genericMeasures: Set<String> = ["much", "many", "long", "often", "far", "soon", "early", "late", "come"]
 
     public func isStated(in sentence: String, question: String) -> Bool {
         let words = TextWords.words(sentence)
@@ -100,9 +117,20 @@ public enum AnswerType: Equatable, Sendable {
             return sentence.contains("$") || sentence.contains("€") || sentence.contains("£")
                 || words.contains { ["dollar", "dollars", "cent", "cents", "euro", "euros", "pound", "pounds", "free"].contains($0) }
         case .number:
-            return hasNumber
+            guard let counted = Self.countedNoun(in: question) else { return hasNumber }
+            return Self.counts(counted, in: sentence)
         case .time:
-            return hasNumber || words.contains { Self.days.contains($0) || Self.months.contains($0) || ["noon", "midnight"].contains($0) }
+            // A time of day, a day, a date or a period ("after 2 weeks"), not any number: "under 8" says no "when".
+            if words.contains(where: { Self.days.contains($0) || Self.months.contains($0) || Self.timeWords.contains($0) }) {
+                return true
+            }
+            if sentence.contains(#/\b\d{1,2}:\d{2}\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)|\b(?:19|20)\d{2}\b/#.ignoresCase()) {
+                return true
+            }
+            return words.indices.dropLast().contains { index in
+                (words[index].first?.isNumber == true || Self.numberWords.contains(words[index]))
+                    && Self.timeUnits.contains(SoundKey.stem(words[index + 1]))
+            }
         case .day:
             return !Self.dayNames(in: sentence).isEmpty
         case .person:
@@ -121,10 +149,48 @@ public enum AnswerType: Equatable, Sendable {
         }
     }
 
+    /// What "how many" counts ("lanes" in "How many lanes…", "watts"), unless it is itself a number ("under eights").
+    static func countedNoun(in question: String) -> String? {
+        let words = TextWords.words(question)
+        guard let many = words.indices.dropLast().first(where: { words[$0] == "how" && words[$0 + 1] == "many" }),
+              let noun = words[(many + 2)...].first(where: { !TextWords.stopWords.contains($0) && !["under", "over", "more", "extra"].contains($0) }),
+              SpokenNumbers.value(of: noun) == nil, SpokenNumbers.value(of: String(noun.dropLast())) == nil
+        else { return nil }
+        return noun
+    }
+
+    /// Whether `sentence` gives a count of `noun`: a number then, within two words, the noun ("six lanes", "2800 W"
+    /// for watts, "up to 8 adult swimmers"), or "once"/"twice" for times.
+    static func counts(_ noun: String, in sentence: String) -> Bool {
+        let words = TextWords.words(sentence)
+        let stem = SoundKey.stem(noun)
+        if SoundKey.stem(noun) == "tim", words.contains(where: ["once", "twice", "thrice"].contains) { return true }
+        return words.indices.contains { index in
+            guard words[index].first?.isNumber == true || numberWords.contains(words[index]) else { return false }
+            return words[(index + 1)..<min(index + 4, words.count)].contains { word in
+                SoundKey.stem(word) == stem || TextWords.sharesPrefix(word, noun) || unitSymbols[word] == stem
+            }
+        }
+    }
+
+    /// SI and common unit symbols, by the stem of the unit's name: a table writes "2800 W" for watts.
+    static let unitSymbols: [String: String] = [
+        "w": "watt", "kw": "kilowatt", "v": "volt", "a": "amp", "mah": "milliamp", "ml": "millilitr", "l": "litr",
+        "cl": "centilitr", "g": "gram", "kg": "kilogram", "mg": "milligram", "m": "metr", "cm": "centimetr",
+        "mm": "millimetr", "km": "kilometr", "min": "minut", "mins": "minut", "h": "hour", "hr": "hour", "hrs": "hour",
+        "s": "second", "sec": "second", "secs": "second", "db": "decibel", "ghz": "gigahertz", "mhz": "megahertz",
+        "kb": "kilobyte", "mb": "megabyte", "gb": "gigabyte", "tb": "terabyte",
+    ]
+
     /// The days `text` names, plurals made singular ("Tuesdays" → "tuesday").
     public static func dayNames(in text: String) -> Set<String> {
         Set(TextWords.words(text).map { days.contains($0) ? $0 : String($0.dropLast()) }.filter(days.contains))
     }
+
+    static let timeWords: Set<String> = ["noon", "midnight", "midday", "daily", "weekly", "monthly", "yearly", "annually",
+                                         "morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night",
+                                         "nights", "tomorrow", "today", "tonight", "yesterday", "every"]
+    static let timeUnits: Set<String> = ["second", "minut", "hour", "day", "week", "month", "year", "decad", "term", "season"]
 
     public static let days: Set<String> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
                                     "weekday", "weekdays", "weekend", "weekends", "daily"]

@@ -1,0 +1,74 @@
+import Foundation
+import VoiceCore
+
+/// The clauses of a sentence that states several facts side by side ("A block costs $72 for Stages 1 to 3 and $80
+/// for Stages 4 to 6."; "A full K7 boils in about 3 minutes, while a full K9 takes about 4 minutes."), each made a
+/// sentence of its own, so that the answer says the one fact asked for. An elliptic second half ("and $80 for
+/// Stages 4 to 6", "or three years if registered") borrows the first half's words before the fact it parallels:
+/// "A block costs $80 for Stages 4 to 6."
+enum Clauses {
+    /// The sentence's clauses, or none when it does not split into at least two that each state a number.
+    static func of(_ sentence: String) -> [String] {
+        // Most sentences have no second number or no joint; the regular expression below is not cheap.
+        guard sentence.filter(\.isNumber).count >= 2 || sentence.split(separator: " ").contains(where: { SpokenNumbers.value(of: String($0)) != nil }),
+              sentence.contains(";") || sentence.contains(" and ") || sentence.contains(" or ") || sentence.contains(" but ")
+                || sentence.contains(" while ") || sentence.contains(" whereas ") else { return [] }
+        var text = sentence.trimmingCharacters(in: .whitespaces)
+        var end = "."
+        if let last = text.last, ".!?".contains(last) {
+            end = String(last)
+            text.removeLast()
+        }
+        var parts: [String] = []
+        var rest = Substring(text)
+        while let cut = rest.firstMatch(of: boundary) {
+            parts.append(String(rest[..<cut.range.lowerBound]))
+            rest = rest[cut.range.upperBound...]
+        }
+        parts.append(String(rest))
+        guard parts.count >= 2, parts.allSatisfy({ !SpokenNumbers.numbers(in: $0).isEmpty }) else { return [] }
+        let first = parts[0].trimmingCharacters(in: .whitespaces)
+        var clauses = [first]
+        for part in parts.dropFirst() {
+            let part = part.trimmingCharacters(in: .whitespaces)
+            if startsWithNumber(part) {
+                // "…, or three years if registered": the first clause's words up to its parallel fact.
+                guard let prefix = prefix(of: first, before: part) else { return [] }
+                clauses.append(prefix + part)
+            } else {
+                clauses.append(part.prefix(1).uppercased() + part.dropFirst())
+            }
+        }
+        return clauses.map { $0 + end }
+    }
+
+    /// Where a sentence joins two facts: a semicolon, or a comma or "and"/"or" before a contrast or a number.
+    /// Lists ("25 December, 26 December and 1 January") are not split: their items are not clauses.
+    nonisolated(unsafe) static let boundary =
+        #/;\s+|,\s+(?:while|whereas|but)\s+|\s+(?:while|whereas)\s+|,?\s+(?:and|or|but)\s+(?=(?:\$|€|£)\d|\d[\d,.]*\s+(?:[a-z]+\s+)?(?:for|if|on|in|at|per|with|from)\b|(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+[a-z]+\s+(?:if|for|when|on|in|at|from)\b)/#
+
+    static func startsWithNumber(_ part: String) -> Bool {
+        guard let first = part.split(separator: " ").first else { return false }
+        return first.first.map { "$€£".contains($0) || $0.isNumber } == true || SpokenNumbers.value(of: String(first)) != nil
+    }
+
+    /// The words of `clause` before the number that `part` parallels: the first price for a price, the first
+    /// number with the same unit word for a measure ("two years" for "three years"), else the first number.
+    static func prefix(of clause: String, before part: String) -> String? {
+        let partTokens = part.split(separator: " ").map(String.init)
+        let tokens = clause.split(separator: " ").map(String.init)
+        func isNumber(_ token: String) -> Bool { startsWithNumber(token) }
+        let unit = partTokens.count > 1 ? TextWords.words(partTokens[1]).first : nil
+        let currency = partTokens[0].first.map { "$€£".contains($0) } == true
+        let index = tokens.indices.first { index in
+            guard isNumber(tokens[index]) else { return false }
+            if currency { return tokens[index].first == partTokens[0].first }
+            if let unit, index + 1 < tokens.count, TextWords.words(tokens[index + 1]).first.map(SoundKey.stem) == SoundKey.stem(unit) {
+                return true
+            }
+            return false
+        } ?? (currency ? nil : tokens.indices.first { isNumber(tokens[$0]) })
+        guard let index, index > 0 else { return nil }
+        return tokens[..<index].joined(separator: " ") + " "
+    }
+}

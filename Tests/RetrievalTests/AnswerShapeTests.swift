@@ -1,0 +1,81 @@
+import Foundation
+@testable import Retrieval
+import Testing
+import VoiceCore
+
+/// How a question's asked fact is matched against one sentence: its kind (a count of lanes, a time, a night), the
+/// clause that states it, and the words the question needs the sentence to have.
+@Suite struct AnswerShapeTests {
+    @Test func sideBySideFactsSplitIntoClausesThatEachStandAlone() {
+        #expect(Clauses.of("A 10-week block costs $72 for Stages 1 to 3 and $80 for Stages 4 to 6.")
+            == ["A 10-week block costs $72 for Stages 1 to 3.", "A 10-week block costs $80 for Stages 4 to 6."])
+        #expect(Clauses.of("Every kettle is covered for two years from the date of purchase, or three years if registered.")
+            == ["Every kettle is covered for two years from the date of purchase.",
+                "Every kettle is covered for three years if registered."])
+        #expect(Clauses.of("A full K7 boils in about 3 minutes, while a full K9 takes about 4 minutes.")
+            == ["A full K7 boils in about 3 minutes.", "A full K9 takes about 4 minutes."])
+    }
+
+    @Test func listsAndSingleFactsAreNotSplit() {
+        #expect(Clauses.of("The pool is closed on 25 December, 26 December and 1 January.") == [])
+        #expect(Clauses.of("Lockers take a $1 coin and you get it back.") == [])
+    }
+
+    /// "Stage five" of a sentence pricing "Stages 1 to 3" and "Stages 4 to 6" is answered with the second price only.
+    @Test func theClauseThatHoldsTheAskedItemIsTheEvidence() {
+        let chunk = StoredChunk(id: "l#0", documentID: "l", source: "lessons.md", title: "Lessons", heading: "Prices",
+                                text: "A 10-week block costs $72 for Stages 1 to 3 and $80 for Stages 4 to 6.", vector: [])
+        let query = "What does a block cost for stage five?"
+        let ranked = EvidenceSelector.rank(EvidenceSelector.candidates([chunk]).map { ($0, [Float]()) }, query: query,
+                                           question: QuestionWords(query), queryVector: [], weights: [:],
+                                           known: ["block", "stage"])
+        #expect(ranked.first?.text == "A 10-week block costs $80 for Stages 4 to 6.")
+    }
+
+    @Test func howManyAsksForACountOfTheNamedThing() throws {
+        let lanes = try #require(AnswerType(question: "How many lanes has the main pool got?"))
+        #expect(lanes.isStated(in: "The main pool is 25 metres long with six lanes.", question: "How many lanes has the main pool got?"))
+        #expect(!lanes.isStated(in: "The learner pool is 12 metres by 7 metres.", question: "How many lanes has the main pool got?"))
+        let watts = try #require(AnswerType(question: "How many watts is the K9?"))
+        #expect(watts.isStated(in: "Power, K9: 2800 W.", question: "How many watts is the K9?"))
+        #expect(!watts.isStated(in: "Keep-warm time, K9: 45 minutes.", question: "How many watts is the K9?"))
+    }
+
+    @Test func aTimeIsAClockTimeADayOrAPeriodNotAnyNumber() throws {
+        let when = try #require(AnswerType(question: "When is the adults-only swim?"))
+        #expect(when == .time)
+        #expect(!when.isStated(in: "Swimmers under 8 must be accompanied by an adult.", question: "When is the adults-only swim?"))
+        #expect(!when.isStated(in: "Single swim, Adult: $4.80.", question: "When is the adults-only swim?"))
+        #expect(when.isStated(in: "Adults-only swims run 20:00–21:00.", question: "When is the adults-only swim?"))
+        #expect(when.isStated(in: "It closes for 2 weeks.", question: "When is the adults-only swim?"))
+        #expect(AnswerType(question: "What are the hours on a bank holiday?") == .time)
+        #expect(AnswerType.frameWords(of: "What are the hours on a bank holiday?").contains("hours"))
+        #expect(AnswerType(question: "What night are the adult lessons?") == .day)
+    }
+
+    /// "How tall" must be answered by a height, not by the cable's length, and "loud" is not heard in "lid".
+    @Test func aMeasureNamedAfterHowMustBeInTheSentence() {
+        #expect(AnswerType.attributeWords(of: "How tall is the K9?") == ["tall"])
+        #expect(AnswerType.attributeWords(of: "How long is the cord?") == [])
+        let question = QuestionWords("How loud is the K7 when it boils?")
+        #expect(question.coverage(of: "Do not open the lid while the K7 boils.", weights: [:]).missing == ["loud"])
+    }
+
+    @Test func aNumberInsideAStatedRangeCounts() {
+        let question = QuestionWords("What does a block cost for stage two?")
+        #expect(question.coverage(of: "A block costs $72 for Stages 1 to 3.", weights: [:]).missing == [])
+        #expect(question.coverage(of: "A block costs $80 for Stages 4 to 6.", weights: [:]).missing == ["two"])
+        #expect(QuestionWords("How many under eights can one adult supervise?")
+            .coverage(of: "One adult may supervise two children under 8.", weights: [:]).missing == [])
+    }
+
+    @Test func aWordMostlyUsedAsAVerbIsNotTheAskedItem() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        #expect(lexicon.isMostlyVerb("mean"), "tagged mostly as a verb though WordNet lists more adjective senses")
+        #expect(lexicon.isMostlyVerb("pass"))
+        #expect(!lexicon.isMostlyVerb("room"))
+        #expect(!QuestionWords("What does E2 mean?", lexicon: lexicon).focus.contains("mean"))
+        #expect(QuestionWords("How much is a monthly pass?", lexicon: lexicon).focus == ["monthly", "pass"],
+                "after a determiner it names a thing")
+    }
+}
