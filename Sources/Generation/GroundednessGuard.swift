@@ -56,13 +56,26 @@ public struct GroundednessGuard: Sendable {
         let asked = self.asked
         let bestIndex = evidence.firstIndex { Self.mentions($0, any: asked) }
         if let wanted, wanted != .person, let bestIndex, wanted.isStated(in: evidence[bestIndex], question: question) {
-            let best = evidence[bestIndex]
+            let best = Self.answeringClause(of: evidence[bestIndex], asked: asked, wanted: wanted, question: question)
             leading = (Set(SpokenNumbers.numbers(in: best).flatMap { [$0.value] + $0.parts }), AnswerType.dayNames(in: best))
         } else {
             leading = nil
         }
         leadingWords = bestIndex.map { Self.contentWords(evidence[$0]) } ?? []
         otherWords = evidence.indices.filter { $0 != bestIndex }.map { Self.contentWords(evidence[$0]) }
+    }
+
+    /// Of a sentence with side-by-side facts ("Unused items may be returned within 30 days, and opened ones within
+    /// 14 days."), the one clause that states the asked kind of fact and shares the most words with the question;
+    /// the whole sentence when no single clause does.
+    static func answeringClause(of sentence: String, asked: [String], wanted: AnswerType, question: String) -> String {
+        let scored = Clauses.of(sentence).filter { wanted.isStated(in: $0, question: question) }.map { clause in
+            let words = Set(TextWords.words(clause))
+            let keys = Set(words.map(SoundKey.of))
+            return (clause, asked.filter { TextWords.matches($0, in: words, keys: keys) }.count)
+        }
+        guard let best = scored.max(by: { $0.1 < $1.1 }), scored.filter({ $0.1 == best.1 }).count == 1 else { return sentence }
+        return best.0
     }
 
     /// The words that carry meaning: three letters or more, not function words.

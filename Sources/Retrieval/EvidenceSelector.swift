@@ -89,12 +89,12 @@ struct EvidenceSelector {
         let wanted = AnswerType(question: query)
         return candidates.map { candidate, vector in
             let similarity = Double(VectorMath.dot(queryVector, vector))
-            // The sentence before a pronoun says what the sentence is about, not what it says: it may clear a
-            // question word as the item asked about, but earns no coverage.
+            // The sentence before a pronoun says what the pronoun stands for ("Replacement lids are available.
+            // They are not sold online; call…"): its words count as the sentence's own, as its heading's do.
             let own = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
             var (coverage, missing) = question.coverage(of: own, weights: weights)
             if let previous = candidate.previous {
-                missing = question.coverage(of: own + " " + previous, weights: weights).missing
+                (coverage, missing) = question.coverage(of: own + " " + previous, weights: weights)
             }
             // A sentence of side-by-side facts answers with the one clause that holds all it matched of the
             // question ("stage five" of "$72 for Stages 1 to 3 and $80 for Stages 4 to 6"), when only one does.
@@ -149,13 +149,12 @@ struct QuestionWords {
             Self.subjects.contains(all[index - 1])
                 || (index >= 2 && Self.subjects.contains(all[index - 2]) && TextWords.stopWords.contains(all[index - 1]))
         }.map { all[$0] })
-        // A word soon after a determiner ("a monthly pass", "the power base") is a noun or its modifier, however
-        // often English uses it as a verb; elsewhere the word's usage decides ("What does E2 mean?").
-        let named = Set(all.indices.filter { index in
-            (max(0, index - 3)..<index).contains { start in
-                Self.determiners.contains(all[start])
-                    && all[(start + 1)..<index].allSatisfy { !TextWords.stopWords.contains($0) && !Self.relations.contains($0) }
-            }
+        // A word right after a determiner, or after a determiner and an adjective ("the filter", "a monthly pass"),
+        // is a noun however often English uses it as a verb; after a noun it is most often the verb ("the filter
+        // go"), and elsewhere the word's usage decides ("What does E2 mean?").
+        let named = Set(all.indices.dropFirst().filter { index in
+            Self.determiners.contains(all[index - 1])
+                || (index >= 2 && Self.determiners.contains(all[index - 2]) && lexicon?.isMostlyAdjective(all[index - 1]) == true)
         }.map { all[$0] })
         focus = Set(words.filter { word in
             !verbs.contains(word) && !Self.relations.contains(word) && (named.contains(word) || lexicon?.isMostlyVerb(word) != true)

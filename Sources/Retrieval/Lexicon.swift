@@ -37,7 +37,7 @@ public final class Lexicon: Sendable {
     /// How often each lemma was seen in each part of speech in WordNet's sense-tagged corpus (`cntlist.rev`).
     private let usage: [String: [PartOfSpeech: Int]]
     private let cache = Mutex<[String: Set<String>]>([:])
-    private let verbCache = Mutex<[String: Bool]>([:])
+    private let mostlyCache = Mutex<[String: Bool]>([:])
 
     /// The lexicon in `directory`, or nil when WordNet is not installed there.
     public init?(directory: URL = Lexicon.defaultDirectory) {
@@ -114,19 +114,30 @@ public final class Lexicon: Sendable {
     /// noun or an adjective ("mean", "turn", "pay"; not "room", "card", "filter"), or, for a word the corpus lacks,
     /// WordNet has more verb senses than the others together. A word it does not know (a name, a model number) is not.
     public func isMostlyVerb(_ word: String) -> Bool {
+        isMostly(.verb, word)
+    }
+
+    /// Whether `word` is mostly used as an adjective ("monthly", "new"; not "power", "kettle"), by the same measure.
+    public func isMostlyAdjective(_ word: String) -> Bool {
+        isMostly(.adj, word)
+    }
+
+    private func isMostly(_ pos: PartOfSpeech, _ word: String) -> Bool {
         let word = word.lowercased()
-        if let known = verbCache.withLock({ $0[word] }) { return known }
+        let key = "\(pos.rawValue) \(word)"
+        if let known = mostlyCache.withLock({ $0[key] }) { return known }
         func count(_ pos: PartOfSpeech, _ measure: (String) -> Int?) -> Int {
             baseForms(word, pos).lazy.compactMap(measure).first ?? 0
         }
         let tagged = { (pos: PartOfSpeech) in count(pos) { self.usage[$0]?[pos] } }
         let senses = { (pos: PartOfSpeech) in count(pos) { self.lookUp($0, pos)?.count } }
-        let measure = [PartOfSpeech.noun, .verb, .adj].contains { tagged($0) > 0 } ? tagged : senses
-        let verb = measure(.verb)
-        let result = verb > 0 && verb > measure(.noun) + measure(.adj)
-        verbCache.withLock { cache in
+        let parts: [PartOfSpeech] = [.noun, .verb, .adj]
+        let measure = parts.contains { tagged($0) > 0 } ? tagged : senses
+        let own = measure(pos)
+        let result = own > 0 && own > parts.filter { $0 != pos }.reduce(0) { $0 + measure($1) }
+        mostlyCache.withLock { cache in
             if cache.count > 20_000 { cache.removeAll() }
-            cache[word] = result
+            cache[key] = result
         }
         return result
     }

@@ -117,8 +117,15 @@ public enum AnswerType: Equatable, Sendable {
             return sentence.contains("$") || sentence.contains("€") || sentence.contains("£")
                 || words.contains { ["dollar", "dollars", "cent", "cents", "euro", "euros", "pound", "pounds", "free"].contains($0) }
         case .number:
-            guard let counted = Self.countedNoun(in: question) else { return hasNumber }
-            return Self.counts(counted, in: sentence)
+            if let counted = Self.countedNoun(in: question) { return Self.counts(counted, in: sentence) }
+            // "How long" and "how far" want a period or a length ("20 minutes", "0.75 m"), not a count ("eight
+            // people").
+            let asked = " " + TextWords.words(question).joined(separator: " ") + " "
+            guard asked.contains(" how long ") || asked.contains(" how far ") else { return hasNumber }
+            return words.indices.dropLast().contains { index in
+                (words[index].first?.isNumber == true || Self.numberWords.contains(words[index]))
+                    && (Self.timeUnits.contains(SoundKey.stem(words[index + 1])) || Self.lengthUnits.contains(words[index + 1]))
+            } || words.contains { ["until", "till", "overnight"].contains($0) }
         case .time:
             // A time of day, a day, a date or a period ("after 2 weeks"), not any number: "under 8" says no "when".
             if words.contains(where: { Self.days.contains($0) || Self.months.contains($0) || Self.timeWords.contains($0) }) {
@@ -190,6 +197,9 @@ public enum AnswerType: Equatable, Sendable {
     static let timeWords: Set<String> = ["noon", "midnight", "midday", "daily", "weekly", "monthly", "yearly", "annually",
                                          "morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night",
                                          "nights", "tomorrow", "today", "tonight", "yesterday", "every"]
+    static let lengthUnits: Set<String> = ["m", "cm", "mm", "km", "metre", "metres", "meter", "meters", "centimetres",
+                                           "centimeters", "kilometres", "kilometers", "mile", "miles", "ft", "foot", "feet",
+                                           "inch", "inches", "yard", "yards", "mi", "in"]
     static let timeUnits: Set<String> = ["second", "minut", "hour", "day", "week", "month", "year", "decad", "term", "season"]
 
     public static let days: Set<String> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",

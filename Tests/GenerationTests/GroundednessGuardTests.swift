@@ -59,6 +59,20 @@ import VoiceCore
         #expect(!ferry.accepts("The ferry takes 5 hours.", first: true))
     }
 
+    /// Both numbers are in the right sentence, but only one clause answers about unused products.
+    @Test func theAskedForFactMustBeTheClauseThatAnswers() {
+        let returns = GroundednessGuard(evidence: [
+            "Unused products may be returned within 30 days, and opened products within 14 days for a fee of $5.",
+        ], question: "How long do I have to return unused products?")
+        #expect(returns.accepts("You can return unused products within 30 days.", first: true))
+        #expect(!returns.accepts("You can return unused products within 14 days.", first: true))
+        let opened = GroundednessGuard(evidence: [
+            "Unused products may be returned within 30 days, and opened products within 14 days for a fee of $5.",
+        ], question: "How long do I have to return opened products?")
+        #expect(opened.accepts("Opened products can be returned within 14 days.", first: true))
+        #expect(!opened.accepts("Opened products can be returned within 30 days.", first: true))
+    }
+
     @Test func aClosureOrANegationTheEvidenceDoesNotStateIsRefused() {
         let storyTime = GroundednessGuard(evidence: ["Story time for children under five takes place every Wednesday at 10:30 am."],
                                           question: "When is story time at the library?")

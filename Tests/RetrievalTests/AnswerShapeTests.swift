@@ -12,6 +12,8 @@ import VoiceCore
         #expect(Clauses.of("Every kettle is covered for two years from the date of purchase, or three years if registered.")
             == ["Every kettle is covered for two years from the date of purchase.",
                 "Every kettle is covered for three years if registered."])
+        #expect(Clauses.of("Unused items may be returned within 30 days, and opened items within 14 days for a $5 fee.")
+            == ["Unused items may be returned within 30 days.", "Opened items may be returned within 14 days for a $5 fee."])
         #expect(Clauses.of("A full K7 boils in about 3 minutes, while a full K9 takes about 4 minutes.")
             == ["A full K7 boils in about 3 minutes.", "A full K9 takes about 4 minutes."])
     }

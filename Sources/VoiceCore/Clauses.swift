@@ -1,14 +1,13 @@
-import Foundation
-import VoiceCore
+public import Foundation
 
 /// The clauses of a sentence that states several facts side by side ("A block costs $72 for Stages 1 to 3 and $80
 /// for Stages 4 to 6."; "A full K7 boils in about 3 minutes, while a full K9 takes about 4 minutes."), each made a
 /// sentence of its own, so that the answer says the one fact asked for. An elliptic second half ("and $80 for
 /// Stages 4 to 6", "or three years if registered") borrows the first half's words before the fact it parallels:
 /// "A block costs $80 for Stages 4 to 6."
-enum Clauses {
+public enum Clauses {
     /// The sentence's clauses, or none when it does not split into at least two that each state a number.
-    static func of(_ sentence: String) -> [String] {
+    public static func of(_ sentence: String) -> [String] {
         // Most sentences have no second number or no joint; the regular expression below is not cheap.
         guard sentence.filter(\.isNumber).count >= 2 || sentence.split(separator: " ").contains(where: { SpokenNumbers.value(of: String($0)) != nil }),
               sentence.contains(";") || sentence.contains(" and ") || sentence.contains(" or ") || sentence.contains(" but ")
@@ -35,6 +34,8 @@ enum Clauses {
                 // "…, or three years if registered": the first clause's words up to its parallel fact.
                 guard let prefix = prefix(of: first, before: part) else { return [] }
                 clauses.append(prefix + part)
+            } else if let gapped = gapped(part, after: first) {
+                clauses.append(gapped)
             } else {
                 clauses.append(part.prefix(1).uppercased() + part.dropFirst())
             }
@@ -42,10 +43,33 @@ enum Clauses {
         return clauses.map { $0 + end }
     }
 
-    /// Where a sentence joins two facts: a semicolon, or a comma or "and"/"or" before a contrast or a number.
-    /// Lists ("25 December, 26 December and 1 January") are not split: their items are not clauses.
+    /// Where a sentence joins two facts: a semicolon, a comma before a conjunction, "while", or "and"/"or" before
+    /// a number. A list without a final comma ("25 December, 26 December and 1 January") is not split.
     nonisolated(unsafe) static let boundary =
-        #/;\s+|,\s+(?:while|whereas|but)\s+|\s+(?:while|whereas)\s+|,?\s+(?:and|or|but)\s+(?=(?:\$|€|£)\d|\d[\d,.]*\s+(?:[a-z]+\s+)?(?:for|if|on|in|at|per|with|from)\b|(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+[a-z]+\s+(?:if|for|when|on|in|at|from)\b)/#
+        #/;\s+|,\s+(?:while|whereas|but|and|or)\s+|\s+(?:while|whereas)\s+|,?\s+(?:and|or|but)\s+(?=(?:\$|€|£)\d|\d[\d,.]*\s+(?:[a-z]+\s+)?(?:for|if|on|in|at|per|with|from)\b|(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+[a-z]+\s+(?:if|for|when|on|in|at|from)\b)/#
+
+    /// A second half that names another subject but leaves its verb out ("Unused items may be returned within 30
+    /// days, and opened items within 14 days"), given the first half's verb: "Opened items may be returned within
+    /// 14 days". Nil when the second half has a verb of its own or the halves do not line up.
+    static func gapped(_ part: String, after first: String) -> String? {
+        let tokens = part.split(separator: " ").map(String.init)
+        let firstTokens = first.split(separator: " ").map(String.init)
+        guard !tokens.contains(where: { auxiliaries.contains($0.lowercased()) }),
+              let number = tokens.firstIndex(where: startsWithNumber), number >= 2,
+              let verb = firstTokens.firstIndex(where: { auxiliaries.contains($0.lowercased()) }), verb >= 1,
+              let parallel = firstTokens.indices.first(where: { $0 > verb && startsWithNumber(firstTokens[$0]) }),
+              // The word before the number is the same preposition in both halves ("within 30", "within 14").
+              firstTokens[parallel - 1].lowercased() == tokens[number - 1].lowercased()
+        else { return nil }
+        let subject = tokens[..<(number - 1)].joined(separator: " ")
+        let shared = firstTokens[verb..<(parallel - 1)].joined(separator: " ")
+        let rest = tokens[(number - 1)...].joined(separator: " ")
+        return subject.prefix(1).uppercased() + subject.dropFirst() + " " + shared + " " + rest
+    }
+
+    /// Words that start a verb phrase: the subject before them is what the clause is about.
+    static let auxiliaries: Set<String> = ["is", "are", "was", "were", "may", "can", "must", "will", "should", "could",
+                                           "would", "might", "has", "have", "had", "costs", "cost", "takes", "take"]
 
     static func startsWithNumber(_ part: String) -> Bool {
         guard let first = part.split(separator: " ").first else { return false }
