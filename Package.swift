@@ -76,6 +76,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: swiftSettings),
         .target(name: "Retrieval", dependencies: [
             "LlamaEngine", "VoiceCore", "Models",

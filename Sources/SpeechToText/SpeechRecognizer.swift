@@ -1,5 +1,7 @@
 public import Foundation
 import Dispatch
+import Metrics
+public import Synchronization
 public import VoiceCore
 import WhisperEngine
 
@@ -39,6 +41,10 @@ public struct SpeechRecognizer: SpeechToTextClient {
 
     public var availableModels: [String] { pools.keys.sorted() }
 
+    /// Transcriptions whose shortened encoder window looped and were run again on the full window, since start:
+    /// each costs a second encoder pass (`voice bench stt` reports them; `voice_stt_full_window_retries_total`).
+    public static let fullWindowRetries = Atomic<Int>(0)
+
     public func queueDepth() async -> Int {
         var depth = 0
         for pool in pools.values { depth += await pool.queueDepth }
@@ -68,6 +74,8 @@ public struct SpeechRecognizer: SpeechToTextClient {
                 var result = try state.transcribe(samples, options: whisperOptions)
                 // A shortened encoder window can send the decoder into a loop; the full window does not.
                 if policy.isShortened, policy.looksRunaway(result.text) {
+                    Self.fullWindowRetries.add(1, ordering: .relaxed)
+                    Counter(label: "voice_stt_full_window_retries_total").increment()
                     whisperOptions = AudioContextPolicy.full.options(language: whisperOptions.language, prompt: prompt, threads: threads)
                     whisperOptions.shouldAbort = { abort.isSet }
                     result = try state.transcribe(samples, options: whisperOptions)
@@ -124,10 +132,21 @@ public struct SpeechRecognizer: SpeechToTextClient {
 
 /// Whisper's encoder always computes a 30 s window; for a 3 s question that is 10× the work. Encoding only the
 /// frames that hold audio, plus padding, is what makes short questions fast. Measured on jfk.wav and spoken
-/// questions (docs/decisions.md): 128 frames of padding keeps every word; 0–32 made the decoder repeat itself.
+/// questions (docs/decisions.md): 128 frames of padding keeps every word; 0–32 made the decoder repeat itself, and
+/// a window under ``minimumContext`` does too.
 struct AudioContextPolicy {
     static let framesPerSecond = 50.0
     static let padding = 128
+    /// Windows are whole multiples of 256 frames. With flash attention whisper.cpp's decoder reads the encoder's
+    /// output padded to 256 rows without a mask, and the padding rows hold whatever an earlier, longer recording
+    /// left there: with a 64-frame step the same audio gave other words after another user's recording.
+    static let step = 256
+    /// The fewest encoder frames: below this the decoder loops on short questions and the full window runs a
+    /// second time. `voice bench stt` (45 recordings of 0.8–11 s, five voices, three sample rates): a window
+    /// sized by length alone (step 64) ran the full window again for 17 of 90 transcriptions, p90 648 ms; 256
+    /// frames for 20 of 180; 512 for none, p90 246 ms, and the fewest wrong words (0.116). A clip padded to 3 s
+    /// gets the same window, so no short clip is slower than it padded.
+    static let minimumContext = 512
     /// Past this length the full window and ordinary segmentation are used.
     static let maxShortened = 25.0
     static let full = AudioContextPolicy(audioContext: 0, maxTokens: 0, duration: 30)
@@ -147,8 +166,9 @@ struct AudioContextPolicy {
             self = .full
             return
         }
-        let frames = Int((duration * Self.framesPerSecond).rounded(.up)) + Self.padding
-        self.init(audioContext: min(1500, (frames + 63) / 64 * 64), maxTokens: Int(duration * 8) + 24, duration: duration)
+        let frames = max(Self.minimumContext, Int((duration * Self.framesPerSecond).rounded(.up)) + Self.padding)
+        self.init(audioContext: min(1500, (frames + Self.step - 1) / Self.step * Self.step), maxTokens: Int(duration * 8) + 24,
+                  duration: duration)
     }
 
     var isShortened: Bool { audioContext > 0 }

@@ -7,6 +7,7 @@ import Models
 import NIOCore
 import NIOFoundationCompat
 import SpeechToText
+import Synchronization
 import Testing
 import VoiceCore
 import VoiceTesting
@@ -88,6 +89,40 @@ func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T 
             #expect(response.status == .ok)
             let body = try decode(TranscribeBody.self, response)
             #expect(WordErrorRate.rate(reference: "front center", hypothesis: body.text) == 0, "got: \(body.text)")
+        }
+    }
+
+    /// Short questions, real voices and 48 kHz recordings run the encoder once: a shortened window that is too
+    /// small makes the decoder loop, and the whole 30 s window then runs a second time.
+    @Test func shortRecordingsAreTranscribedInOnePass() async throws {
+        let recognizer = try SharedRecognizer.result.get()
+        let before = SpeechRecognizer.fullWindowRetries.load(ordering: .relaxed)
+        let alsa = [("Front_Left", "front left"), ("Rear_Right", "rear right"), ("Side_Left", "side left"), ("Front_Center", "front center")]
+        for (file, words) in alsa {
+            let audio = try Data(contentsOf: URL(fileURLWithPath: "/usr/share/sounds/alsa/\(file).wav"))
+            let text = try await recognizer.transcribe(audio: audio, contentType: "audio/wav", options: .init()).text
+            #expect(WordErrorRate.rate(reference: words, hypothesis: text) <= 0.5, "\(file): \(text)")
+        }
+        for (text, voice) in [("Opening hours?", "en-us"), ("Any parking nearby?", "en+f3"), ("Do you take cards?", "en"),
+                              ("Where is the lost property desk?", "en-us"), ("Is the pool open on Sunday?", "en+f3")] {
+            let audio = try TestAudio.wav(text, voice: voice)
+            _ = try await recognizer.transcribe(audio: audio, contentType: "audio/wav", options: .init())
+        }
+        #expect(SpeechRecognizer.fullWindowRetries.load(ordering: .relaxed) == before)
+    }
+
+    /// One caller's recording never changes the words of the next: the same question gives the same words before
+    /// and after a longer recording on the same whisper state.
+    @Test func aRecordingsWordsDoNotDependOnTheRecordingBefore() async throws {
+        let recognizer = try SharedRecognizer.result.get()
+        func words(_ audio: Data) async throws -> String {
+            try await recognizer.transcribe(audio: audio, contentType: "audio/wav", options: .init()).text
+        }
+        for question in ["Any parking nearby?", "Is the pool open on Sunday?"] {
+            let audio = try TestAudio.wav(question, voice: "en+f3")
+            let first = try await words(audio)
+            _ = try await words(try Data(contentsOf: Fixtures.jfkWAV))
+            #expect(try await words(audio) == first)
         }
     }
 
