@@ -69,13 +69,14 @@ public struct GroundednessGuard: Sendable {
     /// 14 days."), the one clause that states the asked kind of fact and shares the most words with the question;
     /// the whole sentence when no single clause does.
     static func answeringClause(of sentence: String, asked: [String], wanted: AnswerType, question: String) -> String {
-        let scored = Clauses.of(sentence).filter { wanted.isStated(in: $0, question: question) }.map { clause in
+        let best = Clauses.uniqueBest(of: sentence) { clause in
+            guard wanted.isStated(in: clause, question: question) else { return -1 }
             let words = Set(TextWords.words(clause))
             let keys = Set(words.map(SoundKey.of))
-            return (clause, asked.filter { TextWords.matches($0, in: words, keys: keys) }.count)
+            return Double(asked.filter { TextWords.matches($0, in: words, keys: keys) }.count)
         }
-        guard let best = scored.max(by: { $0.1 < $1.1 }), scored.filter({ $0.1 == best.1 }).count == 1 else { return sentence }
-        return best.0
+        guard let best, best.score >= 0 else { return sentence }
+        return best.clause
     }
 
     /// The words that carry meaning: three letters or more, not function words.

@@ -100,10 +100,9 @@ struct EvidenceSelector {
             // question ("stage five" of "$72 for Stages 1 to 3 and $80 for Stages 4 to 6"), when only one does.
             var text = candidate.text
             let context = [candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
-            let clauses = Clauses.of(candidate.text).map { ($0, question.coverage(of: $0 + " " + context, weights: weights).share) }
-            if let best = clauses.max(by: { $0.1 < $1.1 }), best.1 >= coverage - 1e-9,
-               clauses.filter({ $0.1 >= best.1 - 1e-9 }).count == 1 {
-                text = best.0
+            if let best = Clauses.uniqueBest(of: candidate.text, by: { question.coverage(of: $0 + " " + context, weights: weights).share }),
+               best.score >= coverage - Clauses.tolerance {
+                text = best.clause
             }
             var score = similarityWeight * similarity + (1 - similarityWeight) * coverage
             let states = wanted.map { $0.isStated(in: text, question: query) }
@@ -199,13 +198,8 @@ struct QuestionWords {
     /// Whether the text has a word that means the same as `word` (or what it is a kind of), by stem (`textStems`,
     /// irregular forms included); or, for a number word, the number in digits ("ten" and "10-swim card").
     func relatedMatches(_ word: String, in textWords: Set<String>, stems textStems: Set<String>) -> Bool {
-        if let value = Self.numberValue(word), textWords.contains(String(value)) { return true }
+        if let value = SpokenNumbers.value(orPluralOf: word), textWords.contains(String(value)) { return true }
         return !(related[word] ?? []).isDisjoint(with: textStems)
-    }
-
-    /// The value of a number word, plural too ("under eights" are under 8).
-    static func numberValue(_ word: String) -> Int? {
-        SpokenNumbers.value(of: word) ?? (word.hasSuffix("s") ? SpokenNumbers.value(of: String(word.dropLast())) : nil)
     }
 
     /// The ranges a text gives ("Stages 1 to 3", "ages 5-15"), not times ("9:00–13:00") or decimals.
@@ -235,7 +229,7 @@ struct QuestionWords {
         let textPairs = Set(zip(tokens, tokens.dropFirst()).map { $0 + $1 })
         let textStems = Set(textWords.flatMap { word in [SoundKey.stem(word)] + (lexicon?.irregularBases(word) ?? []) })
         // Only a question with a number can fall in a range; the regular expression is slow enough to matter.
-        let ranges = words.contains { Self.numberValue($0) != nil || Int($0) != nil } ? Self.ranges(in: text) : []
+        let ranges = words.contains { SpokenNumbers.value(orPluralOf: $0) != nil || Int($0) != nil } ? Self.ranges(in: text) : []
         var credit: [String: Double] = [:]
         for word in words {
             if textWords.contains(word) {
@@ -245,7 +239,7 @@ struct QuestionWords {
                 credit[word] = Self.inexactCredit
             } else if relatedMatches(word, in: textWords, stems: textStems) {
                 credit[word] = Self.relatedCredit
-            } else if let value = Self.numberValue(word) ?? Int(word), ranges.contains(where: { $0.contains(value) }) {
+            } else if let value = SpokenNumbers.value(orPluralOf: word) ?? Int(word), ranges.contains(where: { $0.contains(value) }) {
                 // "stage two" is one of "Stages 1 to 3".
                 credit[word] = Self.inexactCredit
             }

@@ -156,7 +156,7 @@ public final class KnowledgeBase: RetrievalClient {
         var timings: [String: Double] = [:]
 
         // The question without each word no chunk holds is embedded with it, in one batch: evidence ranking asks
-        // whether such a word matters (``unknownWords(of:)``).
+        // whether such a word matters (``questionWords(_:)``, ``rankEvidence``).
         let question = evidenceCount > 0 ? try await questionWords(query) : nil
         let vectors = try await embed([query] + (question?.unknown ?? []).map(\.ablated))
         let vector = vectors[0]

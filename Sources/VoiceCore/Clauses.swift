@@ -43,6 +43,17 @@ public enum Clauses {
         return clauses.map { $0 + end }
     }
 
+    /// Scores closer than this are equal.
+    public static let tolerance = 1e-9
+
+    /// The clause of `sentence` that `score` ranks highest, when no other clause scores as high; nil when the
+    /// sentence does not split or two clauses tie.
+    public static func uniqueBest(of sentence: String, by score: (String) -> Double) -> (clause: String, score: Double)? {
+        let scored = of(sentence).map { ($0, score($0)) }
+        guard let best = scored.max(by: { $0.1 < $1.1 }), scored.filter({ $0.1 >= best.1 - tolerance }).count == 1 else { return nil }
+        return best
+    }
+
     /// Where a sentence joins two facts: a semicolon, a comma before a conjunction, "while", or "and"/"or" before
     /// a number. A list without a final comma ("25 December, 26 December and 1 January") is not split.
     nonisolated(unsafe) static let boundary =
@@ -81,17 +92,14 @@ public enum Clauses {
     static func prefix(of clause: String, before part: String) -> String? {
         let partTokens = part.split(separator: " ").map(String.init)
         let tokens = clause.split(separator: " ").map(String.init)
-        func isNumber(_ token: String) -> Bool { startsWithNumber(token) }
         let unit = partTokens.count > 1 ? TextWords.words(partTokens[1]).first : nil
         let currency = partTokens[0].first.map { "$€£".contains($0) } == true
         let index = tokens.indices.first { index in
-            guard isNumber(tokens[index]) else { return false }
+            guard startsWithNumber(tokens[index]) else { return false }
             if currency { return tokens[index].first == partTokens[0].first }
-            if let unit, index + 1 < tokens.count, TextWords.words(tokens[index + 1]).first.map(SoundKey.stem) == SoundKey.stem(unit) {
-                return true
-            }
-            return false
-        } ?? (currency ? nil : tokens.indices.first { isNumber(tokens[$0]) })
+            guard let unit, index + 1 < tokens.count else { return false }
+            return TextWords.words(tokens[index + 1]).first.map(SoundKey.stem) == SoundKey.stem(unit)
+        } ?? (currency ? nil : tokens.indices.first { startsWithNumber(tokens[$0]) })
         guard let index, index > 0 else { return nil }
         return tokens[..<index].joined(separator: " ") + " "
     }

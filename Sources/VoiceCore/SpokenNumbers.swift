@@ -3,6 +3,11 @@ public import Foundation
 /// Numbers as people write and say them.
 public enum SpokenNumbers {
     /// "seven", "twenty", "hundred", "tenth".
+    /// The value of a number word, or of its plural ("eights" in "under eights" is 8).
+    public static func value(orPluralOf word: String) -> Int? {
+        value(of: word) ?? (word.hasSuffix("s") ? value(of: String(word.dropLast())) : nil)
+    }
+
     public static func isNumberWord(_ word: String) -> Bool {
         wordValues[word.lowercased()] != nil
     }

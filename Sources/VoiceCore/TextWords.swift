@@ -111,7 +111,7 @@ public enum AnswerType: Equatable, Sendable {
 
     public func isStated(in sentence: String, question: String) -> Bool {
         let words = TextWords.words(sentence)
-        let hasNumber = words.contains { $0.first?.isNumber == true || Self.numberWords.contains($0) }
+        let hasNumber = words.contains(where: Self.isNumber)
         switch self {
         case .money:
             return sentence.contains("$") || sentence.contains("€") || sentence.contains("£")
@@ -122,10 +122,8 @@ public enum AnswerType: Equatable, Sendable {
             // people").
             let asked = " " + TextWords.words(question).joined(separator: " ") + " "
             guard asked.contains(" how long ") || asked.contains(" how far ") else { return hasNumber }
-            return words.indices.dropLast().contains { index in
-                (words[index].first?.isNumber == true || Self.numberWords.contains(words[index]))
-                    && (Self.timeUnits.contains(SoundKey.stem(words[index + 1])) || Self.lengthUnits.contains(words[index + 1]))
-            } || words.contains { ["until", "till", "overnight"].contains($0) }
+            return Self.statesPeriod(words) || Self.numberFollowed(by: Self.lengthUnits.contains, in: words)
+                || words.contains { ["until", "till", "overnight"].contains($0) }
         case .time:
             // A time of day, a day, a date or a period ("after 2 weeks"), not any number: "under 8" says no "when".
             if words.contains(where: { Self.days.contains($0) || Self.months.contains($0) || Self.timeWords.contains($0) }) {
@@ -134,10 +132,7 @@ public enum AnswerType: Equatable, Sendable {
             if sentence.contains(#/\b\d{1,2}:\d{2}\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)|\b(?:19|20)\d{2}\b/#.ignoresCase()) {
                 return true
             }
-            return words.indices.dropLast().contains { index in
-                (words[index].first?.isNumber == true || Self.numberWords.contains(words[index]))
-                    && Self.timeUnits.contains(SoundKey.stem(words[index + 1]))
-            }
+            return Self.statesPeriod(words)
         case .day:
             return !Self.dayNames(in: sentence).isEmpty
         case .person:
@@ -161,7 +156,7 @@ public enum AnswerType: Equatable, Sendable {
         let words = TextWords.words(question)
         guard let many = words.indices.dropLast().first(where: { words[$0] == "how" && words[$0 + 1] == "many" }),
               let noun = words[(many + 2)...].first(where: { !TextWords.stopWords.contains($0) && !["under", "over", "more", "extra"].contains($0) }),
-              SpokenNumbers.value(of: noun) == nil, SpokenNumbers.value(of: String(noun.dropLast())) == nil
+              SpokenNumbers.value(orPluralOf: noun) == nil
         else { return nil }
         return noun
     }
@@ -171,13 +166,28 @@ public enum AnswerType: Equatable, Sendable {
     static func counts(_ noun: String, in sentence: String) -> Bool {
         let words = TextWords.words(sentence)
         let stem = SoundKey.stem(noun)
-        if SoundKey.stem(noun) == "tim", words.contains(where: ["once", "twice", "thrice"].contains) { return true }
+        if stem == "tim", words.contains(where: ["once", "twice", "thrice"].contains) { return true }
         return words.indices.contains { index in
-            guard words[index].first?.isNumber == true || numberWords.contains(words[index]) else { return false }
+            guard isNumber(words[index]) else { return false }
             return words[(index + 1)..<min(index + 4, words.count)].contains { word in
                 SoundKey.stem(word) == stem || TextWords.sharesPrefix(word, noun) || unitSymbols[word] == stem
             }
         }
+    }
+
+    /// A word of digits ("20", "2800") or a number word ("six").
+    static func isNumber(_ word: String) -> Bool {
+        word.first?.isNumber == true || numberWords.contains(word)
+    }
+
+    /// Whether a number is followed by a word `isUnit` accepts ("20 minutes", "0.75 m").
+    static func numberFollowed(by isUnit: (String) -> Bool, in words: [String]) -> Bool {
+        words.indices.dropLast().contains { isNumber(words[$0]) && isUnit(words[$0 + 1]) }
+    }
+
+    /// Whether the words give a period ("2 weeks", "20 minutes").
+    static func statesPeriod(_ words: [String]) -> Bool {
+        numberFollowed(by: { timeUnits.contains(SoundKey.stem($0)) }, in: words)
     }
 
     /// SI and common unit symbols, by the stem of the unit's name: a table writes "2800 W" for watts.
