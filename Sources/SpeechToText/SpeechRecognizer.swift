@@ -18,8 +18,12 @@ public struct SpeechRecognizer: SpeechToTextClient {
         }
     }
 
-    /// Model names as the API spells them, mapped to their pools.
-    private let pools: [String: WorkerPool<WhisperState>]
+    /// Model names as the API spells them, mapped to their files.
+    private let files: [String: URL]
+    /// Loaded pools. Only the default model loads at start: another (base: about 210 MB resident with its state)
+    /// loads on its first request, so a stack that never uses it does not hold it.
+    private let pools = LoadedPools()
+    private let workersPerModel: Int
     public let defaultModel: String
     public let limits: Limits
     private let threads: Int
@@ -27,19 +31,33 @@ public struct SpeechRecognizer: SpeechToTextClient {
     /// - Parameter models: API model name ("tiny.en", "base") → converted model file. Missing files are skipped,
     ///   but the default must load.
     public init(models: [String: URL], defaultModel: String, workersPerModel: Int, threads: Int, limits: Limits) throws {
-        var pools: [String: WorkerPool<WhisperState>] = [:]
-        for (name, url) in models where FileManager.default.fileExists(atPath: url.path) || name == defaultModel {
-            let model = try WhisperModel(path: url.path)
-            let states = try (0..<max(1, workersPerModel)).map { _ in try WhisperState(model: model) }
-            pools[name] = WorkerPool(name: "stt", workers: states, maxQueue: limits.queue)
-        }
-        self.pools = pools
+        files = models.filter { FileManager.default.fileExists(atPath: $0.value.path) || $0.key == defaultModel }
+        self.workersPerModel = max(1, workersPerModel)
         self.defaultModel = defaultModel
         self.limits = limits
         self.threads = threads
+        _ = try pool(named: defaultModel)
     }
 
-    public var availableModels: [String] { pools.keys.sorted() }
+    public var availableModels: [String] { files.keys.sorted() }
+
+    /// Shared by the struct's copies, so a model loads once per recognizer.
+    private final class LoadedPools: Sendable {
+        let loaded = Mutex<[String: WorkerPool<WhisperState>]>([:])
+    }
+
+    /// The model's pool, loaded on first use. Loading holds the lock, so concurrent first requests load it once.
+    private func pool(named name: String) throws -> WorkerPool<WhisperState>? {
+        try pools.loaded.withLock { pools in
+            if let pool = pools[name] { return pool }
+            guard let url = files[name] else { return nil }
+            let model = try WhisperModel(path: url.path)
+            let states = try (0..<workersPerModel).map { _ in try WhisperState(model: model) }
+            let pool = WorkerPool(name: "stt", workers: states, maxQueue: limits.queue)
+            pools[name] = pool
+            return pool
+        }
+    }
 
     /// Transcriptions whose shortened encoder window looped and were run again on the full window, since start:
     /// each costs a second encoder pass (`voice bench stt` reports them; `voice_stt_full_window_retries_total`).
@@ -47,14 +65,14 @@ public struct SpeechRecognizer: SpeechToTextClient {
 
     public func queueDepth() async -> Int {
         var depth = 0
-        for pool in pools.values { depth += await pool.queueDepth }
+        for pool in pools.loaded.withLock({ Array($0.values) }) { depth += await pool.queueDepth }
         return depth
     }
 
     public func transcribe(audio: Data, contentType: String?, options: TranscribeOptions) async throws -> TranscribeResult {
         let started = ContinuousClock.now
         let name = Self.canonicalModel(options.model) ?? defaultModel
-        guard let pool = pools[name] else {
+        guard let pool = try pool(named: name) else {
             throw APIError.badRequest("unknown_model", "model '\(options.model ?? "")' is not available; available: \(availableModels.joined(separator: ", "))")
         }
         let language = try Self.language(options.language, model: name)

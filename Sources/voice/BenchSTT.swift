@@ -33,13 +33,15 @@ struct BenchSTT: AsyncParsableCommand {
         let store = ModelStore(directory: settings.modelsDirectory)
         let recognizer = try SpeechRecognizer(models: [model: try store.require(spec)], defaultModel: model, workersPerModel: 1,
                                               threads: 2, limits: .init(timeout: .seconds(600)))
-        guard let ct2 = Self.ctranslate2Directory(under: settings.cacheDirectory.appendingPathComponent("extracted/\(spec.id)")) else {
+        guard let ct2 = wheelFolder(under: settings.cacheDirectory.appendingPathComponent("extracted/\(spec.id)"),
+                                 holding: "model.bin", beside: "config.json") else {
             throw ValidationError("the CTranslate2 model of \(spec.id) is not in the cache; run `voice models`")
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("voice-bench-stt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let corpus = try await SpeechCorpus.make(in: folder, engineDirectory: settings.engineDirectory, piper: !noPiper)
+        let corpus = try await SpeechCorpus.make(SpeechCorpus.questions, in: folder, piper: !noPiper)
+            + SpeechCorpus.human(engineDirectory: settings.engineDirectory)
         print("stt bench: \(model), \(corpus.count) recordings (\(Set(corpus.map(\.voice)).sorted().joined(separator: ", "))), "
               + "\(rounds) blocks × \(runs) runs per side after a warm-up, 2 threads, greedy")
 
@@ -108,19 +110,6 @@ struct BenchSTT: AsyncParsableCommand {
     static func meanRate(_ reference: String, _ hypotheses: [String]) -> Double {
         hypotheses.isEmpty ? 1 : hypotheses.reduce(0) { $0 + WordErrorRate.rate(reference: reference, hypothesis: $1) } / Double(hypotheses.count)
     }
-
-    /// The wheel's CTranslate2 folder: the one holding model.bin next to config.json.
-    static func ctranslate2Directory(under root: URL) -> URL? {
-        let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
-        while let url = enumerator?.nextObject() as? URL {
-            let folder = url.deletingLastPathComponent()
-            if url.lastPathComponent == "model.bin",
-               FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) {
-                return folder
-            }
-        }
-        return nil
-    }
 }
 
 /// Spoken questions as users ask them: 1–5 s, in synthetic voices (espeak-ng in three voices, Piper's joe) and real
@@ -146,7 +135,9 @@ enum SpeechCorpus {
     static let espeakVoices: [(name: String, rate: Int)] = [("en", 150), ("en-us", 175), ("en+f3", 140)]
     static let rates = [16_000, 22_050, 48_000]
 
-    static func make(in folder: URL, engineDirectory: URL, piper: Bool) async throws -> [Clip] {
+    /// `questions` said by each espeak-ng voice and, with `piper`, by Piper's joe.
+    static func make(_ questions: [String], in folder: URL, espeakVoices: [(name: String, rate: Int)] = SpeechCorpus.espeakVoices,
+                     piper: Bool) async throws -> [Clip] {
         var clips: [Clip] = []
         func add(_ samples: [Float], rate: Int, voice: String, text: String, index: Int) throws {
             // Each synthetic clip at one of the three rates, in turn, so every rate meets every length.
@@ -172,7 +163,12 @@ enum SpeechCorpus {
                 try add(audio.samples, rate: audio.sampleRate, voice: "piper joe", text: text, index: index + 1)
             }
         }
-        // Real people: as recorded, at their own rates.
+        return clips
+    }
+
+    /// Real people: as recorded, at their own rates.
+    static func human(engineDirectory: URL) throws -> [Clip] {
+        var clips: [Clip] = []
         let human = [
             (engineDirectory.appendingPathComponent("src/whisper.cpp/samples/jfk.wav"),
              "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."),

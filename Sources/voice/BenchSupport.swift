@@ -38,14 +38,72 @@ enum Peer {
 
     static var repository: URL { URL(fileURLWithPath: FileManager.default.currentDirectoryPath) }
 
-    static func run(_ script: String, _ arguments: [String]) throws -> Data {
+    /// The peers venv's python, made on first use.
+    static func python() throws -> String {
         let venv = try Subprocess.run(["bash", repository.appendingPathComponent("scripts/peers.sh").path])
         guard venv.status == 0 else { throw Failure(description: "scripts/peers.sh failed: \(venv.errorText)") }
-        let python = String(decoding: venv.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let result = try Subprocess.run([python, repository.appendingPathComponent("scripts/peers/\(script)").path] + arguments)
-        guard result.status == 0 else { throw Failure(description: "\(script) failed: \(result.errorText.suffix(500))") }
+        return String(decoding: venv.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func script(_ name: String) -> String { repository.appendingPathComponent("scripts/peers/\(name)").path }
+
+    static func run(_ name: String, _ arguments: [String]) throws -> Data {
+        let result = try Subprocess.run([try python(), script(name)] + arguments)
+        guard result.status == 0 else { throw Failure(description: "\(name) failed: \(result.errorText.suffix(500))") }
         return result.output
     }
+}
+
+/// A peer that loads its models once and answers requests line by line on stdin/stdout, so that the bench can
+/// alternate blocks with it without paying its load time each block. Its stderr goes to ours.
+final class PeerSession {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private var buffer = Data()
+
+    /// Starts the peer and waits for its first line (it prints one when loaded).
+    init(_ name: String, _ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: try Peer.python())
+        process.arguments = [Peer.script(name)] + arguments
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Sends `line` (nil: nothing) and returns the peer's next line of output.
+    func exchange(_ line: String? = nil) throws -> Data {
+        if let line { try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8)) }
+        while true {
+            if let end = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                defer { buffer.removeSubrange(...end) }
+                return Data(buffer[..<end])
+            }
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw Peer.Failure(description: "the peer \(process.arguments?.first ?? "") exited") }
+            buffer.append(chunk)
+        }
+    }
+
+    deinit {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
+
+/// The folder under `root` (a wheel extracted by `voice models`) holding `file`, and `sibling` beside it if given.
+func wheelFolder(under root: URL, holding file: String, beside sibling: String? = nil) -> URL? {
+    let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+    while let url = enumerator?.nextObject() as? URL {
+        let folder = url.deletingLastPathComponent()
+        if url.lastPathComponent == file,
+           sibling.map({ FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }) ?? true {
+            return folder
+        }
+    }
+    return nil
 }
 
 /// Fixed-width columns for bench tables.

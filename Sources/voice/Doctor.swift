@@ -1,16 +1,22 @@
 import ArgumentParser
 import Foundation
+import Gateway
 import LlamaEngine
 import Models
+import TextToSpeech
 import VoiceCore
 import WhisperEngine
 
-struct Doctor: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print engine versions, models and CPU features.")
+struct Doctor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print engine versions, models, CPU features and the memory the loaded stack holds.")
+
+    @Flag(help: "Skip loading the stack to measure its memory.")
+    var noLoad = false
 
     @OptionGroup var global: GlobalOptions
 
-    func run() throws {
+    func run() async throws {
         let settings = try global.settings()
         let versions = LlamaBackend.versions
         print("engines")
@@ -26,5 +32,20 @@ struct Doctor: ParsableCommand {
         }
         print("cpu")
         print("  \(LlamaBackend.systemInfo)")
+        if !noLoad { try await printMemory(settings: settings) }
+    }
+
+    /// Resident memory once every box has loaded and answered one spoken question through the model, so that
+    /// compute buffers allocated on first use are counted.
+    func printMemory(settings: Settings) async throws {
+        let logger = global.bootstrap()
+        let stack = try await LiveStack.load(settings: settings, logger: logger)
+        var pipeline = stack.gateway.pipeline
+        pipeline.policy.mode = .generate
+        let question = try await stack.speaker.speak(SpeakRequest(text: "How long does the ferry crossing take?"), persist: false)
+        _ = try await pipeline.answer(audio: question.wav, contentType: "audio/wav", language: nil)
+        let megabytes = ResidentMemory.bytes().map { String(format: "%.0f MB", Double($0) / 1e6) } ?? "unknown (no /proc)"
+        print("memory")
+        print("  resident, whole stack loaded and warm: \(megabytes) (goal ≤ 1 GB)")
     }
 }
