@@ -5,6 +5,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 config=${VOICE_BUILD_CONFIG:-release}
+# A release build with testing enabled: scripts/test.sh then builds only the test targets on top of it, instead of
+# compiling everything again in debug (docs/decisions.md, 38). Debug builds are testable already.
+flags=()
+[ "$config" = release ] && flags=(-Xswiftc -enable-testing)
 
 # wordnet-base relates a question's words to the documents' (Retrieval/Lexicon.swift); chromium, chromium-driver and
 # node-react(-dom) (React 18) are for the widget's browser tests.
@@ -24,7 +28,7 @@ fi
 bash scripts/engines.sh
 echo "building voice ($config)"
 mkdir -p .build
-if ! swift build -c "$config" --product voice > .build/setup-build.log 2>&1; then
+if ! swift build -c "$config" "${flags[@]}" --product voice > .build/setup-build.log 2>&1; then
   grep -E 'error:' .build/setup-build.log | head -40 >&2 || tail -40 .build/setup-build.log >&2
   echo "swift build failed (full log: .build/setup-build.log)" >&2
   exit 1

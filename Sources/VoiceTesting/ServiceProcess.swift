@@ -10,9 +10,10 @@ public final class ServiceProcess: @unchecked Sendable {
     public let process: Process
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    /// The executable `swift build` made next to the tests.
+    /// The executable built next to the tests: `swift test` runs the test bundle from the build folder (debug or
+    /// release) that holds it.
     public static var executable: URL {
-        Fixtures.repositoryRoot.appendingPathComponent(".build/debug/voice")
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("voice")
     }
 
     /// Starts `<executable> <arguments> --port <port>` and waits until `GET /health` answers: with any status, or

@@ -32,7 +32,13 @@ struct Doctor: AsyncParsableCommand {
         }
         print("cpu")
         print("  \(LlamaBackend.systemInfo)")
-        if !noLoad { try await printMemory(settings: settings) }
+        guard !noLoad else { return }
+        do {
+            try await printMemory(settings: settings)
+        } catch {
+            // A diagnostic still reports what it can: the image check runs it without models.
+            print("memory\n  not measured: \(error)")
+        }
     }
 
     /// Resident memory once every box has loaded and answered one spoken question through the model, so that

@@ -8,11 +8,6 @@ import VoiceTesting
 /// `voice ingest` killed with SIGKILL in the middle of a run: every document it acknowledged is fully there,
 /// and no document is there by halves.
 @Suite struct IngestionCrashTests {
-    /// The `voice` executable SwiftPM builds beside the test bundle.
-    static var voiceExecutable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("voice")
-    }
-
     @Test func killDashNineMidIngestionLosesNothingAcknowledgedAndLeavesNoHalfDocument() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")
         let corpus = directory.appendingPathComponent("corpus")
@@ -22,7 +17,7 @@ import VoiceTesting
             try ("# Report \(file)\n\n" + text.joined(separator: " ")).write(to: corpus.appendingPathComponent("report-\(file).md"),
                                                                             atomically: true, encoding: .utf8)
         }
-        let executable = Self.voiceExecutable
+        let executable = ServiceProcess.executable
         try #require(FileManager.default.isExecutableFile(atPath: executable.path), "build the voice executable first: \(executable.path)")
 
         let process = Process()

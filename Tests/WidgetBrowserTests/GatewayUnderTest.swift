@@ -6,9 +6,9 @@ import VoiceCore
 import VoiceTesting
 
 /// The running stack the full-flow tests talk to, from one place: `VOICE_TEST_GATEWAY_URL` when a stack is already
-/// up, otherwise `voice up` from this package's debug build, started once per test run and stopped with it.
+/// up, otherwise `voice up` from the build the tests run from, started once per test run and stopped with it.
 enum GatewayUnderTest {
-    static let binary = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/voice")
+    static let binary = ServiceProcess.executable
 
     static var configuredURL: URL? {
         ProcessInfo.processInfo.environment["VOICE_TEST_GATEWAY_URL"].flatMap { URL(string: $0) }

@@ -105,6 +105,7 @@ def main():
     speaker = pyttsx3.init("espeak")
     speaker.setProperty("rate", 150)
     out = tempfile.mkdtemp(prefix="seed-peer-")
+    quiet = open(os.devnull, "w")
 
     def answer(path):
         t0 = time.perf_counter()
@@ -122,7 +123,7 @@ def main():
             max_tokens=config["max_tokens"], temperature=0.0)
         text = reply["choices"][0]["message"]["content"].strip()
         t3 = time.perf_counter()
-        with contextlib.redirect_stdout(sys.stderr):  # the driver prints "Audio saved to …"
+        with contextlib.redirect_stdout(quiet):  # the driver prints "Audio saved to …" each time
             speaker.save_to_file(text, os.path.join(out, "answer.wav"))
             speaker.runAndWait()
         t4 = time.perf_counter()
