@@ -21,11 +21,12 @@ public final class Lexicon: Sendable {
     /// Pointers followed from each sense besides its synonyms: a noun's hypernym ("toddler" → "child"), an
     /// adjective's attribute ("heavy" → "weight") and similar adjectives ("cheap" → "inexpensive"), and any word's
     /// derivationally related forms ("weigh" → "weight"). A verb's hypernyms are left out: they are the most general
-    /// verbs there are ("steam" → "move", "travel").
+    /// verbs there are ("steam" → "move", "travel"). A verb's antonym is followed: a sentence about the opposite
+    /// event answers the question ("When does it close on Sunday?" — "On Sundays it stays open until 5 pm.").
     static func pointers(_ pos: PartOfSpeech) -> Set<String> {
         switch pos {
         case .noun: ["@", "@i", "=", "+"]
-        case .verb: ["+"]
+        case .verb: ["+", "!"]
         case .adj: ["=", "&", "+"]
         case .adv: []
         }
