@@ -102,6 +102,17 @@ public struct AnswerPolicy: Sendable {
         return .nothing_relevant
     }
 
+    /// Whether a stored question answers the asked one as it stands: MiniLM puts "open on Sunday" 0.95 from "open
+    /// on Saturday", so the days, months and numbers each names must be the same.
+    public static func asksTheSameSpecifics(_ asked: String, _ stored: String) -> Bool {
+        func specifics(_ text: String) -> Set<String> {
+            AnswerType.dayNames(in: text)
+                .union(TextWords.words(text).filter { AnswerType.months.contains($0) && $0 != "may" })  // "May I…?"
+                .union(SpokenNumbers.numbers(in: text).map { "\($0.value)" })
+        }
+        return specifics(asked) == specifics(stored)
+    }
+
     /// "Not covered", naming the closest topic the knowledge base does cover.
     public static func notCovered(closestTopic document: RetrievedDocument?) -> String {
         guard let document else { return "Sorry, I don't know. The knowledge base doesn't cover that." }

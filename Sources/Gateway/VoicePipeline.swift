@@ -97,7 +97,7 @@ public struct VoicePipeline: Sendable {
             }
             sources = retrieved.documents
             timings.retrieve_ms = (clock.now - mark).fractionalMilliseconds
-            if let faq = retrieved.qa.first, faq.score >= faqMinScore {
+            if let faq = retrieved.qa.first, faq.score >= faqMinScore, AnswerPolicy.asksTheSameSpecifics(question, faq.question) {
                 responseText = faq.answer
                 kind = .faq
                 sources = [RetrievedDocument(id: "qa", source: "Q&A: \(faq.question)", text: faq.answer, score: faq.score)]

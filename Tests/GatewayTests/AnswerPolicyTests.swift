@@ -10,6 +10,17 @@ import VoiceCore
                          score: score, coverage: coverage, similarity: score, unmatched: unmatched, states_fact: statesFact)
     }
 
+    @Test func aStoredAnswerIsOnlyReusedForTheSameDayMonthAndNumbers() {
+        let stored = "Is the library open on Saturday?"
+        #expect(AnswerPolicy.asksTheSameSpecifics("Is the library open on Saturdays?", stored))
+        #expect(!AnswerPolicy.asksTheSameSpecifics("Is the library open on Sunday?", stored))
+        #expect(!AnswerPolicy.asksTheSameSpecifics("Is the library open?", stored), "a stored Saturday is not every day")
+        #expect(AnswerPolicy.asksTheSameSpecifics("How much is a ticket for two adults?", "What do 2 adult tickets cost?"))
+        #expect(!AnswerPolicy.asksTheSameSpecifics("Can I bring three guests?", "Can I bring two guests?"))
+        #expect(!AnswerPolicy.asksTheSameSpecifics("Is it open in July?", "Is it open in June?"))
+        #expect(AnswerPolicy.asksTheSameSpecifics("May I bring my dog?", "Can I bring my dog?"))
+    }
+
     @Test func aShortSentenceIsSpokenUnlessEveryAnswerIsGenerated() {
         var policy = AnswerPolicy()
         let ticket = sentence("A return ticket costs $11.", score: 0.6)
