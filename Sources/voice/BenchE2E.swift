@@ -42,15 +42,7 @@ struct BenchE2E: AsyncParsableCommand {
         "When does the cafe close on Sunday?",
     ]
 
-    struct Timed: Decodable {
-        var total_ms: Double
-        var stt_ms: Double
-        var retrieve_ms: Double
-        var llm_ms: Double
-        var tts_ms: Double
-    }
-
-    /// What the seed's pipeline heard and said; its timings decode from the same objects as `Timed`.
+    /// What the seed's pipeline heard and said; its timings decode from the same objects as `StageTimings`.
     struct PeerAnswer: Decodable {
         var transcript: String
         var answer: String
@@ -98,21 +90,20 @@ struct BenchE2E: AsyncParsableCommand {
             print(String(format: "\nthe seed's pipeline (Python) loaded and warmed up in %.1f s", ready.load_ms / 1000))
         }
 
-        var ours: [AnswerMode: [Int: [Timed]]] = [:]  // by mode, then by clip
-        var theirs: [Int: [Timed]] = [:]
+        var ours: [AnswerMode: [Int: [StageTimings]]] = [:]  // by mode, then by clip
+        var theirs: [Int: [StageTimings]] = [:]
         for block in 1...blocks {
             for (mode, pipeline) in pipelines {
                 print("  block \(block): ours (\(mode.rawValue)) …")
                 for (index, recording) in recordings.enumerated() {
-                    let t = try await pipeline.answer(audio: recording, contentType: "audio/wav", language: nil).timings
-                    ours[mode, default: [:]][index, default: []].append(
-                        Timed(total_ms: t.total_ms, stt_ms: t.stt_ms, retrieve_ms: t.retrieve_ms, llm_ms: t.llm_ms, tts_ms: t.tts_ms))
+                    let answer = try await pipeline.answer(audio: recording, contentType: "audio/wav", language: nil)
+                    ours[mode, default: [:]][index, default: []].append(answer.timings)
                 }
             }
             if let peer {
                 print("  block \(block): the seed's pipeline …")
                 let reply = try peer.exchange("\(recordings.count)")
-                for (index, timed) in try JSONDecoder().decode([Timed].self, from: reply).enumerated() {
+                for (index, timed) in try JSONDecoder().decode([StageTimings].self, from: reply).enumerated() {
                     theirs[index, default: []].append(timed)
                 }
                 if block == 1 {
@@ -128,9 +119,9 @@ struct BenchE2E: AsyncParsableCommand {
         let widths = [18, 5, 11, 11, 10, 10, 10, 10, 10]
         print("\nconcurrency 1, \(blocks) blocks per side (stage columns are medians)")
         print(row(["side", "n", "p50", "p90", "stt", "retrieve", "llm", "tts", "RSS"], widths: widths))
-        func report(_ label: String, _ byClip: [Int: [Timed]], memory: Double) -> Samples {
+        func report(_ label: String, _ byClip: [Int: [StageTimings]], memory: Double) -> Samples {
             let all = byClip.values.flatMap { $0 }
-            func median(_ stage: KeyPath<Timed, Double>) -> String { ms(Samples(milliseconds: all.map { $0[keyPath: stage] }).median) }
+            func median(_ stage: KeyPath<StageTimings, Double>) -> String { ms(Samples(milliseconds: all.map { $0[keyPath: stage] }).median) }
             let totals = Samples(milliseconds: all.map(\.total_ms))
             print(row([label, "\(all.count)", ms(totals.median), ms(totals.percentile(90)), median(\.stt_ms), median(\.retrieve_ms),
                        median(\.llm_ms), median(\.tts_ms), String(format: "%.0f MB", memory)], widths: widths))
