@@ -40,6 +40,8 @@ let package = Package(
         .systemLibrary(name: "CWhisper", path: "Sources/CWhisper"),
         .systemLibrary(name: "CEspeakNG", path: "Sources/CEspeakNG", pkgConfig: "espeak-ng",
                        providers: [.apt(["libespeak-ng-dev"])]),
+        // Our own declarations of the ONNX Runtime C API slots we call; the library is opened at run time.
+        .systemLibrary(name: "COnnxRuntime", path: "Sources/COnnxRuntime"),
 
         // The only code that touches C pointers.
         .target(name: "LlamaEngine", dependencies: ["CLlama"], swiftSettings: swiftSettings,
@@ -47,6 +49,7 @@ let package = Package(
         .target(name: "WhisperEngine", dependencies: ["CWhisper"], swiftSettings: swiftSettings,
                 linkerSettings: engineLinkerSettings),
         .target(name: "EspeakEngine", dependencies: ["CEspeakNG"], swiftSettings: swiftSettings),
+        .target(name: "PiperEngine", dependencies: ["COnnxRuntime"], swiftSettings: swiftSettings),
 
         // Pure-Swift model file formats: CTranslate2, safetensors, whisper.cpp ggml, GGUF.
         .target(name: "ModelConversion", swiftSettings: swiftSettings),
@@ -102,7 +105,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: swiftSettings),
         .target(name: "TextToSpeech", dependencies: [
-            "EspeakEngine", "VoiceCore",
+            "EspeakEngine", "PiperEngine", "VoiceCore", "Models",
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -148,7 +152,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "TextToSpeechTests", dependencies: [
-            "TextToSpeech", "EspeakEngine", "SpeechToText", "VoiceTesting", "VoiceCore", "Models", "WhisperEngine",
+            "TextToSpeech", "EspeakEngine", "PiperEngine", "SpeechToText", "VoiceTesting", "VoiceCore", "Models", "WhisperEngine",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], swiftSettings: swiftSettings),

@@ -86,6 +86,31 @@ public final class EspeakSynthesizer: Sendable {
         return EspeakAudio(samples: samples, sampleRate: sampleRate, firstAudioAfter: firstAudio)
     }
 
+    /// IPA phonemes of each text, as espeak-ng reads it with `voice` (Piper's voices are trained on these).
+    /// espeak returns one clause per call and drops the clause's punctuation, so callers pass one clause each.
+    public func phonemes(_ texts: [String], voice: String) async throws -> [String] {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                guard espeak_SetVoiceByName(voice) == EE_OK else {
+                    return continuation.resume(throwing: EspeakError.unknownVoice(voice))
+                }
+                continuation.resume(returning: texts.map(Self.phonemesOnQueue))
+            }
+        }
+    }
+
+    private static func phonemesOnQueue(_ text: String) -> String {
+        text.withCString { base in
+            var clauses: [String] = []
+            var cursor: UnsafeRawPointer? = UnsafeRawPointer(base)
+            while let current = cursor, current.load(as: CChar.self) != 0 {
+                guard let phonemes = espeak_TextToPhonemes(&cursor, espeakCHARS_UTF8, espeakPHONEMES_IPA) else { break }
+                clauses.append(String(cString: phonemes))
+            }
+            return clauses.filter { !$0.isEmpty }.joined(separator: " ")
+        }
+    }
+
     private static func listVoices() -> [EspeakVoice] {
         guard let list = espeak_ListVoices(nil) else { return [] }
         var voices: [EspeakVoice] = []

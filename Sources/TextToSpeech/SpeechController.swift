@@ -1,5 +1,4 @@
 public import Hummingbird
-import EspeakEngine
 import Foundation
 import NIOCore
 public import VoiceCore
@@ -47,14 +46,21 @@ public struct SpeechController: Sendable {
             return wavResponse(audio.wav)
         }
         router.get("/voices") { _, _ in
-            struct Voices: Encodable { let default_voice: String; let voices: [EspeakVoice] }
-            return try jsonResponse(Voices(default_voice: Speaker.defaultVoice, voices: speaker.voices))
+            struct Voices: Encodable { let default_voice: String; let voices: [VoiceListing] }
+            return try jsonResponse(Voices(default_voice: speaker.defaultVoice, voices: speaker.voices))
         }
         router.get("/health") { _, _ in
-            try jsonResponse(HealthReport(service: "tts", details: [
-                "engine": "espeak-ng", "sample_rate": "\(speaker.synthesizer.sampleRate)",
-                "voices": "\(speaker.voices.count)",
-            ]))
+            let fallbacks = speaker.fallbacks.current
+            var details = [
+                "engine": speaker.neuralVoices.isEmpty ? "espeak-ng" : "piper, espeak-ng fallback",
+                "default_voice": speaker.defaultVoice, "voices": "\(speaker.voices.count)",
+                "neural_fallbacks": "\(fallbacks.count)",
+            ]
+            details["neural_voice_problem"] = speaker.neuralVoiceProblem
+            details["last_fallback_error"] = fallbacks.lastError
+            // Speech still works through espeak-ng, so this is a degraded service, not a failed one.
+            let degraded = fallbacks.degraded || speaker.neuralVoiceProblem != nil
+            return try jsonResponse(HealthReport(service: "tts", status: degraded ? "degraded" : "ok", details: details))
         }
     }
 

@@ -303,12 +303,18 @@ public struct SpeakResult: Codable, Sendable, Equatable {
     public var duration_s: Double
     public var sample_rate: Int
     public var bytes: Int
-    public init(filename: String, audio_url: String, duration_s: Double, sample_rate: Int, bytes: Int) {
+    /// The voice that spoke, and whether it stood in for a neural voice that failed.
+    public var voice: String?
+    public var fallback: Bool?
+    public init(filename: String, audio_url: String, duration_s: Double, sample_rate: Int, bytes: Int,
+                voice: String? = nil, fallback: Bool? = nil) {
         self.filename = filename
         self.audio_url = audio_url
         self.duration_s = duration_s
         self.sample_rate = sample_rate
         self.bytes = bytes
+        self.voice = voice
+        self.fallback = fallback
     }
 }
 

@@ -27,6 +27,8 @@ public struct Settings: Sendable {
     public var audioMaxAge: Duration
     public var audioByteBudget: Int64
     public var ttsMaxCharacters: Int
+    /// The voice answers are spoken with (`VOICE_TTS_VOICE`); nil: the neural voice when present, else espeak-ng.
+    public var ttsVoice: String?
     /// Speech-to-text limits: longest accepted recording, largest upload, engine states per model, waiting
     /// requests beyond them, and the deadline of one transcription.
     public var sttMaxSeconds: Double
@@ -102,6 +104,7 @@ public struct Settings: Sendable {
         audioMaxAge = .seconds(try integer("VOICE_AUDIO_MAX_AGE_S", default: 3600, range: 10...604_800))
         audioByteBudget = Int64(try integer("VOICE_AUDIO_BUDGET_MB", default: 512, range: 1...1_000_000)) << 20
         ttsMaxCharacters = try integer("VOICE_TTS_MAX_CHARS", default: 2000, range: 1...100_000)
+        ttsVoice = environment["VOICE_TTS_VOICE"].flatMap { $0.isEmpty ? nil : $0 }
         sttMaxSeconds = Double(try integer("VOICE_STT_MAX_SECONDS", default: 60, range: 1...3600))
         sttMaxBytes = try integer("VOICE_STT_MAX_MB", default: 25, range: 1...512) << 20
         sttWorkers = try integer("VOICE_STT_WORKERS", default: 1, range: 1...16)

@@ -23,12 +23,14 @@ struct Doctor: AsyncParsableCommand {
         print("  llama.cpp  \(versions.llama)")
         print("  whisper.cpp \(WhisperModel.version)")
         print("  ggml       \(versions.ggml) (shared)")
+        print("  espeak-ng  (Debian libespeak-ng1, GPL-3.0-or-later)")
         print("models (\(settings.modelsDirectory.path))")
         let store = ModelStore(directory: settings.modelsDirectory)
         for spec in ModelCatalog.all {
             let size = store.size(of: spec).map { String(format: "%.1f MB", Double($0) / 1e6) }
             let state = size.map { "present  \($0)" } ?? "missing  (run `voice models`)"
             print("  \(spec.id.padding(toLength: 16, withPad: " ", startingAt: 0)) \(state)  \(store.url(for: spec).path)")
+            print("  \("".padding(toLength: 16, withPad: " ", startingAt: 0)) licence: \(spec.license)")
         }
         print("cpu")
         print("  \(LlamaBackend.systemInfo)")

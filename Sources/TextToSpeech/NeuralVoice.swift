@@ -1,0 +1,77 @@
+import Dispatch
+public import EspeakEngine
+public import Foundation
+public import PiperEngine
+
+/// A neural voice as the speaker uses it; tests put a fault-injecting wrapper around the real one.
+public protocol NeuralSpeaking: Sendable {
+    /// The voice's name as its files are named ("en_US-joe-medium").
+    var id: String { get }
+    /// The short name people ask for ("joe").
+    var name: String { get }
+    /// The espeak-ng language its phonemes come from ("en-us").
+    var language: String { get }
+    var sampleRate: Int { get }
+    /// Synthesises `text` chunk by chunk; `speed` 1 is the voice's own pace.
+    func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<[Int16], any Error>
+}
+
+/// A Piper voice ready to speak: espeak-ng turns each phrase into IPA phonemes (what Piper's voices are trained
+/// on), then the ONNX model speaks one chunk at a time on a queue of its own, so syntheses never share cores.
+public final class NeuralVoice: NeuralSpeaking {
+    public let id: String
+    public let voice: PiperVoice
+    private let phonemizer: EspeakSynthesizer
+    private let queue = DispatchQueue(label: "piper")
+
+    public init(model: URL, runtime: OnnxRuntime, phonemizer: EspeakSynthesizer, threads: Int) throws(OnnxError) {
+        id = model.deletingPathExtension().lastPathComponent
+        voice = try PiperVoice(model: model, runtime: runtime, threads: threads)
+        self.phonemizer = phonemizer
+    }
+
+    public var sampleRate: Int { voice.sampleRate }
+    public var language: String { voice.config.espeak.voice }
+    public var name: String { voice.config.dataset ?? id }
+
+    public func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<[Int16], any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for chunk in SpeechChunks.chunks(text) {
+                        try Task.checkCancellation()
+                        let phonemes = try await phonemes(of: chunk)
+                        continuation.yield(try await run(phonemes, lengthScale: voice.config.inference.length_scale / speed))
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Piper keeps each phrase's punctuation as a phoneme (it shapes the intonation) and a space after a pause
+    /// inside the sentence.
+    func phonemes(of chunk: [SpeechChunks.Phrase]) async throws -> String {
+        let spoken = try await phonemizer.phonemes(chunk.map(\.text), voice: language)
+        return zip(spoken, chunk).map { phonemes, phrase in
+            // espeak marks words of another language with "(fr)"…"(en)"; Piper drops the marks.
+            let plain = phonemes.replacingOccurrences(of: #"\([^)]+\)"#, with: "", options: .regularExpression)
+            return plain + String(phrase.terminator) + (SpeechChunks.sentenceEnds.contains(phrase.terminator) ? "" : " ")
+        }.joined()
+    }
+
+    private func run(_ phonemes: String, lengthScale: Float) async throws -> [Int16] {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                do throws(OnnxError) {
+                    continuation.resume(returning: try self.voice.synthesize(phonemes: phonemes, lengthScale: lengthScale))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}

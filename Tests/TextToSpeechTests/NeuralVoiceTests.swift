@@ -1,0 +1,139 @@
+import EspeakEngine
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Models
+import NIOFoundationCompat
+import PiperEngine
+import SpeechToText
+import Synchronization
+import Testing
+import TextToSpeech
+import VoiceCore
+import VoiceTesting
+import WhisperEngine
+
+/// The Piper voice, run by ONNX Runtime from its pinned wheel, with espeak-ng as the fallback.
+@Suite struct NeuralVoiceTests {
+    let store = AudioStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("tts-\(UUID().uuidString)"))
+
+    static func joe() throws -> NeuralVoice {
+        let runtime = try OnnxRuntime.load(library: try Fixtures.model(ModelCatalog.onnxRuntime))
+        return try NeuralVoice(model: try Fixtures.model(ModelCatalog.piperJoe), runtime: runtime,
+                               phonemizer: try EspeakSynthesizer.shared.get(), threads: 2)
+    }
+
+    func speaker(_ voice: any NeuralSpeaking) throws -> Speaker {
+        Speaker(synthesizer: try EspeakSynthesizer.shared.get(), neuralVoices: [voice], store: store)
+    }
+
+    @Test func theNeuralVoiceIsTheDefaultAndWhisperHearsWhatItSaid() async throws {
+        let sentence = "The ferry to the island leaves every hour from the north pier."
+        let audio = try await speaker(try Self.joe()).speak(SpeakRequest(text: sentence), persist: false)
+        #expect(audio.voice == "en_US-joe-medium")
+        #expect(!audio.fallback)
+        let decoded = try WAVDecoder.decode(audio.wav)
+        #expect(decoded.sampleRate == 22_050)
+        let transcriber = try Transcriber(modelPath: try Fixtures.model(ModelCatalog.whisperTinyEn), threads: 2)
+        let text = try transcriber.transcribe(Resampler.resample(decoded.samples, from: decoded.sampleRate)).text
+        let error = WordErrorRate.rate(reference: sentence, hypothesis: text)
+        #expect(error <= 0.10, "heard: \(text) (WER \(error))")
+    }
+
+    @Test func aLongAnswerComesInChunksAndTheFirstComesBeforeTheWhole() async throws {
+        let text = "Tickets for the summer festival cost forty dollars for adults and twenty for children, and they go on sale at nine on Monday morning. Bring your receipt."
+        var chunks: [[Int16]] = []
+        for try await chunk in try Self.joe().synthesize(text, speed: 1) { chunks.append(chunk) }
+        // 24 words cut at the comma, then the second sentence.
+        #expect(chunks.count == 3)
+        #expect(chunks.allSatisfy { $0.count > 22_050 / 4 })
+    }
+
+    @Test func aSlowerRateGivesLongerSpeech() async throws {
+        let speaker = try speaker(try Self.joe())
+        let normal = try await speaker.speak(SpeakRequest(text: "Opening hours are nine to five."), persist: false)
+        let slow = try await speaker.speak(SpeakRequest(text: "Opening hours are nine to five.", rate: 100), persist: false)
+        #expect(slow.durationSeconds > normal.durationSeconds * 1.25, "\(slow.durationSeconds) vs \(normal.durationSeconds)")
+    }
+
+    @Test func voicesListsTheNeuralVoiceFirstAndAnUnknownVoiceNamesTheValidOnes() async throws {
+        let router = makeServiceRouter()
+        SpeechController(speaker: try speaker(try Self.joe())).addRoutes(to: router)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/voices", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(body.contains("\"default_voice\":\"en_US-joe-medium\""))
+                #expect(body.contains("\"engine\":\"piper\""))
+                #expect(body.contains("\"engine\":\"espeak-ng\""))
+            }
+            for voice in ["joe", "en_US-joe-medium", "en-us"] {
+                try await client.execute(uri: "/speak", method: .post, headers: [.accept: "audio/wav"],
+                                         body: ByteBuffer(string: #"{"text": "Hello there.", "voice": "\#(voice)"}"#)) { response in
+                    #expect(response.status == .ok, "voice \(voice)")
+                }
+            }
+            try await client.execute(uri: "/speak", method: .post,
+                                     body: ByteBuffer(string: #"{"text": "Hello there.", "voice": "klingon-deluxe"}"#)) { response in
+                #expect(response.status == .badRequest)
+                let body = String(buffer: response.body)
+                #expect(body.contains("unknown_voice"))
+                #expect(body.contains("en_US-joe-medium") && body.contains("en-us"))
+            }
+        }
+    }
+
+    @Test func aFailingNeuralVoiceFallsBackToEspeakAndRecovers() async throws {
+        let fault = FailingNeuralVoiceFault(try Self.joe())
+        let speaker = try speaker(fault)
+        let router = makeServiceRouter()
+        SpeechController(speaker: speaker).addRoutes(to: router)
+        try await Application(router: router).test(.router) { client in
+            fault.failing.store(true, ordering: .relaxed)
+            let stood = try await speaker.speak(SpeakRequest(text: "The pool opens at seven."), persist: false)
+            #expect(stood.fallback && stood.voice == Speaker.espeakVoice)
+            #expect(stood.durationSeconds > 1)
+            try await client.execute(uri: "/health", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(body.contains("\"status\":\"degraded\"") && body.contains("injected fault"), "\(body)")
+            }
+
+            fault.failing.store(false, ordering: .relaxed)
+            let recovered = try await speaker.speak(SpeakRequest(text: "The pool opens at seven."), persist: false)
+            #expect(!recovered.fallback && recovered.voice == "en_US-joe-medium")
+            try await client.execute(uri: "/health", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(body.contains("\"status\":\"ok\"") && body.contains("\"neural_fallbacks\":\"1\""), "\(body)")
+            }
+        }
+    }
+
+    @Test func aShortSentenceWithACommaStaysOneChunk() {
+        #expect(SpeechChunks.chunks("Yes, we do. We open at nine, and close at five.").count == 2)
+    }
+
+    @Test func phrasesEndAtPunctuationButNotInsideNumbers() {
+        let chunks = SpeechChunks.chunks("It costs $4.50 at 6:30 pm. Really? Yes")
+        #expect(chunks.map { $0.map(\.text) } == [["It costs $4.50 at 6:30 pm"], ["Really"], ["Yes"]])
+        #expect(chunks.map { $0.map(\.terminator) } == [["."], ["?"], ["."]])
+    }
+}
+
+/// Fault injection: the real voice, failing on demand the way a broken model or runtime would.
+final class FailingNeuralVoiceFault: NeuralSpeaking {
+    let voice: any NeuralSpeaking
+    let failing = Atomic<Bool>(false)
+
+    init(_ voice: any NeuralSpeaking) { self.voice = voice }
+
+    var id: String { voice.id }
+    var name: String { voice.name }
+    var language: String { voice.language }
+    var sampleRate: Int { voice.sampleRate }
+
+    struct InjectedFault: Error, CustomStringConvertible { var description: String { "injected fault" } }
+
+    func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<[Int16], any Error> {
+        guard failing.load(ordering: .relaxed) else { return voice.synthesize(text, speed: speed) }
+        return AsyncThrowingStream { $0.finish(throwing: InjectedFault()) }
+    }
+}
