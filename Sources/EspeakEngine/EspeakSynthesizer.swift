@@ -23,11 +23,10 @@ public struct EspeakProsody: Sendable, Equatable {
     }
 }
 
-/// 16-bit mono samples at espeak's native rate, and when the first chunk arrived.
+/// 16-bit mono samples at espeak's native rate.
 public struct EspeakAudio: Sendable {
     public var samples: [Int16]
     public var sampleRate: Int
-    public var firstAudioAfter: Duration?
 }
 
 public struct EspeakError: Error, CustomStringConvertible, Equatable {
@@ -81,9 +80,9 @@ public final class EspeakSynthesizer: Sendable {
         let status = text.withCString { pointer in
             espeak_Synth(pointer, strlen(pointer) + 1, 0, POS_CHARACTER, 0, UInt32(espeakCHARS_UTF8), nil, nil)
         }
-        let (samples, firstAudio) = SynthesisSink.finish()
+        let samples = SynthesisSink.finish()
         guard status == EE_OK else { throw .synthesisFailed(status.rawValue) }
-        return EspeakAudio(samples: samples, sampleRate: sampleRate, firstAudioAfter: firstAudio)
+        return EspeakAudio(samples: samples, sampleRate: sampleRate)
     }
 
     /// IPA phonemes of each text, as espeak-ng reads it with `voice` (Piper's voices are trained on these).
@@ -142,23 +141,18 @@ public final class EspeakSynthesizer: Sendable {
 /// which is what makes the unchecked global safe.
 private enum SynthesisSink {
     nonisolated(unsafe) static var samples: [Int16] = []
-    nonisolated(unsafe) static var started = ContinuousClock.now
-    nonisolated(unsafe) static var firstAudio: Duration?
 
     static func begin() {
         samples = []
         samples.reserveCapacity(22_050 * 4)
-        firstAudio = nil
-        started = .now
     }
 
     static func append(_ pointer: UnsafeMutablePointer<Int16>, count: Int) {
-        if firstAudio == nil { firstAudio = .now - started }
         samples.append(contentsOf: UnsafeBufferPointer(start: pointer, count: count))
     }
 
-    static func finish() -> ([Int16], Duration?) {
+    static func finish() -> [Int16] {
         defer { samples = [] }
-        return (samples, firstAudio)
+        return samples
     }
 }

@@ -30,12 +30,15 @@ public struct SpeakRequest: Sendable, Decodable {
     public var voice: String?
     public var rate: Int?
     public var pitch: Int?
+    /// Answer with the WAV's bytes as they are made (chunked, sizes unknown in the header), nothing stored.
+    public var stream: Bool?
 
-    public init(text: String, voice: String? = nil, rate: Int? = nil, pitch: Int? = nil) {
+    public init(text: String, voice: String? = nil, rate: Int? = nil, pitch: Int? = nil, stream: Bool? = nil) {
         self.text = text
         self.voice = voice
         self.rate = rate
         self.pitch = pitch
+        self.stream = stream
     }
 }
 
@@ -114,65 +117,106 @@ public struct Speaker: Sendable {
         return .espeak(wanted)
     }
 
-    public func speak(_ request: SpeakRequest, persist: Bool = true) async throws -> SpokenAudio {
+    /// A validated request as a stream of sample chunks, the first as soon as it exists. A neural voice that fails
+    /// hands the chunks it has not spoken to espeak-ng (same 22.05 kHz rate), so the listener hears the whole answer.
+    public func stream(_ request: SpeakRequest) throws(APIError) -> SpeechStream {
         let trimmed = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw APIError.badRequest("empty_text", "text must not be empty") }
+        guard !trimmed.isEmpty else { throw .badRequest("empty_text", "text must not be empty") }
         guard trimmed.count <= maxCharacters else {
-            throw APIError.payloadTooLarge("text has \(trimmed.count) characters; the limit is \(maxCharacters)")
+            throw .payloadTooLarge("text has \(trimmed.count) characters; the limit is \(maxCharacters)")
         }
         let rate = request.rate ?? Self.defaultRate
-        guard (80...450).contains(rate) else { throw APIError.badRequest("invalid_rate", "rate must be 80–450 words per minute") }
+        guard (80...450).contains(rate) else { throw .badRequest("invalid_rate", "rate must be 80–450 words per minute") }
         let pitch = request.pitch ?? 50
-        guard (0...100).contains(pitch) else { throw APIError.badRequest("invalid_pitch", "pitch must be 0–100") }
+        guard (0...100).contains(pitch) else { throw .badRequest("invalid_pitch", "pitch must be 0–100") }
         let text = SpeechText.normalize(trimmed)
-
-        var audio: Synthesis
+        let prosody = EspeakProsody(rate: rate, pitch: pitch)
+        let synthesizer = synthesizer
+        let outcome = SpeechStream.Outcome()
         switch try resolveVoice(request.voice) {
-        case .neural(let voice):
-            do {
-                audio = try await Self.collect(voice, text: text, speed: Float(rate) / Float(Self.defaultRate))
-                fallbacks.recovered()
-            } catch {
-                logger.warning("neural voice failed; espeak-ng speaks instead", metadata: ["voice": "\(voice.id)", "error": "\(error)"])
-                Counter(label: "voice_tts_fallbacks_total", dimensions: [("voice", voice.id)]).increment()
-                fallbacks.failed(voice: voice.id, error: "\(error)")
-                audio = try await espeak(text, voice: Self.espeakVoice, rate: rate, pitch: pitch)
-                audio.fallback = true
-            }
         case .espeak(let voice):
-            audio = try await espeak(text, voice: voice, rate: rate, pitch: pitch)
+            let chunks = AsyncThrowingStream<[Int16], any Error> { continuation in
+                let task = Task {
+                    do {
+                        continuation.yield(try await synthesizer.synthesize(text, voice: voice, prosody: prosody).samples)
+                        continuation.finish()
+                    } catch {
+                        continuation.finish(throwing: error)
+                    }
+                }
+                continuation.onTermination = { _ in task.cancel() }
+            }
+            return SpeechStream(sampleRate: synthesizer.sampleRate, voice: voice, chunks: chunks, outcome: outcome)
+        case .neural(let voice):
+            let (logger, fallbacks) = (logger, fallbacks)
+            let canFallBack = voice.sampleRate == synthesizer.sampleRate
+            let chunks = AsyncThrowingStream<[Int16], any Error> { continuation in
+                let task = Task {
+                    var spoken = 0
+                    do {
+                        for try await chunk in voice.synthesize(text, speed: Float(rate) / Float(Self.defaultRate)) {
+                            continuation.yield(chunk)
+                            spoken += 1
+                        }
+                        fallbacks.recovered()
+                        continuation.finish()
+                    } catch where canFallBack && !(error is CancellationError) {
+                        logger.warning("neural voice failed; espeak-ng speaks instead",
+                                       metadata: ["voice": "\(voice.id)", "error": "\(error)"])
+                        Counter(label: "voice_tts_fallbacks_total", dimensions: [("voice", voice.id)]).increment()
+                        fallbacks.failed(voice: voice.id, error: "\(error)")
+                        outcome.fellBack()
+                        do {
+                            let rest = SpeechChunks.chunks(text).dropFirst(spoken)
+                                .map { $0.map { $0.text + String($0.terminator) }.joined(separator: " ") }.joined(separator: " ")
+                            if !rest.isEmpty {
+                                continuation.yield(try await synthesizer.synthesize(rest, voice: Self.espeakVoice, prosody: prosody).samples)
+                            }
+                            continuation.finish()
+                        } catch {
+                            continuation.finish(throwing: error)
+                        }
+                    } catch {
+                        continuation.finish(throwing: error)
+                    }
+                }
+                continuation.onTermination = { _ in task.cancel() }
+            }
+            return SpeechStream(sampleRate: voice.sampleRate, voice: voice.id, chunks: chunks, outcome: outcome)
         }
-        let wav = WAVFile.encode(audio.samples, sampleRate: audio.sampleRate)
+    }
+
+    public func speak(_ request: SpeakRequest, persist: Bool = true) async throws -> SpokenAudio {
+        let stream = try stream(request)
+        let started = ContinuousClock.now
+        var samples: [Int16] = []
+        var firstAudio: Duration?
+        for try await chunk in stream.chunks {
+            if firstAudio == nil { firstAudio = .now - started }
+            samples += chunk
+        }
+        let wav = WAVFile.encode(samples, sampleRate: stream.sampleRate)
         var filename = ""
         if persist { filename = try store.store(wav).lastPathComponent }
-        return SpokenAudio(filename: filename, wav: wav,
-                           durationSeconds: Double(audio.samples.count) / Double(audio.sampleRate),
-                           sampleRate: audio.sampleRate, firstAudioAfter: audio.firstAudioAfter, voice: audio.voice,
-                           fallback: audio.fallback)
+        return SpokenAudio(filename: filename, wav: wav, durationSeconds: Double(samples.count) / Double(stream.sampleRate),
+                           sampleRate: stream.sampleRate, firstAudioAfter: firstAudio,
+                           voice: stream.fellBack ? Self.espeakVoice : stream.voice, fallback: stream.fellBack)
     }
+}
 
-    struct Synthesis {
-        var samples: [Int16]
-        var sampleRate: Int
-        var firstAudioAfter: Duration?
-        var voice: String
-        var fallback = false
-    }
+/// What `Speaker.stream` returns: the sample rate (for the WAV header, sent first) and the chunks.
+public struct SpeechStream: Sendable {
+    public let sampleRate: Int
+    /// The voice asked for; `fellBack` tells, once the chunks are consumed, whether espeak-ng finished for it.
+    public let voice: String
+    public let chunks: AsyncThrowingStream<[Int16], any Error>
+    let outcome: Outcome
 
-    private func espeak(_ text: String, voice: String, rate: Int, pitch: Int) async throws -> Synthesis {
-        let audio = try await synthesizer.synthesize(text, voice: voice, prosody: EspeakProsody(rate: rate, pitch: pitch))
-        return Synthesis(samples: audio.samples, sampleRate: audio.sampleRate, firstAudioAfter: audio.firstAudioAfter,
-                         voice: voice)
-    }
+    public var fellBack: Bool { outcome.state.withLock { $0 } }
 
-    private static func collect(_ voice: any NeuralSpeaking, text: String, speed: Float) async throws -> Synthesis {
-        let started = ContinuousClock.now
-        var result = Synthesis(samples: [], sampleRate: voice.sampleRate, voice: voice.id)
-        for try await chunk in voice.synthesize(text, speed: speed) {
-            if result.firstAudioAfter == nil { result.firstAudioAfter = .now - started }
-            result.samples += chunk
-        }
-        return result
+    final class Outcome: Sendable {
+        let state = Mutex(false)
+        func fellBack() { state.withLock { $0 = true } }
     }
 }
 

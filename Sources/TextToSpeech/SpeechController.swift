@@ -29,6 +29,7 @@ public struct SpeechController: Sendable {
         router.post("/speak") { request, _ in
             var request = request
             let body = try await request.decodeJSON(as: SpeakRequest.self, limit: 64 << 10)
+            if body.stream == true { return streamedWAV(try speaker.stream(body)) }
             let wantsBytes = request.headers[.accept].map { $0.contains("audio/wav") || $0.contains("audio/x-wav") } ?? false
             let audio = try await speaker.speak(body, persist: !wantsBytes)
             if wantsBytes { return wavResponse(audio.wav) }
@@ -62,6 +63,18 @@ public struct SpeechController: Sendable {
             let degraded = fallbacks.degraded || speaker.neuralVoiceProblem != nil
             return try jsonResponse(HealthReport(service: "tts", status: degraded ? "degraded" : "ok", details: details))
         }
+    }
+
+    /// The header first, then each chunk's samples as soon as it exists: a player starts on the first sentence.
+    func streamedWAV(_ stream: SpeechStream) -> Response {
+        Response(status: .ok, headers: [.contentType: "audio/wav"],
+                 body: ResponseBody { writer in
+                     try await writer.write(ByteBuffer(bytes: WAVFile.streamHeader(sampleRate: stream.sampleRate)))
+                     for try await chunk in stream.chunks {
+                         try await writer.write(chunk.withUnsafeBytes { ByteBuffer(bytes: $0) })
+                     }
+                     try await writer.finish(nil)
+                 })
     }
 
     func wavResponse(_ wav: Data) -> Response {
