@@ -1,9 +1,8 @@
-/// Written shorthand a speech synthesiser reads badly, spelled out: for a sentence taken from a document and
-/// spoken as an answer ("e.g." → "for example", "&" → "and", brackets → commas).
+/// A sentence taken from a document, phrased to be said as an answer: brackets and semicolons become the commas a
+/// speaker would pause at. How its words, numbers and units sound is the TTS service's `SpeechText`.
 public func speakable(_ text: String) -> String {
     var text = text
-    for (written, spoken) in [("e.g.", "for example"), ("i.e.", "that is"), (" & ", " and "), ("%", " percent"),
-                              ("(", ", "), (")", ","), (";", ",")] {
+    for (written, spoken) in [("(", ", "), (")", ","), (";", ",")] {
         text = text.replacing(written, with: spoken)
     }
     for (messy, clean) in [(" ,", ","), (",,", ","), (",.", "."), ("  ", " ")] {

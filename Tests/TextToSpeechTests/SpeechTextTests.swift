@@ -11,7 +11,7 @@ import Testing
 
     @Test func markdownIsStrippedButItsWordsKept() {
         let spoken = SpeechText.normalize("## Opening hours\n- **Monday**: 6:30 to 17:00\n- See [the map](https://x.io/map)")
-        #expect(spoken == "Opening hours. Monday: 6:30 to 17:00. See the map")
+        #expect(spoken == "Opening hours. Monday: 6:30 to 5 pm. See the map")
     }
 
     @Test func urlsLoseTheirSchemeAndReadSlashes() {
@@ -21,5 +21,20 @@ import Testing
     @Test func plainTextIsUnchanged() {
         let text = "The cafe opens at 6:30 and closes on Tuesdays."
         #expect(SpeechText.normalize(text) == text)
+    }
+
+    @Test func unitsAfterANumberAreReadAsWords() {
+        #expect(SpeechText.normalize("The trail is 9 km long; bags up to 1 kg, 50 km/h.")
+                == "The trail is 9 kilometres long; bags up to 1 kilogram, 50 kilometres per hour.")
+        #expect(SpeechText.normalize("Heat to 180 °C for 25 mins, a 2800 W kettle") == "Heat to 180 degrees Celsius for 25 minutes, a 2800 watts kettle")
+        // A unit needs a number before it: words stay as written.
+        #expect(SpeechText.normalize("The km marker and the W entrance") == "The km marker and the W entrance")
+    }
+
+    @Test func abbreviationsRangesAndClockTimesAreReadAsSpoken() {
+        #expect(SpeechText.normalize("Open Mon–Fri, 9–5; room No. 4, approx. 3 hrs") == "Open Monday to Friday, 9 to 5; room number 4, approximately 3 hours")
+        #expect(SpeechText.normalize("Doors 17:00, last entry 21:45, lunch at 12:00 or 09:05")
+                == "Doors 5 pm, last entry 9 45 pm, lunch at 12 o'clock or 9 oh 5")
+        #expect(SpeechText.normalize("Call 555-0142, e.g. at 10:00 am") == "Call 555-0142, for example at 10 am")
     }
 }
