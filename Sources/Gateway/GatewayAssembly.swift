@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+import TextToSpeech
 public import Logging
 public import VoiceCore
 
@@ -10,13 +11,14 @@ extension GatewayController {
         }
         let timeouts = stageTimeouts(settings)
         func timeout(_ stage: VoicePipeline.Stage) -> Duration { timeouts[stage] ?? .seconds(30) }
-        let pipeline = VoicePipeline(
+        var pipeline = VoicePipeline(
             speechToText: RemoteSpeechToText(service: remote(.stt), timeout: timeout(.stt)),
             retrieval: RemoteRetrieval(service: remote(.rag), timeout: timeout(.rag)),
             generation: RemoteGeneration(service: remote(.llm), timeout: timeout(.llm)),
             synthesis: RemoteSynthesis(service: remote(.tts), timeout: timeout(.tts)),
             timeouts: timeouts, audioRetention: settings.audioMaxAge, sttPrompt: settings.sttPrompt,
             answerMode: settings.answerMode)
+        pipeline.audioStore = AudioStore(directory: settings.audioDirectory)
         var checks: [VoicePipeline.Stage: HealthCheck] = [:]
         for stage in VoicePipeline.Stage.allCases {
             let service = remote(stage)
@@ -28,9 +30,10 @@ extension GatewayController {
     /// The one-process layout: the services are called directly, so they are healthy while the process is.
     public static func inProcess(settings: Settings, speechToText: any SpeechToTextClient, retrieval: any RetrievalClient,
                                  generation: any GenerationClient, synthesis: any SpeechSynthesisClient) -> GatewayController {
-        let pipeline = VoicePipeline(speechToText: speechToText, retrieval: retrieval, generation: generation,
+        var pipeline = VoicePipeline(speechToText: speechToText, retrieval: retrieval, generation: generation,
                                      synthesis: synthesis, timeouts: stageTimeouts(settings), audioRetention: settings.audioMaxAge,
                                      sttPrompt: settings.sttPrompt, answerMode: settings.answerMode)
+        pipeline.audioStore = AudioStore(directory: settings.audioDirectory)
         var checks: [VoicePipeline.Stage: HealthCheck] = [:]
         for stage in VoicePipeline.Stage.allCases {
             checks[stage] = { DownstreamHealth(status: "ok", latency_ms: 0, url: nil, error: nil) }

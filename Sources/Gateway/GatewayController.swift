@@ -61,6 +61,11 @@ public struct GatewayController: Sendable {
             } else {
                 throw APIError.unsupportedMediaType("send multipart/form-data with an 'audio' file, or a raw audio/* body")
             }
+            if Self.wantsEvents(request) {
+                return streamed(session: session) { events in
+                    try await pipeline.answer(audio: audio, contentType: audioType, language: language, events: events)
+                }
+            }
             let answer = try await pipeline.answer(audio: audio, contentType: audioType, language: language)
             return try jsonResponse(Answer(answer: answer, sessionID: session))
         }
@@ -72,11 +77,50 @@ public struct GatewayController: Sendable {
             guard text.count <= Self.maxQueryCharacters else {
                 throw APIError.payloadTooLarge("query has \(text.count) characters; the limit is \(Self.maxQueryCharacters)")
             }
+            if Self.wantsEvents(request) {
+                return streamed(session: query.session_id) { events in try await pipeline.answer(text: text, events: events) }
+            }
             return try jsonResponse(Answer(answer: try await pipeline.answer(text: text), sessionID: query.session_id))
         }
         router.get("/health") { _, _ in
             let report = await health()
             return try jsonResponse(report, status: report.status == "ok" ? .ok : .serviceUnavailable)
+        }
+    }
+
+    static func wantsEvents(_ request: Request) -> Bool {
+        request.headers[.accept]?.contains("text/event-stream") ?? false
+    }
+
+    /// Server-sent events: `transcript`, one `sentence` per spoken sentence as its audio exists, then `done` with
+    /// the JSON an unstreamed request gets. A client that goes away fails the next write, which cancels the answer
+    /// and with it the generation.
+    func streamed(session: String?, _ answer: @escaping @Sendable (@escaping VoicePipeline.EventSink) async throws -> VoiceAnswer) -> Response {
+        eventStream { writer in
+            let (frames, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+            let producer = Task {
+                do {
+                    let result = try await answer { event in
+                        switch event {
+                        case .transcript(let text):
+                            continuation.yield(try sseEvent("transcript", ["text": text]))
+                        case .sentence(let index, let text, let url):
+                            struct Sentence: Encodable { let index: Int; let text: String; let audio_url: String }
+                            continuation.yield(try sseEvent("sentence", Sentence(index: index, text: text, audio_url: url)))
+                        }
+                    }
+                    continuation.yield(try sseEvent("done", Answer(answer: result, sessionID: session)))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            do {
+                for try await frame in frames { try await writer.write(frame) }
+            } catch {
+                producer.cancel()
+                throw error
+            }
         }
     }
 

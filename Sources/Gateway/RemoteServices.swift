@@ -52,12 +52,8 @@ public struct RemoteService: Sendable {
         do {
             let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.fractionalMilliseconds * 1e6)))
             return (response, try await response.body.collect(upTo: 64 << 20))
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            throw APIError.timeout(stage: stage.rawValue, "the \(stage.rawValue) service did not answer within \(timeout)")
-        } catch is CancellationError {
-            throw CancellationError()
         } catch {
-            throw ConnectionFailure(stage: stage, url: baseURL, underlying: error)
+            throw mapped(error, timeout: timeout)
         }
     }
 
@@ -79,6 +75,60 @@ public struct RemoteService: Sendable {
         let data = try await send(.POST, path, body: try JSONEncoder().encode(body), contentType: "application/json",
                                   timeout: timeout, idempotent: idempotent)
         return try decode(type, data)
+    }
+
+    /// Posts JSON and reads a `text/event-stream` answer, one (event name, data) pair per event as it arrives.
+    /// The deadline covers the whole stream; a status other than 2xx is thrown like `send`'s.
+    func postForEvents(_ path: String, _ body: some Encodable, timeout: Duration) async throws
+        -> AsyncThrowingStream<(name: String?, data: Data), any Error> {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        if let id = RequestID.current { request.headers.add(name: "X-Request-ID", value: id) }
+        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.fractionalMilliseconds * 1e6)))
+        } catch {
+            throw mapped(error, timeout: timeout)
+        }
+        guard (200..<300).contains(response.status.code) else {
+            throw downstreamError(status: Int(response.status.code), body: try await response.body.collect(upTo: 1 << 20))
+        }
+        let (events, continuation) = AsyncThrowingStream<(name: String?, data: Data), any Error>.makeStream()
+        let reader = Task {
+            var buffer = Data()
+            do {
+                for try await chunk in response.body {
+                    buffer.append(contentsOf: chunk.readableBytesView)
+                    while let end = buffer.firstRange(of: Data("\n\n".utf8)) {
+                        let block = String(decoding: buffer[buffer.startIndex..<end.lowerBound], as: UTF8.self)
+                        buffer.removeSubrange(buffer.startIndex..<end.upperBound)
+                        var name: String?
+                        var data = ""
+                        for line in block.split(separator: "\n") {
+                            if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                            if line.hasPrefix("data: ") { data += line.dropFirst(6) }
+                        }
+                        continuation.yield((name, Data(data.utf8)))
+                    }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: mapped(error, timeout: timeout))
+            }
+        }
+        continuation.onTermination = { _ in reader.cancel() }
+        return events
+    }
+
+    private func mapped(_ error: any Error, timeout: Duration) -> any Error {
+        if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
+            return APIError.timeout(stage: stage.rawValue, "the \(stage.rawValue) service did not answer within \(timeout)")
+        }
+        if error is CancellationError || error is APIError { return error }
+        return ConnectionFailure(stage: stage, url: baseURL, underlying: error)
     }
 
     func decode<Result: Decodable>(_ type: Result.Type, _ data: Data) throws -> Result {
@@ -167,6 +217,34 @@ public struct RemoteGeneration: GenerationClient {
     /// Not retried: generation is the expensive stage, and a retry would double the load when it is struggling.
     public func respond(_ request: RespondRequest) async throws -> RespondResponse {
         try await service.postJSON("/respond", request, timeout: timeout, idempotent: false, as: RespondResponse.self)
+    }
+
+    public func respondStreaming(_ request: RespondRequest) async throws -> AsyncThrowingStream<RespondStreamEvent, any Error> {
+        var request = request
+        request.stream = true
+        let events = try await service.postForEvents("/respond", request, timeout: timeout)
+        let service = service
+        let (output, continuation) = AsyncThrowingStream<RespondStreamEvent, any Error>.makeStream()
+        let pump = Task {
+            do {
+                for try await event in events {
+                    switch event.name {
+                    case nil:
+                        struct Delta: Decodable { let delta: String }
+                        continuation.yield(.text(try service.decode(Delta.self, event.data).delta))
+                    case "done":
+                        continuation.yield(.done(try service.decode(RespondResponse.self, event.data)))
+                    default:
+                        throw service.downstreamError(status: 503, body: ByteBuffer(data: event.data))
+                    }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in pump.cancel() }
+        return output
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 public import VoiceCore
 
 /// Where an answer came from, for the user to check.
@@ -37,6 +38,29 @@ public struct StageTimings: Codable, Sendable, Equatable {
     public var llm_ms = 0.0
     public var tts_ms = 0.0
     public var total_ms = 0.0
+    /// When the first answer audio existed: a streamed answer's first sentence, else the whole answer (total).
+    public var first_audio_ms: Double?
+}
+
+/// The sentences of an answer, each exactly as written, so that joined with spaces they are the answer again.
+enum AnswerSentences {
+    static func split(_ text: String) -> [String] {
+        var sentences: [String] = []
+        var current = ""
+        let characters = Array(text)
+        for (index, character) in characters.enumerated() {
+            current.append(character)
+            let atBoundary = index + 1 == characters.count || characters[index + 1].isWhitespace
+            if ".!?".contains(character), atBoundary {
+                let sentence = current.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !sentence.isEmpty { sentences.append(sentence) }
+                current = ""
+            }
+        }
+        let rest = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !rest.isEmpty { sentences.append(rest) }
+        return sentences
+    }
 }
 
 /// The gateway's answer. The seed's three fields keep their names exactly.

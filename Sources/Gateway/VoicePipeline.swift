@@ -1,5 +1,6 @@
 public import Foundation
 import HTTPTypes
+public import TextToSpeech
 import Metrics
 public import VoiceCore
 
@@ -24,6 +25,8 @@ public struct VoicePipeline: Sendable {
     public var policy = AnswerPolicy()
     let spokenAnswers: SpokenAnswerCache
     let speechPrompt: SpeechPrompt
+    /// The shared audio folder, where a streamed answer's sentence files are joined into one.
+    public var audioStore: AudioStore?
 
     public init(speechToText: any SpeechToTextClient, retrieval: any RetrievalClient, generation: any GenerationClient,
                 synthesis: any SpeechSynthesisClient, timeouts: [Stage: Duration] = [:],
@@ -54,7 +57,17 @@ public struct VoicePipeline: Sendable {
     /// What an empty recording gets: a spoken prompt to try again, not an error the user cannot act on.
     static let nothingHeard = "Sorry, I didn't catch a question. Please try again."
 
-    public func answer(audio: Data, contentType: String?, language: String?) async throws -> VoiceAnswer {
+    /// What a streamed answer sends before its final JSON (docs/api.md).
+    public enum Event: Sendable {
+        case transcript(String)
+        /// One sentence of the answer, as soon as its audio exists.
+        case sentence(index: Int, text: String, audioURL: String)
+    }
+
+    public typealias EventSink = @Sendable (Event) async throws -> Void
+
+    /// Answers a recording. With `events`, the transcript and each spoken sentence are sent as they are ready.
+    public func answer(audio: Data, contentType: String?, language: String?, events: EventSink? = nil) async throws -> VoiceAnswer {
         let clock = ContinuousClock()
         let start = clock.now
         let prompt = await speechPrompt.current()
@@ -64,20 +77,24 @@ public struct VoicePipeline: Sendable {
         }
         var timings = StageTimings()
         timings.stt_ms = (clock.now - start).fractionalMilliseconds
-        var answer = try await answer(question: transcript.text, timings: timings)
+        try await events?(.transcript(transcript.text))
+        var answer = try await answer(question: transcript.text, timings: timings, start: start, events: events)
         answer.timings.total_ms = (clock.now - start).fractionalMilliseconds
+        answer.timings.first_audio_ms = answer.timings.first_audio_ms ?? answer.timings.total_ms
         return answer
     }
 
-    public func answer(text: String) async throws -> VoiceAnswer {
+    public func answer(text: String, events: EventSink? = nil) async throws -> VoiceAnswer {
         let clock = ContinuousClock()
         let start = clock.now
-        var answer = try await answer(question: text, timings: StageTimings())
+        var answer = try await answer(question: text, timings: StageTimings(), start: start, events: events)
         answer.timings.total_ms = (clock.now - start).fractionalMilliseconds
+        answer.timings.first_audio_ms = answer.timings.first_audio_ms ?? answer.timings.total_ms
         return answer
     }
 
-    private func answer(question: String, timings: StageTimings) async throws -> VoiceAnswer {
+    private func answer(question: String, timings: StageTimings, start: ContinuousClock.Instant,
+                        events: EventSink?) async throws -> VoiceAnswer {
         let clock = ContinuousClock()
         var timings = timings
         let question = question.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -110,6 +127,18 @@ public struct VoicePipeline: Sendable {
                     mark = clock.now
                     let context = evidence.map { ContextItem(text: EvidenceSentence.naming($0.text, title: $0.title), source: $0.title ?? $0.source) }
                     let request = RespondRequest(query: question, context: context, max_tokens: policy.maxAnswerTokens)
+                    if let events {
+                        // The model's sentences are spoken and sent while it writes the next ones.
+                        let streamed = try await streamGenerated(request, evidence: evidence, start: start, events: events)
+                        timings.llm_ms = (clock.now - mark).fractionalMilliseconds
+                        timings.first_audio_ms = streamed.firstAudio
+                        timings.tts_ms = streamed.ttsMilliseconds
+                        return VoiceAnswer(transcript: question, response_text: streamed.text, audio_url: streamed.audioURL,
+                                           sources: sources.map { AnswerSource(source: $0.source, heading: $0.heading, text: $0.text, score: $0.score) },
+                                           citations: evidence.map { Citation(text: $0.text, source: $0.source, title: $0.title, heading: $0.heading) },
+                                           answer_kind: streamed.kind, decline_reason: nil, grounding: streamed.grounding,
+                                           timings: timings)
+                    }
                     let response = try await run(.llm) { try await generation.respond(request) }
                     timings.llm_ms = (clock.now - mark).fractionalMilliseconds
                     switch response.outcome {
@@ -131,7 +160,11 @@ public struct VoicePipeline: Sendable {
         }
         let mark = clock.now
         let speech: SpeakResult
-        if let cached = await spokenAnswers.audio(for: responseText) {
+        if let events {
+            let spoken = try await speakSentences(AnswerSentences.split(responseText), start: start, events: events)
+            timings.first_audio_ms = spoken.firstAudio
+            speech = spoken.whole
+        } else if let cached = await spokenAnswers.audio(for: responseText) {
             speech = cached
         } else {
             speech = try await run(.tts) { try await synthesis.speak(text: responseText, voice: nil) }
@@ -143,6 +176,106 @@ public struct VoicePipeline: Sendable {
                            sources: sources.map { AnswerSource(source: $0.source, heading: $0.heading, text: $0.text, score: $0.score) },
                            citations: citations, answer_kind: kind, decline_reason: declineReason, grounding: grounding,
                            timings: timings)
+    }
+
+    /// Speaks each sentence in order, sends it as soon as its audio exists, and joins the files into the answer's
+    /// one WAV. Answers already spoken as a whole come from the cache, sent as one sentence.
+    func speakSentences(_ sentences: [String], start: ContinuousClock.Instant,
+                        events: EventSink) async throws -> (whole: SpeakResult, firstAudio: Double?) {
+        let text = sentences.joined(separator: " ")
+        if let cached = await spokenAnswers.audio(for: text) {
+            try await events(.sentence(index: 0, text: text, audioURL: cached.audio_url))
+            return (cached, (ContinuousClock.now - start).fractionalMilliseconds)
+        }
+        var parts: [SpeakResult] = []
+        var firstAudio: Double?
+        for (index, sentence) in sentences.enumerated() {
+            let part = try await run(.tts) { try await synthesis.speak(text: sentence, voice: nil) }
+            firstAudio = firstAudio ?? (ContinuousClock.now - start).fractionalMilliseconds
+            try await events(.sentence(index: index, text: sentence, audioURL: part.audio_url))
+            parts.append(part)
+        }
+        let whole = try joined(parts)
+        if whole.fallback != true { await spokenAnswers.remember(whole, for: text) }
+        return (whole, firstAudio)
+    }
+
+    /// The sentence files as one WAV in the shared audio folder, for the final JSON's `audio_url`.
+    func joined(_ parts: [SpeakResult]) throws -> SpeakResult {
+        guard parts.count > 1, let audioStore else { return parts.first ?? SpeakResult(filename: "", audio_url: "", duration_s: 0, sample_rate: 0, bytes: 0) }
+        do {
+            let name = try audioStore.join(parts.map(\.filename))
+            let prefix = parts[0].audio_url.dropLast(parts[0].filename.count)
+            return SpeakResult(filename: name.filename, audio_url: prefix + name.filename, duration_s: parts.map(\.duration_s).reduce(0, +),
+                               sample_rate: parts[0].sample_rate, bytes: name.bytes, voice: parts[0].voice,
+                               fallback: parts.contains { $0.fallback == true })
+        } catch {
+            throw APIError.unavailable(stage: Stage.tts.rawValue, "the answer's audio could not be joined: \(error)")
+        }
+    }
+
+    /// A generated answer, streamed: the model's released sentences go to a speaking task in order, so sentence
+    /// n is synthesised while sentence n+1 is written. A first sentence that declines stops the model, and the
+    /// best evidence sentence is spoken instead, as the unstreamed answer does.
+    func streamGenerated(_ request: RespondRequest, evidence: [EvidenceSentence], start: ContinuousClock.Instant,
+                         events: @escaping EventSink) async throws
+        -> (text: String, audioURL: String, kind: AnswerKind, grounding: Grounding?, firstAudio: Double?, ttsMilliseconds: Double) {
+        let (sentences, queue) = AsyncStream<String>.makeStream()
+        let speaker = Task { () throws -> (parts: [SpeakResult], firstAudio: Double?, milliseconds: Double) in
+            var parts: [SpeakResult] = []
+            var firstAudio: Double?
+            var milliseconds = 0.0
+            for await sentence in sentences {
+                let mark = ContinuousClock.now
+                let part = try await run(.tts) { try await synthesis.speak(text: sentence, voice: nil) }
+                milliseconds += (ContinuousClock.now - mark).fractionalMilliseconds
+                firstAudio = firstAudio ?? (ContinuousClock.now - start).fractionalMilliseconds
+                try await events(.sentence(index: parts.count, text: sentence, audioURL: part.audio_url))
+                parts.append(part)
+            }
+            return (parts, firstAudio, milliseconds)
+        }
+        let generated: (response: RespondResponse?, said: [String])
+        do {
+            generated = try await run(.llm) {
+                var response: RespondResponse?
+                var said: [String] = []
+                for try await event in try await generation.respondStreaming(request) {
+                    switch event {
+                    case .text(let piece):
+                        if said.isEmpty, TextWords.declinesToAnswer(piece) { return (nil, []) }
+                        for sentence in AnswerSentences.split(piece) {
+                            said.append(sentence)
+                            queue.yield(sentence)
+                        }
+                    case .done(let done): response = done
+                    }
+                }
+                return (response, said)
+            }
+        } catch {
+            queue.finish()
+            speaker.cancel()
+            throw error
+        }
+        var said = generated.said
+        let final = generated.response
+        if final == nil, said.isEmpty, let best = evidence.first {
+            // The model declined before saying anything: speak the evidence, as the unstreamed path does.
+            let (text, _, _) = Self.spoken([best])
+            for sentence in AnswerSentences.split(text) {
+                said.append(sentence)
+                queue.yield(sentence)
+            }
+            queue.finish()
+            let spoken = try await speaker.value
+            return (said.joined(separator: " "), try joined(spoken.parts).audio_url, .evidence, nil, spoken.firstAudio, spoken.milliseconds)
+        }
+        queue.finish()
+        let spoken = try await speaker.value
+        let kind: AnswerKind = final?.outcome == .evidence ? .evidence : .generated
+        return (said.joined(separator: " "), try joined(spoken.parts).audio_url, kind, final?.grounding, spoken.firstAudio,
+                spoken.milliseconds)
     }
 
     /// Runs one stage under its deadline, records its latency, and names it in any failure.

@@ -18,20 +18,12 @@ public struct GenerationController: Sendable {
             var request = request
             let body = try await request.decodeJSON(as: RespondRequest.self, limit: 1 << 20)
             guard body.stream == true else { return try jsonResponse(try await responder.respond(body)) }
-            let events = try await responder.stream(body)
-            let model = responder.backend.modelName
+            let events = try await responder.respondStreaming(body)
             return eventStream { writer in
-                var text = ""
                 for try await event in events {
                     switch event {
-                    case .text(let piece):
-                        text += piece
-                        try await writer.write(sseEvent(nil, ["delta": piece]))
-                    case .finished(let stats):
-                        try await writer.write(sseEvent("done", RespondResponse(
-                            response: text, model: model, prompt_tokens: stats.promptTokens,
-                            completion_tokens: stats.completionTokens, timings: GenerationTimings(stats),
-                            grounding: stats.grounding, outcome: Responder.outcome(of: text, grounding: stats.grounding))))
+                    case .text(let piece): try await writer.write(sseEvent(nil, ["delta": piece]))
+                    case .done(let response): try await writer.write(sseEvent("done", response))
                     }
                 }
             }
@@ -117,29 +109,4 @@ extension OpenAIUsage {
         self.init(prompt_tokens: stats.promptTokens, completion_tokens: stats.completionTokens,
                   total_tokens: stats.promptTokens + stats.completionTokens)
     }
-}
-
-/// A `text/event-stream` response. A failure after the headers went out becomes an `error` event with the
-/// same JSON body an error response would have; a client that goes away fails the next write, which ends
-/// `produce` and with it the generation it was reading.
-func eventStream(_ produce: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void) -> Response {
-    Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-             body: ResponseBody { writer in
-                 do {
-                     try await produce(&writer)
-                 } catch {
-                     let apiError = (error as? APIError) ?? (error as? any APIErrorConvertible)?.apiError ?? .internalError
-                     try await writer.write(ByteBuffer(string: "event: error\ndata: "
-                         + String(decoding: apiError.jsonBody, as: UTF8.self) + "\n\n"))
-                 }
-                 try await writer.finish(nil)
-             })
-}
-
-/// One SSE event: an optional name, then the value as one line of JSON.
-func sseEvent(_ name: String?, _ value: some Encodable) throws -> ByteBuffer {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let json = String(decoding: try encoder.encode(value), as: UTF8.self)
-    return ByteBuffer(string: (name.map { "event: \($0)\n" } ?? "") + "data: \(json)\n\n")
 }

@@ -192,18 +192,38 @@ public struct Responder: GenerationClient {
     }
 
     public func respond(_ request: RespondRequest) async throws -> RespondResponse {
-        var text = ""
-        var stats: GenerationStats?
-        for try await event in try await stream(request) {
-            switch event {
-            case .text(let piece): text += piece
-            case .finished(let totals): stats = totals
+        for try await event in try await respondStreaming(request) {
+            if case .done(let response) = event { return response }
+        }
+        throw CancellationError()
+    }
+
+    public func respondStreaming(_ request: RespondRequest) async throws -> AsyncThrowingStream<RespondStreamEvent, any Error> {
+        let events = try await stream(request)
+        let model = backend.modelName
+        let (output, continuation) = AsyncThrowingStream<RespondStreamEvent, any Error>.makeStream()
+        let pump = Task {
+            do {
+                var text = ""
+                for try await event in events {
+                    switch event {
+                    case .text(let piece):
+                        text += piece
+                        continuation.yield(.text(piece))
+                    case .finished(let stats):
+                        continuation.yield(.done(RespondResponse(
+                            response: text, model: model, prompt_tokens: stats.promptTokens,
+                            completion_tokens: stats.completionTokens, timings: GenerationTimings(stats),
+                            grounding: stats.grounding, outcome: Self.outcome(of: text, grounding: stats.grounding))))
+                    }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
             }
         }
-        guard let stats else { throw CancellationError() }
-        return RespondResponse(response: text, model: backend.modelName, prompt_tokens: stats.promptTokens,
-                               completion_tokens: stats.completionTokens, timings: GenerationTimings(stats),
-                               grounding: stats.grounding, outcome: Self.outcome(of: text, grounding: stats.grounding))
+        continuation.onTermination = { _ in pump.cancel() }
+        return output
     }
 
     /// What an answer is: the only place that reads an answer's words for "I don't know".

@@ -1,4 +1,5 @@
 public import Foundation
+import VoiceCore
 
 /// The shared audio folder (gateway ↔ TTS). Names are random and never come from user input; anything
 /// that does not look like one of ours is refused, which closes path traversal at the door.
@@ -34,6 +35,23 @@ public struct AudioStore: Sendable {
         let url = directory.appendingPathComponent(name)
         try wav.write(to: url, options: .atomic)
         return url
+    }
+
+    /// Our WAVs (one 44-byte header, the same format) one after another as a new file: a streamed answer's
+    /// sentences as the answer's one recording.
+    public func join(_ names: [String]) throws -> (filename: String, bytes: Int) {
+        var samples = Data()
+        var sampleRate = 22_050
+        for name in names {
+            guard let url = file(named: name) else { throw CocoaError(.fileNoSuchFile) }
+            let wav = try Data(contentsOf: url)
+            guard wav.count >= 44 else { throw CocoaError(.fileReadCorruptFile) }
+            sampleRate = Int(wav[24..<28].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }.littleEndian)
+            samples.append(wav.dropFirst(44))
+        }
+        let pcm = samples.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
+        let wav = WAVFile.encode(pcm, sampleRate: sampleRate)
+        return (try store(wav).lastPathComponent, wav.count)
     }
 
     /// The file for a name we issued, or nil for anything else (including `..`, `/`, NUL, absolute paths).

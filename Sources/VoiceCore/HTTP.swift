@@ -116,3 +116,28 @@ public func makeServiceRouter() -> Router<VoiceRequestContext> {
     }
     return router
 }
+
+/// A `text/event-stream` response. A failure after the headers went out becomes an `error` event with the
+/// same JSON body an error response would have; a client that goes away fails the next write, which ends
+/// `produce` and with it the generation it was reading.
+public func eventStream(_ produce: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void) -> Response {
+    Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+             body: ResponseBody { writer in
+                 do {
+                     try await produce(&writer)
+                 } catch {
+                     let apiError = (error as? APIError) ?? (error as? any APIErrorConvertible)?.apiError ?? .internalError
+                     try await writer.write(ByteBuffer(string: "event: error\ndata: "
+                         + String(decoding: apiError.jsonBody, as: UTF8.self) + "\n\n"))
+                 }
+                 try await writer.finish(nil)
+             })
+}
+
+/// One SSE event: an optional name, then the value as one line of JSON.
+public func sseEvent(_ name: String?, _ value: some Encodable) throws -> ByteBuffer {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let json = String(decoding: try encoder.encode(value), as: UTF8.self)
+    return ByteBuffer(string: (name.map { "event: \($0)\n" } ?? "") + "data: \(json)\n\n")
+}

@@ -291,8 +291,17 @@ public struct RespondResponse: Codable, Sendable, Equatable {
     }
 }
 
+/// One step of a streamed answer: text as the model's sentences pass the groundedness guard, then the same
+/// response a non-streamed call returns.
+public enum RespondStreamEvent: Sendable, Equatable {
+    case text(String)
+    case done(RespondResponse)
+}
+
 public protocol GenerationClient: Sendable {
     func respond(_ request: RespondRequest) async throws -> RespondResponse
+    /// The answer as it is written. Cancelling the consuming task stops the generation.
+    func respondStreaming(_ request: RespondRequest) async throws -> AsyncThrowingStream<RespondStreamEvent, any Error>
 }
 
 // MARK: Text-to-speech (port 8004)

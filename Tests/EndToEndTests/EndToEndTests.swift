@@ -38,21 +38,33 @@ enum HTTP {
     static let client = HTTPClient(eventLoopGroupProvider: .singleton)
 
     static func send(_ url: String, method: HTTPMethod = .GET, body: Data? = nil, contentType: String? = nil,
-                     timeout: Duration = .seconds(300)) async throws -> Reply {
+                     accept: String? = nil, timeout: Duration = .seconds(300)) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        if let accept { request.headers.add(name: "Accept", value: accept) }
         if let body { request.body = .bytes(ByteBuffer(data: body)) }
         let response = try await client.execute(request, timeout: .seconds(Int64(timeout.components.seconds)))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), body: Data(buffer: bytes), headers: response.headers.map { ($0.name, $0.value) })
     }
 
-    static func ask(_ gateway: String, audio: Data, contentType: String = "audio/wav") async throws -> Reply {
+    static func ask(_ gateway: String, audio: Data, contentType: String = "audio/wav", accept: String? = nil) async throws -> Reply {
         var form = MultipartBody()
         form.addFile("audio", filename: "question", contentType: contentType, audio)
         form.addField("session_id", "e2e")
-        return try await send("\(gateway)/voice/query", method: .POST, body: form.finished, contentType: form.contentType)
+        return try await send("\(gateway)/voice/query", method: .POST, body: form.finished, contentType: form.contentType,
+                              accept: accept)
+    }
+
+    /// A `text/event-stream` body as (event, data) pairs, in order.
+    static func events(_ reply: Reply) -> [(name: String, data: Data)] {
+        String(decoding: reply.body, as: UTF8.self).components(separatedBy: "\n\n").compactMap { block in
+            let lines = block.split(separator: "\n")
+            guard let name = lines.first(where: { $0.hasPrefix("event: ") })?.dropFirst(7),
+                  let data = lines.first(where: { $0.hasPrefix("data: ") })?.dropFirst(6) else { return nil }
+            return (String(name), Data(data.utf8))
+        }
     }
 }
 
@@ -104,6 +116,49 @@ func freshEnvironment() -> [String: String] {
         #expect(france.answer_kind == "not_covered")
         #expect(france.response_text.contains("doesn't cover"), "answer: \(france.response_text)")
         #expect(france.citations.isEmpty)
+    }
+
+    @Test func streamedAnswersSendTheTranscriptThenEachSentenceWithItsAudioThenTheUsualJSON() async throws {
+        let ports = try (0..<5).map { _ in try LoopbackPort.free() }
+        let stack = try await ServiceProcess(
+            ["up", "--stt-port", "\(ports[1])", "--rag-port", "\(ports[2])", "--llm-port", "\(ports[3])", "--tts-port", "\(ports[4])"],
+            port: ports[0], environment: freshEnvironment(), readyTimeout: .seconds(300))
+        defer { stack.stop() }
+        struct Sentence: Decodable { let index: Int; let text: String; let audio_url: String }
+        struct Transcript: Decodable { let text: String }
+
+        let spoken = try await HTTP.ask(stack.url, audio: try TestAudio.wav("How much is a return ferry ticket?"),
+                                        accept: "text/event-stream")
+        #expect(spoken.status == 200)
+        #expect(spoken.headers.contains { $0.0.lowercased() == "content-type" && $0.1.hasPrefix("text/event-stream") })
+        let events = HTTP.events(spoken)
+        #expect(events.first?.name == "transcript")
+        #expect(events.last?.name == "done")
+        let transcript = try JSONDecoder().decode(Transcript.self, from: events[0].data)
+        #expect(transcript.text.lowercased().contains("ferry"), "\(transcript.text)")
+
+        // A typed question whose answer is two sentences: two sentence events, in order, each playable.
+        let typed = try await HTTP.send("\(stack.url)/text/query", method: .POST,
+                                        body: Data(#"{"query": "Tell me about the ferry to the island and the fares."}"#.utf8),
+                                        contentType: "application/json", accept: "text/event-stream")
+        for reply in [spoken, typed] {
+            let events = HTTP.events(reply)
+            let sentences = try events.filter { $0.name == "sentence" }.map { try JSONDecoder().decode(Sentence.self, from: $0.data) }
+            #expect(!sentences.isEmpty)
+            #expect(sentences.map(\.index) == Array(sentences.indices))
+            let done = try JSONDecoder().decode(Answer.self, from: try #require(events.last { $0.name == "done" }).data)
+            #expect(sentences.map(\.text).joined(separator: " ") == done.response_text)
+            var seconds = 0.0
+            for sentence in sentences {
+                let audio = try await HTTP.send(stack.url + sentence.audio_url)
+                #expect(audio.status == 200)
+                seconds += try WAVDecoder.decode(audio.body).duration
+            }
+            // The final JSON's one file is the sentences' audio, joined.
+            let whole = try WAVDecoder.decode(try await HTTP.send(stack.url + done.audio_url).body)
+            #expect(abs(whole.duration - seconds) < 0.05, "\(whole.duration) vs \(seconds)")
+        }
+        #expect(HTTP.events(typed).filter { $0.name == "sentence" }.count >= 2)
     }
 
     @Test func separateProcessesDegradeByStageAndRecoverWithoutRestartingTheGateway() async throws {
