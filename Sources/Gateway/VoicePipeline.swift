@@ -27,6 +27,8 @@ public struct VoicePipeline: Sendable {
     let speechPrompt: SpeechPrompt
     /// The shared audio folder, where a streamed answer's sentence files are joined into one.
     public var audioStore: AudioStore?
+    /// Off only in benchmarks that time synthesis itself.
+    public var reusesSpokenAnswers = true
 
     public init(speechToText: any SpeechToTextClient, retrieval: any RetrievalClient, generation: any GenerationClient,
                 synthesis: any SpeechSynthesisClient, timeouts: [Stage: Duration] = [:],
@@ -164,12 +166,12 @@ public struct VoicePipeline: Sendable {
             let spoken = try await speakSentences(AnswerSentences.split(responseText), start: start, events: events)
             timings.first_audio_ms = spoken.firstAudio
             speech = spoken.whole
-        } else if let cached = await spokenAnswers.audio(for: responseText) {
+        } else if reusesSpokenAnswers, let cached = await spokenAnswers.audio(for: responseText) {
             speech = cached
         } else {
             speech = try await run(.tts) { try await synthesis.speak(text: responseText, voice: nil) }
             // espeak-ng standing in for a failed neural voice is not what the next asker should hear.
-            if speech.fallback != true { await spokenAnswers.remember(speech, for: responseText) }
+            if speech.fallback != true, reusesSpokenAnswers { await spokenAnswers.remember(speech, for: responseText) }
         }
         timings.tts_ms = (clock.now - mark).fractionalMilliseconds
         return VoiceAnswer(transcript: question, response_text: responseText, audio_url: speech.audio_url,
@@ -183,7 +185,7 @@ public struct VoicePipeline: Sendable {
     func speakSentences(_ sentences: [String], start: ContinuousClock.Instant,
                         events: EventSink) async throws -> (whole: SpeakResult, firstAudio: Double?) {
         let text = sentences.joined(separator: " ")
-        if let cached = await spokenAnswers.audio(for: text) {
+        if reusesSpokenAnswers, let cached = await spokenAnswers.audio(for: text) {
             try await events(.sentence(index: 0, text: text, audioURL: cached.audio_url))
             return (cached, (ContinuousClock.now - start).fractionalMilliseconds)
         }
@@ -196,7 +198,7 @@ public struct VoicePipeline: Sendable {
             parts.append(part)
         }
         let whole = try joined(parts)
-        if whole.fallback != true { await spokenAnswers.remember(whole, for: text) }
+        if whole.fallback != true, reusesSpokenAnswers { await spokenAnswers.remember(whole, for: text) }
         return (whole, firstAudio)
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import Generation
 import Retrieval
+import TextToSpeech
 import VoiceCore
 
 struct BenchE2E: AsyncParsableCommand {
@@ -141,9 +142,46 @@ struct BenchE2E: AsyncParsableCommand {
         print("RSS: resident memory after loading and warming up (ours: the whole one-process stack)")
 
         let levels = concurrency.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 1 }
+        try await measureFirstAudio(pipelines: pipelines, speaker: stack.speaker, recordings: recordings)
+
         for (mode, pipeline) in pipelines where !levels.isEmpty {
             print("\nours (\(mode.rawValue)) under concurrency")
             await measure(pipeline, recordings: recordings, levels: levels)
+        }
+    }
+
+    /// Spoken question → first answer audio on answers never spoken before (the spoken-answer cache is off): espeak-ng
+    /// against the Piper voice, whole answers against streamed sentences, in alternating blocks.
+    func measureFirstAudio(pipelines: [(AnswerMode, VoicePipeline)], speaker: Speaker, recordings: [Data]) async throws {
+        var espeakSpeaker = speaker
+        espeakSpeaker.defaultVoice = Speaker.espeakVoice
+        let widths = [34, 5, 11, 11, 12]
+        print("\nfirst answer audio on new answers (no spoken-answer cache), \(blocks) blocks per side")
+        print(row(["side", "n", "p50", "p90", "vs espeak-ng"], widths: widths))
+        for (mode, base) in pipelines {
+            var piper = base
+            piper.reusesSpokenAnswers = false
+            var espeak = piper
+            espeak.synthesis = espeakSpeaker
+            let sides = [("espeak-ng, whole answer", espeak, false), ("Piper, whole answer", piper, false),
+                         ("Piper, streamed", piper, true), ("espeak-ng, streamed", espeak, true)]
+            var firsts: [String: Samples] = [:]
+            let discard: VoicePipeline.EventSink = { _ in }
+            for _ in 1...blocks {
+                for (label, pipeline, streamed) in sides {
+                    for recording in recordings {
+                        let answer = try await pipeline.answer(audio: recording, contentType: "audio/wav", language: nil,
+                                                               events: streamed ? discard : nil)
+                        firsts[label, default: Samples()].milliseconds.append(answer.timings.first_audio_ms ?? answer.timings.total_ms)
+                    }
+                }
+            }
+            let reference = firsts[sides[0].0]?.median ?? .nan
+            for (label, _, _) in sides {
+                guard let samples = firsts[label] else { continue }
+                print(row(["\(mode.rawValue): \(label)", "\(samples.milliseconds.count)", ms(samples.median), ms(samples.percentile(90)),
+                           ratio(samples.median / reference)], widths: widths))
+            }
         }
     }
 
