@@ -144,7 +144,8 @@ struct HallucinatingBackendFault: ChatBackend {
     @Test func anInventedPriceIsReplacedByTheBestEvidenceSentenceForSpeech() async throws {
         let responder = Responder(backend: HallucinatingBackendFault(answer: "A Kelp Latte costs 1000 dollars."))
         let answer = try await responder.respond(RespondRequest(query: "How much is a Kelp Latte?", context: context))
-        #expect(answer.response == "The Kelp Latte costs $4.50, oat milk and kelp syrup.")
+        // Brackets become the pause a speaker makes; "&" stays as written (the TTS reads it as "and").
+        #expect(answer.response == "The Kelp Latte costs $4.50, oat milk & kelp syrup.")
         #expect(answer.grounding == .evidence)
         #expect(!answer.response.contains("1000"))
     }

@@ -89,7 +89,7 @@ enum Widget {
         await customElements.whenDefined('voice-mic');
         const mic = document.querySelector('voice-mic');
         window.__probe = { events: [], uploads: [], maxLevel: 0 };
-        for (const type of ['voice-state', 'voice-transcript', 'voice-response', 'voice-error'])
+        for (const type of ['voice-state', 'voice-transcript', 'voice-sentence', 'voice-response', 'voice-error'])
           mic.addEventListener(type, (event) => __probe.events.push({ type, detail: event.detail }));
         new MutationObserver(() => { __probe.maxLevel = Math.max(__probe.maxLevel, Number(mic.dataset.level || 0)); })
           .observe(mic, { attributes: true, attributeFilter: ['data-level'] });

@@ -30,6 +30,16 @@ struct WidgetFullFlowTests {
         #expect(quoted == citations.filter { $0 != answer["response_text"]?.string }, "shown: \(quoted), citations: \(citations)")
         let transcriptEvents = try await Widget.events("voice-transcript", in: browser)
         #expect(transcriptEvents.first?["transcript"] == answer["transcript"])
+        // The answer streamed: the transcript came first, then each sentence with its own audio before the final
+        // answer, and the sentences make up the answer's text.
+        let sentences = try await Widget.events("voice-sentence", in: browser)
+        #expect(!sentences.isEmpty)
+        #expect(sentences.compactMap { $0["text"]?.string }.joined(separator: " ") == answer["response_text"]?.string)
+        #expect(sentences.allSatisfy { $0["audio_url"]?.string?.hasPrefix("http") == true })
+        let order = try await browser.execute("return __probe.events.map((e) => e.type)").array?.compactMap(\.string) ?? []
+        let firstSentence = try #require(order.firstIndex(of: "voice-sentence"))
+        #expect(try #require(order.firstIndex(of: "voice-transcript")) < firstSentence)
+        #expect(firstSentence < (order.firstIndex(of: "voice-response") ?? 0), "events: \(order)")
         // The answer's audio is a WAV the browser can decode and play.
         let audio = try await browser.waitFor("playable audio", timeout: .seconds(20), script: """
             const audio = document.querySelector('voice-mic').shadowRoot.querySelector('audio');

@@ -295,35 +295,51 @@
       return headers;
     }
 
-    async askAudio(blob) {
+    /**
+     * Asks with a recording. With `onEvent`, the answer streams: onEvent receives {type: "transcript", text} and
+     * {type: "sentence", index, text, audio_url} as they come, and the promise resolves with the final answer.
+     */
+    async askAudio(blob, onEvent) {
       const form = new FormData();
       const extension = (blob.type.split("/")[1] || "wav").split(";")[0];
       form.append("audio", blob, `question.${extension}`);
       if (this.lang) form.append("language", this.lang);
       if (this.sessionId) form.append("session_id", this.sessionId);
-      return this.post("voice/query", { body: form, headers: this.headers() });
+      return this.post("voice/query", { body: form, headers: this.headers() }, onEvent);
     }
 
-    async askText(query) {
+    async askText(query, onEvent) {
       const body = { query };
       if (this.lang) body.language = this.lang;
       if (this.sessionId) body.session_id = this.sessionId;
       const headers = { ...this.headers(), "Content-Type": "application/json" };
-      return this.post("text/query", { body: JSON.stringify(body), headers });
+      return this.post("text/query", { body: JSON.stringify(body), headers }, onEvent);
     }
 
-    async post(path, init) {
+    /** Aborts the question in flight: the gateway stops its answer, and the model its generation. */
+    abort() {
+      if (this.inFlight) this.inFlight.abort();
+    }
+
+    async post(path, init, onEvent) {
       const url = this.endpoint(path);
       const abort = new AbortController();
+      this.inFlight = abort;
       const timer = setTimeout(() => abort.abort(), this.timeoutSeconds * 1000);
+      const failure = () =>
+        abort.signal.aborted
+          ? new VoiceMicError("network", `The voice service at ${url.origin} did not answer within ${this.timeoutSeconds} s.`)
+          : new VoiceMicError("network",
+              `Cannot reach the voice service at ${url.origin}. Check your connection, or that the service is running.`);
+      if (onEvent) init = { ...init, headers: { ...init.headers, Accept: "text/event-stream, application/json" } };
       let response;
       try {
         response = await fetch(url, { method: "POST", ...init, signal: abort.signal });
+        if (response.ok && (response.headers.get("Content-Type") || "").startsWith("text/event-stream")) {
+          return this.absolute(await readEvents(response, onEvent));
+        }
       } catch (error) {
-        const message = abort.signal.aborted
-          ? `The voice service at ${url.origin} did not answer within ${this.timeoutSeconds} s.`
-          : `Cannot reach the voice service at ${url.origin}. Check your connection, or that the service is running.`;
-        throw new VoiceMicError("network", message);
+        throw error instanceof VoiceMicError ? error : failure();
       } finally {
         clearTimeout(timer);
       }
@@ -346,10 +362,52 @@
           status: response.status,
         });
       }
-      // audio_url is relative to the gateway; the page may live elsewhere.
+      return this.absolute(payload);
+    }
+
+    /** audio_url is relative to the gateway; the page may live elsewhere. */
+    absolute(payload) {
       if (payload.audio_url) payload.audio_url = new URL(payload.audio_url, this.base).href;
       return payload;
     }
+  }
+
+  /**
+   * Reads a text/event-stream answer: hands `transcript` and `sentence` events to onEvent (audio URLs made
+   * absolute) and returns the `done` payload; an `error` event throws the server's message.
+   */
+  async function readEvents(response, onEvent) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let name = "message";
+        let data = "";
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event: ")) name = line.slice(7);
+          if (line.startsWith("data: ")) data += line.slice(6);
+        }
+        const value = JSON.parse(data);
+        if (name === "done") return value;
+        if (name === "error") {
+          const detail = value.error || {};
+          throw new VoiceMicError("server", detail.message || "The voice service failed.", {
+            code: detail.code,
+            stage: detail.stage,
+          });
+        }
+        if (name === "sentence") value.audio_url = new URL(value.audio_url, response.url).href;
+        onEvent({ type: name, ...value });
+      }
+    }
+    throw new VoiceMicError("server", "The voice service ended its answer early.");
   }
 
   const STATUS_TEXT = {
@@ -470,6 +528,10 @@
       this.bindInteraction();
       this.audio.addEventListener("ended", () => this.state === "speaking" && this.setState("idle"));
       this.audio.addEventListener("pause", () => this.state === "speaking" && this.setState("idle"));
+      // A streamed answer's sentences play one after another on their own player while later ones arrive.
+      this.sentencePlayer = new Audio();
+      this.sentenceQueue = [];
+      this.sentencePlayer.addEventListener("ended", () => this.playNextSentence());
       this.replayButton.addEventListener("click", () => this.playAnswer());
     }
 
@@ -479,7 +541,35 @@
 
     disconnectedCallback() {
       if (this.recorder) this.recorder.cancel();
+      this.silence();
+    }
+
+    /** Stops whatever is being said: the answer's file, or the streamed sentences and those still to come. */
+    silence() {
       this.audio.pause();
+      this.sentenceQueue = [];
+      this.sentencePlayer.pause();
+      if (this.activeClient) {
+        this.interrupted = true;
+        this.activeClient.abort();
+      }
+    }
+
+    playNextSentence() {
+      const next = this.sentenceQueue.shift();
+      if (!next) {
+        if (this.state === "speaking" && this.streamFinished) this.setState("idle");
+        this.sentencePlaying = false;
+        return;
+      }
+      this.sentencePlaying = true;
+      this.sentencePlayer.src = next;
+      this.setState("speaking");
+      this.sentencePlayer.play().catch(() => {
+        // Autoplay blocked: the text is on screen, and the whole answer can be replayed when it is done.
+        this.sentenceQueue = [];
+        this.sentencePlaying = false;
+      });
     }
 
     get apiUrl() {
@@ -489,7 +579,7 @@
     /** Starts a recording (what a click does when idle). */
     async start() {
       if (this.state === "recording" || this.state === "requesting" || this.state === "processing") return;
-      this.audio.pause();
+      this.silence();
       this.setState("requesting");
       const recorder = new VoiceRecorder({
         maxSeconds: this.numberAttribute("max-seconds", 15, 1, 300),
@@ -521,33 +611,69 @@
       this.setState("processing", { reason });
       const blob = await recorder.stop();
       this.dataset.uploadBytes = String(blob.size);
-      await this.ask(() => this.client().askAudio(blob));
+      await this.ask((client, onEvent) => client.askAudio(blob, onEvent));
     }
 
     /** Asks a typed question through POST /text/query and shows the answer the same way. */
     async askText(query) {
       if (this.state === "recording" || this.state === "processing") return;
       this.setState("processing", { reason: "text" });
-      await this.ask(() => this.client().askText(query));
+      await this.ask((client, onEvent) => client.askText(query, onEvent));
     }
 
+    /**
+     * Asks and shows the answer as it streams: the transcript at once, each sentence's text as it comes, and with
+     * auto-play each sentence's audio in order while the next is still being made.
+     */
     async ask(request) {
       let answer;
+      let transcriptShown = false;
+      let streamedAudio = false;
+      this.streamFinished = false;
+      this.responseView.textContent = "";
+      const client = this.client();
+      this.activeClient = client;
+      const onEvent = (event) => {
+        if (event.type === "transcript") {
+          this.transcriptView.textContent = event.text;
+          this.emit("voice-transcript", { transcript: event.text });
+          transcriptShown = true;
+        } else if (event.type === "sentence") {
+          this.responseView.textContent = (this.responseView.textContent + " " + event.text).trim();
+          this.emit("voice-sentence", { index: event.index, text: event.text, audio_url: event.audio_url });
+          if (this.hasAttribute("auto-play")) {
+            streamedAudio = true;
+            this.sentenceQueue.push(event.audio_url);
+            if (!this.sentencePlaying) this.playNextSentence();
+          }
+        }
+      };
       try {
-        answer = await request();
+        answer = await request(client, onEvent);
       } catch (error) {
+        // Cut off by the user (barge-in): not an error, the next question is theirs.
+        if (this.interrupted) return this.setState("idle");
         return this.fail(error);
+      } finally {
+        this.interrupted = false;
+        this.activeClient = null;
       }
+      this.streamFinished = true;
       this.lastResponse = answer;
       this.lastError = null;
       this.transcriptView.textContent = answer.transcript || "";
       this.responseView.textContent = answer.response_text || "";
       this.renderSources(answer);
-      if (answer.transcript) this.emit("voice-transcript", { transcript: answer.transcript });
+      if (answer.transcript && !transcriptShown) this.emit("voice-transcript", { transcript: answer.transcript });
       this.emit("voice-response", answer);
       if (answer.audio_url) {
         this.audio.src = answer.audio_url;
         this.replayButton.hidden = false;
+        // Streamed sentences are already playing; the whole file is kept for "Play the answer" again.
+        if (streamedAudio) {
+          if (!this.sentencePlaying && this.state === "speaking") this.setState("idle");
+          return;
+        }
         if (this.hasAttribute("auto-play")) return this.playAnswer();
       } else {
         this.audio.removeAttribute("src");
@@ -674,7 +800,8 @@
         pressStartedRecording = false;
         if (this.state === "recording") return this.stop();
         if (this.state === "speaking") {
-          this.audio.pause();
+          this.silence();
+          if (this.state === "speaking") this.setState("idle");
           return;
         }
         if (this.state === "processing" || this.state === "requesting") return;
