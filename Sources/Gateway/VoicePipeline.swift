@@ -189,17 +189,30 @@ public struct VoicePipeline: Sendable {
             try await events(.sentence(index: 0, text: text, audioURL: cached.audio_url))
             return (cached, (ContinuousClock.now - start).fractionalMilliseconds)
         }
+        let spoken = try await speak(AsyncStream { queue in
+            sentences.forEach { queue.yield($0) }
+            queue.finish()
+        }, start: start, events: events)
+        let whole = try joined(spoken.parts)
+        if whole.fallback != true, reusesSpokenAnswers { await spokenAnswers.remember(whole, for: text) }
+        return (whole, spoken.firstAudio)
+    }
+
+    /// Synthesises sentences in order as they come and sends each as soon as its audio exists.
+    func speak(_ sentences: AsyncStream<String>, start: ContinuousClock.Instant,
+               events: EventSink) async throws -> (parts: [SpeakResult], firstAudio: Double?, milliseconds: Double) {
         var parts: [SpeakResult] = []
         var firstAudio: Double?
-        for (index, sentence) in sentences.enumerated() {
+        var milliseconds = 0.0
+        for await sentence in sentences {
+            let mark = ContinuousClock.now
             let part = try await run(.tts) { try await synthesis.speak(text: sentence, voice: nil) }
+            milliseconds += (ContinuousClock.now - mark).fractionalMilliseconds
             firstAudio = firstAudio ?? (ContinuousClock.now - start).fractionalMilliseconds
-            try await events(.sentence(index: index, text: sentence, audioURL: part.audio_url))
+            try await events(.sentence(index: parts.count, text: sentence, audioURL: part.audio_url))
             parts.append(part)
         }
-        let whole = try joined(parts)
-        if whole.fallback != true, reusesSpokenAnswers { await spokenAnswers.remember(whole, for: text) }
-        return (whole, firstAudio)
+        return (parts, firstAudio, milliseconds)
     }
 
     /// The sentence files as one WAV in the shared audio folder, for the final JSON's `audio_url`.
@@ -219,24 +232,19 @@ public struct VoicePipeline: Sendable {
     /// A generated answer, streamed: the model's released sentences go to a speaking task in order, so sentence
     /// n is synthesised while sentence n+1 is written. A first sentence that declines stops the model, and the
     /// best evidence sentence is spoken instead, as the unstreamed answer does.
+    struct StreamedAnswer {
+        var text: String
+        var audioURL: String
+        var kind: AnswerKind
+        var grounding: Grounding?
+        var firstAudio: Double?
+        var ttsMilliseconds: Double
+    }
+
     func streamGenerated(_ request: RespondRequest, evidence: [EvidenceSentence], start: ContinuousClock.Instant,
-                         events: @escaping EventSink) async throws
-        -> (text: String, audioURL: String, kind: AnswerKind, grounding: Grounding?, firstAudio: Double?, ttsMilliseconds: Double) {
+                         events: @escaping EventSink) async throws -> StreamedAnswer {
         let (sentences, queue) = AsyncStream<String>.makeStream()
-        let speaker = Task { () throws -> (parts: [SpeakResult], firstAudio: Double?, milliseconds: Double) in
-            var parts: [SpeakResult] = []
-            var firstAudio: Double?
-            var milliseconds = 0.0
-            for await sentence in sentences {
-                let mark = ContinuousClock.now
-                let part = try await run(.tts) { try await synthesis.speak(text: sentence, voice: nil) }
-                milliseconds += (ContinuousClock.now - mark).fractionalMilliseconds
-                firstAudio = firstAudio ?? (ContinuousClock.now - start).fractionalMilliseconds
-                try await events(.sentence(index: parts.count, text: sentence, audioURL: part.audio_url))
-                parts.append(part)
-            }
-            return (parts, firstAudio, milliseconds)
-        }
+        let speaker = Task { try await speak(sentences, start: start, events: events) }
         let generated: (response: RespondResponse?, said: [String])
         do {
             generated = try await run(.llm) {
@@ -271,13 +279,14 @@ public struct VoicePipeline: Sendable {
             }
             queue.finish()
             let spoken = try await speaker.value
-            return (said.joined(separator: " "), try joined(spoken.parts).audio_url, .evidence, nil, spoken.firstAudio, spoken.milliseconds)
+            return StreamedAnswer(text: said.joined(separator: " "), audioURL: try joined(spoken.parts).audio_url, kind: .evidence,
+                                  firstAudio: spoken.firstAudio, ttsMilliseconds: spoken.milliseconds)
         }
         queue.finish()
         let spoken = try await speaker.value
-        let kind: AnswerKind = final?.outcome == .evidence ? .evidence : .generated
-        return (said.joined(separator: " "), try joined(spoken.parts).audio_url, kind, final?.grounding, spoken.firstAudio,
-                spoken.milliseconds)
+        return StreamedAnswer(text: said.joined(separator: " "), audioURL: try joined(spoken.parts).audio_url,
+                              kind: final?.outcome == .evidence ? .evidence : .generated, grounding: final?.grounding,
+                              firstAudio: spoken.firstAudio, ttsMilliseconds: spoken.milliseconds)
     }
 
     /// Runs one stage under its deadline, records its latency, and names it in any failure.

@@ -74,13 +74,18 @@ func freshEnvironment() -> [String: String] {
     return ["VOICE_DATA_DIR": data.path, "VOICE_MODELS_DIR": Fixtures.settings.modelsDirectory.path]
 }
 
+/// `voice up` on free ports with a fresh data folder.
+func oneProcessStack() async throws -> ServiceProcess {
+    let ports = try (0..<5).map { _ in try LoopbackPort.free() }
+    return try await ServiceProcess(
+        ["up", "--stt-port", "\(ports[1])", "--rag-port", "\(ports[2])", "--llm-port", "\(ports[3])", "--tts-port", "\(ports[4])"],
+        port: ports[0], environment: freshEnvironment(), readyTimeout: .seconds(300))
+}
+
 /// The whole assistant by voice, as users run it.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct EndToEndTests {
     @Test func oneProcessStackAnswersASpokenQuestionFromTheKnowledgeBaseWithPlayableAudio() async throws {
-        let ports = try (0..<5).map { _ in try LoopbackPort.free() }
-        let stack = try await ServiceProcess(
-            ["up", "--stt-port", "\(ports[1])", "--rag-port", "\(ports[2])", "--llm-port", "\(ports[3])", "--tts-port", "\(ports[4])"],
-            port: ports[0], environment: freshEnvironment(), readyTimeout: .seconds(300))
+        let stack = try await oneProcessStack()
         defer { stack.stop() }
         let question = try TestAudio.wav("Tell me what Docker is.")
 
@@ -119,10 +124,7 @@ func freshEnvironment() -> [String: String] {
     }
 
     @Test func streamedAnswersSendTheTranscriptThenEachSentenceWithItsAudioThenTheUsualJSON() async throws {
-        let ports = try (0..<5).map { _ in try LoopbackPort.free() }
-        let stack = try await ServiceProcess(
-            ["up", "--stt-port", "\(ports[1])", "--rag-port", "\(ports[2])", "--llm-port", "\(ports[3])", "--tts-port", "\(ports[4])"],
-            port: ports[0], environment: freshEnvironment(), readyTimeout: .seconds(300))
+        let stack = try await oneProcessStack()
         defer { stack.stop() }
         struct Sentence: Decodable { let index: Int; let text: String; let audio_url: String }
         struct Transcript: Decodable { let text: String }
