@@ -1,4 +1,3 @@
-import Foundation
 public import VoiceCore
 
 /// Where an answer came from, for the user to check.
@@ -40,27 +39,6 @@ public struct StageTimings: Codable, Sendable, Equatable {
     public var total_ms = 0.0
     /// When the first answer audio existed: a streamed answer's first sentence, else the whole answer (total).
     public var first_audio_ms: Double?
-}
-
-/// The sentences of an answer, each exactly as written, so that joined with spaces they are the answer again.
-enum AnswerSentences {
-    static func split(_ text: String) -> [String] {
-        var sentences: [String] = []
-        var current = ""
-        let characters = Array(text)
-        for (index, character) in characters.enumerated() {
-            current.append(character)
-            let atBoundary = index + 1 == characters.count || characters[index + 1].isWhitespace
-            if ".!?".contains(character), atBoundary {
-                let sentence = current.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !sentence.isEmpty { sentences.append(sentence) }
-                current = ""
-            }
-        }
-        let rest = current.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !rest.isEmpty { sentences.append(rest) }
-        return sentences
-    }
 }
 
 /// The gateway's answer. The seed's three fields keep their names exactly.

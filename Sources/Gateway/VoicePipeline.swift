@@ -163,7 +163,7 @@ public struct VoicePipeline: Sendable {
         let mark = clock.now
         let speech: SpeakResult
         if let events {
-            let spoken = try await speakSentences(AnswerSentences.split(responseText), start: start, events: events)
+            let spoken = try await speakSentences(SpeechChunks.texts(responseText), start: start, events: events)
             timings.first_audio_ms = spoken.firstAudio
             speech = spoken.whole
         } else if reusesSpokenAnswers, let cached = await spokenAnswers.audio(for: responseText) {
@@ -254,7 +254,7 @@ public struct VoicePipeline: Sendable {
                     switch event {
                     case .text(let piece):
                         if said.isEmpty, TextWords.declinesToAnswer(piece) { return (nil, []) }
-                        for sentence in AnswerSentences.split(piece) {
+                        for sentence in SpeechChunks.texts(piece) {
                             said.append(sentence)
                             queue.yield(sentence)
                         }
@@ -273,7 +273,7 @@ public struct VoicePipeline: Sendable {
         if final == nil, said.isEmpty, let best = evidence.first {
             // The model declined before saying anything: speak the evidence, as the unstreamed path does.
             let (text, _, _) = Self.spoken([best])
-            for sentence in AnswerSentences.split(text) {
+            for sentence in SpeechChunks.texts(text) {
                 said.append(sentence)
                 queue.yield(sentence)
             }

@@ -134,6 +134,14 @@ import WhisperEngine
         #expect(SpeechChunks.chunks("Yes, we do. We open at nine, and close at five.").count == 2)
     }
 
+    @Test func streamedPiecesAreTheTextExactlyAsWritten() {
+        let text = "It is open Monday to Friday from 9 am to 7 pm, on Saturday from 10 am to 2 pm, and closed on Sunday.  Call us!"
+        let pieces = SpeechChunks.texts(text)
+        #expect(pieces == ["It is open Monday to Friday from 9 am to 7 pm,", "on Saturday from 10 am to 2 pm, and closed on Sunday.",
+                           "Call us!"])
+        #expect(SpeechChunks.texts("Yes, we do. It costs $4.50") == ["Yes, we do.", "It costs $4.50"])
+    }
+
     @Test func phrasesEndAtPunctuationButNotInsideNumbers() {
         let chunks = SpeechChunks.chunks("It costs $4.50 at 6:30 pm. Really? Yes")
         #expect(chunks.map { $0.map(\.text) } == [["It costs $4.50 at 6:30 pm"], ["Really"], ["Yes"]])
