@@ -65,6 +65,35 @@ struct WidgetFullFlowTests {
         }
     }
 
+    @Test func pressingTheMicWhileAnAnswerPlaysStopsItAtOnceAndTheNextQuestionGetsItsOwnAnswer() async throws {
+        let gateway = try await GatewayUnderTest.url()
+        try await ChromeDriver.with(arguments: []) { browser in
+            try await browser.navigate(to: gateway)
+            try await Widget.install(in: browser)
+            _ = try await browser.execute("document.querySelector('voice-mic').askText('Tell me about the ferry to the island and the fares.')")
+            try await browser.waitFor("the answer playing", timeout: .seconds(60), script: """
+                const mic = document.querySelector('voice-mic');
+                return mic.state === 'speaking' && !mic.sentencePlayer.paused ? true : null;
+                """)
+            let stopped = try await browser.execute("""
+                const mic = document.querySelector('voice-mic');
+                const started = performance.now();
+                mic.shadowRoot.querySelector('button.mic').click();
+                return new Promise((resolve) => setTimeout(() =>
+                    resolve([mic.sentencePlayer.paused && mic.audio.paused, mic.state, performance.now() - started]), 50));
+                """)
+            #expect(stopped.array?[0] == .bool(true), "\(stopped)")
+            #expect(stopped.array?[1] == .string("idle"), "\(stopped)")
+            #expect((stopped.array?[2].number ?? 1000) < 200, "\(stopped)")
+            // Cut off is not an error, and the next question is answered on its own.
+            _ = try await browser.execute("document.querySelector('voice-mic').askText('What is Docker?')")
+            try await browser.waitFor("the second answer", timeout: .seconds(60), script: """
+                return __probe.events.filter((e) => e.type === 'voice-response' && /docker/i.test(e.detail.response_text)).length > 0 || null;
+                """)
+            #expect(try await Widget.events("voice-error", in: browser).isEmpty)
+        }
+    }
+
     @Test func answersFromAPageOnAnotherOrigin() async throws {
         let gateway = try await GatewayUnderTest.url()
         let site = try Site.make()
