@@ -1,5 +1,6 @@
 public import Foundation
 public import Hummingbird
+import Metrics
 import NIOCore
 import NIOFoundationCompat
 import TextToSpeech
@@ -82,6 +83,17 @@ public struct GatewayController: Sendable {
             }
             return try jsonResponse(Answer(answer: try await pipeline.answer(text: text), sessionID: query.session_id))
         }
+        // The widget reports when the answer was first heard, measured in the browser from the end of the question.
+        router.post("/client-metrics") { request, _ in
+            var request = request
+            struct Report: Decodable { let first_audio_ms: Double }
+            let report = try await request.decodeJSON(as: Report.self, limit: 1 << 10)
+            guard report.first_audio_ms.isFinite, (0...120_000).contains(report.first_audio_ms) else {
+                throw APIError.badRequest("invalid_metric", "first_audio_ms must be a number from 0 to 120000")
+            }
+            Metrics.Timer(label: "voice_client_first_audio_seconds", preferredDisplayUnit: .seconds).recordMilliseconds(report.first_audio_ms)
+            return Response(status: .noContent)
+        }
         router.get("/health") { _, _ in
             let report = await health()
             return try jsonResponse(report, status: report.status == "ok" ? .ok : .serviceUnavailable)
@@ -147,7 +159,7 @@ public struct GatewayController: Sendable {
 /// limits on the question endpoints, then the routes, the answer audio and the web demo.
 public func makeGatewayRouter(controller: GatewayController, settings: Settings, audioDirectory: URL) -> Router<VoiceRequestContext> {
     let router = makeServiceRouter()
-    let questionPaths = ["/voice/", "/text/"]
+    let questionPaths = ["/voice/", "/text/", "/client-metrics"]
     router.middlewares.add(CORSMiddleware(origins: settings.corsOrigins, deployment: settings.deployment))
     router.middlewares.add(APIKeyMiddleware(keys: settings.apiKeys, protectedPrefixes: questionPaths))
     router.middlewares.add(RateLimitMiddleware(perSecond: settings.rateLimitPerSecond, burst: settings.rateLimitBurst,

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import VoiceTesting
 
@@ -61,6 +64,14 @@ struct WidgetFullFlowTests {
             let timings = try await browser.execute(
                 "return [...document.querySelectorAll('#timings tbody tr')].map((row) => row.dataset.stage)")
             #expect(timings.array?.contains(.string("total_ms")) == true, "timings shown: \(timings)")
+            // The answer started playing: the browser measured when, showed it, and reported it to the gateway.
+            let heard = try await browser.waitFor("the first-audio figure", timeout: .seconds(20), script: """
+                const line = document.getElementById('first-audio');
+                return line.hidden ? null : Number(line.querySelector('strong').textContent);
+                """)
+            #expect((heard.number ?? 0) > 0)
+            let metrics = String(decoding: try await URLSession.shared.data(from: gateway.appendingPathComponent("metrics")).0, as: UTF8.self)
+            #expect(metrics.contains("voice_client_first_audio_seconds"), "no client metric exported")
             _ = try Artifacts.save(try await browser.screenshot(), as: "demo-answer.png")
         }
     }

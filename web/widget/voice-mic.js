@@ -316,6 +316,14 @@
       return this.post("text/query", { body: JSON.stringify(body), headers }, onEvent);
     }
 
+    /** Tells the gateway when the answer was first heard (fire and forget: a lost report costs nothing). */
+    reportFirstAudio(ms) {
+      const headers = { ...this.headers(), "Content-Type": "application/json" };
+      fetch(this.endpoint("client-metrics"), {
+        method: "POST", headers, body: JSON.stringify({ first_audio_ms: Math.round(ms) }), keepalive: true,
+      }).catch(() => {});
+    }
+
     /** Aborts the question in flight: the gateway stops its answer, and the model its generation. */
     abort() {
       if (this.inFlight) this.inFlight.abort();
@@ -532,6 +540,17 @@
       this.sentencePlayer = new Audio();
       this.sentenceQueue = [];
       this.sentencePlayer.addEventListener("ended", () => this.playNextSentence());
+      // The figure users feel: end of the question → the answer actually playing, reported once per question.
+      for (const player of [this.sentencePlayer, this.audio]) {
+        player.addEventListener("playing", () => {
+          if (this.askedAt === null || this.askedAt === undefined) return;
+          const ms = performance.now() - this.askedAt;
+          this.askedAt = null;
+          this.dataset.firstAudioMs = String(Math.round(ms));
+          this.emit("voice-first-audio", { ms: Math.round(ms) });
+          if (this.activeClient || this.lastClient) (this.activeClient || this.lastClient).reportFirstAudio(ms);
+        });
+      }
       this.replayButton.addEventListener("click", () => this.playAnswer());
     }
 
@@ -633,6 +652,8 @@
       this.responseView.textContent = "";
       const client = this.client();
       this.activeClient = client;
+      this.lastClient = client;
+      this.askedAt = performance.now();
       const onEvent = (event) => {
         if (event.type === "transcript") {
           this.transcriptView.textContent = event.text;
