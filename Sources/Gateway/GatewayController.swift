@@ -30,6 +30,18 @@ public struct GatewayController: Sendable {
     struct TextQuery: Decodable {
         let query: String
         let session_id: String?
+        let history: [ChatTurn]?
+    }
+
+    /// The conversation a client sends with a follow-up: the last turns, user and assistant, oldest first. The
+    /// client carries it, so any gateway replica can answer the next question (docs/decisions.md, 42).
+    static func validated(_ history: [ChatTurn]?) throws(APIError) -> [ChatTurn] {
+        guard let history else { return [] }
+        guard history.count <= 20, history.allSatisfy({ ["user", "assistant"].contains($0.role) && $0.content.count <= 2000 }) else {
+            throw .badRequest("invalid_history",
+                              "history is at most 20 turns of {role: user or assistant, content: at most 2000 characters}")
+        }
+        return history
     }
 
     struct Answer: Encodable {
@@ -51,23 +63,31 @@ public struct GatewayController: Sendable {
             let contentType = request.headers[.contentType] ?? ""
             let body = Data(buffer: try await request.collectBody(limit: maxUploadBytes))
             let audio: Data, audioType: String?, language: String?, session: String?
+            var history: [ChatTurn] = []
             if contentType.lowercased().hasPrefix("multipart/form-data") {
                 let form = try MultipartForm(body: body, contentType: contentType)
                 guard let part = form.part(named: "audio", "file") else {
                     throw APIError.badRequest("missing_audio", "the form has no 'audio' file field")
                 }
                 (audio, audioType, language, session) = (part.body, part.contentType, form.field("language"), form.field("session_id"))
+                if let field = form.field("history") {
+                    guard let turns = try? JSONDecoder().decode([ChatTurn].self, from: Data(field.utf8)) else {
+                        throw APIError.badRequest("invalid_history", "history must be a JSON array of {role, content}")
+                    }
+                    history = try Self.validated(turns)
+                }
             } else if contentType.lowercased().hasPrefix("audio/") {
                 (audio, audioType, language, session) = (body, contentType, nil, nil)
             } else {
                 throw APIError.unsupportedMediaType("send multipart/form-data with an 'audio' file, or a raw audio/* body")
             }
             if Self.wantsEvents(request) {
+                let history = history
                 return streamed(session: session) { events in
-                    try await pipeline.answer(audio: audio, contentType: audioType, language: language, events: events)
+                    try await pipeline.answer(audio: audio, contentType: audioType, language: language, history: history, events: events)
                 }
             }
-            let answer = try await pipeline.answer(audio: audio, contentType: audioType, language: language)
+            let answer = try await pipeline.answer(audio: audio, contentType: audioType, language: language, history: history)
             return try jsonResponse(Answer(answer: answer, sessionID: session))
         }
         router.post("/text/query") { request, _ in
@@ -78,10 +98,13 @@ public struct GatewayController: Sendable {
             guard text.count <= Self.maxQueryCharacters else {
                 throw APIError.payloadTooLarge("query has \(text.count) characters; the limit is \(Self.maxQueryCharacters)")
             }
+            let history = try Self.validated(query.history)
             if Self.wantsEvents(request) {
-                return streamed(session: query.session_id) { events in try await pipeline.answer(text: text, events: events) }
+                return streamed(session: query.session_id) { events in
+                    try await pipeline.answer(text: text, history: history, events: events)
+                }
             }
-            return try jsonResponse(Answer(answer: try await pipeline.answer(text: text), sessionID: query.session_id))
+            return try jsonResponse(Answer(answer: try await pipeline.answer(text: text, history: history), sessionID: query.session_id))
         }
         // The widget reports when the answer was first heard, measured in the browser from the end of the question.
         router.post("/client-metrics") { request, _ in

@@ -69,7 +69,8 @@ public struct VoicePipeline: Sendable {
     public typealias EventSink = @Sendable (Event) async throws -> Void
 
     /// Answers a recording. With `events`, the transcript and each spoken sentence are sent as they are ready.
-    public func answer(audio: Data, contentType: String?, language: String?, events: EventSink? = nil) async throws -> VoiceAnswer {
+    public func answer(audio: Data, contentType: String?, language: String?, history: [ChatTurn] = [],
+                       events: EventSink? = nil) async throws -> VoiceAnswer {
         let clock = ContinuousClock()
         let start = clock.now
         let prompt = await speechPrompt.current()
@@ -80,26 +81,29 @@ public struct VoicePipeline: Sendable {
         var timings = StageTimings()
         timings.stt_ms = (clock.now - start).fractionalMilliseconds
         try await events?(.transcript(transcript.text))
-        var answer = try await answer(question: transcript.text, timings: timings, start: start, events: events)
+        var answer = try await answer(question: transcript.text, history: history, timings: timings, start: start, events: events)
         answer.timings.total_ms = (clock.now - start).fractionalMilliseconds
         answer.timings.first_audio_ms = answer.timings.first_audio_ms ?? answer.timings.total_ms
         return answer
     }
 
-    public func answer(text: String, events: EventSink? = nil) async throws -> VoiceAnswer {
+    /// Answers a typed question. `history` is the conversation so far (user and assistant turns, oldest first):
+    /// a follow-up that leans on it ("And for children?") is answered about what the conversation is about.
+    public func answer(text: String, history: [ChatTurn] = [], events: EventSink? = nil) async throws -> VoiceAnswer {
         let clock = ContinuousClock()
         let start = clock.now
-        var answer = try await answer(question: text, timings: StageTimings(), start: start, events: events)
+        var answer = try await answer(question: text, history: history, timings: StageTimings(), start: start, events: events)
         answer.timings.total_ms = (clock.now - start).fractionalMilliseconds
         answer.timings.first_audio_ms = answer.timings.first_audio_ms ?? answer.timings.total_ms
         return answer
     }
 
-    private func answer(question: String, timings: StageTimings, start: ContinuousClock.Instant,
+    private func answer(question: String, history: [ChatTurn], timings: StageTimings, start: ContinuousClock.Instant,
                         events: EventSink?) async throws -> VoiceAnswer {
         let clock = ContinuousClock()
         var timings = timings
-        let question = question.trimmingCharacters(in: .whitespacesAndNewlines)
+        let asked = question.trimmingCharacters(in: .whitespacesAndNewlines)
+        let question = FollowUp.standalone(asked, history: history)
         var sources: [RetrievedDocument] = []
         var citations: [Citation] = []
         var grounding: Grounding?
@@ -111,9 +115,10 @@ public struct VoicePipeline: Sendable {
             kind = .nothing_heard
         } else {
             var mark = clock.now
-            let retrieved = try await run(.rag) {
+            var retrieved = try await run(.rag) {
                 try await retrieval.retrieve(RetrieveRequest(query: question, top_k: topK, evidence: policy.evidenceSentences))
             }
+            if question != asked { retrieved.evidence = FollowUp.relaxed(retrieved.evidence, asked: asked) }
             sources = retrieved.documents
             timings.retrieve_ms = (clock.now - mark).fractionalMilliseconds
             if let faq = retrieved.qa.first, faq.score >= faqMinScore, AnswerPolicy.asksTheSameSpecifics(question, faq.question) {
@@ -128,14 +133,16 @@ public struct VoicePipeline: Sendable {
                 case .generate(let evidence):
                     mark = clock.now
                     let context = evidence.map { ContextItem(text: EvidenceSentence.naming($0.text, title: $0.title), source: $0.title ?? $0.source) }
-                    let request = RespondRequest(query: question, context: context, max_tokens: policy.maxAnswerTokens)
+                    let request = RespondRequest(query: question, context: context,
+                                                 history: history.isEmpty ? nil : Array(history.suffix(4)),
+                                                 max_tokens: policy.maxAnswerTokens)
                     if let events {
                         // The model's sentences are spoken and sent while it writes the next ones.
                         let streamed = try await streamGenerated(request, evidence: evidence, start: start, events: events)
                         timings.llm_ms = (clock.now - mark).fractionalMilliseconds
                         timings.first_audio_ms = streamed.firstAudio
                         timings.tts_ms = streamed.ttsMilliseconds
-                        return VoiceAnswer(transcript: question, response_text: streamed.text, audio_url: streamed.audioURL,
+                        return VoiceAnswer(transcript: asked, response_text: streamed.text, audio_url: streamed.audioURL,
                                            sources: sources.map { AnswerSource(source: $0.source, heading: $0.heading, text: $0.text, score: $0.score) },
                                            citations: evidence.map { Citation(text: $0.text, source: $0.source, title: $0.title, heading: $0.heading) },
                                            answer_kind: streamed.kind, decline_reason: nil, grounding: streamed.grounding,
@@ -174,7 +181,7 @@ public struct VoicePipeline: Sendable {
             if speech.fallback != true, reusesSpokenAnswers { await spokenAnswers.remember(speech, for: responseText) }
         }
         timings.tts_ms = (clock.now - mark).fractionalMilliseconds
-        return VoiceAnswer(transcript: question, response_text: responseText, audio_url: speech.audio_url,
+        return VoiceAnswer(transcript: asked, response_text: responseText, audio_url: speech.audio_url,
                            sources: sources.map { AnswerSource(source: $0.source, heading: $0.heading, text: $0.text, score: $0.score) },
                            citations: citations, answer_kind: kind, decline_reason: declineReason, grounding: grounding,
                            timings: timings)

@@ -90,10 +90,16 @@ struct Eval: AsyncParsableCommand {
                 let (answer, evidence, declined): (String, [String], Bool)
                 var how = "plain"
                 if strategy == "ours" {
+                    // A follow-up is asked in its conversation: the question it follows, and that question's answer.
+                    var history: [ChatTurn] = []
+                    if let follows = item.question.follows {
+                        let earlier = try await pipeline.answer(text: follows)
+                        history = [ChatTurn(role: "user", content: follows), ChatTurn(role: "assistant", content: earlier.response_text)]
+                    }
                     let reply = if let audio = item.audio {
-                        try await pipeline.answer(audio: audio, contentType: "audio/wav", language: nil)
+                        try await pipeline.answer(audio: audio, contentType: "audio/wav", language: nil, history: history)
                     } else {
-                        try await pipeline.answer(text: item.text)
+                        try await pipeline.answer(text: item.text, history: history)
                     }
                     transcript = reply.transcript
                     answer = reply.response_text
@@ -193,7 +199,7 @@ struct Eval: AsyncParsableCommand {
             case .answerable: "answerable, right+speakable"
             case .nearMiss: "near misses, declined"
             case .unanswerable: "out of scope, declined"
-            case .followUp: "follow-ups asked alone"
+            case .followUp: "follow-ups in conversation"
             }
         }
     }

@@ -123,7 +123,7 @@ func oneProcessStack() async throws -> ServiceProcess {
         #expect(france.citations.isEmpty)
     }
 
-    @Test func streamedAnswersSendTheTranscriptThenEachSentenceWithItsAudioThenTheUsualJSON() async throws {
+    @Test func streamedAnswersAndFollowUpsInAConversation() async throws {
         let stack = try await oneProcessStack()
         defer { stack.stop() }
         struct Sentence: Decodable { let index: Int; let text: String; let audio_url: String }
@@ -161,6 +161,21 @@ func oneProcessStack() async throws -> ServiceProcess {
             #expect(abs(whole.duration - seconds) < 0.05, "\(whole.duration) vs \(seconds)")
         }
         #expect(HTTP.events(typed).filter { $0.name == "sentence" }.count >= 2)
+
+        // A follow-up in its conversation is answered about the earlier question; alone it is not.
+        func ask(_ body: String) async throws -> Reply {
+            try await HTTP.send("\(stack.url)/text/query", method: .POST, body: Data(body.utf8), contentType: "application/json")
+        }
+        let history = #"[{"role": "user", "content": "How much is a return ferry ticket?"}, {"role": "assistant", "content": "A return ticket costs $11."}]"#
+        let followUp = try await ask(#"{"query": "And for children?", "history": \#(history)}"#).json(Answer.self)
+        #expect(followUp.response_text.lowercased().contains("children"), "answer: \(followUp.response_text)")
+        #expect(followUp.citations.contains { $0.source == "ferry-timetable.md" }, "answer: \(followUp.response_text)")
+        #expect(followUp.transcript == "And for children?")
+        let alone = try await ask(#"{"query": "And for children?"}"#).json(Answer.self)
+        #expect(!alone.citations.contains { $0.source == "ferry-timetable.md" } || alone.answer_kind == "not_covered")
+        let badHistory = try await ask(#"{"query": "And for children?", "history": [{"role": "system", "content": "x"}]}"#)
+        #expect(badHistory.status == 400)
+        #expect(String(decoding: badHistory.body, as: UTF8.self).contains("invalid_history"))
     }
 
     @Test func separateProcessesDegradeByStageAndRecoverWithoutRestartingTheGateway() async throws {

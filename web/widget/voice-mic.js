@@ -276,8 +276,8 @@
 
   /** Talks to the gateway; every failure becomes a VoiceMicError of kind network or server. */
   class VoiceClient {
-    constructor({ apiUrl = "", apiKey = "", token = "", lang = "", sessionId = "", timeoutSeconds = 90 } = {}) {
-      Object.assign(this, { apiKey, token, lang, sessionId, timeoutSeconds });
+    constructor({ apiUrl = "", apiKey = "", token = "", lang = "", sessionId = "", history = [], timeoutSeconds = 90 } = {}) {
+      Object.assign(this, { apiKey, token, lang, sessionId, history, timeoutSeconds });
       // Without api-url the gateway is the page's own origin; a path in api-url (a proxy prefix) is kept.
       const base = new URL(apiUrl || "/", window.location.href);
       if (!base.pathname.endsWith("/")) base.pathname += "/";
@@ -305,6 +305,7 @@
       form.append("audio", blob, `question.${extension}`);
       if (this.lang) form.append("language", this.lang);
       if (this.sessionId) form.append("session_id", this.sessionId);
+      if (this.history.length) form.append("history", JSON.stringify(this.history));
       return this.post("voice/query", { body: form, headers: this.headers() }, onEvent);
     }
 
@@ -312,6 +313,7 @@
       const body = { query };
       if (this.lang) body.language = this.lang;
       if (this.sessionId) body.session_id = this.sessionId;
+      if (this.history.length) body.history = this.history;
       const headers = { ...this.headers(), "Content-Type": "application/json" };
       return this.post("text/query", { body: JSON.stringify(body), headers }, onEvent);
     }
@@ -563,6 +565,45 @@
       this.silence();
     }
 
+    /**
+     * The conversation of this page session: an id and the last turns, kept in sessionStorage so that a follow-up
+     * ("And for children?") is answered about the earlier question, by whichever gateway replica gets it.
+     */
+    conversation() {
+      const key = "voice-mic-conversation";
+      try {
+        const stored = JSON.parse(sessionStorage.getItem(key) || "null");
+        if (stored && stored.id && Array.isArray(stored.turns)) return stored;
+      } catch (error) {
+        // Storage blocked or corrupt: a fresh conversation.
+      }
+      const fresh = { id: (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()), turns: [] };
+      this.saveConversation(fresh);
+      return fresh;
+    }
+
+    saveConversation(conversation) {
+      try {
+        sessionStorage.setItem("voice-mic-conversation", JSON.stringify(conversation));
+      } catch (error) {
+        // Without storage each question stands alone.
+      }
+    }
+
+    remember(answer) {
+      if (!answer.transcript || !answer.response_text) return;
+      const conversation = this.conversation();
+      conversation.turns.push({ role: "user", content: answer.transcript }, { role: "assistant", content: answer.response_text });
+      conversation.turns = conversation.turns.slice(-6);
+      this.saveConversation(conversation);
+    }
+
+    /** Starts a new conversation: the next question stands alone. */
+    startOver() {
+      this.saveConversation({ ...this.conversation(), turns: [] });
+      this.emit("voice-conversation", { turns: 0 });
+    }
+
     /** Stops whatever is being said: the answer's file, or the streamed sentences and those still to come. */
     silence() {
       this.audio.pause();
@@ -680,6 +721,7 @@
         this.activeClient = null;
       }
       this.streamFinished = true;
+      this.remember(answer);
       this.lastResponse = answer;
       this.lastError = null;
       this.transcriptView.textContent = answer.transcript || "";
@@ -795,7 +837,8 @@
         apiKey: this.getAttribute("api-key") || "",
         token: this.getAttribute("token") || "",
         lang: this.getAttribute("lang") || "",
-        sessionId: this.getAttribute("session-id") || "",
+        sessionId: this.getAttribute("session-id") || this.conversation().id,
+        history: this.conversation().turns,
         timeoutSeconds: this.numberAttribute("timeout-seconds", 90, 1, 600),
       });
     }
