@@ -64,8 +64,21 @@ export function createVoiceMicReact(React) {
 
     const client = () => {
       const { apiUrl, apiKey, token, lang, sessionId } = propsRef.current;
-      return new VoiceClient({ apiUrl, apiKey, token, lang, sessionId });
+      return new VoiceClient({ apiUrl, apiKey, token, lang, sessionId, history: historyRef.current });
     };
+    // The last turns of this component's conversation, sent with each question so follow-ups keep their topic.
+    const historyRef = useRef([]);
+    // Streamed sentences play in order on the component's player while later ones arrive.
+    const sentenceQueueRef = useRef([]);
+    const playNext = useCallback(() => {
+      const player = audioPlayerRef.current;
+      const next = sentenceQueueRef.current.shift();
+      if (!player || !next) return false;
+      player.src = next;
+      changeStatus("speaking");
+      player.play().catch(() => changeStatus("idle"));
+      return true;
+    }, [changeStatus]);
 
     const stop = useCallback(async () => {
       const recorder = mediaRecorderRef.current;
@@ -75,17 +88,39 @@ export function createVoiceMicReact(React) {
       changeStatus("processing");
       const blob = await recorder.stop();
       let answer;
+      let transcriptSent = false;
+      let streamedAudio = false;
+      const { autoPlay = true } = propsRef.current;
+      sentenceQueueRef.current = [];
+      const onEvent = (event) => {
+        const { onTranscript, onSentence } = propsRef.current;
+        if (event.type === "transcript") {
+          setTranscript(event.text);
+          transcriptSent = true;
+          if (onTranscript) onTranscript(event.text);
+        } else if (event.type === "sentence") {
+          if (onSentence) onSentence(event);
+          if (autoPlay) {
+            streamedAudio = true;
+            sentenceQueueRef.current.push(event.audio_url);
+            if (statusRef.current !== "speaking") playNext();
+          }
+        }
+      };
       try {
-        answer = await client().askAudio(blob);
+        answer = await client().askAudio(blob, onEvent);
       } catch (caught) {
         return fail(caught);
       }
       setTranscript(answer.transcript || "");
       setResponse(answer);
-      const { onTranscript, onResponse, autoPlay = true } = propsRef.current;
-      if (answer.transcript && onTranscript) onTranscript(answer.transcript);
+      historyRef.current = [...historyRef.current, { role: "user", content: answer.transcript || "" },
+        { role: "assistant", content: answer.response_text || "" }].slice(-6);
+      const { onTranscript, onResponse } = propsRef.current;
+      if (answer.transcript && onTranscript && !transcriptSent) onTranscript(answer.transcript);
       if (onResponse) onResponse(answer);
       const player = audioPlayerRef.current;
+      if (streamedAudio) return;
       if (answer.audio_url && player) {
         player.src = answer.audio_url;
         if (autoPlay) {
@@ -94,10 +129,11 @@ export function createVoiceMicReact(React) {
         }
       }
       changeStatus("idle");
-    }, [changeStatus, fail]);
+    }, [changeStatus, fail, playNext]);
 
     const start = useCallback(async () => {
       const { maxSeconds = 15, silenceMs = 1200 } = propsRef.current;
+      sentenceQueueRef.current = [];
       if (audioPlayerRef.current) audioPlayerRef.current.pause();
       setError(null);
       changeStatus("requesting");
@@ -115,7 +151,10 @@ export function createVoiceMicReact(React) {
 
     const toggle = () => {
       if (statusRef.current === "recording") stop();
-      else if (statusRef.current === "speaking") audioPlayerRef.current.pause();
+      else if (statusRef.current === "speaking") {
+        sentenceQueueRef.current = [];
+        audioPlayerRef.current.pause();
+      }
       else if (statusRef.current !== "processing" && statusRef.current !== "requesting") start();
     };
 
@@ -169,7 +208,7 @@ export function createVoiceMicReact(React) {
         ref: audioPlayerRef,
         hidden: true,
         preload: "auto",
-        onEnded: () => statusRef.current === "speaking" && changeStatus("idle"),
+        onEnded: () => playNext() || (statusRef.current === "speaking" && changeStatus("idle")),
         onPause: () => statusRef.current === "speaking" && changeStatus("idle"),
       }),
     );
