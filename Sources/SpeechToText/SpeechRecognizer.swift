@@ -101,13 +101,18 @@ public struct SpeechRecognizer: SpeechToTextClient {
                 return result
             }
         }
+        let duration = (decoded.duration * 1000).rounded() / 1000
         let segments = transcript.segments.compactMap { segment -> TranscriptSegment? in
             let text = Self.clean(segment.text)
-            return text.isEmpty ? nil : TranscriptSegment(start: segment.start, end: min(segment.end, decoded.duration), text: text)
+            // A window cut to the audio can leave whisper.cpp's segment start undefined (once -1007 s); a segment
+            // lies inside the recording.
+            let end = max(0, min((segment.end * 1000).rounded() / 1000, duration))
+            return text.isEmpty ? nil : TranscriptSegment(start: max(0, min((segment.start * 1000).rounded() / 1000, end)),
+                                                          end: end, text: text)
         }
         return TranscribeResult(
             text: segments.map { $0.text }.joined(separator: " "), language: transcript.language,
-            duration_s: (decoded.duration * 1000).rounded() / 1000, segments: segments, model: name,
+            duration_s: duration, segments: segments, model: name,
             processing_ms: ((ContinuousClock.now - started).fractionalMilliseconds * 10).rounded() / 10)
     }
 
