@@ -105,6 +105,35 @@ struct WidgetFullFlowTests {
         }
     }
 
+    @Test func aFollowUpInTheSamePageSessionIsAnsweredAboutTheEarlierQuestionUntilStartingOver() async throws {
+        let gateway = try await GatewayUnderTest.url()
+        try await ChromeDriver.with(arguments: []) { browser in
+            try await browser.navigate(to: gateway)
+            try await Widget.install(in: browser)
+            func ask(_ question: String, answers: Int) async throws -> JSONValue {
+                _ = try await browser.execute("document.querySelector('voice-mic').askText(arguments[0])", [.string(question)])
+                try await browser.waitFor("answer \(answers)", timeout: .seconds(60), script: """
+                    return __probe.events.filter((e) => e.type === 'voice-response' || e.type === 'voice-error').length >= \(answers) || null;
+                    """)
+                #expect(try await Widget.events("voice-error", in: browser).isEmpty)
+                return try #require(try await Widget.events("voice-response", in: browser).last)
+            }
+            _ = try await ask("How much is a return ferry ticket?", answers: 1)
+            let followUp = try await ask("And for children?", answers: 2)
+            #expect(followUp["response_text"]?.string?.contains("Children") == true, "\(followUp)")
+            // Asked while the first answer played: the new answer plays, not the rest of the old one.
+            try await browser.waitFor("the follow-up playing", timeout: .seconds(20), script: """
+                const mic = document.querySelector('voice-mic');
+                const last = __probe.events.filter((e) => e.type === 'voice-sentence').pop().detail.audio_url;
+                return mic.sentencePlayer.src === last || null;
+                """)
+            // Start over: the same words now stand alone, so the ferry's children's fare is not what they get.
+            _ = try await browser.execute("document.querySelector('voice-mic').startOver()")
+            let alone = try await ask("And for children?", answers: 3)
+            #expect(alone["response_text"]?.string?.contains("half price") != true, "\(alone)")
+        }
+    }
+
     @Test func answersFromAPageOnAnotherOrigin() async throws {
         let gateway = try await GatewayUnderTest.url()
         let site = try Site.make()

@@ -609,6 +609,7 @@
       this.audio.pause();
       this.sentenceQueue = [];
       this.sentencePlayer.pause();
+      this.sentencePlaying = false;
       if (this.activeClient) {
         this.interrupted = true;
         this.activeClient.abort();
@@ -677,6 +678,7 @@
     /** Asks a typed question through POST /text/query and shows the answer the same way. */
     async askText(query) {
       if (this.state === "recording" || this.state === "processing") return;
+      this.silence(); // a new question cuts off the answer still playing
       this.setState("processing", { reason: "text" });
       await this.ask((client, onEvent) => client.askText(query, onEvent));
     }
@@ -734,7 +736,9 @@
         this.replayButton.hidden = false;
         // Streamed sentences are already playing; the whole file is kept for "Play the answer" again.
         if (streamedAudio) {
-          if (!this.sentencePlaying && this.state === "speaking") this.setState("idle");
+          if (this.state === "processing" || (this.state === "speaking" && !this.sentencePlaying)) {
+            this.setState(this.sentencePlaying ? "speaking" : "idle");
+          }
           return;
         }
         if (this.hasAttribute("auto-play")) return this.playAnswer();
