@@ -16,6 +16,13 @@ public struct Citation: Codable, Sendable, Equatable {
     public var heading: String?
 }
 
+extension Citation {
+    /// An evidence sentence, cited as itself.
+    init(_ sentence: EvidenceSentence) {
+        self.init(text: sentence.text, source: sentence.source, title: sentence.title, heading: sentence.heading)
+    }
+}
+
 /// How the answer was reached.
 public enum AnswerKind: String, Codable, Sendable {
     /// A stored Q&A pair matched the question: its answer, no model call.

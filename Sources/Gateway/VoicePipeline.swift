@@ -48,7 +48,7 @@ public struct VoicePipeline: Sendable {
     /// An evidence sentence as the answer: spoken as written, cited as itself.
     static func spoken(_ sentences: [EvidenceSentence]) -> (String, AnswerKind, [Citation]) {
         (sentences.map { speakable(listItemText($0.text)) }.joined(separator: " "), .evidence,
-         sentences.map { Citation(text: $0.text, source: $0.source, title: $0.title, heading: $0.heading) })
+         sentences.map(Citation.init))
     }
 
     /// A numbered step without its number ("2) Place the base…"): said aloud, the number is noise.
@@ -108,6 +108,8 @@ public struct VoicePipeline: Sendable {
         var citations: [Citation] = []
         var grounding: Grounding?
         var declineReason: DeclineReason?
+        /// A streamed model answer was spoken sentence by sentence while it was written.
+        var spokenWhileWritten: StreamedAnswer?
         let responseText: String
         let kind: AnswerKind
         if question.isEmpty {
@@ -140,25 +142,22 @@ public struct VoicePipeline: Sendable {
                         // The model's sentences are spoken and sent while it writes the next ones.
                         let streamed = try await streamGenerated(request, evidence: evidence, start: start, events: events)
                         timings.llm_ms = (clock.now - mark).fractionalMilliseconds
-                        timings.first_audio_ms = streamed.firstAudio
-                        timings.tts_ms = streamed.ttsMilliseconds
-                        return VoiceAnswer(transcript: asked, response_text: streamed.text, audio_url: streamed.audioURL,
-                                           sources: sources.map { AnswerSource(source: $0.source, heading: $0.heading, text: $0.text, score: $0.score) },
-                                           citations: evidence.map { Citation(text: $0.text, source: $0.source, title: $0.title, heading: $0.heading) },
-                                           answer_kind: streamed.kind, decline_reason: nil, grounding: streamed.grounding,
-                                           timings: timings)
-                    }
-                    let response = try await run(.llm) { try await generation.respond(request) }
-                    timings.llm_ms = (clock.now - mark).fractionalMilliseconds
-                    switch response.outcome {
-                    case .answered:
-                        responseText = response.response
-                        kind = .generated
-                        grounding = response.grounding
-                        citations = evidence.map { Citation(text: $0.text, source: $0.source, title: $0.title, heading: $0.heading) }
-                    case .declined, .evidence:
-                        // The sentence addresses the question; SmolLM2-135M declines or misquotes some that plainly do.
-                        (responseText, kind, citations) = Self.spoken([evidence[0]])
+                        (responseText, kind, grounding) = (streamed.text, streamed.kind, streamed.grounding)
+                        citations = evidence.map(Citation.init)
+                        spokenWhileWritten = streamed
+                    } else {
+                        let response = try await run(.llm) { try await generation.respond(request) }
+                        timings.llm_ms = (clock.now - mark).fractionalMilliseconds
+                        switch response.outcome {
+                        case .answered:
+                            responseText = response.response
+                            kind = .generated
+                            grounding = response.grounding
+                            citations = evidence.map(Citation.init)
+                        case .declined, .evidence:
+                            // The sentence addresses the question; SmolLM2-135M declines or misquotes some that plainly do.
+                            (responseText, kind, citations) = Self.spoken([evidence[0]])
+                        }
                     }
                 case .decline(let reason):
                     responseText = AnswerPolicy.notCovered(closestTopic: retrieved.documents.first)
@@ -169,7 +168,10 @@ public struct VoicePipeline: Sendable {
         }
         let mark = clock.now
         let speech: SpeakResult
-        if let events {
+        if let streamed = spokenWhileWritten {
+            speech = streamed.whole
+            timings.first_audio_ms = streamed.firstAudio
+        } else if let events {
             let spoken = try await speakSentences(SpeechChunks.texts(responseText), start: start, events: events)
             timings.first_audio_ms = spoken.firstAudio
             speech = spoken.whole
@@ -180,7 +182,8 @@ public struct VoicePipeline: Sendable {
             // espeak-ng standing in for a failed neural voice is not what the next asker should hear.
             if speech.fallback != true, reusesSpokenAnswers { await spokenAnswers.remember(speech, for: responseText) }
         }
-        timings.tts_ms = (clock.now - mark).fractionalMilliseconds
+        // A streamed model answer's synthesis overlapped the generation: its own sum, not the time since.
+        timings.tts_ms = spokenWhileWritten?.ttsMilliseconds ?? (clock.now - mark).fractionalMilliseconds
         return VoiceAnswer(transcript: asked, response_text: responseText, audio_url: speech.audio_url,
                            sources: sources.map { AnswerSource(source: $0.source, heading: $0.heading, text: $0.text, score: $0.score) },
                            citations: citations, answer_kind: kind, decline_reason: declineReason, grounding: grounding,
@@ -241,7 +244,7 @@ public struct VoicePipeline: Sendable {
     /// best evidence sentence is spoken instead, as the unstreamed answer does.
     struct StreamedAnswer {
         var text: String
-        var audioURL: String
+        var whole: SpeakResult
         var kind: AnswerKind
         var grounding: Grounding?
         var firstAudio: Double?
@@ -286,12 +289,12 @@ public struct VoicePipeline: Sendable {
             }
             queue.finish()
             let spoken = try await speaker.value
-            return StreamedAnswer(text: said.joined(separator: " "), audioURL: try joined(spoken.parts).audio_url, kind: .evidence,
+            return StreamedAnswer(text: said.joined(separator: " "), whole: try joined(spoken.parts), kind: .evidence,
                                   firstAudio: spoken.firstAudio, ttsMilliseconds: spoken.milliseconds)
         }
         queue.finish()
         let spoken = try await speaker.value
-        return StreamedAnswer(text: said.joined(separator: " "), audioURL: try joined(spoken.parts).audio_url,
+        return StreamedAnswer(text: said.joined(separator: " "), whole: try joined(spoken.parts),
                               kind: final?.outcome == .evidence ? .evidence : .generated, grounding: final?.grounding,
                               firstAudio: spoken.firstAudio, ttsMilliseconds: spoken.milliseconds)
     }

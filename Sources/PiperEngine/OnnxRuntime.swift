@@ -17,7 +17,6 @@ public final class OnnxRuntime: @unchecked Sendable {
     // The API table and environment are immutable after init and thread-safe per ONNX Runtime's contract.
     fileprivate let api: OpaquePointer
     private let env: OpaquePointer
-    public let version: String
 
     nonisolated(unsafe) private static var loaded: [String: OnnxRuntime] = [:]
     private static let lock = NSLock()
@@ -42,7 +41,6 @@ public final class OnnxRuntime: @unchecked Sendable {
             throw .libraryMissing("\(library.lastPathComponent) does not offer C API version \(VOICE_ORT_API_VERSION)")
         }
         self.api = api
-        version = base.pointee.GetVersionString().map { String(cString: $0) } ?? "unknown"
         var env: OpaquePointer?
         try Self.check(api, voice_ort_create_env(api, Int32(VOICE_ORT_LOGGING_LEVEL_ERROR), "voice", &env))
         guard let env else { throw .runtime("no environment") }
@@ -85,20 +83,20 @@ public final class OnnxSession: @unchecked Sendable {
         let name: String
         let shape: [Int64]
         let elementType: Int32
-        let bytes: Data
+        let bytes: [UInt8]
 
         public init(name: String, int64 values: [Int64], shape: [Int64]) {
             self.name = name
             self.shape = shape
             elementType = Int32(VOICE_ORT_TENSOR_INT64)
-            bytes = values.withUnsafeBytes { Data($0) }
+            bytes = values.withUnsafeBytes { Array($0) }
         }
 
         public init(name: String, float values: [Float], shape: [Int64]) {
             self.name = name
             self.shape = shape
             elementType = Int32(VOICE_ORT_TENSOR_FLOAT)
-            bytes = values.withUnsafeBytes { Data($0) }
+            bytes = values.withUnsafeBytes { Array($0) }
         }
     }
 
@@ -123,7 +121,8 @@ public final class OnnxSession: @unchecked Sendable {
     /// Runs the model and returns the named float output, flattened.
     public func run(inputs: [Input], output: String) throws(OnnxError) -> [Float] {
         let api = runtime.api
-        var buffers = inputs.map { [UInt8]($0.bytes) }
+        // ONNX Runtime wraps these buffers without copying; they live until the run returns.
+        var buffers = inputs.map(\.bytes)
         var values: [OpaquePointer?] = []
         defer { for value in values { if let value { voice_ort_release_value(api, value) } } }
         for index in inputs.indices {

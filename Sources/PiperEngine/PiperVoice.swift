@@ -9,7 +9,6 @@ public struct PiperVoiceConfig: Sendable, Decodable {
         public var length_scale: Float
         public var noise_w: Float
     }
-    public struct Language: Sendable, Decodable { public var code: String }
 
     public var audio: Audio
     public var espeak: Espeak
@@ -17,7 +16,6 @@ public struct PiperVoiceConfig: Sendable, Decodable {
     public var phoneme_type: String?
     public var num_speakers: Int
     public var phoneme_id_map: [String: [Int64]]
-    public var language: Language?
     public var dataset: String?
 }
 

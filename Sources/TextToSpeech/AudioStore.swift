@@ -49,8 +49,7 @@ public struct AudioStore: Sendable {
             sampleRate = Int(wav[24..<28].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }.littleEndian)
             samples.append(wav.dropFirst(44))
         }
-        let pcm = samples.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
-        let wav = WAVFile.encode(pcm, sampleRate: sampleRate)
+        let wav = WAVFile.encode(pcm: samples, sampleRate: sampleRate)
         return (try store(wav).lastPathComponent, wav.count)
     }
 

@@ -9,6 +9,11 @@ public enum WAVFile {
         return data
     }
 
+    /// 16-bit little-endian PCM bytes as they are, behind a header.
+    public static func encode(pcm: Data, sampleRate: Int) -> Data {
+        header(sampleRate: sampleRate, dataBytes: UInt32(pcm.count)) + pcm
+    }
+
     /// The header of a WAV whose length is not known yet (a stream): both sizes are 0xFFFFFFFF, which players
     /// and decoders read as "until the end of the file".
     public static func streamHeader(sampleRate: Int) -> Data {
