@@ -166,13 +166,18 @@ struct BenchE2E: AsyncParsableCommand {
             let sides = [("espeak-ng, whole answer", espeak, false), ("Piper, whole answer", piper, false),
                          ("Piper, streamed", piper, true), ("espeak-ng, streamed", espeak, true)]
             var firsts: [String: Samples] = [:]
+            var byQuestion: [String: [Int: [Double]]] = [:]  // side, then clip: first audio
+            var parts: [Int: Int] = [:]  // clip: the sentences (and parts of long ones) its streamed answer was sent in
             let discard: VoicePipeline.EventSink = { _ in }
             for _ in 1...blocks {
                 for (label, pipeline, streamed) in sides {
-                    for recording in recordings {
+                    for (index, recording) in recordings.enumerated() {
                         let answer = try await pipeline.answer(audio: recording, contentType: "audio/wav", language: nil,
                                                                events: streamed ? discard : nil)
-                        firsts[label, default: Samples()].milliseconds.append(answer.timings.first_audio_ms ?? answer.timings.total_ms)
+                        let first = answer.timings.first_audio_ms ?? answer.timings.total_ms
+                        firsts[label, default: Samples()].milliseconds.append(first)
+                        byQuestion[label, default: [:]][index, default: []].append(first)
+                        if streamed { parts[index] = SpeechChunks.texts(answer.response_text).count }
                     }
                 }
             }
@@ -181,6 +186,18 @@ struct BenchE2E: AsyncParsableCommand {
                 guard let samples = firsts[label] else { continue }
                 print(row(["\(mode.rawValue): \(label)", "\(samples.milliseconds.count)", ms(samples.median), ms(samples.percentile(90)),
                            ratio(samples.median / reference)], widths: widths))
+            }
+            // Streaming pays off when an answer has more than one part: the first plays while the rest is made.
+            func median(_ values: [Double]) -> Double { Samples(milliseconds: values).median }
+            for (label, atLeast) in [("all answers", 1), ("answers sent in two or more parts", 2)] {
+                let clips = recordings.indices.filter { (parts[$0] ?? 0) >= atLeast }
+                let shares = clips.compactMap { clip -> Double? in
+                    guard let streamed = byQuestion[sides[2].0]?[clip], let whole = byQuestion[sides[1].0]?[clip] else { return nil }
+                    return median(streamed) / median(whole)
+                }
+                let summary = shares.isEmpty ? "none" : String(format: "%.2f× the whole answer's first audio at the median, %.2f× at p90",
+                                                               median(shares), Samples(milliseconds: shares).percentile(90))
+                print("  \(mode.rawValue), Piper streamed ÷ whole, \(label) (\(clips.count) questions): \(summary)")
             }
         }
     }

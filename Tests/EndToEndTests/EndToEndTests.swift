@@ -199,6 +199,23 @@ func oneProcessStack() async throws -> ServiceProcess {
         let first = try await HTTP.ask(gateway.url, audio: question)
         #expect(first.status == 200, "\(String(decoding: first.body, as: UTF8.self))")
 
+        // Two gateway replicas, one conversation: the client carries its turns, so a follow-up streamed from the
+        // other replica (the model's sentences through the LLM service's stream) keeps the topic.
+        let replica = try await ServiceProcess(["serve", "gateway"], port: try LoopbackPort.free(),
+                                               environment: environment.merging(urls) { $1 }.merging(["VOICE_ANSWER_MODE": "generate"]) { $1 })
+        defer { replica.stop() }
+        let heard = try first.json(Answer.self)
+        let history = try String(decoding: JSONEncoder().encode([["role": "user", "content": heard.transcript],
+                                                                 ["role": "assistant", "content": heard.response_text]]), as: UTF8.self)
+        let followUp = try await HTTP.send("\(replica.url)/text/query", method: .POST,
+                                           body: Data(#"{"query": "And for children?", "history": \#(history)}"#.utf8),
+                                           contentType: "application/json", accept: "text/event-stream")
+        let events = HTTP.events(followUp)
+        #expect(events.contains { $0.name == "sentence" })
+        let done = try JSONDecoder().decode(Answer.self, from: try #require(events.last { $0.name == "done" }).data)
+        #expect(done.response_text.lowercased().contains("child"), "answer: \(done.response_text)")
+        #expect(done.citations.contains { $0.source == "ferry-timetable.md" }, "answer: \(done.response_text)")
+
         let llm = try #require(services["llm"])
         llm.stop()
         // The spoken question again: STT and retrieval answer, the model's stage fails fast and is named.

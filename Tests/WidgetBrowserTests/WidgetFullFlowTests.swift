@@ -127,6 +127,19 @@ struct WidgetFullFlowTests {
                 const last = __probe.events.filter((e) => e.type === 'voice-sentence').pop().detail.audio_url;
                 return mic.sentencePlayer.src === last || null;
                 """)
+            // A conversation left alone longer than `conversation-minutes` (30) lapses: its turns are not sent again.
+            let lapse = try await browser.execute("""
+                const mic = document.querySelector('voice-mic');
+                const before = mic.conversation().turns.length;
+                const stored = JSON.parse(sessionStorage.getItem('voice-mic-conversation'));
+                sessionStorage.setItem('voice-mic-conversation', JSON.stringify({ ...stored, updated: Date.now() - 29 * 60000 }));
+                const kept = mic.conversation().turns.length;
+                sessionStorage.setItem('voice-mic-conversation', JSON.stringify({ ...stored, updated: Date.now() - 31 * 60000 }));
+                const lapsed = mic.conversation().turns.length;
+                sessionStorage.setItem('voice-mic-conversation', JSON.stringify(stored));
+                return [before, kept, lapsed];
+                """)
+            #expect(lapse == .array([.number(4), .number(4), .number(0)]), "\(lapse)")
             // Start over: the same words now stand alone, so the ferry's children's fare is not what they get.
             _ = try await browser.execute("document.querySelector('voice-mic').startOver()")
             let alone = try await ask("And for children?", answers: 3)

@@ -64,10 +64,14 @@ export function createVoiceMicReact(React) {
 
     const client = () => {
       const { apiUrl, apiKey, token, lang, sessionId } = propsRef.current;
+      // A question asked long after the last one starts a new topic (the vanilla widget's conversation-minutes).
+      const { conversationMinutes = 30 } = propsRef.current;
+      if (Date.now() - historyUpdatedRef.current > conversationMinutes * 60000) historyRef.current = [];
       return new VoiceClient({ apiUrl, apiKey, token, lang, sessionId, history: historyRef.current });
     };
     // The last turns of this component's conversation, sent with each question so follow-ups keep their topic.
     const historyRef = useRef([]);
+    const historyUpdatedRef = useRef(0);
     // Streamed sentences play in order on the component's player while later ones arrive.
     const sentenceQueueRef = useRef([]);
     const playNext = useCallback(() => {
@@ -116,6 +120,7 @@ export function createVoiceMicReact(React) {
       setResponse(answer);
       historyRef.current = [...historyRef.current, { role: "user", content: answer.transcript || "" },
         { role: "assistant", content: answer.response_text || "" }].slice(-6);
+      historyUpdatedRef.current = Date.now();
       const { onTranscript, onResponse } = propsRef.current;
       if (answer.transcript && onTranscript && !transcriptSent) onTranscript(answer.transcript);
       if (onResponse) onResponse(answer);

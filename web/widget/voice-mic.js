@@ -571,13 +571,18 @@
      */
     conversation() {
       const key = "voice-mic-conversation";
+      // A question asked long after the last one starts a new topic: the old turns would only mislead retrieval.
+      const lapse = this.numberAttribute("conversation-minutes", 30, 1, 1440) * 60000;
       try {
         const stored = JSON.parse(sessionStorage.getItem(key) || "null");
-        if (stored && stored.id && Array.isArray(stored.turns)) return stored;
+        if (stored && stored.id && Array.isArray(stored.turns)) {
+          if (!(Date.now() - (stored.updated || 0) <= lapse)) stored.turns = [];
+          return stored;
+        }
       } catch (error) {
         // Storage blocked or corrupt: a fresh conversation.
       }
-      const fresh = { id: (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()), turns: [] };
+      const fresh = { id: (crypto.randomUUID && crypto.randomUUID()) || String(Date.now()), turns: [], updated: Date.now() };
       this.saveConversation(fresh);
       return fresh;
     }
@@ -595,6 +600,7 @@
       const conversation = this.conversation();
       conversation.turns.push({ role: "user", content: answer.transcript }, { role: "assistant", content: answer.response_text });
       conversation.turns = conversation.turns.slice(-6);
+      conversation.updated = Date.now();
       this.saveConversation(conversation);
     }
 
