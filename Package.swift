@@ -63,6 +63,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
 
         // Fetching (pip), verifying (SHA-256) and converting the pinned models.

@@ -7,7 +7,9 @@ extension GatewayController {
     /// The deployed layout: each stage is a service reached over HTTP at its configured URL.
     public static func deployed(settings: Settings, http: HTTPClient) -> GatewayController {
         func remote(_ stage: VoicePipeline.Stage) -> RemoteService {
-            RemoteService(stage: stage, baseURL: settings.serviceURLs[stage.rawValue] ?? "", http: http)
+            var service = RemoteService(stage: stage, baseURL: settings.serviceURLs[stage.rawValue] ?? "", http: http)
+            service.bearer = settings.adminToken
+            return service
         }
         let timeouts = stageTimeouts(settings)
         func timeout(_ stage: VoicePipeline.Stage) -> Duration { timeouts[stage] ?? .seconds(30) }
@@ -24,7 +26,9 @@ extension GatewayController {
             let service = remote(stage)
             checks[stage] = { await service.health() }
         }
-        return GatewayController(pipeline: pipeline, healthChecks: checks, maxUploadBytes: settings.sttMaxBytes, layout: "deployed")
+        var controller = GatewayController(pipeline: pipeline, healthChecks: checks, maxUploadBytes: settings.sttMaxBytes, layout: "deployed")
+        controller.logsQuestions = settings.questionLog
+        return controller
     }
 
     /// The one-process layout: the services are called directly, so they are healthy while the process is.
@@ -38,7 +42,9 @@ extension GatewayController {
         for stage in VoicePipeline.Stage.allCases {
             checks[stage] = { DownstreamHealth(status: "ok", latency_ms: 0, url: nil, error: nil) }
         }
-        return GatewayController(pipeline: pipeline, healthChecks: checks, maxUploadBytes: settings.sttMaxBytes, layout: "one-process")
+        var controller = GatewayController(pipeline: pipeline, healthChecks: checks, maxUploadBytes: settings.sttMaxBytes, layout: "one-process")
+        controller.logsQuestions = settings.questionLog
+        return controller
     }
 
     static func stageTimeouts(_ settings: Settings) -> [VoicePipeline.Stage: Duration] {

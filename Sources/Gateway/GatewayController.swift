@@ -1,3 +1,4 @@
+public import AsyncHTTPClient
 public import Foundation
 public import Hummingbird
 import Metrics
@@ -16,6 +17,8 @@ public struct GatewayController: Sendable {
     public var healthChecks: [VoicePipeline.Stage: HealthCheck]
     public var maxUploadBytes: Int
     public var layout: String
+    /// Whether each question and its answer go to the site owner's log (`VOICE_QUESTION_LOG`).
+    public var logsQuestions = true
 
     public init(pipeline: VoicePipeline, healthChecks: [VoicePipeline.Stage: HealthCheck], maxUploadBytes: Int, layout: String) {
         self.pipeline = pipeline
@@ -88,6 +91,7 @@ public struct GatewayController: Sendable {
                 }
             }
             let answer = try await pipeline.answer(audio: audio, contentType: audioType, language: language, history: history)
+            log(answer, session: session)
             return try jsonResponse(Answer(answer: answer, sessionID: session))
         }
         router.post("/text/query") { request, _ in
@@ -104,7 +108,9 @@ public struct GatewayController: Sendable {
                     try await pipeline.answer(text: text, history: history, events: events)
                 }
             }
-            return try jsonResponse(Answer(answer: try await pipeline.answer(text: text, history: history), sessionID: query.session_id))
+            let answer = try await pipeline.answer(text: text, history: history)
+            log(answer, session: query.session_id)
+            return try jsonResponse(Answer(answer: answer, sessionID: query.session_id))
         }
         // The widget reports when the answer was first heard, measured in the browser from the end of the question.
         router.post("/client-metrics") { request, _ in
@@ -144,6 +150,7 @@ public struct GatewayController: Sendable {
                             continuation.yield(try sseEvent("sentence", Sentence(index: index, text: text, audio_url: url)))
                         }
                     }
+                    log(result, session: session)
                     continuation.yield(try sseEvent("done", Answer(answer: result, sessionID: session)))
                     continuation.finish()
                 } catch {
@@ -155,6 +162,24 @@ public struct GatewayController: Sendable {
             } catch {
                 producer.cancel()
                 throw error
+            }
+        }
+    }
+
+    /// Keeps the question for the site owner's log without holding up its answer: a failure is counted, not raised.
+    func log(_ answer: VoiceAnswer, session: String?) {
+        guard logsQuestions else { return }
+        var sources: [String] = []
+        for citation in answer.citations where !sources.contains(citation.source) { sources.append(citation.source) }
+        let entry = LoggedQuestion(asked_at: LoggedQuestion.timestamp(), session_id: session, question: answer.transcript,
+                                   answer: answer.response_text, answer_kind: answer.answer_kind.rawValue,
+                                   decline_reason: answer.decline_reason?.rawValue, sources: sources, total_ms: answer.timings.total_ms)
+        let retrieval = pipeline.retrieval
+        Task {
+            do {
+                try await retrieval.record(entry)
+            } catch {
+                Counter(label: "voice_question_log_errors_total").increment()
             }
         }
     }
@@ -179,11 +204,14 @@ public struct GatewayController: Sendable {
 }
 
 /// The gateway's router: request IDs, metrics and JSON errors (as every service), then CORS, API keys and rate
-/// limits on the question endpoints, then the routes, the answer audio and the web demo.
-public func makeGatewayRouter(controller: GatewayController, settings: Settings, audioDirectory: URL) -> Router<VoiceRequestContext> {
+/// limits on the question endpoints, the admin token on the site owner's API (which reaches the knowledge service
+/// at `knowledgeURL`), then the routes, the answer audio and the web demo.
+public func makeGatewayRouter(controller: GatewayController, settings: Settings, audioDirectory: URL, knowledgeURL: String? = nil,
+                              http: HTTPClient = .shared) -> Router<VoiceRequestContext> {
     let router = makeServiceRouter()
     let questionPaths = ["/voice/", "/text/", "/client-metrics"]
     router.middlewares.add(CORSMiddleware(origins: settings.corsOrigins, deployment: settings.deployment))
+    router.middlewares.add(AdminGuard(token: settings.adminToken, deployment: settings.deployment, protecting: AdminRoutes.isAdminRoute))
     router.middlewares.add(APIKeyMiddleware(keys: settings.apiKeys, protectedPrefixes: questionPaths))
     router.middlewares.add(RateLimitMiddleware(perSecond: settings.rateLimitPerSecond, burst: settings.rateLimitBurst,
                                                protectedPrefixes: questionPaths))
@@ -197,6 +225,7 @@ public func makeGatewayRouter(controller: GatewayController, settings: Settings,
     router.middlewares.add(FileMiddleware(settings.webDirectory.path, cacheControl: .init([(MediaType(type: .any), [.noCache])]),
                                           searchForIndexHtml: true))
     controller.addRoutes(to: router)
+    AdminRoutes(knowledgeURL: knowledgeURL ?? settings.serviceURLs["rag"] ?? "", token: settings.adminToken, http: http).addRoutes(to: router)
     return router
 }
 

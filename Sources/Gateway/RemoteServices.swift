@@ -22,6 +22,8 @@ public struct RemoteService: Sendable {
     public let stage: VoicePipeline.Stage
     public let baseURL: String
     let http: HTTPClient
+    /// Sent as `Authorization: Bearer`: the admin token, which the knowledge service asks for on its writes.
+    public var bearer: String?
 
     public init(stage: VoicePipeline.Stage, baseURL: String, http: HTTPClient) {
         self.stage = stage
@@ -35,6 +37,7 @@ public struct RemoteService: Sendable {
         request.method = method
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
         if let id = RequestID.current { request.headers.add(name: "X-Request-ID", value: id) }
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
         if let body { request.body = .bytes(ByteBuffer(data: body)) }
         let response: HTTPClientResponse
         let bytes: ByteBuffer
@@ -202,6 +205,11 @@ public struct RemoteRetrieval: RetrievalClient {
     public func vocabulary() async throws -> [String] {
         let data = try await service.send(.GET, "/vocabulary", timeout: timeout, idempotent: true)
         return try service.decode(VocabularyResponse.self, data).terms
+    }
+
+    public func record(_ question: LoggedQuestion) async throws {
+        _ = try await service.send(.POST, "/questions", body: try JSONEncoder().encode(question), contentType: "application/json",
+                                   timeout: timeout, idempotent: false)
     }
 }
 

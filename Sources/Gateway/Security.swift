@@ -53,13 +53,12 @@ public struct CORSMiddleware: RouterMiddleware {
 /// configured (development only; production refuses to start without them) everyone is let in.
 public struct APIKeyMiddleware: RouterMiddleware {
     public typealias Context = VoiceRequestContext
-    static let keyHeader = HTTPField.Name("X-API-Key")!
-    /// SHA-256 digests, compared in full against every key so response timing reveals nothing about a key.
+    /// SHA-256 digests (``Credential``).
     let digests: [Data]
     let protectedPrefixes: [String]
 
     public init(keys: [String], protectedPrefixes: [String]) {
-        digests = keys.map { Data(SHA256.hash(data: Data($0.utf8))) }
+        digests = keys.map(Credential.digest)
         self.protectedPrefixes = protectedPrefixes
     }
 
@@ -69,26 +68,13 @@ public struct APIKeyMiddleware: RouterMiddleware {
               protectedPrefixes.contains(where: { request.uri.path.hasPrefix($0) }) else {
             return try await next(request, context)
         }
-        guard let key = Self.presentedKey(request.headers) else {
+        guard let key = Credential.presented(request.headers) else {
             throw APIError(.unauthorized, code: "unauthorized", message: "an API key is required (Authorization: Bearer or X-API-Key)")
         }
-        let digest = Data(SHA256.hash(data: Data(key.utf8)))
-        var matched = false
-        for candidate in digests { matched = Self.constantTimeEqual(candidate, digest) || matched }
-        guard matched else { throw APIError(.unauthorized, code: "unauthorized", message: "the API key is not valid") }
+        guard Credential.matches(key, digests: digests) else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "the API key is not valid")
+        }
         return try await next(request, context)
-    }
-
-    static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-
-    static func presentedKey(_ headers: HTTPFields) -> String? {
-        if let key = headers[keyHeader], !key.isEmpty { return key }
-        guard let authorization = headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else { return nil }
-        let key = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        return key.isEmpty ? nil : key
     }
 }
 
@@ -110,7 +96,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
         }
         var keys: [String] = []
         if let ip = context.remoteAddress?.ipAddress { keys.append("ip:\(ip)") }
-        if let key = APIKeyMiddleware.presentedKey(request.headers) {
+        if let key = Credential.presented(request.headers) {
             keys.append("key:\(SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined().prefix(16))")
         }
         if let wait = await buckets.take(keys) {

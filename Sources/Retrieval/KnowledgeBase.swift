@@ -46,6 +46,8 @@ public final class KnowledgeBase: RetrievalClient {
     private let sentenceVectors = Mutex<[String: [Float]]>([:])
     let lexicon: Lexicon?
     public let evidenceRange = 0...20
+    /// Logged questions older than this many days are deleted (`VOICE_LOG_RETENTION_DAYS`).
+    public let questionRetentionDays: Int
 
     struct StoredQuestion {
         var pair: QAPair
@@ -56,8 +58,9 @@ public final class KnowledgeBase: RetrievalClient {
 
     /// `lexicon` relates a question's words to other words of the same meaning (WordNet, when installed).
     public init(store: KnowledgeStore, index: any VectorIndex, embedder: Embedder, logger: Logger,
-                lexicon: Lexicon? = Lexicon()) {
+                lexicon: Lexicon? = Lexicon(), questionRetentionDays: Int = 30) {
         self.store = store
+        self.questionRetentionDays = questionRetentionDays
         self.lexicon = lexicon
         self.termStatistics = TermStatistics(store: store)
         self.index = index
@@ -83,7 +86,8 @@ public final class KnowledgeBase: RetrievalClient {
             logger.warning("WordNet not found: questions are matched by their own words only",
                            metadata: ["path": "\(settings.wordnetDirectory.path)", "fix": "apt-get install wordnet-base"])
         }
-        let knowledge = KnowledgeBase(store: store, index: index, embedder: embedder, logger: logger, lexicon: lexicon)
+        let knowledge = KnowledgeBase(store: store, index: index, embedder: embedder, logger: logger, lexicon: lexicon,
+                                      questionRetentionDays: settings.logRetentionDays)
         try await knowledge.prepare(seedFrom: seed ? settings.knowledgeDirectory : nil)
         return knowledge
     }
@@ -468,13 +472,21 @@ public final class KnowledgeBase: RetrievalClient {
         guard let text = String(data: data, encoding: .utf8) else {
             throw APIError.badRequest("invalid_encoding", "the CSV is not valid UTF-8")
         }
-        let pairs = try QACSV.parse(text)
+        return try await importQA(try QACSV.parse(text))
+    }
+
+    /// Stores `pairs`, replacing the answer of a question already stored.
+    public func importQA(_ pairs: [QAPair]) async throws -> Int {
         let vectors = try await embed(pairs.map(\.question))
         try await writes.run {
             try await self.store.upsertQA(Array(zip(pairs, vectors)))
             try await self.reloadQuestions()
         }
         return pairs.count
+    }
+
+    public func qaPairs() async throws -> [QAPair] {
+        try await store.qaPairs().map(\.pair)
     }
 
     // MARK: Vocabulary

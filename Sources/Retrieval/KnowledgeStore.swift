@@ -118,6 +118,25 @@ public final class KnowledgeStore: Sendable {
             // their fingerprints makes the next `voice ingest` of the same files re-chunk them instead of skipping.
             try db.execute(sql: "ALTER TABLE documents ADD COLUMN headings TEXT; UPDATE documents SET content_hash = ''")
         }
+        migrator.registerMigration("v4") { db in
+            // The site owner's log of asked questions, with each question's MiniLM vector so that unanswered ones
+            // can be grouped by meaning. Not knowledge: writing it does not bump the content version.
+            try db.execute(sql: """
+                CREATE TABLE questions (
+                    id INTEGER PRIMARY KEY,
+                    asked_at TEXT NOT NULL,
+                    session_id TEXT,
+                    question TEXT NOT NULL,
+                    answer TEXT NOT NULL,
+                    answer_kind TEXT NOT NULL,
+                    decline_reason TEXT,
+                    sources TEXT NOT NULL,
+                    total_ms REAL NOT NULL,
+                    embedding BLOB NOT NULL
+                );
+                CREATE INDEX questions_asked_at ON questions (asked_at);
+                """)
+        }
         return migrator
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 public import Hummingbird
 import NIOCore
 import NIOFoundationCompat
@@ -10,8 +11,34 @@ public struct RetrievalController: Sendable {
     /// The largest document upload.
     public var maxDocumentBytes = 16 << 20
 
+    /// Guards the routes that change knowledge or read the question log (``AdminGuard``).
+    public var adminToken: String?
+    public var deployment = Deployment.development
+
     public init(knowledge: KnowledgeBase) {
         self.knowledge = knowledge
+    }
+
+    public init(knowledge: KnowledgeBase, settings: Settings) {
+        self.knowledge = knowledge
+        adminToken = settings.adminToken
+        deployment = settings.deployment
+    }
+
+    /// Writes, and the visitors' questions: only the site owner (through the gateway's console) may reach them.
+    static func isAdminRoute(_ method: HTTPRequest.Method, _ path: String) -> Bool {
+        switch (method, path) {
+        case (.post, "/documents"), (.delete, _) where path.hasPrefix("/documents/"), (.post, "/qa"), (_, "/questions"), (_, "/gaps"):
+            true
+        default:
+            false
+        }
+    }
+
+    struct JSONPair: Decodable {
+        let question: String
+        let answer: String
+        let tags: [String]?
     }
 
     struct EmbedRequest: Decodable {
@@ -77,6 +104,7 @@ public struct RetrievalController: Sendable {
     }
 
     public func addRoutes(to router: Router<VoiceRequestContext>) {
+        router.middlewares.add(AdminGuard(token: adminToken, deployment: deployment, protecting: Self.isAdminRoute))
         router.post("/retrieve") { request, _ in
             var request = request
             let body = try await request.decodeJSON(as: RetrieveRequest.self, limit: 64 << 10)
@@ -136,9 +164,42 @@ public struct RetrievalController: Sendable {
         }
         router.post("/qa") { request, _ in
             var request = request
-            let bytes = try await request.collectBody(limit: maxDocumentBytes)
             struct Imported: Encodable { let imported: Int }
-            return try jsonResponse(Imported(imported: try await knowledge.importQA(csv: Data(buffer: bytes))))
+            guard (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json") else {
+                let bytes = try await request.collectBody(limit: maxDocumentBytes)
+                return try jsonResponse(Imported(imported: try await knowledge.importQA(csv: Data(buffer: bytes))))
+            }
+            let pair = try await request.decodeJSON(as: JSONPair.self, limit: 64 << 10)
+            let question = pair.question.trimmingCharacters(in: .whitespacesAndNewlines)
+            let answer = pair.answer.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !question.isEmpty, !answer.isEmpty, question.count <= 2000, answer.count <= 4000 else {
+                throw APIError.badRequest("invalid_pair", "a Q&A pair needs a question (at most 2000 characters) and an answer (at most 4000)")
+            }
+            return try jsonResponse(Imported(imported: try await knowledge.importQA([QAPair(question: question, answer: answer, tags: pair.tags ?? [])])))
+        }
+        router.get("/qa") { _, _ in
+            struct Pairs: Encodable { let pairs: [QAPair] }
+            return try jsonResponse(Pairs(pairs: try await knowledge.qaPairs()))
+        }
+        router.post("/questions") { request, _ in
+            var request = request
+            let entry = try await request.decodeJSON(as: LoggedQuestion.self, limit: 64 << 10)
+            guard entry.question.count <= 4000, entry.answer.count <= 8000 else {
+                throw APIError.payloadTooLarge("a logged question holds at most 4000 characters and its answer 8000")
+            }
+            try await knowledge.record(entry)
+            return Response(status: .noContent)
+        }
+        router.get("/questions") { request, _ in
+            struct Questions: Encodable { let questions: [LoggedQuestion] }
+            let limit = try Self.integer(request, "limit", default: 100, range: 1...1000)
+            let search = request.uri.queryParameters.get("search")
+            return try jsonResponse(Questions(questions: try await knowledge.loggedQuestions(search: search, limit: limit)))
+        }
+        router.get("/gaps") { request, _ in
+            struct Gaps: Encodable { let gaps: [KnowledgeGap] }
+            let days = try Self.integer(request, "days", default: 30, range: 1...3650)
+            return try jsonResponse(Gaps(gaps: try await knowledge.gaps(days: days)))
         }
         router.get("/vocabulary") { _, _ in
             try jsonResponse(VocabularyResponse(terms: try await knowledge.vocabulary()))
@@ -146,5 +207,13 @@ public struct RetrievalController: Sendable {
         router.get("/health") { _, _ in
             try jsonResponse(try await knowledge.health())
         }
+    }
+
+    static func integer(_ request: Request, _ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = request.uri.queryParameters.get(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw APIError.badRequest("invalid_\(name)", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
     }
 }

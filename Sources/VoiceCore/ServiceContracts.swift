@@ -177,6 +177,55 @@ public protocol RetrievalClient: Sendable {
     func retrieve(_ request: RetrieveRequest) async throws -> RetrieveResponse
     /// Names and terms for speech recognition's prompt.
     func vocabulary() async throws -> [String]
+    /// Keeps a question and its answer in the site owner's log (`POST /questions`).
+    func record(_ question: LoggedQuestion) async throws
+}
+
+/// One asked question as the site owner's log keeps it (`POST /questions`, `GET /questions`).
+public struct LoggedQuestion: Codable, Sendable, Equatable {
+    public var id: Int64?
+    /// ISO 8601, UTC.
+    public var asked_at: String
+    public var session_id: String?
+    public var question: String
+    public var answer: String
+    public var answer_kind: String
+    public var decline_reason: String?
+    public var sources: [String]
+    public var total_ms: Double
+
+    public init(id: Int64? = nil, asked_at: String, session_id: String?, question: String, answer: String, answer_kind: String,
+                decline_reason: String?, sources: [String], total_ms: Double) {
+        self.id = id
+        self.asked_at = asked_at
+        self.session_id = session_id
+        self.question = question
+        self.answer = answer
+        self.answer_kind = answer_kind
+        self.decline_reason = decline_reason
+        self.sources = sources
+        self.total_ms = total_ms
+    }
+
+    /// The log's time format: ISO 8601 in UTC, which sorts as text.
+    public static func timestamp(_ date: Date = Date()) -> String { date.ISO8601Format() }
+}
+
+/// Questions the knowledge base could not answer, grouped by meaning (`GET /gaps`).
+public struct KnowledgeGap: Codable, Sendable, Equatable {
+    /// The group's most recent wording.
+    public var question: String
+    public var count: Int
+    /// Up to five other wordings of the group.
+    public var examples: [String]
+    public var last_asked: String
+
+    public init(question: String, count: Int, examples: [String], last_asked: String) {
+        self.question = question
+        self.count = count
+        self.examples = examples
+        self.last_asked = last_asked
+    }
 }
 
 // MARK: Generation (port 8003)

@@ -43,6 +43,13 @@ public struct Settings: Sendable {
     /// Gateway: API keys (required in production), CORS allowlist, per-key and per-IP token buckets,
     /// downstream service URLs (deployed layout) and per-stage deadlines.
     public var apiKeys: [String]
+    /// The credential of `/admin` and of the knowledge service's write routes; `nil`: open in development,
+    /// refused in production.
+    public var adminToken: String?
+    /// Whether the gateway logs each question and its answer for the site owner (`VOICE_QUESTION_LOG`).
+    public var questionLog: Bool
+    /// Logged questions older than this are deleted.
+    public var logRetentionDays: Int
     public var corsOrigins: [String]
     public var rateLimitPerSecond: Double
     public var rateLimitBurst: Int
@@ -125,6 +132,16 @@ public struct Settings: Sendable {
         }
         apiKeys = list("VOICE_API_KEYS")
         corsOrigins = list("VOICE_CORS_ORIGINS")
+        adminToken = environment["VOICE_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let token = adminToken, token.count < 16 {
+            throw .invalid(key: "VOICE_ADMIN_TOKEN", value: String(repeating: "*", count: token.count), expected: "at least 16 characters")
+        }
+        switch environment["VOICE_QUESTION_LOG"] ?? "" {
+        case "", "on": questionLog = true
+        case "off": questionLog = false
+        case let other: throw .invalid(key: "VOICE_QUESTION_LOG", value: other, expected: "on or off")
+        }
+        logRetentionDays = try integer("VOICE_LOG_RETENTION_DAYS", default: 30, range: 1...3650)
         let rateText = environment["VOICE_RATE_LIMIT_RPS"].flatMap { $0.isEmpty ? nil : $0 } ?? "5"
         guard let rate = Double(rateText), rate > 0, rate <= 100_000 else {
             throw .invalid(key: "VOICE_RATE_LIMIT_RPS", value: rateText, expected: "requests per second, above 0")

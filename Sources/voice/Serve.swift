@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
             let client = HTTPClient.makeGatewayClient()
             http = client
             router = makeGatewayRouter(controller: .deployed(settings: settings, http: client), settings: settings,
-                                       audioDirectory: settings.audioDirectory)
+                                       audioDirectory: settings.audioDirectory, http: client)
         case .stt:
             router = makeServiceRouter()
             let recognizer = try SpeechRecognizer.live(settings: settings, logger: logger)
@@ -65,7 +65,8 @@ struct Serve: AsyncParsableCommand {
             GenerationController(responder: try await Responder.live(settings: settings, logger: logger)).addRoutes(to: router)
         case .rag:
             router = makeServiceRouter()
-            RetrievalController(knowledge: try await KnowledgeBase.live(settings: settings, logger: logger)).addRoutes(to: router)
+            RetrievalController(knowledge: try await KnowledgeBase.live(settings: settings, logger: logger), settings: settings)
+                .addRoutes(to: router)
         case .tts:
             router = makeServiceRouter()
             let speaker = try Speaker.live(settings: settings)

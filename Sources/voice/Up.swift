@@ -39,14 +39,15 @@ struct Up: AsyncParsableCommand {
         let sttRouter = makeServiceRouter()
         TranscriptionController(recognizer: stack.recognizer, maxBytes: settings.sttMaxBytes).addRoutes(to: sttRouter)
         let ragRouter = makeServiceRouter()
-        RetrievalController(knowledge: stack.knowledge).addRoutes(to: ragRouter)
+        RetrievalController(knowledge: stack.knowledge, settings: settings).addRoutes(to: ragRouter)
         let llmRouter = makeServiceRouter()
         GenerationController(responder: stack.responder).addRoutes(to: llmRouter)
         let ttsRouter = makeServiceRouter()
         SpeechController(speaker: stack.speaker).addRoutes(to: ttsRouter)
+        let loopback = host == "0.0.0.0" ? "127.0.0.1" : host
         let gatewayRouter = makeGatewayRouter(controller: stack.gateway, settings: settings,
-                                              audioDirectory: stack.speaker.store.directory)
-        let url = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)/"
+                                              audioDirectory: stack.speaker.store.directory, knowledgeURL: "http://\(loopback):\(ragPort)")
+        let url = "http://\(loopback):\(port)/"
 
         let services: [any Service] = [
             app("stt", sttPort, sttRouter), app("rag", ragPort, ragRouter), app("llm", llmPort, llmRouter),

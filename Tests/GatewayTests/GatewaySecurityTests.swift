@@ -32,7 +32,8 @@ struct GatewayUnderTest {
 
     func app() -> some ApplicationProtocol {
         let controller = GatewayController.deployed(settings: settings, http: Self.http)
-        return Application(router: makeGatewayRouter(controller: controller, settings: settings, audioDirectory: audio.directory))
+        return Application(router: makeGatewayRouter(controller: controller, settings: settings, audioDirectory: audio.directory,
+                                                     http: Self.http))
     }
 }
 
@@ -50,6 +51,33 @@ func textQuery(_ query: String) -> ByteBuffer {
 }
 
 @Suite struct GatewaySecurityTests {
+    @Test func theAdminAPINeedsTheAdminTokenAndProductionWithoutOneRefusesIt() async throws {
+        let token = "owner-token-0123456789"
+        try await GatewayUnderTest(environment: ["VOICE_ADMIN_TOKEN": token]).app().test(.router) { client in
+            for path in ["questions", "gaps", "documents", "qa", "vocabulary"] {
+                let anonymous = try await client.execute(uri: "/admin/api/\(path)", method: .get)
+                #expect(anonymous.status == .unauthorized, "\(path)")
+                #expect(try errorDetail(anonymous).code == "unauthorized")
+                let wrong = try await client.execute(uri: "/admin/api/\(path)", method: .get, headers: [.authorization: "Bearer \(token)x"])
+                #expect(wrong.status == .unauthorized, "\(path)")
+                // Past the guard, the knowledge service (down here) is what answers.
+                let owner = try await client.execute(uri: "/admin/api/\(path)", method: .get, headers: [.authorization: "Bearer \(token)"])
+                #expect(owner.status == .serviceUnavailable, "\(path)")
+                #expect(try errorDetail(owner).stage == "rag")
+            }
+            let delete = try await client.execute(uri: "/admin/api/documents/faq", method: .delete)
+            #expect(delete.status == .unauthorized)
+            // The console's page itself holds no data.
+            #expect(try await client.execute(uri: "/admin/", method: .get).status == .ok)
+        }
+        let production = try GatewayUnderTest(environment: ["VOICE_ENV": "production", "VOICE_API_KEYS": "k"])
+        try await production.app().test(.router) { client in
+            let refused = try await client.execute(uri: "/admin/api/questions", method: .get, headers: [.authorization: "Bearer k"])
+            #expect(refused.status == .forbidden)
+            #expect(try errorDetail(refused).code == "admin_disabled")
+        }
+    }
+
     @Test func audioEndpointServesOnlyOurFilesAndRejectsTraversalWith404() async throws {
         let gateway = try GatewayUnderTest()
         let wav = WAVFile.encode([Int16](repeating: 1000, count: 22_050), sampleRate: 22_050)

@@ -1,0 +1,51 @@
+public import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+public import VoiceCore
+
+/// The site owner's API under `/admin/api/`: the knowledge service's documents, Q&A pairs, question log and
+/// knowledge gaps, reached through the gateway so that only the gateway need be exposed. ``AdminGuard`` asks for
+/// `VOICE_ADMIN_TOKEN`, which the knowledge service checks again (docs/decisions.md, 43).
+struct AdminRoutes: Sendable {
+    let knowledge: RemoteService
+    /// Uploads of large PDFs are read and embedded while the request waits.
+    let timeout = Duration.seconds(120)
+    static let maxUploadBytes = 16 << 20
+
+    init(knowledgeURL: String, token: String?, http: HTTPClient) {
+        var service = RemoteService(stage: .rag, baseURL: knowledgeURL, http: http)
+        service.bearer = token
+        knowledge = service
+    }
+
+    static func isAdminRoute(_ method: HTTPRequest.Method, _ path: String) -> Bool { path.hasPrefix("/admin/api/") }
+
+    func addRoutes(to router: Router<VoiceRequestContext>) {
+        for (method, path) in [(HTTPRequest.Method.get, "documents"), (.post, "documents"), (.get, "qa"), (.post, "qa"),
+                               (.get, "questions"), (.get, "gaps"), (.get, "vocabulary")] {
+            router.on(RouterPath("/admin/api/\(path)"), method: method) { request, _ in try await forward(request, to: "/\(path)") }
+        }
+        router.delete("/admin/api/documents/:id") { request, context in
+            let id = try context.parameters.require("id")
+            guard let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) else {
+                throw APIError.badRequest("invalid_id", "not a document id")
+            }
+            return try await forward(request, to: "/documents/\(escaped)")
+        }
+    }
+
+    func forward(_ request: Request, to path: String) async throws -> Response {
+        var request = request
+        let query = request.uri.query.map { "?" + $0 } ?? ""
+        let body = request.method == .post ? Data(buffer: try await request.collectBody(limit: Self.maxUploadBytes)) : nil
+        let data = try await knowledge.send(HTTPMethod(rawValue: request.method.rawValue), path + query, body: body,
+                                            contentType: request.headers[.contentType], timeout: timeout,
+                                            idempotent: request.method == .get)
+        guard !data.isEmpty else { return Response(status: .noContent) }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}

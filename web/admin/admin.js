@@ -1,0 +1,226 @@
+// The site owner's console: plain DOM over the gateway's /admin/api (docs/api.md). The admin token lives in this
+// tab's sessionStorage only.
+(() => {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const tokenKey = "voice-admin-token";
+
+  class Unauthorized extends Error {}
+
+  async function api(path, options = {}) {
+    const headers = { ...(options.headers || {}) };
+    const token = sessionStorage.getItem(tokenKey);
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const response = await fetch(`../admin/api/${path}`, { ...options, headers });
+    if (response.status === 401) throw new Unauthorized();
+    if (response.status === 204) return null;
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error((body.error && body.error.message) || `HTTP ${response.status}`);
+    return body;
+  }
+
+  function say(text, isError = false) {
+    $("status").textContent = text;
+    $("status").className = isError ? "error" : "";
+  }
+
+  function cell(row, text, className) {
+    const td = row.insertCell();
+    td.textContent = text == null ? "" : String(text);
+    if (className) td.className = className;
+    return td;
+  }
+
+  const when = (iso) => (iso ? new Date(iso).toLocaleString() : "");
+
+  async function loadGaps() {
+    const { gaps } = await api("gaps");
+    const body = $("gaps");
+    body.replaceChildren();
+    if (!gaps.length) cell(body.insertRow(), "No unanswered questions yet.", "muted").colSpan = 4;
+    for (const gap of gaps) {
+      const row = body.insertRow();
+      row.dataset.question = gap.question;
+      const question = cell(row, gap.question);
+      if (gap.examples.length) {
+        const more = document.createElement("div");
+        more.className = "muted";
+        more.textContent = `also: ${gap.examples.join(" · ")}`;
+        question.append(more);
+      }
+      cell(row, `${gap.count}×`);
+      cell(row, when(gap.last_asked));
+      const button = document.createElement("button");
+      button.textContent = "Write an answer";
+      button.className = "write-answer";
+      button.addEventListener("click", () => writeAnswer(row, gap.question));
+      row.insertCell().append(button);
+    }
+  }
+
+  function writeAnswer(row, question) {
+    if (row.nextSibling && row.nextSibling.classList.contains("answer-editor")) return;
+    const editor = row.parentNode.insertBefore(document.createElement("tr"), row.nextSibling);
+    editor.className = "answer-editor";
+    const td = editor.insertCell();
+    td.colSpan = 4;
+    const form = document.createElement("form");
+    const questionInput = Object.assign(document.createElement("input"), { type: "text", value: question });
+    questionInput.setAttribute("aria-label", "Question");
+    const answer = Object.assign(document.createElement("textarea"), { placeholder: "The answer, as it should be spoken" });
+    answer.setAttribute("aria-label", "Answer");
+    const save = Object.assign(document.createElement("button"), { type: "submit", textContent: "Save the answer" });
+    form.append(questionInput, answer, save);
+    td.append(form);
+    answer.focus();
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await api("qa", { method: "POST", headers: { "Content-Type": "application/json" },
+                          body: JSON.stringify({ question: questionInput.value, answer: answer.value }) });
+        say(`Saved: visitors asking "${questionInput.value}" now get your answer.`);
+        editor.remove();
+        await loadQA();
+      } catch (error) {
+        handle(error);
+      }
+    });
+  }
+
+  async function loadQuestions() {
+    const search = $("search").value.trim();
+    const { questions } = await api(`questions?limit=200${search ? `&search=${encodeURIComponent(search)}` : ""}`);
+    const body = $("questions");
+    body.replaceChildren();
+    if (!questions.length) cell(body.insertRow(), search ? "No question matches." : "No questions yet.", "muted").colSpan = 6;
+    for (const entry of questions) {
+      const row = body.insertRow();
+      cell(row, when(entry.asked_at));
+      cell(row, entry.question);
+      cell(row, entry.answer);
+      const kind = document.createElement("span");
+      kind.className = `kind ${entry.answer_kind}`;
+      kind.textContent = entry.decline_reason ? `${entry.answer_kind} (${entry.decline_reason})` : entry.answer_kind;
+      row.insertCell().append(kind);
+      cell(row, entry.sources.join(", "));
+      cell(row, Math.round(entry.total_ms));
+    }
+  }
+
+  async function loadDocuments() {
+    const { documents } = await api("documents");
+    const body = $("documents");
+    body.replaceChildren();
+    for (const document_ of documents) {
+      const row = body.insertRow();
+      cell(row, document_.source);
+      cell(row, document_.title);
+      cell(row, document_.chunks);
+      cell(row, `${Math.max(1, Math.round(document_.bytes / 1024))} kB`);
+      cell(row, when(document_.ingested_at));
+      const remove = Object.assign(document.createElement("button"), { className: "quiet", textContent: "Delete" });
+      remove.setAttribute("aria-label", `Delete ${document_.source}`);
+      remove.addEventListener("click", async () => {
+        if (!confirm(`Delete ${document_.source}? Answers will no longer come from it.`)) return;
+        try {
+          await api(`documents/${encodeURIComponent(document_.id)}`, { method: "DELETE" });
+          say(`Deleted ${document_.source}.`);
+          await loadDocuments();
+        } catch (error) {
+          handle(error);
+        }
+      });
+      row.insertCell().append(remove);
+    }
+  }
+
+  async function upload(files) {
+    for (const file of files) {
+      say(`Adding ${file.name}…`);
+      try {
+        const result = await api(`documents?source=${encodeURIComponent(file.name)}`,
+                                 { method: "POST", headers: { "Content-Type": file.type || "application/octet-stream" }, body: file });
+        say(`${file.name}: ${result.status}, ${result.chunks} chunks.`);
+      } catch (error) {
+        handle(error, file.name);
+      }
+    }
+    await loadDocuments();
+  }
+
+  async function loadQA() {
+    const { pairs } = await api("qa");
+    const body = $("qa");
+    body.replaceChildren();
+    for (const pair of pairs) {
+      const row = body.insertRow();
+      cell(row, pair.question);
+      cell(row, pair.answer);
+    }
+  }
+
+  async function loadVocabulary() {
+    const { terms } = await api("vocabulary");
+    $("vocabulary").textContent = terms.length ? terms.join(", ") : "No terms yet.";
+  }
+
+  function handle(error, what) {
+    if (error instanceof Unauthorized) return showLogin("The admin token was not accepted.");
+    say(`${what ? `${what}: ` : ""}${error.message}`, true);
+  }
+
+  function showLogin(message) {
+    $("console").hidden = true;
+    $("login").hidden = false;
+    if (message) say(message, true);
+    $("token").focus();
+  }
+
+  async function start() {
+    try {
+      await Promise.all([loadGaps(), loadQuestions(), loadDocuments(), loadQA(), loadVocabulary()]);
+      $("login").hidden = true;
+      $("console").hidden = false;
+      document.body.dataset.ready = "true";
+    } catch (error) {
+      if (error instanceof Unauthorized) return showLogin(sessionStorage.getItem(tokenKey) ? "The admin token was not accepted." : "");
+      say(error.message, true);
+    }
+  }
+
+  $("login-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(tokenKey, $("token").value.trim());
+    say("");
+    start();
+  });
+  $("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    loadQuestions().catch(handle);
+  });
+  $("qa-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("qa", { method: "POST", headers: { "Content-Type": "application/json" },
+                        body: JSON.stringify({ question: $("qa-question").value, answer: $("qa-answer").value }) });
+      $("qa-question").value = "";
+      $("qa-answer").value = "";
+      await loadQA();
+    } catch (error) {
+      handle(error);
+    }
+  });
+  const drop = $("drop");
+  drop.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    upload([...event.dataTransfer.files]);
+  });
+  $("files").addEventListener("change", (event) => upload([...event.target.files]));
+  start();
+})();
