@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import VoiceCore
+import VoiceTesting
+
+/// The site owner's console in Chromium, against a real one-process stack of its own (with an admin token and a
+/// fresh knowledge base): from signing in to turning an unanswered question into a stored answer.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct AdminConsoleTests {
+    static let token = "console-test-token-0123456789"
+
+    @Test func anOwnerUploadsADocumentSeesTheQuestionsAndAnswersAGap() async throws {
+        let ports = try (0..<4).map { _ in try LoopbackPort.free() }
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("voice-admin-\(UUID().uuidString)")
+        let stack = try await ServiceProcess(
+            ["up", "--stt-port", "\(ports[0])", "--rag-port", "\(ports[1])", "--llm-port", "\(ports[2])", "--tts-port", "\(ports[3])"],
+            port: try LoopbackPort.free(),
+            environment: ["VOICE_ADMIN_TOKEN": Self.token, "VOICE_DATA_DIR": data.path, "VOICE_RATE_LIMIT_RPS": "100",
+                          "VOICE_MODELS_DIR": Fixtures.settings.modelsDirectory.path],
+            readyTimeout: .seconds(240))
+        defer {
+            stack.stop()
+            try? FileManager.default.removeItem(at: data)
+        }
+        let document = data.appendingPathComponent("lantern-museum.md")
+        try Data("""
+            # The Lantern Museum
+
+            The Lantern Museum on Quay Street shows ship lanterns from three centuries.
+
+            The museum opens at 10 am and closes at 4 pm, Tuesday to Sunday. Entry costs $7 for adults.
+            """.utf8).write(to: document)
+        let admin = URL(string: "\(stack.url)/admin/")!
+        let home = URL(string: "\(stack.url)/")!
+
+        try await ChromeDriver.with(arguments: []) { browser in
+            // Signing in: a wrong token is refused, the right one opens the console.
+            try await browser.navigate(to: admin)
+            try await browser.waitFor("the sign-in form", script: "return !document.getElementById('login').hidden || null;")
+            func signIn(_ token: String) async throws {
+                _ = try await browser.execute("document.getElementById('token').value = arguments[0];", [.string(token)])
+                try await browser.click(try await browser.element("return document.querySelector('#login-form button');"))
+            }
+            try await signIn("not-the-token-at-all")
+            try await browser.waitFor("the refusal", script: "return /not accepted/.test(document.getElementById('status').textContent) || null;")
+            #expect(try await browser.execute("return document.getElementById('console').hidden;") == .bool(true))
+            try await signIn(Self.token)
+            try await browser.waitFor("the console", script: "return document.body.dataset.ready === 'true' || null;")
+
+            // Uploading a document with the file picker lists it.
+            let picker = try await browser.element("return document.getElementById('files');")
+            try await browser.sendKeys(document.path, to: picker)
+            try await browser.waitFor("the uploaded document", timeout: .seconds(60), script: """
+                return [...document.querySelectorAll('#documents td')].some((td) => td.textContent === 'lantern-museum.md') || null;
+                """)
+
+            // Visitors ask on the demo page: one question the document answers, one nothing answers.
+            try await browser.navigate(to: home)
+            try await Widget.install(in: browser)
+            func ask(_ question: String, answers: Int) async throws -> JSONValue {
+                _ = try await browser.execute("document.querySelector('voice-mic').askText(arguments[0])", [.string(question)])
+                try await browser.waitFor("answer \(answers)", timeout: .seconds(60), script: """
+                    return __probe.events.filter((e) => e.type === 'voice-response' || e.type === 'voice-error').length >= \(answers) || null;
+                    """)
+                return try #require(try await Widget.events("voice-response", in: browser).last)
+            }
+            let hours = try await ask("What time does the Lantern Museum open?", answers: 1)
+            #expect(hours["response_text"]?.string?.contains("10 am") == true, "\(hours)")
+            let gift = try await ask("Do you sell gift cards?", answers: 2)
+            #expect(gift["answer_kind"]?.string == "not_covered", "\(gift)")
+
+            // The console shows both questions, and the unanswered one as a gap.
+            try await browser.navigate(to: admin)
+            try await browser.waitFor("the question log", timeout: .seconds(20), script: """
+                if (document.body.dataset.ready !== 'true') return null;
+                const log = document.getElementById('questions').textContent;
+                if (log.includes('What time does the Lantern Museum open?') && log.includes('Do you sell gift cards?')) return true;
+                document.getElementById('search-form').requestSubmit();
+                return null;
+                """)
+            try await browser.waitFor("the gap", script: """
+                return [...document.querySelectorAll('#gaps tr')].some((row) => row.dataset.question === 'Do you sell gift cards?') || null;
+                """)
+
+            // Writing the answer stores a Q&A pair.
+            try await browser.click(try await browser.element("""
+                return [...document.querySelectorAll('#gaps tr')].find((row) => row.dataset.question === 'Do you sell gift cards?')
+                  .querySelector('button.write-answer');
+                """))
+            let answer = try await browser.element("return document.querySelector('.answer-editor textarea');")
+            try await browser.sendKeys("Yes, gift cards of $10 and $25 are sold at the front desk.", to: answer)
+            try await browser.click(try await browser.element("return document.querySelector('.answer-editor button');"))
+            try await browser.waitFor("the stored answer", script: """
+                return document.getElementById('qa').textContent.includes('gift cards of $10') || null;
+                """)
+
+            // Asked again, the question gets the owner's answer.
+            try await browser.navigate(to: home)
+            try await Widget.install(in: browser)
+            let again = try await ask("Do you sell gift cards?", answers: 1)
+            #expect(again["answer_kind"]?.string == "faq", "\(again)")
+            #expect(again["response_text"]?.string == "Yes, gift cards of $10 and $25 are sold at the front desk.")
+        }
+    }
+}
