@@ -212,7 +212,7 @@ public func makeGatewayRouter(controller: GatewayController, settings: Settings,
     let questionPaths = ["/voice/", "/text/", "/client-metrics"]
     router.middlewares.add(CORSMiddleware(origins: settings.corsOrigins, deployment: settings.deployment))
     router.middlewares.add(AdminGuard(token: settings.adminToken, deployment: settings.deployment, protecting: AdminRoutes.isAdminRoute))
-    router.middlewares.add(APIKeyMiddleware(keys: settings.apiKeys, protectedPrefixes: questionPaths))
+    router.middlewares.add(APIKeyMiddleware(settings: settings, protectedPrefixes: questionPaths))
     router.middlewares.add(RateLimitMiddleware(perSecond: settings.rateLimitPerSecond, burst: settings.rateLimitBurst,
                                                protectedPrefixes: questionPaths))
     router.middlewares.add(AudioFileGuard())
@@ -225,6 +225,7 @@ public func makeGatewayRouter(controller: GatewayController, settings: Settings,
     router.middlewares.add(FileMiddleware(settings.webDirectory.path, cacheControl: .init([(MediaType(type: .any), [.noCache])]),
                                           searchForIndexHtml: true))
     controller.addRoutes(to: router)
+    SessionTokens(secretKeys: settings.apiKeys)?.addRoutes(to: router, secretKeys: settings.apiKeys.map(Credential.digest))
     AdminRoutes(knowledgeURL: knowledgeURL ?? settings.serviceURLs["rag"] ?? "", token: settings.adminToken, http: http).addRoutes(to: router)
     return router
 }

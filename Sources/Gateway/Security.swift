@@ -49,29 +49,54 @@ public struct CORSMiddleware: RouterMiddleware {
     }
 }
 
-/// API keys as `Authorization: Bearer <key>` or `X-API-Key: <key>` on the question endpoints. With no keys
-/// configured (development only; production refuses to start without them) everyone is let in.
+/// Who may ask questions, on the question endpoints. Three kinds of credential, as `Authorization: Bearer` or
+/// `X-API-Key` (docs/decisions.md, 44):
+/// - a secret key (`VOICE_API_KEYS`), for servers: refused from a browser page (a request with `Origin`) in
+///   production, where page source is public;
+/// - a publishable key (`VOICE_PUBLISHABLE_KEYS`), for page source: accepted only with one of its origins;
+/// - a session token from `POST /tokens`: accepted only from its origin, until it expires.
+/// With none configured (development only; production refuses to start without keys) everyone is let in.
 public struct APIKeyMiddleware: RouterMiddleware {
     public typealias Context = VoiceRequestContext
     /// SHA-256 digests (``Credential``).
     let digests: [Data]
+    let publishable: [(digest: Data, origins: Set<String>)]
+    let tokens: SessionTokens?
+    let refusesSecretKeysFromPages: Bool
     let protectedPrefixes: [String]
 
-    public init(keys: [String], protectedPrefixes: [String]) {
-        digests = keys.map(Credential.digest)
+    public init(settings: Settings, protectedPrefixes: [String]) {
+        digests = settings.apiKeys.map(Credential.digest)
+        publishable = settings.publishableKeys.map { (Credential.digest($0.key), Set($0.value)) }
+        tokens = SessionTokens(secretKeys: settings.apiKeys)
+        refusesSecretKeysFromPages = settings.deployment == .production
         self.protectedPrefixes = protectedPrefixes
     }
 
     public func handle(_ request: Request, context: Context,
                        next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !digests.isEmpty, request.method != .options,
+        guard !digests.isEmpty || !publishable.isEmpty, request.method != .options,
               protectedPrefixes.contains(where: { request.uri.path.hasPrefix($0) }) else {
             return try await next(request, context)
         }
         guard let key = Credential.presented(request.headers) else {
             throw APIError(.unauthorized, code: "unauthorized", message: "an API key is required (Authorization: Bearer or X-API-Key)")
         }
-        guard Credential.matches(key, digests: digests) else {
+        let origin = request.headers[.origin]
+        if let tokens, SessionTokens.isToken(key) {
+            guard try tokens.origin(of: key) == origin else {
+                throw APIError(.forbidden, code: "origin_not_allowed", message: "this session token is for another origin")
+            }
+        } else if let entry = publishable.first(where: { Credential.matches(key, digests: [$0.digest]) }) {
+            guard let origin, entry.origins.contains(origin) else {
+                throw APIError(.forbidden, code: "origin_not_allowed", message: "this publishable key is not for \(origin ?? "requests without an origin")")
+            }
+        } else if Credential.matches(key, digests: digests) {
+            if refusesSecretKeysFromPages, origin != nil {
+                throw APIError(.forbidden, code: "secret_key_in_browser",
+                               message: "a secret key must not be used in a web page: use a publishable key or a session token (docs/widget.md)")
+            }
+        } else {
             throw APIError(.unauthorized, code: "unauthorized", message: "the API key is not valid")
         }
         return try await next(request, context)

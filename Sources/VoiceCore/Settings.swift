@@ -43,6 +43,8 @@ public struct Settings: Sendable {
     /// Gateway: API keys (required in production), CORS allowlist, per-key and per-IP token buckets,
     /// downstream service URLs (deployed layout) and per-stage deadlines.
     public var apiKeys: [String]
+    /// Keys safe in public page source: each is accepted only from its pages' origins.
+    public var publishableKeys: [String: [String]]
     /// The credential of `/admin` and of the knowledge service's write routes; `nil`: open in development,
     /// refused in production.
     public var adminToken: String?
@@ -132,6 +134,18 @@ public struct Settings: Sendable {
         }
         apiKeys = list("VOICE_API_KEYS")
         corsOrigins = list("VOICE_CORS_ORIGINS")
+        var publishable: [String: [String]] = [:]
+        for entry in (environment["VOICE_PUBLISHABLE_KEYS"] ?? "").split(separator: ";") {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let origins = parts.count == 2 ? parts[1].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } : []
+            guard parts.count == 2, parts[0].count >= 16, !origins.isEmpty,
+                  origins.allSatisfy({ $0.hasPrefix("https://") || $0.hasPrefix("http://") }) else {
+                throw .invalid(key: "VOICE_PUBLISHABLE_KEYS", value: String(entry.prefix(8)) + "…",
+                               expected: "key=origin|origin;key=origin, each key at least 16 characters")
+            }
+            publishable[parts[0]] = origins
+        }
+        publishableKeys = publishable
         adminToken = environment["VOICE_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let token = adminToken, token.count < 16 {
             throw .invalid(key: "VOICE_ADMIN_TOKEN", value: String(repeating: "*", count: token.count), expected: "at least 16 characters")

@@ -200,6 +200,72 @@ func textQuery(_ query: String) -> ByteBuffer {
         }
     }
 
+    @Test func pageCredentialsWorkOnlyFromTheirOriginsAndSecretKeysStayOnServers() async throws {
+        let secret = "secret-key-0123456789"
+        let gateway = try GatewayUnderTest(environment: [
+            "VOICE_ENV": "production", "VOICE_API_KEYS": secret, "VOICE_CORS_ORIGINS": "https://shop.example",
+            "VOICE_PUBLISHABLE_KEYS": "pk_test_0123456789abcdef=https://shop.example|https://www.shop.example",
+        ])
+        struct Issued: Decodable { let token: String; let origin: String; let expires_at: String }
+        try await gateway.app().test(.router) { client in
+            func ask(_ credential: String, from origin: String?) async throws -> TestResponse {
+                var headers: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(credential)"]
+                if let origin { headers[.origin] = origin }
+                return try await client.execute(uri: "/text/query", method: .post, headers: headers, body: textQuery("What is Docker?"))
+            }
+            // Past the credential check, the pipeline's retrieval stage (down here) is what answers.
+            func admitted(_ response: TestResponse) throws -> Bool { try response.status == .serviceUnavailable && errorDetail(response).stage == "rag" }
+
+            // A secret key: from a server, yes; from a page, no.
+            #expect(try admitted(try await ask(secret, from: nil)))
+            let fromPage = try await ask(secret, from: "https://shop.example")
+            #expect(fromPage.status == .forbidden)
+            #expect(try errorDetail(fromPage).code == "secret_key_in_browser")
+
+            // A publishable key: from its origins only.
+            #expect(try admitted(try await ask("pk_test_0123456789abcdef", from: "https://www.shop.example")))
+            for origin in ["https://evil.example", nil] {
+                let refused = try await ask("pk_test_0123456789abcdef", from: origin)
+                #expect(refused.status == .forbidden, "\(origin ?? "no origin")")
+                #expect(try errorDetail(refused).code == "origin_not_allowed")
+            }
+
+            // A session token, asked for by the owner's server with the secret key.
+            let tokenRequest = ByteBuffer(string: #"{"origin": "https://shop.example", "ttl_seconds": 300}"#)
+            let noKey = try await client.execute(uri: "/tokens", method: .post, headers: [.contentType: "application/json"], body: tokenRequest)
+            #expect(noKey.status == .unauthorized)
+            let browser = try await client.execute(uri: "/tokens", method: .post, headers: [
+                .contentType: "application/json", .authorization: "Bearer \(secret)", .origin: "https://shop.example"], body: tokenRequest)
+            #expect(browser.status == .forbidden)
+            let badOrigin = try await client.execute(uri: "/tokens", method: .post, headers: [.contentType: "application/json", .authorization: "Bearer \(secret)"],
+                                                     body: ByteBuffer(string: #"{"origin": "https://shop.example/page?x=1"}"#))
+            #expect(badOrigin.status == .badRequest)
+            let issued = try await client.execute(uri: "/tokens", method: .post, headers: [.contentType: "application/json", .authorization: "Bearer \(secret)"],
+                                                  body: tokenRequest)
+            #expect(issued.status == .ok)
+            let token = try JSONDecoder().decode(Issued.self, from: Data(buffer: issued.body)).token
+            #expect(try admitted(try await ask(token, from: "https://shop.example")))
+            let elsewhere = try await ask(token, from: "https://evil.example")
+            #expect(elsewhere.status == .forbidden)
+            #expect(try errorDetail(elsewhere).code == "origin_not_allowed")
+            // Tampered with: another origin written into the payload, the old signature kept.
+            let parts = token.split(separator: ".")
+            let forged = Data(#"{"o":"https://evil.example","e":4102444800}"#.utf8).base64EncodedString()
+                .replacing("+", with: "-").replacing("/", with: "_").replacing("=", with: "")
+            let tampered = try await ask("\(parts[0]).\(forged).\(parts[2])", from: "https://evil.example")
+            #expect(tampered.status == .unauthorized)
+            #expect(try errorDetail(tampered).code == "invalid_token")
+            let expiredToken = try #require(SessionTokens(secretKeys: [secret]))
+                .issue(origin: "https://shop.example", lifetime: 60, now: Date().addingTimeInterval(-120)).token
+            let expired = try await ask(expiredToken, from: "https://shop.example")
+            #expect(expired.status == .unauthorized)
+            #expect(try errorDetail(expired).code == "token_expired")
+            // Signed under other keys (another deployment, or before the keys were rotated): not valid here.
+            let foreign = try #require(SessionTokens(secretKeys: ["another-secret-0123456789"])).issue(origin: "https://shop.example", lifetime: 300).token
+            #expect(try await ask(foreign, from: "https://shop.example").status == .unauthorized)
+        }
+    }
+
     @Test func corsAllowsOnlyListedOriginsInProduction() async throws {
         let gateway = try GatewayUnderTest(environment: ["VOICE_ENV": "production", "VOICE_API_KEYS": "k",
                                                          "VOICE_CORS_ORIGINS": "https://shop.example"])
