@@ -1,4 +1,3 @@
-public import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 public import Hummingbird
@@ -16,25 +15,22 @@ struct AdminRoutes: Sendable {
     let timeout = Duration.seconds(120)
     static let maxUploadBytes = 16 << 20
 
-    init(knowledgeURL: String, token: String?, http: HTTPClient) {
-        var service = RemoteService(stage: .rag, baseURL: knowledgeURL, http: http)
-        service.bearer = token
-        knowledge = service
-    }
 
     static func isAdminRoute(_ method: HTTPRequest.Method, _ path: String) -> Bool { path.hasPrefix("/admin/api/") }
 
     func addRoutes(to router: Router<VoiceRequestContext>) {
         for (method, path) in [(HTTPRequest.Method.get, "documents"), (.post, "documents"), (.get, "qa"), (.post, "qa"),
-                               (.get, "questions"), (.get, "gaps"), (.get, "vocabulary")] {
+                               (.get, "questions"), (.get, "gaps"), (.get, "vocabulary"), (.get, "keys"), (.post, "keys")] {
             router.on(RouterPath("/admin/api/\(path)"), method: method) { request, _ in try await forward(request, to: "/\(path)") }
         }
-        router.delete("/admin/api/documents/:id") { request, context in
-            let id = try context.parameters.require("id")
-            guard let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) else {
-                throw APIError.badRequest("invalid_id", "not a document id")
+        for collection in ["documents", "keys"] {
+            router.delete(RouterPath("/admin/api/\(collection)/:id")) { request, context in
+                let id = try context.parameters.require("id")
+                guard let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) else {
+                    throw APIError.badRequest("invalid_id", "not an id")
+                }
+                return try await forward(request, to: "/\(collection)/\(escaped)")
             }
-            return try await forward(request, to: "/documents/\(escaped)")
         }
     }
 

@@ -212,7 +212,10 @@ public func makeGatewayRouter(controller: GatewayController, settings: Settings,
     let questionPaths = ["/voice/", "/text/", "/client-metrics"]
     router.middlewares.add(CORSMiddleware(origins: settings.corsOrigins, deployment: settings.deployment))
     router.middlewares.add(AdminGuard(token: settings.adminToken, deployment: settings.deployment, protecting: AdminRoutes.isAdminRoute))
-    router.middlewares.add(APIKeyMiddleware(settings: settings, protectedPrefixes: questionPaths))
+    var knowledge = RemoteService(stage: .rag, baseURL: knowledgeURL ?? settings.serviceURLs["rag"] ?? "", http: http)
+    knowledge.bearer = settings.adminToken
+    router.middlewares.add(APIKeyMiddleware(settings: settings, protectedPrefixes: questionPaths,
+                                            directory: WidgetKeyDirectory(knowledge: knowledge)))
     router.middlewares.add(RateLimitMiddleware(perSecond: settings.rateLimitPerSecond, burst: settings.rateLimitBurst,
                                                protectedPrefixes: questionPaths))
     router.middlewares.add(AudioFileGuard())
@@ -226,7 +229,7 @@ public func makeGatewayRouter(controller: GatewayController, settings: Settings,
                                           searchForIndexHtml: true))
     controller.addRoutes(to: router)
     SessionTokens(secretKeys: settings.apiKeys)?.addRoutes(to: router, secretKeys: settings.apiKeys.map(Credential.digest))
-    AdminRoutes(knowledgeURL: knowledgeURL ?? settings.serviceURLs["rag"] ?? "", token: settings.adminToken, http: http).addRoutes(to: router)
+    AdminRoutes(knowledge: knowledge).addRoutes(to: router)
     return router
 }
 

@@ -53,7 +53,8 @@ public struct CORSMiddleware: RouterMiddleware {
 /// `X-API-Key` (docs/decisions.md, 44):
 /// - a secret key (`VOICE_API_KEYS`), for servers: refused from a browser page (a request with `Origin`) in
 ///   production, where page source is public;
-/// - a publishable key (`VOICE_PUBLISHABLE_KEYS`), for page source: accepted only with one of its origins;
+/// - a publishable key (`VOICE_PUBLISHABLE_KEYS`, or made in the console), for page source: accepted only with one
+///   of its origins;
 /// - a session token from `POST /tokens`: accepted only from its origin, until it expires.
 /// With none configured (development only; production refuses to start without keys) everyone is let in.
 public struct APIKeyMiddleware: RouterMiddleware {
@@ -62,10 +63,13 @@ public struct APIKeyMiddleware: RouterMiddleware {
     let digests: [Data]
     let publishable: [(digest: Data, origins: Set<String>)]
     let tokens: SessionTokens?
+    /// The keys made in the console.
+    let directory: WidgetKeyDirectory?
     let refusesSecretKeysFromPages: Bool
     let protectedPrefixes: [String]
 
-    public init(settings: Settings, protectedPrefixes: [String]) {
+    init(settings: Settings, protectedPrefixes: [String], directory: WidgetKeyDirectory?) {
+        self.directory = directory
         digests = settings.apiKeys.map(Credential.digest)
         publishable = settings.publishableKeys.map { (Credential.digest($0.key), Set($0.value)) }
         tokens = SessionTokens(secretKeys: settings.apiKeys)
@@ -95,6 +99,10 @@ public struct APIKeyMiddleware: RouterMiddleware {
             if refusesSecretKeysFromPages, origin != nil {
                 throw APIError(.forbidden, code: "secret_key_in_browser",
                                message: "a secret key must not be used in a web page: use a publishable key or a session token (docs/widget.md)")
+            }
+        } else if let origins = await directory?.origins(of: key) {
+            guard let origin, origins.contains(origin) else {
+                throw APIError(.forbidden, code: "origin_not_allowed", message: "this publishable key is not for \(origin ?? "requests without an origin")")
             }
         } else {
             throw APIError(.unauthorized, code: "unauthorized", message: "the API key is not valid")

@@ -137,6 +137,18 @@ public final class KnowledgeStore: Sendable {
                 CREATE INDEX questions_asked_at ON questions (asked_at);
                 """)
         }
+        migrator.registerMigration("v5") { db in
+            // Publishable widget keys made in the console: only their SHA-256 digests are kept.
+            try db.execute(sql: """
+                CREATE TABLE widget_keys (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    digest TEXT NOT NULL UNIQUE,
+                    origins TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 

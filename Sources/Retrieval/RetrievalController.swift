@@ -25,13 +25,13 @@ public struct RetrievalController: Sendable {
         deployment = settings.deployment
     }
 
-    /// Writes, and the visitors' questions: only the site owner (through the gateway's console) may reach them.
+    /// Writes, the visitors' questions and the widget keys: only the site owner (through the gateway's console) may reach them.
     static func isAdminRoute(_ method: HTTPRequest.Method, _ path: String) -> Bool {
         switch (method, path) {
-        case (.post, "/documents"), (.delete, _) where path.hasPrefix("/documents/"), (.post, "/qa"), (_, "/questions"), (_, "/gaps"):
-            true
-        default:
-            false
+        case (.post, "/documents"), (.post, "/qa"), (_, "/questions"), (_, "/gaps"), (_, "/keys"): true
+        case (.delete, _) where path.hasPrefix("/documents/"): true
+        case (_, _) where path.hasPrefix("/keys/"): true
+        default: false
         }
     }
 
@@ -195,6 +195,28 @@ public struct RetrievalController: Sendable {
             let limit = try Self.integer(request, "limit", default: 100, range: 1...1000)
             let search = request.uri.queryParameters.get("search")
             return try jsonResponse(Questions(questions: try await knowledge.loggedQuestions(search: search, limit: limit)))
+        }
+        router.get("/keys") { _, _ in
+            struct Keys: Encodable { let keys: [WidgetKey] }
+            return try jsonResponse(Keys(keys: try await knowledge.widgetKeys()))
+        }
+        router.post("/keys") { request, _ in
+            var request = request
+            struct Ask: Decodable { let name: String; let origins: [String] }
+            struct Made: Encodable { let key: String; let record: WidgetKey }
+            let ask = try await request.decodeJSON(as: Ask.self, limit: 16 << 10)
+            let name = ask.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            let origins = ask.origins.map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !name.isEmpty, name.count <= 100, !origins.isEmpty, origins.count <= 20,
+                  origins.allSatisfy({ ($0.hasPrefix("https://") || $0.hasPrefix("http://")) && !$0.contains(" ") && $0.count <= 200 }) else {
+                throw APIError.badRequest("invalid_key", "a key needs a name (at most 100 characters) and 1–20 origins such as https://www.example.com")
+            }
+            let made = try await knowledge.makeWidgetKey(name: name, origins: origins)
+            return try jsonResponse(Made(key: made.key, record: made.record), status: .created)
+        }
+        router.delete("/keys/:id") { _, context in
+            try await knowledge.revokeWidgetKey(id: try context.parameters.require("id"))
+            return Response(status: .noContent)
         }
         router.get("/gaps") { request, _ in
             struct Gaps: Encodable { let gaps: [KnowledgeGap] }

@@ -211,6 +211,24 @@ public struct LoggedQuestion: Codable, Sendable, Equatable {
     public static func timestamp(_ date: Date = Date()) -> String { date.ISO8601Format() }
 }
 
+/// A publishable widget key made in the console (`GET /keys`): the key itself is shown once, when made; only its
+/// SHA-256 digest (hex) is stored.
+public struct WidgetKey: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var origins: [String]
+    public var digest: String
+    public var created_at: String
+
+    public init(id: String, name: String, origins: [String], digest: String, created_at: String) {
+        self.id = id
+        self.name = name
+        self.origins = origins
+        self.digest = digest
+        self.created_at = created_at
+    }
+}
+
 /// Questions the knowledge base could not answer, grouped by meaning (`GET /gaps`).
 public struct KnowledgeGap: Codable, Sendable, Equatable {
     /// The group's most recent wording.

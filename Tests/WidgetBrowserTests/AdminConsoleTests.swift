@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Testing
 import VoiceCore
 import VoiceTesting
@@ -8,13 +11,14 @@ import VoiceTesting
 @Suite(.serialized, .timeLimit(.minutes(10))) struct AdminConsoleTests {
     static let token = "console-test-token-0123456789"
 
-    @Test func anOwnerUploadsADocumentSeesTheQuestionsAndAnswersAGap() async throws {
+    @Test func anOwnerUploadsADocumentMakesAWidgetKeyAnswersAGapAndRevokesTheKey() async throws {
         let ports = try (0..<4).map { _ in try LoopbackPort.free() }
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("voice-admin-\(UUID().uuidString)")
         let stack = try await ServiceProcess(
             ["up", "--stt-port", "\(ports[0])", "--rag-port", "\(ports[1])", "--llm-port", "\(ports[2])", "--tts-port", "\(ports[3])"],
             port: try LoopbackPort.free(),
             environment: ["VOICE_ADMIN_TOKEN": Self.token, "VOICE_DATA_DIR": data.path, "VOICE_RATE_LIMIT_RPS": "100",
+                          "VOICE_API_KEYS": "console-test-secret-0123456789",
                           "VOICE_MODELS_DIR": Fixtures.settings.modelsDirectory.path],
             readyTimeout: .seconds(240))
         defer {
@@ -32,7 +36,7 @@ import VoiceTesting
         let admin = URL(string: "\(stack.url)/admin/")!
         let home = URL(string: "\(stack.url)/")!
 
-        try await ChromeDriver.with(arguments: []) { browser in
+        let key = try await ChromeDriver.with(arguments: []) { browser -> String in
             // Signing in: a wrong token is refused, the right one opens the console.
             try await browser.navigate(to: admin)
             try await browser.waitFor("the sign-in form", script: "return !document.getElementById('login').hidden || null;")
@@ -53,9 +57,24 @@ import VoiceTesting
                 return [...document.querySelectorAll('#documents td')].some((td) => td.textContent === 'lantern-museum.md') || null;
                 """)
 
-            // Visitors ask on the demo page: one question the document answers, one nothing answers.
+            // A publishable key for the demo page's origin, made in the console and shown once.
+            _ = try await browser.execute("""
+                document.getElementById('key-name').value = 'Demo page';
+                document.getElementById('key-origins').value = arguments[0];
+                document.querySelector('#key-form button').click();
+                """, [.string(stack.url)])
+            let key = try #require(try await browser.waitFor("the new key", script: """
+                const shown = document.querySelector('#new-key code');
+                return shown && document.getElementById('keys').textContent.includes('Demo page') ? shown.textContent : null;
+                """).string)
+            #expect(key.hasPrefix("pk_"))
+            #expect(try await Self.status(stack.url, key: key, origin: "https://elsewhere.example") == 403)
+
+            // Visitors ask on the demo page, which embeds the key: one question the document answers, one nothing
+            // answers.
             try await browser.navigate(to: home)
             try await Widget.install(in: browser)
+            _ = try await browser.execute("document.querySelector('voice-mic').setAttribute('api-key', arguments[0])", [.string(key)])
             func ask(_ question: String, answers: Int) async throws -> JSONValue {
                 _ = try await browser.execute("document.querySelector('voice-mic').askText(arguments[0])", [.string(question)])
                 try await browser.waitFor("answer \(answers)", timeout: .seconds(60), script: """
@@ -96,9 +115,34 @@ import VoiceTesting
             // Asked again, the question gets the owner's answer.
             try await browser.navigate(to: home)
             try await Widget.install(in: browser)
+            _ = try await browser.execute("document.querySelector('voice-mic').setAttribute('api-key', arguments[0])", [.string(key)])
             let again = try await ask("Do you sell gift cards?", answers: 1)
             #expect(again["answer_kind"]?.string == "faq", "\(again)")
             #expect(again["response_text"]?.string == "Yes, gift cards of $10 and $25 are sold at the front desk.")
+
+            // Revoked in the console, the key stops working within the directory's refresh.
+            try await browser.navigate(to: admin)
+            try await browser.waitFor("the console", script: "return document.body.dataset.ready === 'true' || null;")
+            _ = try await browser.execute("window.confirm = () => true; document.querySelector('#keys button').click();")
+            try await browser.waitFor("the revoked key gone", script: "return document.querySelectorAll('#keys tr').length === 0 || null;")
+            return key
         }
+        let deadline = ContinuousClock.now + .seconds(15)
+        var status = 0
+        while ContinuousClock.now < deadline {
+            status = try await Self.status(stack.url, key: key, origin: stack.url)
+            if status == 401 { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(status == 401)
+    }
+
+    /// The status of a typed question asked with `key` from a page of `origin`.
+    static func status(_ gateway: String, key: String, origin: String) async throws -> Int {
+        var request = HTTPClientRequest(url: "\(gateway)/text/query")
+        request.method = .POST
+        request.headers.add(contentsOf: [("Content-Type", "application/json"), ("X-API-Key", key), ("Origin", origin)])
+        request.body = .bytes(ByteBuffer(string: #"{"query": "What time does the Lantern Museum open?"}"#))
+        return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(60)).status.code)
     }
 }

@@ -159,6 +159,31 @@
     }
   }
 
+  async function loadKeys() {
+    const { keys } = await api("keys");
+    const body = $("keys");
+    body.replaceChildren();
+    for (const key of keys) {
+      const row = body.insertRow();
+      cell(row, key.name);
+      cell(row, key.origins.join(" "));
+      cell(row, when(key.created_at));
+      const revoke = Object.assign(document.createElement("button"), { className: "quiet", textContent: "Revoke" });
+      revoke.setAttribute("aria-label", `Revoke ${key.name}`);
+      revoke.addEventListener("click", async () => {
+        if (!confirm(`Revoke ${key.name}? Pages using it stop working.`)) return;
+        try {
+          await api(`keys/${encodeURIComponent(key.id)}`, { method: "DELETE" });
+          say(`Revoked ${key.name}.`);
+          await loadKeys();
+        } catch (error) {
+          handle(error);
+        }
+      });
+      row.insertCell().append(revoke);
+    }
+  }
+
   async function loadVocabulary() {
     const { terms } = await api("vocabulary");
     $("vocabulary").textContent = terms.length ? terms.join(", ") : "No terms yet.";
@@ -178,7 +203,7 @@
 
   async function start() {
     try {
-      await Promise.all([loadGaps(), loadQuestions(), loadDocuments(), loadQA(), loadVocabulary()]);
+      await Promise.all([loadGaps(), loadQuestions(), loadDocuments(), loadQA(), loadKeys(), loadVocabulary()]);
       $("login").hidden = true;
       $("console").hidden = false;
       document.body.dataset.ready = "true";
@@ -206,6 +231,23 @@
       $("qa-question").value = "";
       $("qa-answer").value = "";
       await loadQA();
+    } catch (error) {
+      handle(error);
+    }
+  });
+  $("key-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const made = await api("keys", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: $("key-name").value, origins: $("key-origins").value.split(/[\s,]+/).filter(Boolean) }) });
+      const shown = $("new-key");
+      shown.replaceChildren("Copy this key now; it is not shown again: ");
+      const code = Object.assign(document.createElement("code"), { textContent: made.key });
+      shown.append(code);
+      shown.hidden = false;
+      $("key-name").value = "";
+      $("key-origins").value = "";
+      await loadKeys();
     } catch (error) {
       handle(error);
     }
