@@ -107,6 +107,23 @@
     }
   }
 
+  /** A button that asks, then DELETEs `path` and reloads its table. */
+  function deleteButton(verb, name, consequence, path, reload) {
+    const button = Object.assign(document.createElement("button"), { className: "quiet", textContent: verb });
+    button.setAttribute("aria-label", `${verb} ${name}`);
+    button.addEventListener("click", async () => {
+      if (!confirm(`${verb} ${name}? ${consequence}`)) return;
+      try {
+        await api(path, { method: "DELETE" });
+        say(`${verb === "Delete" ? "Deleted" : "Revoked"} ${name}.`);
+        await reload();
+      } catch (error) {
+        handle(error);
+      }
+    });
+    return button;
+  }
+
   async function loadDocuments() {
     const { documents } = await api("documents");
     const body = $("documents");
@@ -118,19 +135,8 @@
       cell(row, document_.chunks);
       cell(row, `${Math.max(1, Math.round(document_.bytes / 1024))} kB`);
       cell(row, when(document_.ingested_at));
-      const remove = Object.assign(document.createElement("button"), { className: "quiet", textContent: "Delete" });
-      remove.setAttribute("aria-label", `Delete ${document_.source}`);
-      remove.addEventListener("click", async () => {
-        if (!confirm(`Delete ${document_.source}? Answers will no longer come from it.`)) return;
-        try {
-          await api(`documents/${encodeURIComponent(document_.id)}`, { method: "DELETE" });
-          say(`Deleted ${document_.source}.`);
-          await loadDocuments();
-        } catch (error) {
-          handle(error);
-        }
-      });
-      row.insertCell().append(remove);
+      row.insertCell().append(deleteButton("Delete", document_.source, "Answers will no longer come from it.",
+                                           `documents/${encodeURIComponent(document_.id)}`, loadDocuments));
     }
   }
 
@@ -168,19 +174,8 @@
       cell(row, key.name);
       cell(row, key.origins.join(" "));
       cell(row, when(key.created_at));
-      const revoke = Object.assign(document.createElement("button"), { className: "quiet", textContent: "Revoke" });
-      revoke.setAttribute("aria-label", `Revoke ${key.name}`);
-      revoke.addEventListener("click", async () => {
-        if (!confirm(`Revoke ${key.name}? Pages using it stop working.`)) return;
-        try {
-          await api(`keys/${encodeURIComponent(key.id)}`, { method: "DELETE" });
-          say(`Revoked ${key.name}.`);
-          await loadKeys();
-        } catch (error) {
-          handle(error);
-        }
-      });
-      row.insertCell().append(revoke);
+      row.insertCell().append(deleteButton("Revoke", key.name, "Pages using it stop working.",
+                                           `keys/${encodeURIComponent(key.id)}`, loadKeys));
     }
   }
 
