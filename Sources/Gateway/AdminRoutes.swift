@@ -26,7 +26,7 @@ struct AdminRoutes: Sendable {
         for collection in ["documents", "keys"] {
             router.delete(RouterPath("/admin/api/\(collection)/:id")) { request, context in
                 let id = try context.parameters.require("id")
-                guard let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) else {
+                guard ![".", ".."].contains(id), let escaped = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) else {
                     throw APIError.badRequest("invalid_id", "not an id")
                 }
                 return try await forward(request, to: "/\(collection)/\(escaped)")
@@ -38,10 +38,17 @@ struct AdminRoutes: Sendable {
         var request = request
         let query = request.uri.query.map { "?" + $0 } ?? ""
         let body = request.method == .post ? Data(buffer: try await request.collectBody(limit: Self.maxUploadBytes)) : nil
-        let data = try await knowledge.send(HTTPMethod(rawValue: request.method.rawValue), path + query, body: body,
-                                            contentType: request.headers[.contentType], timeout: timeout,
-                                            idempotent: request.method == .get)
-        guard !data.isEmpty else { return Response(status: .noContent) }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+        let reply: (status: HTTPResponse.Status, body: Data)
+        do {
+            reply = try await knowledge.exchange(HTTPMethod(rawValue: request.method.rawValue), path + query, body: body,
+                                                 contentType: request.headers[.contentType], timeout: timeout,
+                                                 idempotent: request.method == .get)
+        } catch let error as APIError where [.unauthorized, .forbidden].contains(error.status) {
+            // The owner's token passed here: the knowledge service was given another one.
+            throw APIError(.badGateway, code: "admin_token_mismatch",
+                           message: "the knowledge service refused the gateway's admin token: give both the same VOICE_ADMIN_TOKEN")
+        }
+        guard !reply.body.isEmpty else { return Response(status: .noContent) }
+        return Response(status: reply.status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: reply.body)))
     }
 }

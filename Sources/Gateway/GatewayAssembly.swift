@@ -8,7 +8,8 @@ extension GatewayController {
     public static func deployed(settings: Settings, http: HTTPClient) -> GatewayController {
         func remote(_ stage: VoicePipeline.Stage) -> RemoteService {
             var service = RemoteService(stage: stage, baseURL: settings.serviceURLs[stage.rawValue] ?? "", http: http)
-            service.bearer = settings.adminToken
+            // Only the knowledge service asks for it (its question log); the others need not see it.
+            if stage == .rag { service.bearer = settings.adminToken }
             return service
         }
         let timeouts = stageTimeouts(settings)
@@ -27,7 +28,7 @@ extension GatewayController {
             checks[stage] = { await service.health() }
         }
         var controller = GatewayController(pipeline: pipeline, healthChecks: checks, maxUploadBytes: settings.sttMaxBytes, layout: "deployed")
-        controller.logsQuestions = settings.questionLog
+        controller.logsQuestions = settings.logsQuestions
         return controller
     }
 
@@ -43,7 +44,7 @@ extension GatewayController {
             checks[stage] = { DownstreamHealth(status: "ok", latency_ms: 0, url: nil, error: nil) }
         }
         var controller = GatewayController(pipeline: pipeline, healthChecks: checks, maxUploadBytes: settings.sttMaxBytes, layout: "one-process")
-        controller.logsQuestions = settings.questionLog
+        controller.logsQuestions = settings.logsQuestions
         return controller
     }
 
@@ -67,6 +68,9 @@ public func checkSecurityPosture(_ settings: Settings, logger: Logger) throws {
         }
         if settings.corsOrigins.contains("*") {
             throw SecurityPostureError(description: "VOICE_ENV=production does not allow VOICE_CORS_ORIGINS=*; list the origins")
+        }
+        if settings.adminToken == nil {
+            logger.warning("production without VOICE_ADMIN_TOKEN: the console, the question log and console-made widget keys are off")
         }
     case .development:
         if settings.apiKeys.isEmpty {

@@ -169,11 +169,12 @@ public struct GatewayController: Sendable {
     /// Keeps the question for the site owner's log without holding up its answer: a failure is counted, not raised.
     func log(_ answer: VoiceAnswer, session: String?) {
         guard logsQuestions else { return }
+        let timings = (try? JSONDecoder().decode([String: Double].self, from: JSONEncoder().encode(answer.timings))) ?? [:]
         var sources: [String] = []
         for citation in answer.citations where !sources.contains(citation.source) { sources.append(citation.source) }
         let entry = LoggedQuestion(asked_at: LoggedQuestion.timestamp(), session_id: session, question: answer.transcript,
                                    answer: answer.response_text, answer_kind: answer.answer_kind.rawValue,
-                                   decline_reason: answer.decline_reason?.rawValue, sources: sources, total_ms: answer.timings.total_ms)
+                                   decline_reason: answer.decline_reason?.rawValue, sources: sources, timings: timings)
         let retrieval = pipeline.retrieval
         Task {
             do {
@@ -214,7 +215,8 @@ public func makeGatewayRouter(controller: GatewayController, settings: Settings,
     router.middlewares.add(AdminGuard(token: settings.adminToken, deployment: settings.deployment, protecting: AdminRoutes.isAdminRoute))
     var knowledge = RemoteService(stage: .rag, baseURL: knowledgeURL ?? settings.serviceURLs["rag"] ?? "", http: http)
     knowledge.bearer = settings.adminToken
-    router.middlewares.add(APIKeyMiddleware(settings: settings, protectedPrefixes: questionPaths,
+    let tokens = settings.tokenSecret.map(SessionTokens.init(secret:))
+    router.middlewares.add(APIKeyMiddleware(settings: settings, protectedPrefixes: questionPaths, tokens: tokens,
                                             directory: WidgetKeyDirectory(knowledge: knowledge)))
     router.middlewares.add(RateLimitMiddleware(perSecond: settings.rateLimitPerSecond, burst: settings.rateLimitBurst,
                                                protectedPrefixes: questionPaths))
@@ -228,7 +230,7 @@ public func makeGatewayRouter(controller: GatewayController, settings: Settings,
     router.middlewares.add(FileMiddleware(settings.webDirectory.path, cacheControl: .init([(MediaType(type: .any), [.noCache])]),
                                           searchForIndexHtml: true))
     controller.addRoutes(to: router)
-    SessionTokens(secretKeys: settings.apiKeys)?.addRoutes(to: router, secretKeys: settings.apiKeys.map(Credential.digest))
+    tokens?.addRoutes(to: router, secretKeys: settings.apiKeys.map(Credential.digest))
     AdminRoutes(knowledge: knowledge).addRoutes(to: router)
     return router
 }
@@ -240,7 +242,7 @@ struct AudioFileGuard: RouterMiddleware {
 
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
+        let path = RoutePath.canonical(request.uri.path)
         if path.hasPrefix("/audio/") || path == "/audio" {
             let name = String(path.dropFirst("/audio/".count)).removingPercentEncoding ?? ""
             guard AudioStore.isOurName(name), request.method == .get || request.method == .head else {

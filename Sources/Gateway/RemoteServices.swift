@@ -33,6 +33,12 @@ public struct RemoteService: Sendable {
 
     func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String? = nil, timeout: Duration,
               idempotent: Bool) async throws -> Data {
+        try await exchange(method, path, body: body, contentType: contentType, timeout: timeout, idempotent: idempotent).body
+    }
+
+    /// `send`, keeping the success status (201 from a write).
+    func exchange(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String? = nil, timeout: Duration,
+                  idempotent: Bool) async throws -> (status: HTTPResponse.Status, body: Data) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
@@ -48,7 +54,7 @@ public struct RemoteService: Sendable {
             (response, bytes) = try await execute(request, timeout: timeout)
         }
         guard (200..<300).contains(response.status.code) else { throw downstreamError(status: Int(response.status.code), body: bytes) }
-        return Data(buffer: bytes)
+        return (HTTPResponse.Status(code: Int(response.status.code)), Data(buffer: bytes))
     }
 
     private func execute(_ request: HTTPClientRequest, timeout: Duration) async throws -> (HTTPClientResponse, ByteBuffer) {

@@ -68,11 +68,11 @@ public struct APIKeyMiddleware: RouterMiddleware {
     let refusesSecretKeysFromPages: Bool
     let protectedPrefixes: [String]
 
-    init(settings: Settings, protectedPrefixes: [String], directory: WidgetKeyDirectory?) {
+    init(settings: Settings, protectedPrefixes: [String], tokens: SessionTokens?, directory: WidgetKeyDirectory?) {
         self.directory = directory
         digests = settings.apiKeys.map(Credential.digest)
         publishable = settings.publishableKeys.map { (Credential.digest($0.key), Set($0.value)) }
-        tokens = SessionTokens(secretKeys: settings.apiKeys)
+        self.tokens = tokens
         refusesSecretKeysFromPages = settings.deployment == .production
         self.protectedPrefixes = protectedPrefixes
     }
@@ -80,23 +80,25 @@ public struct APIKeyMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context,
                        next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !digests.isEmpty || !publishable.isEmpty, request.method != .options,
-              protectedPrefixes.contains(where: { request.uri.path.hasPrefix($0) }) else {
+              protectedPrefixes.contains(where: { RoutePath.canonical(request.uri.path).hasPrefix($0) }) else {
             return try await next(request, context)
         }
         guard let key = Credential.presented(request.headers) else {
             throw APIError(.unauthorized, code: "unauthorized", message: "an API key is required (Authorization: Bearer or X-API-Key)")
         }
-        let origin = request.headers[.origin]
+        let fromPage = request.headers[.origin] != nil
+        let origin = request.headers[.origin].flatMap(PageOrigin.normalized)
+        let digest = Credential.digest(key)
         if let tokens, SessionTokens.isToken(key) {
             guard try tokens.origin(of: key) == origin else {
                 throw APIError(.forbidden, code: "origin_not_allowed", message: "this session token is for another origin")
             }
-        } else if let entry = publishable.first(where: { Credential.matches(key, digests: [$0.digest]) }) {
+        } else if let entry = publishable.first(where: { Credential.matches(digest: digest, [$0.digest]) }) {
             guard let origin, entry.origins.contains(origin) else {
                 throw APIError(.forbidden, code: "origin_not_allowed", message: "this publishable key is not for \(origin ?? "requests without an origin")")
             }
-        } else if Credential.matches(key, digests: digests) {
-            if refusesSecretKeysFromPages, origin != nil {
+        } else if Credential.matches(digest: digest, digests) {
+            if refusesSecretKeysFromPages, fromPage {
                 throw APIError(.forbidden, code: "secret_key_in_browser",
                                message: "a secret key must not be used in a web page: use a publishable key or a session token (docs/widget.md)")
             }
@@ -124,13 +126,13 @@ public struct RateLimitMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context,
                        next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method != .options, protectedPrefixes.contains(where: { request.uri.path.hasPrefix($0) }) else {
+        guard request.method != .options, protectedPrefixes.contains(where: { RoutePath.canonical(request.uri.path).hasPrefix($0) }) else {
             return try await next(request, context)
         }
         var keys: [String] = []
         if let ip = context.remoteAddress?.ipAddress { keys.append("ip:\(ip)") }
         if let key = Credential.presented(request.headers) {
-            keys.append("key:\(SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined().prefix(16))")
+            keys.append("key:\(Credential.hexDigest(key).prefix(16))")
         }
         if let wait = await buckets.take(keys) {
             throw APIError(.tooManyRequests, code: "rate_limited", message: "too many requests; retry in \(wait) s",

@@ -5,8 +5,9 @@ public import VoiceCore
 
 /// Short-lived tokens a site owner's backend gets from `POST /tokens` with a secret key and hands to its page, so
 /// that no long-lived key is in public page source (docs/decisions.md, 44). A token names the one origin it may be
-/// used from and when it expires, signed with HMAC-SHA-256 under a key derived from the secret API keys: every
-/// gateway replica with the same keys checks it without a shared store, and rotating the keys revokes them all.
+/// used from and when it expires, signed with HMAC-SHA-256 under a key derived (HKDF) from `VOICE_TOKEN_SECRET`:
+/// every gateway replica with the same secret checks it without a shared store, and changing the secret revokes
+/// them all. Not the API keys: a token is public, and would let anyone test guesses at a short key offline.
 public struct SessionTokens: Sendable {
     static let prefix = "vst1."
     public static let lifetimes = 60...3600
@@ -14,10 +15,10 @@ public struct SessionTokens: Sendable {
     let keyBytes: Data
     var key: SymmetricKey { SymmetricKey(data: keyBytes) }
 
-    public init?(secretKeys: [String]) {
-        guard !secretKeys.isEmpty else { return nil }
-        let material = "voice session tokens\n" + secretKeys.sorted().joined(separator: "\n")
-        keyBytes = Data(SHA256.hash(data: Data(material.utf8)))
+    public init(secret: String) {
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)),
+                                         info: Data("voice session tokens v1".utf8), outputByteCount: 32)
+        keyBytes = key.withUnsafeBytes { Data($0) }
     }
 
     struct Claims: Codable {
@@ -60,11 +61,6 @@ public struct SessionTokens: Sendable {
         return Data(base64Encoded: base64)
     }
 
-    /// An origin as browsers send it: scheme and host (and port), nothing else.
-    static func isOrigin(_ text: String) -> Bool {
-        guard let url = URL(string: text), ["http", "https"].contains(url.scheme), url.host != nil else { return false }
-        return url.path.isEmpty && url.query == nil && url.fragment == nil && url.user == nil
-    }
 }
 
 extension SessionTokens {
@@ -82,15 +78,15 @@ extension SessionTokens {
             struct Ask: Decodable { let origin: String; let ttl_seconds: Int? }
             struct Issued: Encodable { let token: String; let origin: String; let expires_at: String }
             let ask = try await request.decodeJSON(as: Ask.self, limit: 4 << 10)
-            guard Self.isOrigin(ask.origin) else {
+            guard let origin = PageOrigin.normalized(ask.origin) else {
                 throw APIError.badRequest("invalid_origin", "origin must be a page origin such as https://www.example.com")
             }
             let lifetime = ask.ttl_seconds ?? 600
             guard Self.lifetimes.contains(lifetime) else {
                 throw APIError.badRequest("invalid_ttl", "ttl_seconds must be from \(Self.lifetimes.lowerBound) to \(Self.lifetimes.upperBound)")
             }
-            let issued = try issue(origin: ask.origin, lifetime: lifetime)
-            return try jsonResponse(Issued(token: issued.token, origin: ask.origin, expires_at: LoggedQuestion.timestamp(issued.expires)))
+            let issued = try issue(origin: origin, lifetime: lifetime)
+            return try jsonResponse(Issued(token: issued.token, origin: origin, expires_at: LoggedQuestion.timestamp(issued.expires)))
         }
     }
 }

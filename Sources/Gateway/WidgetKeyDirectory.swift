@@ -4,7 +4,9 @@ import VoiceCore
 
 /// The console's publishable keys as the knowledge service keeps them (`GET /keys`), fetched again at most every
 /// few seconds, so a key made or revoked in any replica's console works, or stops working, everywhere within that
-/// time. While the knowledge service cannot be reached, the last list stays in force.
+/// time. A request with a listed key never waits: a stale list is refreshed behind it. Only a key not on the list
+/// waits for one refresh (at most a second), so a key just made works at once. While the knowledge service cannot
+/// be reached, the last list stays in force.
 actor WidgetKeyDirectory {
     let knowledge: RemoteService
     static let refreshInterval = Duration.seconds(5)
@@ -19,8 +21,14 @@ actor WidgetKeyDirectory {
 
     /// The origins of the key with this digest, or nil when the console made no such key.
     func origins(of key: String) async -> Set<String>? {
-        if fetched.map({ ContinuousClock.now - $0 > Self.refreshInterval }) ?? true { await refresh() }
-        return keys[Credential.digest(key).map { String(format: "%02x", $0) }.joined()]
+        let digest = Credential.hexDigest(key)
+        let stale = fetched.map { ContinuousClock.now - $0 > Self.refreshInterval } ?? true
+        if stale, keys[digest] != nil {
+            Task { await refresh() }
+        } else if stale {
+            await refresh()
+        }
+        return keys[digest]
     }
 
     private func refresh() async {
@@ -31,7 +39,7 @@ actor WidgetKeyDirectory {
         let knowledge = knowledge
         let task = Task<[String: Set<String>]?, Never> {
             struct Keys: Decodable { let keys: [WidgetKey] }
-            guard let data = try? await knowledge.send(.GET, "/keys", timeout: .seconds(2), idempotent: true),
+            guard let data = try? await knowledge.send(.GET, "/keys", timeout: .seconds(1), idempotent: false),
                   let list = try? JSONDecoder().decode(Keys.self, from: data) else { return nil }
             return Dictionary(list.keys.map { ($0.digest, Set($0.origins)) }) { first, _ in first }
         }

@@ -131,7 +131,7 @@ public final class KnowledgeStore: Sendable {
                     answer_kind TEXT NOT NULL,
                     decline_reason TEXT,
                     sources TEXT NOT NULL,
-                    total_ms REAL NOT NULL,
+                    timings TEXT NOT NULL,
                     embedding BLOB NOT NULL
                 );
                 CREATE INDEX questions_asked_at ON questions (asked_at);

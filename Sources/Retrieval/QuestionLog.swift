@@ -5,17 +5,18 @@ public import VoiceCore
 /// The site owner's log of asked questions in `knowledge.db`, beside the knowledge it is about, so that every
 /// gateway replica writes to the one place the knowledge service keeps (docs/decisions.md, 43).
 extension KnowledgeStore {
-    static let questionColumns = "id, asked_at, session_id, question, answer, answer_kind, decline_reason, sources, total_ms"
+    static let questionColumns = "id, asked_at, session_id, question, answer, answer_kind, decline_reason, sources, timings"
 
     /// Stores `entry`, and deletes entries asked before `cutoff` (ISO 8601 sorts as text).
     func recordQuestion(_ entry: LoggedQuestion, vector: [Float], deletingBefore cutoff: String) async throws {
         let sources = String(decoding: try JSONEncoder().encode(entry.sources), as: UTF8.self)
+        let timings = String(decoding: try JSONEncoder().encode(entry.timings), as: UTF8.self)
         try await pool.write { db in
             try db.execute(sql: """
-                INSERT INTO questions (asked_at, session_id, question, answer, answer_kind, decline_reason, sources, total_ms, embedding)
+                INSERT INTO questions (asked_at, session_id, question, answer, answer_kind, decline_reason, sources, timings, embedding)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [entry.asked_at, entry.session_id, entry.question, entry.answer, entry.answer_kind,
-                                 entry.decline_reason, sources, entry.total_ms, VectorMath.blob(vector)])
+                                 entry.decline_reason, sources, timings, VectorMath.blob(vector)])
             try db.execute(sql: "DELETE FROM questions WHERE asked_at < ?", arguments: [cutoff])
         }
     }
@@ -41,17 +42,18 @@ extension KnowledgeStore {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(Self.questionColumns), embedding FROM questions
-                WHERE answer_kind IN ('not_covered', 'nothing_heard') AND asked_at >= ? ORDER BY id DESC LIMIT ?
+                WHERE answer_kind = 'not_covered' AND asked_at >= ? ORDER BY id DESC LIMIT ?
                 """, arguments: [since, limit]).map { (Self.loggedQuestion($0), VectorMath.vector($0["embedding"])) }
         }
     }
 
     static func loggedQuestion(_ row: Row) -> LoggedQuestion {
         let sources: String = row["sources"]
+        let timings: String = row["timings"]
         return LoggedQuestion(id: row["id"], asked_at: row["asked_at"], session_id: row["session_id"], question: row["question"],
                               answer: row["answer"], answer_kind: row["answer_kind"], decline_reason: row["decline_reason"],
                               sources: (try? JSONDecoder().decode([String].self, from: Data(sources.utf8))) ?? [],
-                              total_ms: row["total_ms"])
+                              timings: (try? JSONDecoder().decode([String: Double].self, from: Data(timings.utf8))) ?? [:])
     }
 }
 
@@ -79,7 +81,8 @@ extension KnowledgeBase {
     public func gaps(days: Int = 30) async throws -> [KnowledgeGap] {
         let since = LoggedQuestion.timestamp(Date().addingTimeInterval(-Double(days) * 86_400))
         var groups: [(vectors: [[Float]], entries: [LoggedQuestion])] = []
-        for (entry, vector) in try await store.unansweredQuestions(since: since, limit: 5000) {
+        // Single link compares each question with every grouped one: 2000 keep that under a second.
+        for (entry, vector) in try await store.unansweredQuestions(since: since, limit: 2000) {
             if let index = groups.firstIndex(where: { $0.vectors.contains { VectorMath.dot($0, vector) >= Self.gapSimilarity } }) {
                 groups[index].entries.append(entry)
                 groups[index].vectors.append(vector)

@@ -206,9 +206,8 @@ public struct RetrievalController: Sendable {
             struct Made: Encodable { let key: String; let record: WidgetKey }
             let ask = try await request.decodeJSON(as: Ask.self, limit: 16 << 10)
             let name = ask.name.trimmingCharacters(in: .whitespacesAndNewlines)
-            let origins = ask.origins.map { $0.trimmingCharacters(in: .whitespaces) }
-            guard !name.isEmpty, name.count <= 100, !origins.isEmpty, origins.count <= 20,
-                  origins.allSatisfy({ ($0.hasPrefix("https://") || $0.hasPrefix("http://")) && !$0.contains(" ") && $0.count <= 200 }) else {
+            let origins = ask.origins.compactMap(PageOrigin.normalized)
+            guard !name.isEmpty, name.count <= 100, !origins.isEmpty, origins.count == ask.origins.count, origins.count <= 20 else {
                 throw APIError.badRequest("invalid_key", "a key needs a name (at most 100 characters) and 1–20 origins such as https://www.example.com")
             }
             let made = try await knowledge.makeWidgetKey(name: name, origins: origins)

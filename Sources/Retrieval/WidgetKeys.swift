@@ -39,7 +39,7 @@ extension KnowledgeBase {
         // SystemRandomNumberGenerator reads the kernel's cryptographic source.
         let secret = "pk_" + (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let record = WidgetKey(id: String(UUID().uuidString.prefix(8)).lowercased(), name: name, origins: origins,
-                               digest: Credential.digest(secret).map { String(format: "%02x", $0) }.joined(),
+                               digest: Credential.hexDigest(secret),
                                created_at: LoggedQuestion.timestamp())
         try await store.insertWidgetKey(record)
         return (secret, record)

@@ -10,6 +10,9 @@ public enum Credential {
 
     public static func digest(_ secret: String) -> Data { Data(SHA256.hash(data: Data(secret.utf8))) }
 
+    /// The digest as lowercase hex, as the knowledge store keeps console-made keys.
+    public static func hexDigest(_ secret: String) -> String { digest(secret).map { String(format: "%02x", $0) }.joined() }
+
     public static func presented(_ headers: HTTPFields) -> String? {
         if let key = headers[keyHeader], !key.isEmpty { return key }
         guard let authorization = headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else { return nil }
@@ -17,8 +20,9 @@ public enum Credential {
         return key.isEmpty ? nil : key
     }
 
-    public static func matches(_ secret: String, digests: [Data]) -> Bool {
-        let digest = digest(secret)
+    public static func matches(_ secret: String, digests: [Data]) -> Bool { matches(digest: digest(secret), digests) }
+
+    public static func matches(digest: Data, _ digests: [Data]) -> Bool {
         var matched = false
         for candidate in digests { matched = constantTimeEqual(candidate, digest) || matched }
         return matched
@@ -27,6 +31,28 @@ public enum Credential {
     static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
         guard a.count == b.count else { return false }
         return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// A request path as the router matches it: Hummingbird skips empty segments, so `//admin/api/keys` and `/qa/`
+/// reach `/admin/api/keys` and `/qa`. Guards compare this form, or a doubled slash would walk past them.
+public enum RoutePath {
+    public static func canonical(_ path: String) -> String {
+        "/" + path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+    }
+}
+
+/// A page origin as browsers send it in `Origin`: lowercase scheme and host, a port only when not the default.
+public enum PageOrigin {
+    /// The origin of `text` when it is one (a trailing "/" is allowed), else nil.
+    public static func normalized(_ text: String) -> String? {
+        guard let components = URLComponents(string: text.trimmingCharacters(in: .whitespaces)),
+              let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = components.host?.lowercased(), !host.isEmpty,
+              components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil,
+              components.user == nil, components.password == nil else { return nil }
+        let port = components.port.flatMap { ($0 == 80 && scheme == "http") || ($0 == 443 && scheme == "https") ? nil : $0 }
+        return "\(scheme)://\(host)" + (port.map { ":\($0)" } ?? "")
     }
 }
 
@@ -47,7 +73,9 @@ public struct AdminGuard: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context,
                        next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method != .options, isProtected(request.method, request.uri.path) else { return try await next(request, context) }
+        guard request.method != .options, isProtected(request.method, RoutePath.canonical(request.uri.path)) else {
+            return try await next(request, context)
+        }
         guard !digests.isEmpty else {
             guard deployment == .development else {
                 throw APIError(.forbidden, code: "admin_disabled", message: "set VOICE_ADMIN_TOKEN to use the admin routes in production")

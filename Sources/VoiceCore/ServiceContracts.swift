@@ -192,10 +192,12 @@ public struct LoggedQuestion: Codable, Sendable, Equatable {
     public var answer_kind: String
     public var decline_reason: String?
     public var sources: [String]
-    public var total_ms: Double
+    /// The answer's milliseconds per stage, as its `timings` (`stt_ms`, `retrieve_ms`, `llm_ms`, `tts_ms`,
+    /// `total_ms`, `first_audio_ms`).
+    public var timings: [String: Double]
 
     public init(id: Int64? = nil, asked_at: String, session_id: String?, question: String, answer: String, answer_kind: String,
-                decline_reason: String?, sources: [String], total_ms: Double) {
+                decline_reason: String?, sources: [String], timings: [String: Double]) {
         self.id = id
         self.asked_at = asked_at
         self.session_id = session_id
@@ -204,7 +206,7 @@ public struct LoggedQuestion: Codable, Sendable, Equatable {
         self.answer_kind = answer_kind
         self.decline_reason = decline_reason
         self.sources = sources
-        self.total_ms = total_ms
+        self.timings = timings
     }
 
     /// The log's time format: ISO 8601 in UTC, which sorts as text.

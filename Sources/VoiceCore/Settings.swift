@@ -45,6 +45,8 @@ public struct Settings: Sendable {
     public var apiKeys: [String]
     /// Keys safe in public page source: each is accepted only from its pages' origins.
     public var publishableKeys: [String: [String]]
+    /// Signs the session tokens of `POST /tokens`; without it there are none.
+    public var tokenSecret: String?
     /// The credential of `/admin` and of the knowledge service's write routes; `nil`: open in development,
     /// refused in production.
     public var adminToken: String?
@@ -52,6 +54,10 @@ public struct Settings: Sendable {
     public var questionLog: Bool
     /// Logged questions older than this are deleted.
     public var logRetentionDays: Int
+
+    /// Whether the gateway logs questions: in production the knowledge service takes the log only with the admin
+    /// token, so without one nothing is sent.
+    public var logsQuestions: Bool { questionLog && (adminToken != nil || deployment == .development) }
     public var corsOrigins: [String]
     public var rateLimitPerSecond: Double
     public var rateLimitBurst: Int
@@ -137,15 +143,18 @@ public struct Settings: Sendable {
         var publishable: [String: [String]] = [:]
         for entry in (environment["VOICE_PUBLISHABLE_KEYS"] ?? "").split(separator: ";") {
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            let origins = parts.count == 2 ? parts[1].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } : []
-            guard parts.count == 2, parts[0].count >= 16, !origins.isEmpty,
-                  origins.allSatisfy({ $0.hasPrefix("https://") || $0.hasPrefix("http://") }) else {
+            let origins = parts.count == 2 ? parts[1].split(separator: "|").compactMap { PageOrigin.normalized(String($0)) } : []
+            guard parts.count == 2, parts[0].count >= 16, !origins.isEmpty, origins.count == parts[1].split(separator: "|").count else {
                 throw .invalid(key: "VOICE_PUBLISHABLE_KEYS", value: String(entry.prefix(8)) + "…",
                                expected: "key=origin|origin;key=origin, each key at least 16 characters")
             }
             publishable[parts[0]] = origins
         }
         publishableKeys = publishable
+        tokenSecret = environment["VOICE_TOKEN_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        if let secret = tokenSecret, secret.count < 32 {
+            throw .invalid(key: "VOICE_TOKEN_SECRET", value: String(repeating: "*", count: secret.count), expected: "at least 32 characters")
+        }
         adminToken = environment["VOICE_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let token = adminToken, token.count < 16 {
             throw .invalid(key: "VOICE_ADMIN_TOKEN", value: String(repeating: "*", count: token.count), expected: "at least 16 characters")

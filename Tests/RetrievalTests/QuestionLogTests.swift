@@ -21,7 +21,8 @@ import VoiceCore
     func entry(_ question: String, kind: String = "not_covered", daysAgo: Double = 0) -> LoggedQuestion {
         LoggedQuestion(asked_at: LoggedQuestion.timestamp(Date().addingTimeInterval(-daysAgo * 86_400)), session_id: "s",
                        question: question, answer: kind == "not_covered" ? "Sorry, I don't know." : "An answer.",
-                       answer_kind: kind, decline_reason: nil, sources: [], total_ms: 12)
+                       answer_kind: kind, decline_reason: nil, sources: [],
+                       timings: ["retrieve_ms": 12, "total_ms": 40])
     }
 
     @Test func unansweredQuestionsAreGroupedByMeaningAndAnsweredOnesAreNot() async throws {
@@ -55,7 +56,10 @@ import VoiceCore
         try await app(test).test(.router) { client in
             for (method, uri, body) in [(HTTPRequest.Method.post, "/documents", document), (.post, "/qa", ByteBuffer(string: "question,answer\na,b")),
                                         (.delete, "/documents/gifts", ByteBuffer()), (.get, "/questions", ByteBuffer()),
-                                        (.post, "/questions", ByteBuffer()), (.get, "/gaps", ByteBuffer())] {
+                                        (.post, "/questions", ByteBuffer()), (.get, "/gaps", ByteBuffer()),
+                                        // Doubled and trailing slashes reach the same routes.
+                                        (.post, "//qa", ByteBuffer(string: "question,answer\na,b")), (.get, "/questions/", ByteBuffer()),
+                                        (.post, "/documents/", document), (.get, "//keys", ByteBuffer())] {
                 for headers in [json, stranger] {
                     let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
                     #expect(response.status == .unauthorized, "\(method) \(uri)")

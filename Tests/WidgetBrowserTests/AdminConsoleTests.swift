@@ -96,6 +96,14 @@ import VoiceTesting
                 document.getElementById('search-form').requestSubmit();
                 return null;
                 """)
+            // Both are logged now; the page, opened again, counts them in the last hour.
+            try await browser.navigate(to: admin)
+            let live = try await browser.waitFor("the last hour", script: """
+                const text = document.getElementById('live-summary').textContent;
+                return text.startsWith('2 questions') ? text : null;
+                """)
+            #expect(live.string?.contains("1 not_covered") == true, "\(live)")
+            #expect(try await browser.execute("return document.getElementById('live').rows.length;") != .number(0))
             try await browser.waitFor("the gap", script: """
                 return [...document.querySelectorAll('#gaps tr')].some((row) => row.dataset.question === 'Do you sell gift cards?') || null;
                 """)

@@ -87,6 +87,32 @@
     });
   }
 
+  /** The last hour from the question log: how many, which kinds of answer, and each stage's p50 and p95. */
+  async function loadLive() {
+    const { questions } = await api("questions?limit=1000");
+    const since = Date.now() - 3600 * 1000;
+    const recent = questions.filter((entry) => new Date(entry.asked_at).getTime() >= since);
+    const kinds = {};
+    for (const entry of recent) kinds[entry.answer_kind] = (kinds[entry.answer_kind] || 0) + 1;
+    $("live-summary").textContent = recent.length
+      ? `${recent.length} questions (${(recent.length / 60).toFixed(1)} a minute): ` +
+        Object.entries(kinds).sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${count} ${kind}`).join(", ")
+      : "No questions in the last hour.";
+    const percentile = (values, p) => values[Math.min(values.length - 1, Math.round((p / 100) * (values.length - 1)))];
+    const body = $("live");
+    body.replaceChildren();
+    for (const [label, key] of [["speech to text", "stt_ms"], ["retrieval", "retrieve_ms"], ["model", "llm_ms"],
+                                ["speech", "tts_ms"], ["first audio", "first_audio_ms"], ["whole answer", "total_ms"]]) {
+      const values = recent.map((entry) => entry.timings[key]).filter((value) => typeof value === "number" && value > 0)
+        .sort((a, b) => a - b);
+      if (!values.length) continue;
+      const row = body.insertRow();
+      cell(row, label);
+      cell(row, Math.round(percentile(values, 50)));
+      cell(row, Math.round(percentile(values, 95)));
+    }
+  }
+
   async function loadQuestions() {
     const search = $("search").value.trim();
     const { questions } = await api(`questions?limit=200${search ? `&search=${encodeURIComponent(search)}` : ""}`);
@@ -103,7 +129,7 @@
       kind.textContent = entry.decline_reason ? `${entry.answer_kind} (${entry.decline_reason})` : entry.answer_kind;
       row.insertCell().append(kind);
       cell(row, entry.sources.join(", "));
-      cell(row, Math.round(entry.total_ms));
+      cell(row, Math.round(entry.timings.total_ms || 0));
     }
   }
 
@@ -198,7 +224,7 @@
 
   async function start() {
     try {
-      await Promise.all([loadGaps(), loadQuestions(), loadDocuments(), loadQA(), loadKeys(), loadVocabulary()]);
+      await Promise.all([loadLive(), loadGaps(), loadQuestions(), loadDocuments(), loadQA(), loadKeys(), loadVocabulary()]);
       $("login").hidden = true;
       $("console").hidden = false;
       document.body.dataset.ready = "true";
@@ -208,6 +234,9 @@
     }
   }
 
+  setInterval(() => {
+    if (!$("console").hidden) loadLive().catch(handle);
+  }, 30000);
   $("login-form").addEventListener("submit", (event) => {
     event.preventDefault();
     sessionStorage.setItem(tokenKey, $("token").value.trim());

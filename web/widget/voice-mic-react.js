@@ -66,7 +66,8 @@ export function createVoiceMicReact(React) {
       const { apiUrl, apiKey, token, lang, sessionId } = propsRef.current;
       // A question asked long after the last one starts a new topic (the vanilla widget's conversation-minutes).
       const { conversationMinutes = 30 } = propsRef.current;
-      if (Date.now() - historyUpdatedRef.current > conversationMinutes * 60000) historyRef.current = [];
+      const lapse = Math.max(1, Math.min(1440, Number(conversationMinutes) || 30)) * 60000;
+      if (Date.now() - historyUpdatedRef.current > lapse) historyRef.current = [];
       return new VoiceClient({ apiUrl, apiKey, token, lang, sessionId, history: historyRef.current });
     };
     // The last turns of this component's conversation, sent with each question so follow-ups keep their topic.
