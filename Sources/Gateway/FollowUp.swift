@@ -12,10 +12,21 @@ public enum FollowUp {
     static let referring: Set<String> = ["it", "its", "it's", "they", "them", "their", "theirs", "there", "that", "this",
                                           "those", "these", "he", "she", "him", "her", "one", "ones", "same"]
 
+    /// Forms of "be" that make "there" existential ("Is there a cloakroom?", "there are lockers"): no place is
+    /// pointed back at.
+    static let existential: Set<String> = ["is", "are", "was", "were", "be", "s"]
+
     public static func leansOnEarlierTurns(_ question: String) -> Bool {
         let lowered = question.lowercased()
         if continuations.contains(where: lowered.hasPrefix) { return true }
-        return TextWords.words(lowered).contains { referring.contains($0) }
+        let words = TextWords.words(lowered.replacing("there's", with: "there is"))
+        return words.indices.contains { index in
+            guard referring.contains(words[index]) else { return false }
+            guard words[index] == "there" else { return true }
+            let before = index > 0 ? words[index - 1] : ""
+            let after = index + 1 < words.count ? words[index + 1] : ""
+            return !existential.contains(before) && !existential.contains(after)
+        }
     }
 
     /// The question as retrieval and the answer policy should read it.

@@ -7,7 +7,8 @@ import VoiceCore
                    ChatTurn(role: "assistant", content: "A return ticket costs $11.")]
 
     @Test func aFollowUpThatLeansOnTheLastQuestionIsAskedWithIt() {
-        for followUp in ["And for children?", "What about a car?", "Is it cheaper on Sundays?", "What time is the last one that day?"] {
+        for followUp in ["And for children?", "What about a car?", "Is it cheaper on Sundays?", "What time is the last one that day?",
+                         "Can I park there?", "Is there a café there?"] {
             #expect(FollowUp.standalone(followUp, history: history) == "How much is a return ferry ticket? \(followUp)")
         }
     }
@@ -16,6 +17,10 @@ import VoiceCore
         #expect(FollowUp.standalone("What is Docker?", history: history) == "What is Docker?")
         #expect(FollowUp.standalone("When does the library open on Monday?", history: history)
                 == "When does the library open on Monday?")
+        // "There" with a form of "be" says something exists; it points back at no place.
+        for question in ["Is there a cloakroom?", "Are there lockers?", "There's a lift?"] {
+            #expect(FollowUp.standalone(question, history: history) == question)
+        }
     }
 
     @Test func withoutAConversationAFollowUpIsAskedAsItIs() {

@@ -120,11 +120,30 @@ import VoiceTesting
                 return document.getElementById('qa').textContent.includes('gift cards of $10') || null;
                 """)
 
+            // Pairs come in as CSV too, and an answer is edited in place.
+            let csv = data.appendingPathComponent("more-answers.csv")
+            try Data("question,answer\n\"Is there a cloakroom?\",\"Yes, by the entrance.\"\n".utf8).write(to: csv)
+            try await browser.sendKeys(csv.path, to: try await browser.element("return document.getElementById('qa-import');"))
+            try await browser.waitFor("the imported pair", script: """
+                return document.getElementById('qa').textContent.includes('Is there a cloakroom?') || null;
+                """)
+            _ = try await browser.execute("""
+                const cell = [...document.querySelectorAll('#qa td')].find((td) => td.textContent === 'Yes, by the entrance.');
+                cell.focus();
+                cell.textContent = 'Yes, free, by the entrance.';
+                cell.blur();
+                """)
+            try await browser.waitFor("the edited answer stored", script: """
+                return /Saved the answer/.test(document.getElementById('status').textContent) || null;
+                """)
+
             // Asked again, the question gets the owner's answer.
             try await browser.navigate(to: home)
             try await Widget.install(in: browser)
             _ = try await browser.execute("document.querySelector('voice-mic').setAttribute('api-key', arguments[0])", [.string(key)])
-            let again = try await ask("Do you sell gift cards?", answers: 1)
+            let cloakroom = try await ask("Is there a cloakroom?", answers: 1)
+            #expect(cloakroom["response_text"]?.string == "Yes, free, by the entrance.", "\(cloakroom)")
+            let again = try await ask("Do you sell gift cards?", answers: 2)
             #expect(again["answer_kind"]?.string == "faq", "\(again)")
             #expect(again["response_text"]?.string == "Yes, gift cards of $10 and $25 are sold at the front desk.")
 

@@ -180,15 +180,46 @@
     await loadDocuments();
   }
 
+  let storedPairs = [];
+
   async function loadQA() {
-    const { pairs } = await api("qa");
+    storedPairs = (await api("qa")).pairs;
     const body = $("qa");
     body.replaceChildren();
-    for (const pair of pairs) {
+    for (const pair of storedPairs) {
       const row = body.insertRow();
       cell(row, pair.question);
-      cell(row, pair.answer);
+      const answer = cell(row, pair.answer);
+      // Edited in place: saving stores the pair again, which replaces the answer of the same question.
+      answer.contentEditable = "true";
+      answer.setAttribute("aria-label", `Answer to ${pair.question}`);
+      answer.addEventListener("blur", () => savePair(pair, answer.textContent.trim()));
+      answer.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          answer.blur();
+        }
+      });
     }
+  }
+
+  async function savePair(pair, answer) {
+    if (!answer || answer === pair.answer) return;
+    try {
+      await api("qa", { method: "POST", headers: { "Content-Type": "application/json" },
+                        body: JSON.stringify({ question: pair.question, answer, tags: pair.tags }) });
+      pair.answer = answer;
+      say(`Saved the answer to "${pair.question}".`);
+    } catch (error) {
+      handle(error);
+    }
+  }
+
+  /** RFC 4180: every field quoted, quotes doubled; what `POST /qa` reads back. */
+  function csv(pairs) {
+    const field = (text) => `"${String(text).replaceAll('"', '""')}"`;
+    return ["question,answer,tags", ...pairs.map((pair) => [pair.question, pair.answer, pair.tags.join(";")].map(field).join(","))]
+      .join("\r\n") + "\r\n";
   }
 
   async function loadKeys() {
@@ -275,6 +306,24 @@
     } catch (error) {
       handle(error);
     }
+  });
+  $("qa-export").addEventListener("click", () => {
+    const link = Object.assign(document.createElement("a"), {
+      href: URL.createObjectURL(new Blob([csv(storedPairs)], { type: "text/csv" })), download: "qa.csv" });
+    link.click();
+    URL.revokeObjectURL(link.href);
+  });
+  $("qa-import").addEventListener("change", async (event) => {
+    const [file] = event.target.files;
+    if (!file) return;
+    try {
+      const { imported } = await api("qa", { method: "POST", headers: { "Content-Type": "text/csv" }, body: file });
+      say(`Imported ${imported} questions and answers from ${file.name}.`);
+      await loadQA();
+    } catch (error) {
+      handle(error, file.name);
+    }
+    event.target.value = "";
   });
   const drop = $("drop");
   drop.addEventListener("dragover", (event) => {
