@@ -93,16 +93,12 @@ public struct APIKeyMiddleware: RouterMiddleware {
             guard try tokens.origin(of: key) == origin else {
                 throw APIError(.forbidden, code: "origin_not_allowed", message: "this session token is for another origin")
             }
-        } else if let entry = publishable.first(where: { Credential.matches(digest: digest, [$0.digest]) }) {
-            guard let origin, entry.origins.contains(origin) else {
-                throw APIError(.forbidden, code: "origin_not_allowed", message: "this publishable key is not for \(origin ?? "requests without an origin")")
-            }
         } else if Credential.matches(digest: digest, digests) {
             if refusesSecretKeysFromPages, fromPage {
                 throw APIError(.forbidden, code: "secret_key_in_browser",
                                message: "a secret key must not be used in a web page: use a publishable key or a session token (docs/widget.md)")
             }
-        } else if let origins = await directory?.origins(of: key) {
+        } else if let origins = await publishableOrigins(digest) {
             guard let origin, origins.contains(origin) else {
                 throw APIError(.forbidden, code: "origin_not_allowed", message: "this publishable key is not for \(origin ?? "requests without an origin")")
             }
@@ -110,6 +106,12 @@ public struct APIKeyMiddleware: RouterMiddleware {
             throw APIError(.unauthorized, code: "unauthorized", message: "the API key is not valid")
         }
         return try await next(request, context)
+    }
+
+    /// The origins of a publishable key: set in the environment, or made in the console.
+    func publishableOrigins(_ digest: Data) async -> Set<String>? {
+        if let entry = publishable.first(where: { Credential.matches(digest: digest, [$0.digest]) }) { return entry.origins }
+        return await directory?.origins(ofDigest: digest)
     }
 }
 

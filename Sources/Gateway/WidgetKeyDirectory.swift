@@ -19,9 +19,9 @@ actor WidgetKeyDirectory {
         self.knowledge = knowledge
     }
 
-    /// The origins of the key with this digest, or nil when the console made no such key.
-    func origins(of key: String) async -> Set<String>? {
-        let digest = Credential.hexDigest(key)
+    /// The origins of the key with this SHA-256 digest, or nil when the console made no such key.
+    func origins(ofDigest bytes: Data) async -> Set<String>? {
+        let digest = Credential.hex(bytes)
         let stale = fetched.map { ContinuousClock.now - $0 > Self.refreshInterval } ?? true
         if stale, keys[digest] != nil {
             Task { await refresh() }

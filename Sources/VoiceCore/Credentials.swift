@@ -11,7 +11,9 @@ public enum Credential {
     public static func digest(_ secret: String) -> Data { Data(SHA256.hash(data: Data(secret.utf8))) }
 
     /// The digest as lowercase hex, as the knowledge store keeps console-made keys.
-    public static func hexDigest(_ secret: String) -> String { digest(secret).map { String(format: "%02x", $0) }.joined() }
+    public static func hexDigest(_ secret: String) -> String { hex(digest(secret)) }
+
+    public static func hex(_ digest: Data) -> String { digest.map { String(format: "%02x", $0) }.joined() }
 
     public static func presented(_ headers: HTTPFields) -> String? {
         if let key = headers[keyHeader], !key.isEmpty { return key }
