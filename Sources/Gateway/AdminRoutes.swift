@@ -20,10 +20,11 @@ struct AdminRoutes: Sendable {
 
     func addRoutes(to router: Router<VoiceRequestContext>) {
         for (method, path) in [(HTTPRequest.Method.get, "documents"), (.post, "documents"), (.get, "qa"), (.post, "qa"),
-                               (.get, "questions"), (.get, "gaps"), (.get, "vocabulary"), (.get, "keys"), (.post, "keys")] {
+                               (.get, "questions"), (.get, "gaps"), (.get, "vocabulary"), (.get, "keys"), (.post, "keys"),
+                               (.get, "first-audio")] {
             router.on(RouterPath("/admin/api/\(path)"), method: method) { request, _ in try await forward(request, to: "/\(path)") }
         }
-        for collection in ["documents", "keys"] {
+        for collection in ["documents", "keys", "qa"] {
             router.delete(RouterPath("/admin/api/\(collection)/:id")) { request, context in
                 let id = try context.parameters.require("id")
                 guard ![".", ".."].contains(id), let escaped = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) else {

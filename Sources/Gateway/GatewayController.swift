@@ -115,12 +115,10 @@ public struct GatewayController: Sendable {
         // The widget reports when the answer was first heard, measured in the browser from the end of the question.
         router.post("/client-metrics") { request, _ in
             var request = request
-            struct Report: Decodable { let first_audio_ms: Double }
-            let report = try await request.decodeJSON(as: Report.self, limit: 1 << 10)
-            guard report.first_audio_ms.isFinite, (0...120_000).contains(report.first_audio_ms) else {
-                throw APIError.badRequest("invalid_metric", "first_audio_ms must be a number from 0 to 120000")
-            }
+            let report = try await request.decodeJSON(as: FirstAudioReport.self, limit: 1 << 10)
+            guard report.isPlausible else { throw APIError.badRequest("invalid_metric", "first_audio_ms must be a number from 0 to 120000") }
             Metrics.Timer(label: "voice_client_first_audio_seconds", preferredDisplayUnit: .seconds).recordMilliseconds(report.first_audio_ms)
+            keepForConsole { try await $0.recordFirstAudio(milliseconds: report.first_audio_ms) }
             return Response(status: .noContent)
         }
         router.get("/health") { _, _ in
@@ -166,7 +164,7 @@ public struct GatewayController: Sendable {
         }
     }
 
-    /// Keeps the question for the site owner's log without holding up its answer: a failure is counted, not raised.
+    /// Keeps the question and its answer for the site owner's log.
     func log(_ answer: VoiceAnswer, session: String?) {
         guard logsQuestions else { return }
         let timings = (try? JSONDecoder().decode([String: Double].self, from: JSONEncoder().encode(answer.timings))) ?? [:]
@@ -175,10 +173,16 @@ public struct GatewayController: Sendable {
         let entry = LoggedQuestion(asked_at: LoggedQuestion.timestamp(), session_id: session, question: answer.transcript,
                                    answer: answer.response_text, answer_kind: answer.answer_kind.rawValue,
                                    decline_reason: answer.decline_reason?.rawValue, sources: sources, timings: timings)
+        keepForConsole { try await $0.record(entry) }
+    }
+
+    /// Writes to the site owner's log without holding up the visitor: a failure is counted, never shown to them.
+    func keepForConsole(_ write: @escaping @Sendable (any RetrievalClient) async throws -> Void) {
+        guard logsQuestions else { return }
         let retrieval = pipeline.retrieval
         Task {
             do {
-                try await retrieval.record(entry)
+                try await write(retrieval)
             } catch {
                 Counter(label: "voice_question_log_errors_total").increment()
             }

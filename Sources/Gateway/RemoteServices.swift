@@ -217,6 +217,11 @@ public struct RemoteRetrieval: RetrievalClient {
         _ = try await service.send(.POST, "/questions", body: try JSONEncoder().encode(question), contentType: "application/json",
                                    timeout: timeout, idempotent: false)
     }
+
+    public func recordFirstAudio(milliseconds: Double) async throws {
+        _ = try await service.send(.POST, "/first-audio", body: try JSONEncoder().encode(FirstAudioReport(first_audio_ms: milliseconds)),
+                                   contentType: "application/json", timeout: timeout, idempotent: false)
+    }
 }
 
 public struct RemoteGeneration: GenerationClient {

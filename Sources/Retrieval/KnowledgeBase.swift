@@ -485,6 +485,13 @@ public final class KnowledgeBase: RetrievalClient {
         return pairs.count
     }
 
+    public func deleteQA(id: Int64) async throws {
+        try await writes.run {
+            guard try await self.store.deleteQA(id: id) else { throw APIError.notFound("no Q&A pair with id \(id)") }
+            try await self.reloadQuestions()
+        }
+    }
+
     public func qaPairs() async throws -> [QAPair] {
         try await store.qaPairs().map(\.pair)
     }

@@ -40,11 +40,14 @@ public struct StoredChunk: Sendable, Equatable {
 }
 
 public struct QAPair: Sendable, Equatable, Codable {
+    /// The stored row's id (`DELETE /qa/{id}`); nil for a pair not yet stored. Storing a question again gives it a new id.
+    public var id: Int64?
     public var question: String
     public var answer: String
     public var tags: [String]
 
-    public init(question: String, answer: String, tags: [String] = []) {
+    public init(id: Int64? = nil, question: String, answer: String, tags: [String] = []) {
+        self.id = id
         self.question = question
         self.answer = answer
         self.tags = tags
@@ -147,6 +150,17 @@ public final class KnowledgeStore: Sendable {
                     origins TEXT NOT NULL,
                     created_at TEXT NOT NULL
                 );
+                """)
+        }
+        migrator.registerMigration("v6") { db in
+            // When visitors' browsers first heard each answer, for the console: the one figure the gateway cannot measure.
+            try db.execute(sql: """
+                CREATE TABLE first_audio (
+                    id INTEGER PRIMARY KEY,
+                    reported_at TEXT NOT NULL,
+                    milliseconds REAL NOT NULL
+                );
+                CREATE INDEX first_audio_reported_at ON first_audio (reported_at);
                 """)
         }
         return migrator
@@ -330,11 +344,22 @@ public final class KnowledgeStore: Sendable {
         }
     }
 
+    /// Deletes one pair; false when there was none with that id.
+    public func deleteQA(id: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM qa_fts WHERE rowid = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM qa WHERE id = ?", arguments: [id])
+            guard db.changesCount > 0 else { return false }
+            try Self.bumpContentVersion(db)
+            return true
+        }
+    }
+
     public func qaPairs() async throws -> [(pair: QAPair, vector: [Float])] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT question, answer, tags, embedding FROM qa ORDER BY id").map { row in
+            try Row.fetchAll(db, sql: "SELECT id, question, answer, tags, embedding FROM qa ORDER BY id").map { row in
                 let tags: String = row["tags"]
-                return (QAPair(question: row["question"], answer: row["answer"], tags: tags.split(separator: ";").map(String.init)),
+                return (QAPair(id: row["id"], question: row["question"], answer: row["answer"], tags: tags.split(separator: ";").map(String.init)),
                         VectorMath.vector(row["embedding"]))
             }
         }

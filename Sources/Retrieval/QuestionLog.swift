@@ -21,19 +21,35 @@ extension KnowledgeStore {
         }
     }
 
-    /// The most recent entries first; `search` matches the question or the answer, case-insensitively.
+    /// The most recent entries first; `search` matches the question or the answer, case-insensitively, or is a session id.
     func questions(search: String?, limit: Int) async throws -> [LoggedQuestion] {
         try await pool.read { db in
             var sql = "SELECT \(Self.questionColumns) FROM questions"
             var arguments: StatementArguments = []
             if let search, !search.isEmpty {
-                sql += " WHERE question LIKE ? ESCAPE '\\' OR answer LIKE ? ESCAPE '\\'"
+                sql += " WHERE question LIKE ? ESCAPE '\\' OR answer LIKE ? ESCAPE '\\' OR session_id = ?"
                 let pattern = "%" + search.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%"
-                arguments += [pattern, pattern]
+                arguments += [pattern, pattern, search]
             }
             sql += " ORDER BY id DESC LIMIT ?"
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.loggedQuestion)
+        }
+    }
+
+    /// Stores a browser's first-audio figure, and deletes figures reported before `cutoff`.
+    func recordFirstAudio(milliseconds: Double, at time: String, deletingBefore cutoff: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO first_audio (reported_at, milliseconds) VALUES (?, ?)", arguments: [time, milliseconds])
+            try db.execute(sql: "DELETE FROM first_audio WHERE reported_at < ?", arguments: [cutoff])
+        }
+    }
+
+    /// The figures reported since `since`, newest first.
+    func firstAudio(since: String, limit: Int) async throws -> [Double] {
+        try await pool.read { db in
+            try Double.fetchAll(db, sql: "SELECT milliseconds FROM first_audio WHERE reported_at >= ? ORDER BY id DESC LIMIT ?",
+                                arguments: [since, limit])
         }
     }
 
@@ -71,6 +87,17 @@ extension KnowledgeBase {
         let vector = try await embed([question.question])[0]
         let cutoff = Date().addingTimeInterval(-Double(questionRetentionDays) * 86_400)
         try await store.recordQuestion(question, vector: vector, deletingBefore: LoggedQuestion.timestamp(cutoff))
+    }
+
+    public func recordFirstAudio(milliseconds: Double) async throws {
+        let cutoff = Date().addingTimeInterval(-Double(questionRetentionDays) * 86_400)
+        try await store.recordFirstAudio(milliseconds: milliseconds, at: LoggedQuestion.timestamp(),
+                                         deletingBefore: LoggedQuestion.timestamp(cutoff))
+    }
+
+    /// The browsers' first-audio figures of the last `minutes`, newest first (at most 10,000).
+    public func firstAudio(minutes: Int) async throws -> [Double] {
+        try await store.firstAudio(since: LoggedQuestion.timestamp(Date().addingTimeInterval(-Double(minutes) * 60)), limit: 10_000)
     }
 
     public func loggedQuestions(search: String?, limit: Int) async throws -> [LoggedQuestion] {

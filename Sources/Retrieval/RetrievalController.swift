@@ -28,8 +28,8 @@ public struct RetrievalController: Sendable {
     /// Writes, the visitors' questions and the widget keys: only the site owner (through the gateway's console) may reach them.
     static func isAdminRoute(_ method: HTTPRequest.Method, _ path: String) -> Bool {
         switch (method, path) {
-        case (.post, "/documents"), (.post, "/qa"), (_, "/questions"), (_, "/gaps"), (_, "/keys"): true
-        case (.delete, _) where path.hasPrefix("/documents/"): true
+        case (.post, "/documents"), (.post, "/qa"), (_, "/questions"), (_, "/gaps"), (_, "/keys"), (_, "/first-audio"): true
+        case (.delete, _) where path.hasPrefix("/documents/") || path.hasPrefix("/qa/"): true
         case (_, _) where path.hasPrefix("/keys/"): true
         default: false
         }
@@ -177,6 +177,11 @@ public struct RetrievalController: Sendable {
             }
             return try jsonResponse(Imported(imported: try await knowledge.importQA([QAPair(question: question, answer: answer, tags: pair.tags ?? [])])))
         }
+        router.delete("/qa/:id") { _, context in
+            guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("invalid_id", "a Q&A pair's id is an integer") }
+            try await knowledge.deleteQA(id: id)
+            return Response(status: .noContent)
+        }
         router.get("/qa") { _, _ in
             struct Pairs: Encodable { let pairs: [QAPair] }
             return try jsonResponse(Pairs(pairs: try await knowledge.qaPairs()))
@@ -195,6 +200,18 @@ public struct RetrievalController: Sendable {
             let limit = try Self.integer(request, "limit", default: 100, range: 1...1000)
             let search = request.uri.queryParameters.get("search")
             return try jsonResponse(Questions(questions: try await knowledge.loggedQuestions(search: search, limit: limit)))
+        }
+        router.post("/first-audio") { request, _ in
+            var request = request
+            let report = try await request.decodeJSON(as: FirstAudioReport.self, limit: 1 << 10)
+            guard report.isPlausible else { throw APIError.badRequest("invalid_metric", "first_audio_ms must be a number from 0 to 120000") }
+            try await knowledge.recordFirstAudio(milliseconds: report.first_audio_ms)
+            return Response(status: .noContent)
+        }
+        router.get("/first-audio") { request, _ in
+            struct Figures: Encodable { let minutes: Int; let first_audio_ms: [Double] }
+            let minutes = try Self.integer(request, "minutes", default: 60, range: 1...10_080)
+            return try jsonResponse(Figures(minutes: minutes, first_audio_ms: try await knowledge.firstAudio(minutes: minutes)))
         }
         router.get("/keys") { _, _ in
             struct Keys: Encodable { let keys: [WidgetKey] }

@@ -179,6 +179,8 @@ public protocol RetrievalClient: Sendable {
     func vocabulary() async throws -> [String]
     /// Keeps a question and its answer in the site owner's log (`POST /questions`).
     func record(_ question: LoggedQuestion) async throws
+    /// Keeps the browser's measure of when an answer was first heard (`POST /first-audio`), for the console's last hour.
+    func recordFirstAudio(milliseconds: Double) async throws
 }
 
 /// One asked question as the site owner's log keeps it (`POST /questions`, `GET /questions`).
@@ -211,6 +213,19 @@ public struct LoggedQuestion: Codable, Sendable, Equatable {
 
     /// The log's time format: ISO 8601 in UTC, which sorts as text.
     public static func timestamp(_ date: Date = Date()) -> String { date.ISO8601Format() }
+}
+
+/// When the browser first heard an answer, in milliseconds from the end of the question (`POST /client-metrics`
+/// at the gateway, `POST /first-audio` at the knowledge service).
+public struct FirstAudioReport: Codable, Sendable, Equatable {
+    public var first_audio_ms: Double
+
+    public init(first_audio_ms: Double) {
+        self.first_audio_ms = first_audio_ms
+    }
+
+    /// Two minutes is past every deadline: a longer figure is a clock or a client gone wrong.
+    public var isPlausible: Bool { first_audio_ms.isFinite && (0...120_000).contains(first_audio_ms) }
 }
 
 /// A publishable widget key made in the console (`GET /keys`): the key itself is shown once, when made; only its

@@ -47,6 +47,38 @@ import VoiceCore
         #expect(try await test.knowledge.loggedQuestions(search: nil, limit: 10).map(\.question) == ["A recent question?"])
     }
 
+    @Test func browsersFirstAudioFiguresAreKeptForTheLastHourAndImplausibleOnesRefused() async throws {
+        let test = try await TestKnowledge(seed: false)
+        let owner: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(Self.token)"]
+        try await app(test).test(.router) { client in
+            for (body, status) in [(#"{"first_audio_ms": 850}"#, HTTPResponse.Status.noContent), (#"{"first_audio_ms": 1200.5}"#, .noContent),
+                                   (#"{"first_audio_ms": -1}"#, .badRequest), (#"{"first_audio_ms": 999999}"#, .badRequest),
+                                   (#"{"first_audio_ms": "fast"}"#, .badRequest)] {
+                let response = try await client.execute(uri: "/first-audio", method: .post, headers: owner, body: ByteBuffer(string: body))
+                #expect(response.status == status, "\(body)")
+            }
+            let figures = try await client.execute(uri: "/first-audio?minutes=60", method: .get, headers: owner)
+            #expect(String(buffer: figures.body).contains(#""first_audio_ms":[1200.5,850]"#), "\(String(buffer: figures.body))")
+        }
+    }
+
+    @Test func aDeletedQAPairNoLongerAnswersAndAnUnknownIdIsNotFound() async throws {
+        let test = try await TestKnowledge(seed: false)
+        _ = try await test.knowledge.importQA([QAPair(question: "Is there a cloakroom?", answer: "Yes, by the entrance.")])
+        let stored = try #require(try await test.knowledge.qaPairs().first)
+        let id = try #require(stored.id)
+        #expect(try await test.knowledge.retrieve(RetrieveRequest(query: "Is there a cloakroom?")).qa.first?.answer == "Yes, by the entrance.")
+        let owner: HTTPFields = [.authorization: "Bearer \(Self.token)"]
+        try await app(test).test(.router) { client in
+            let deleted = try await client.execute(uri: "/qa/\(id)", method: .delete, headers: owner)
+            #expect(deleted.status == .noContent)
+            #expect(try await client.execute(uri: "/qa/\(id)", method: .delete, headers: owner).status == .notFound)
+            #expect(try await client.execute(uri: "/qa/cloakroom", method: .delete, headers: owner).status == .badRequest)
+        }
+        #expect(try await test.knowledge.qaPairs().isEmpty)
+        #expect(try await test.knowledge.retrieve(RetrieveRequest(query: "Is there a cloakroom?")).qa.isEmpty)
+    }
+
     @Test func writesAndTheLogNeedTheAdminTokenWhileRetrievalStaysOpen() async throws {
         let test = try await TestKnowledge(seed: false)
         let document = ByteBuffer(string: #"{"source": "gifts.md", "text": "Gift cards are sold at reception."}"#)
@@ -59,7 +91,9 @@ import VoiceCore
                                         (.post, "/questions", ByteBuffer()), (.get, "/gaps", ByteBuffer()),
                                         // Doubled and trailing slashes reach the same routes.
                                         (.post, "//qa", ByteBuffer(string: "question,answer\na,b")), (.get, "/questions/", ByteBuffer()),
-                                        (.post, "/documents/", document), (.get, "//keys", ByteBuffer())] {
+                                        (.post, "/documents/", document), (.get, "//keys", ByteBuffer()),
+                                        (.delete, "/qa/1", ByteBuffer()), (.get, "/first-audio", ByteBuffer()),
+                                        (.post, "/first-audio", ByteBuffer(string: #"{"first_audio_ms": 900}"#))] {
                 for headers in [json, stranger] {
                     let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
                     #expect(response.status == .unauthorized, "\(method) \(uri)")

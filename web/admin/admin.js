@@ -87,9 +87,12 @@
     });
   }
 
-  /** The last hour from the question log: how many, which kinds of answer, and each stage's p50 and p95. */
+  /**
+   * The last hour from the question log: how many, which kinds of answer, and each stage's p50 and p95; then
+   * when visitors' browsers first heard the answers, as the widget reports it.
+   */
   async function loadLive() {
-    const { questions } = await api("questions?limit=1000");
+    const [{ questions }, heard] = await Promise.all([api("questions?limit=1000"), api("first-audio?minutes=60")]);
     const since = Date.now() - 3600 * 1000;
     const recent = questions.filter((entry) => new Date(entry.asked_at).getTime() >= since);
     const kinds = {};
@@ -102,10 +105,15 @@
     const body = $("live");
     body.replaceChildren();
     for (const [label, key] of [["speech to text", "stt_ms"], ["retrieval", "retrieve_ms"], ["model", "llm_ms"],
-                                ["speech", "tts_ms"], ["first audio", "first_audio_ms"], ["whole answer", "total_ms"]]) {
+                                ["speech", "tts_ms"], ["first audio at the gateway", "first_audio_ms"], ["whole answer", "total_ms"]]) {
       const values = recent.map((entry) => entry.timings[key]).filter((value) => typeof value === "number" && value > 0)
         .sort((a, b) => a - b);
-      if (!values.length) continue;
+      addStage(label, values);
+    }
+    addStage("heard in the browser", [...heard.first_audio_ms].sort((a, b) => a - b));
+
+    function addStage(label, values) {
+      if (!values.length) return;
       const row = body.insertRow();
       cell(row, label);
       cell(row, Math.round(percentile(values, 50)));
@@ -118,7 +126,7 @@
     const { questions } = await api(`questions?limit=200${search ? `&search=${encodeURIComponent(search)}` : ""}`);
     const body = $("questions");
     body.replaceChildren();
-    if (!questions.length) cell(body.insertRow(), search ? "No question matches." : "No questions yet.", "muted").colSpan = 6;
+    if (!questions.length) cell(body.insertRow(), search ? "No question matches." : "No questions yet.", "muted").colSpan = 7;
     for (const entry of questions) {
       const row = body.insertRow();
       cell(row, when(entry.asked_at));
@@ -130,6 +138,8 @@
       row.insertCell().append(kind);
       cell(row, entry.sources.join(", "));
       cell(row, Math.round(entry.timings.total_ms || 0));
+      // Searching for the full id lists that conversation's turns.
+      cell(row, entry.session_id ? entry.session_id.slice(0, 8) : "").title = entry.session_id || "";
     }
   }
 
@@ -200,6 +210,8 @@
           answer.blur();
         }
       });
+      row.insertCell().append(deleteButton("Delete", `the answer to "${pair.question}"`, "Visitors asking it get an answer from the documents, or none.",
+                                           `qa/${encodeURIComponent(pair.id)}`, loadQA));
     }
   }
 
