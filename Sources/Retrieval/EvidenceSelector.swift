@@ -104,6 +104,12 @@ struct EvidenceSelector {
                best.score >= coverage - Clauses.tolerance {
                 text = best.clause
             }
+            // A sentence that names its item by a code ("Power, K7: 2200 W.") is not about another code asked for
+            // ("K9"), even where its title or heading names both.
+            let codes = Set(TextWords.words(text).filter(QuestionWords.isCode))
+            if !codes.isEmpty {
+                missing += question.names.filter { !codes.contains($0) && !missing.contains($0) }.sorted()
+            }
             var score = similarityWeight * similarity + (1 - similarityWeight) * coverage
             let states = wanted.map { $0.isStated(in: text, question: query) }
             if states == false { score *= wrongTypePenalty }
@@ -161,7 +167,7 @@ struct QuestionWords {
         // A code ("E4", "K5") names the item asked about, whether or not the knowledge base has it. Capitalised
         // words are not taken as names: speech recognition capitalises its mishearings too ("Zorba bridge").
         let content = Set(words)
-        names = content.filter { $0.contains(where: \.isNumber) && $0.contains(where: \.isLetter) }
+        names = content.filter(Self.isCode)
         let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
         related = Dictionary((words + pairs).map { word in (word, Set((lexicon?.related(word) ?? []).map(SoundKey.stem))) }) {
             first, _ in first
@@ -170,6 +176,8 @@ struct QuestionWords {
 
     /// The question's codes: letters with digits.
     let names: Set<String>
+
+    static func isCode(_ word: String) -> Bool { word.contains(where: \.isNumber) && word.contains(where: \.isLetter) }
 
     /// The words that name what the question is about: every content word but verbs (by position, or because
     /// WordNet knows them mostly as verbs) and relation words.
@@ -236,6 +244,8 @@ struct QuestionWords {
                 credit[word] = 1
             } else if attributes.contains(word) ? textStems.contains(SoundKey.stem(word))
                         : textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys) {
+                credit[word] = Self.inexactCredit
+            } else if AnswerType.givesAmount(in: word, tokens) {
                 credit[word] = Self.inexactCredit
             } else if relatedMatches(word, in: textWords, stems: textStems) {
                 credit[word] = Self.relatedCredit

@@ -185,6 +185,14 @@ public enum AnswerType: Equatable, Sendable {
         words.indices.dropLast().contains { isNumber(words[$0]) && isUnit(words[$0 + 1]) }
     }
 
+    /// Whether `words` give a number in the unit `unit` names, as its symbol: "2800 W" for "watts", "20 cm" for
+    /// "centimetres". The name itself is matched as any word is.
+    public static func givesAmount(in unit: String, _ words: [String]) -> Bool {
+        // Twice: "litres" → "litre" → "litr".
+        let stem = SoundKey.stem(SoundKey.stem(unit))
+        return numberFollowed(by: { unitSymbols[$0] == stem }, in: words)
+    }
+
     /// Whether the words give a period ("2 weeks", "20 minutes").
     static func statesPeriod(_ words: [String]) -> Bool {
         numberFollowed(by: { timeUnits.contains(SoundKey.stem($0)) }, in: words)

@@ -43,6 +43,22 @@ import VoiceCore
         #expect(!watts.isStated(in: "Keep-warm time, K9: 45 minutes.", question: "How many watts is the K9?"))
     }
 
+    /// A spec table's rows read "Load, T5: 40 kg."; the question names the unit in full and the one model it means.
+    @Test func aUnitAskedByNameMatchesItsSymbolAndASiblingModelsRowIsNotEvidence() {
+        let chunk = StoredChunk(id: "t#0", documentID: "t", source: "trolleys.md", title: "T3 and T5 Garden Trolleys",
+                                heading: "Specifications", text: "Load, T3: 25 kg. Load, T5: 40 kg. Bed length, T5: 90 cm.", vector: [])
+        let query = "How many kilograms can the T5 carry?"
+        let ranked = EvidenceSelector.rank(EvidenceSelector.candidates([chunk]).map { ($0, [Float]()) }, query: query,
+                                           question: QuestionWords(query), queryVector: [], weights: [:],
+                                           known: ["load", "t3", "t5", "bed", "length"])
+        let load = ranked.first { $0.text == "Load, T5: 40 kg." }
+        #expect(load?.unknown.contains("kilograms") == false && load?.unmatched == [], "\(ranked)")
+        let sibling = ranked.first { $0.text == "Load, T3: 25 kg." }
+        #expect(sibling?.unmatched == ["t5"], "\(ranked)")
+        #expect(AnswerType.givesAmount(in: "centimetres", ["bed", "length", "t5", "90", "cm"]))
+        #expect(!AnswerType.givesAmount(in: "kilograms", ["bed", "length", "t5", "90", "cm"]))
+    }
+
     @Test func aTimeIsAClockTimeADayOrAPeriodNotAnyNumber() throws {
         let when = try #require(AnswerType(question: "When is the adults-only swim?"))
         #expect(when == .time)
