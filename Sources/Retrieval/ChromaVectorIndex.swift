@@ -64,16 +64,6 @@ public final class ChromaVectorIndex: VectorIndex {
         _ = try await Self.request(client, "POST", "\(collectionPath)/delete", body: Delete(ids: ids), timeout: timeout, as: Empty.self)
     }
 
-    public func removeAll() async throws {
-        struct Get: Encodable { var include: [String] = []; var limit: Int }
-        struct Ids: Decodable { var ids: [String] }
-        while true {
-            let page = try await Self.request(client, "POST", "\(collectionPath)/get", body: Get(limit: 5000), timeout: timeout, as: Ids.self)
-            if page.ids.isEmpty { return }
-            try await delete(ids: page.ids)
-        }
-    }
-
     public func search(_ query: [Float], limit: Int) async throws -> [VectorMatch] {
         struct Query: Encodable {
             var query_embeddings: [[Float]]

@@ -56,10 +56,6 @@ public final class EmbeddedVectorIndex: VectorIndex {
         }
     }
 
-    public func removeAll() {
-        state.withLock { $0 = Matrix() }
-    }
-
     public func search(_ query: [Float], limit: Int) -> [VectorMatch] {
         guard query.count == dimensions else { return [] }
         return state.withLock { matrix in

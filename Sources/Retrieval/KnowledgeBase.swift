@@ -108,14 +108,15 @@ public final class KnowledgeBase: RetrievalClient {
         }
     }
 
-    /// Rebuilds the index from the database when their chunk counts differ (first start, a crash between a
-    /// commit and the index update, or a switch of backend).
+    /// Brings the index in step with the database when their chunk counts differ (first start, a crash between a
+    /// commit and the index update, or a switch of backend) by upserting every stored vector under its chunk id.
+    /// Additive and idempotent: a shared index (Chroma) also holds other replicas' chunks, and a replica that
+    /// starts must never delete them.
     func synchronizeIndex() async throws {
         let stored = try await store.chunkCount()
         let indexed = try await index.count()
         guard stored != indexed else { return }
-        logger.info("rebuilding vector index", metadata: ["backend": "\(index.backend)", "chunks": "\(stored)", "indexed": "\(indexed)"])
-        try await index.removeAll()
+        logger.info("bringing the vector index in step", metadata: ["backend": "\(index.backend)", "chunks": "\(stored)", "indexed": "\(indexed)"])
         try await store.forEachVectorPage { try await index.upsert($0) }
     }
 

@@ -31,8 +31,6 @@ public protocol VectorIndex: Sendable {
     /// Inserts or replaces records by id.
     func upsert(_ records: [VectorRecord]) async throws
     func delete(ids: [String]) async throws
-    /// Drops every record.
-    func removeAll() async throws
     /// The `limit` most similar records, best first.
     func search(_ query: [Float], limit: Int) async throws -> [VectorMatch]
     func count() async throws -> Int

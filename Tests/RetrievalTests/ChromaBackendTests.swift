@@ -32,7 +32,7 @@ import VoiceTesting
             #expect(abs(matches[1].similarity - 0.6) < 1e-3)
             try await index.delete(ids: ["a#0"])
             #expect(try await index.search([1, 0, 0], limit: 1).map(\.id) == ["b#0"])
-            try await index.removeAll()
+            try await index.delete(ids: ["a#1", "b#0"])
             #expect(try await index.count() == 0)
         }
     }
@@ -55,6 +55,25 @@ import VoiceTesting
             let docker = try #require(documents.first { $0.source == "docker.md" })
             try await again.knowledge.deleteDocument(id: docker.id)
             #expect(try await again.knowledge.index.count() == again.knowledge.store.chunkCount())
+        }
+    }
+
+    /// Replicas share the Chroma collection: one that starts with other knowledge, or none, adds its own chunks and
+    /// deletes nobody's.
+    @Test func aReplicaStartingOnASharedCollectionKeepsTheOthersChunks() async throws {
+        try await withServer { server in
+            let connect: @Sendable (Int) async throws -> any VectorIndex = { _ in
+                try await ChromaVectorIndex.connect(baseURL: server.url, collection: "shared")
+            }
+            let first = try await TestKnowledge(index: connect)
+            let theirs = try await first.knowledge.store.chunkCount()
+            let second = try await TestKnowledge(seed: false, index: connect)
+            _ = try await second.knowledge.ingest(source: "ferry.md", data: Data("The ferry to Gull Island leaves at 9 am.".utf8), format: .markdown)
+            let third = try await TestKnowledge(seed: false, index: connect)
+            #expect(try await third.knowledge.store.chunkCount() == 0)
+            #expect(try await third.knowledge.index.count() == theirs + 1)
+            let answer = try await first.knowledge.retrieve(.init(query: "When did the Zorblat Bridge open?", top_k: 1))
+            #expect(answer.documents.first?.source.contains("zorblat") == true, "\(answer.documents.map(\.source))")
         }
     }
 }
