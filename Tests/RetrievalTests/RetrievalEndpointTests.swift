@@ -109,6 +109,52 @@ import VoiceCore
         }
     }
 
+    /// A one-page PDF with the text `line` in Helvetica, its cross-reference table at the true byte offsets.
+    static func pdf(_ line: String) -> Data {
+        let content = "BT /F1 12 Tf 72 720 Td (\(line)) Tj ET"
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            "<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+        var text = "%PDF-1.4\n"
+        var offsets: [Int] = []
+        for (index, object) in objects.enumerated() {
+            offsets.append(text.utf8.count)
+            text += "\(index + 1) 0 obj\n\(object)\nendobj\n"
+        }
+        let table = text.utf8.count
+        text += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+        text += offsets.map { String(repeating: "0", count: 10 - String($0).count) + "\($0) 00000 n \n" }.joined()
+        text += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(table)\n%%EOF\n"
+        return Data(text.utf8)
+    }
+
+    /// poppler comes with set-up: an owner's PDF is read and answers; a file that only claims to be one is refused.
+    @Test func aPDFUploadIsReadAndACorruptOneIsRefused() async throws {
+        let test = try await TestKnowledge(seed: false)
+        try await app(test).test(.router) { client in
+            let leaflet = ByteBuffer(data: Self.pdf("The Gull Island ferry leaves the harbour at 9:40 every morning."))
+            try await client.execute(uri: "/documents?source=ferry-leaflet.pdf", method: .post,
+                                     headers: [.contentType: "application/pdf"], body: leaflet) { response in
+                #expect(response.status == .created, "\(String(buffer: response.body))")
+            }
+            try await client.execute(uri: "/retrieve", method: .post, headers: [.contentType: "application/json"],
+                                     body: try json(["query": "When does the ferry to Gull Island leave?"])) { response in
+                let body = try JSONDecoder().decode(RetrieveResponse.self, from: Data(buffer: response.body))
+                #expect(body.documents.first?.text.contains("9:40") == true, "\(body.documents)")
+            }
+            try await client.execute(uri: "/documents?source=broken.pdf", method: .post, headers: [.contentType: "application/pdf"],
+                                     body: ByteBuffer(string: "%PDF-1.4 this is not really a PDF")) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("invalid_pdf") || String(buffer: response.body).contains("empty_document"),
+                        "\(String(buffer: response.body))")
+            }
+        }
+    }
+
     @Test func badInputGetsJSON4xxWithAClearMessage() async throws {
         let test = try await TestKnowledge(seed: false)
         try await app(test).test(.router) { client in
