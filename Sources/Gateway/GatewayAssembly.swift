@@ -22,6 +22,7 @@ extension GatewayController {
             timeouts: timeouts, audioRetention: settings.audioMaxAge, sttPrompt: settings.sttPrompt,
             answerMode: settings.answerMode)
         pipeline.audioStore = AudioStore(directory: settings.audioDirectory)
+        pipeline.admission = Admission(maxWait: settings.maxWait)
         var checks: [VoicePipeline.Stage: HealthCheck] = [:]
         for stage in VoicePipeline.Stage.allCases {
             let service = remote(stage)
@@ -39,6 +40,7 @@ extension GatewayController {
                                      synthesis: synthesis, timeouts: stageTimeouts(settings), audioRetention: settings.audioMaxAge,
                                      sttPrompt: settings.sttPrompt, answerMode: settings.answerMode)
         pipeline.audioStore = AudioStore(directory: settings.audioDirectory)
+        pipeline.admission = Admission(maxWait: settings.maxWait)
         var checks: [VoicePipeline.Stage: HealthCheck] = [:]
         for stage in VoicePipeline.Stage.allCases {
             checks[stage] = { DownstreamHealth(status: "ok", latency_ms: 0, url: nil, error: nil) }

@@ -84,6 +84,7 @@ public struct GatewayController: Sendable {
             } else {
                 throw APIError.unsupportedMediaType("send multipart/form-data with an 'audio' file, or a raw audio/* body")
             }
+            try pipeline.admit(recording: true)
             if Self.wantsEvents(request) {
                 let history = history
                 return streamed(session: session) { events in
@@ -103,6 +104,7 @@ public struct GatewayController: Sendable {
                 throw APIError.payloadTooLarge("query has \(text.count) characters; the limit is \(Self.maxQueryCharacters)")
             }
             let history = try Self.validated(query.history)
+            try pipeline.admit(recording: false)
             if Self.wantsEvents(request) {
                 return streamed(session: query.session_id) { events in
                     try await pipeline.answer(text: text, history: history, events: events)

@@ -29,6 +29,8 @@ public struct VoicePipeline: Sendable {
     public var audioStore: AudioStore?
     /// Off only in benchmarks that time synthesis itself.
     public var reusesSpokenAnswers = true
+    /// Refuses at once a question that could not be answered in time (``Admission``).
+    public var admission = Admission(maxWait: .seconds(10))
 
     public init(speechToText: any SpeechToTextClient, retrieval: any RetrievalClient, generation: any GenerationClient,
                 synthesis: any SpeechSynthesisClient, timeouts: [Stage: Duration] = [:],
@@ -299,11 +301,22 @@ public struct VoicePipeline: Sendable {
                               firstAudio: spoken.firstAudio, ttsMilliseconds: spoken.milliseconds)
     }
 
+    /// Refuses a question, before any work, whose stages are busy enough that it would not be answered in time. A
+    /// typed question does not count speech recognition's queue, which it never joins; the model counts only where
+    /// every answer is the model's (``AnswerMode/generate``).
+    public func admit(recording: Bool) throws(APIError) {
+        var stages: [Stage] = recording ? [.stt, .rag] : [.rag]
+        if policy.mode == .generate { stages.append(.llm) }
+        stages.append(.tts)
+        try admission.admit(through: stages, deadlines: timeouts)
+    }
+
     /// Runs one stage under its deadline, records its latency, and names it in any failure.
     func run<R: Sendable>(_ stage: Stage, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
         let timeout = timeouts[stage] ?? .seconds(30)
         let clock = ContinuousClock()
-        let start = clock.now
+        let start = admission.enter(stage)
+        defer { admission.exit(stage, entered: start) }
         let dimensions = [("stage", stage.rawValue)]
         do {
             let result = try await withDeadline(timeout, body)

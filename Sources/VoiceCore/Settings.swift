@@ -40,6 +40,8 @@ public struct Settings: Sendable {
     public var sttPrompt: SpeechPromptSource
     /// Whether a strong evidence sentence is spoken as the answer without the model (`VOICE_ANSWER_MODE`).
     public var answerMode: AnswerMode
+    /// Gateway: the longest a question may be expected to take before it is refused at once (`VOICE_MAX_WAIT_S`).
+    public var maxWait: Duration
     /// Gateway: API keys (required in production), CORS allowlist, per-key and per-IP token buckets,
     /// downstream service URLs (deployed layout) and per-stage deadlines.
     public var apiKeys: [String]
@@ -130,6 +132,7 @@ public struct Settings: Sendable {
         case "none": .none
         case let text?: .fixed(text)
         }
+        maxWait = .seconds(try integer("VOICE_MAX_WAIT_S", default: 10, range: 1...3600))
         let modeText = environment["VOICE_ANSWER_MODE"] ?? ""
         guard let answerMode = modeText.isEmpty ? .auto : AnswerMode(rawValue: modeText) else {
             throw .invalid(key: "VOICE_ANSWER_MODE", value: modeText, expected: "auto or generate")
