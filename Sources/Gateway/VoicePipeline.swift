@@ -30,7 +30,7 @@ public struct VoicePipeline: Sendable {
     /// Off only in benchmarks that time synthesis itself.
     public var reusesSpokenAnswers = true
     /// Refuses at once a question that could not be answered in time (``Admission``).
-    public var admission = Admission(maxWait: .seconds(10))
+    public var admission = Admission(maxWait: .seconds(5))
 
     public init(speechToText: any SpeechToTextClient, retrieval: any RetrievalClient, generation: any GenerationClient,
                 synthesis: any SpeechSynthesisClient, timeouts: [Stage: Duration] = [:],

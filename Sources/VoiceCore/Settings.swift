@@ -132,7 +132,7 @@ public struct Settings: Sendable {
         case "none": .none
         case let text?: .fixed(text)
         }
-        maxWait = .seconds(try integer("VOICE_MAX_WAIT_S", default: 10, range: 1...3600))
+        maxWait = .seconds(try integer("VOICE_MAX_WAIT_S", default: 5, range: 1...3600))
         let modeText = environment["VOICE_ANSWER_MODE"] ?? ""
         guard let answerMode = modeText.isEmpty ? .auto : AnswerMode(rawValue: modeText) else {
             throw .invalid(key: "VOICE_ANSWER_MODE", value: modeText, expected: "auto or generate")
