@@ -30,11 +30,64 @@ public enum FollowUp {
     }
 
     /// The question as retrieval and the answer policy should read it.
-    public static func standalone(_ question: String, history: [ChatTurn]) -> String {
+    public struct Reading: Sendable, Equatable {
+        public var text: String
+        /// Asked after the previous question, whose words only set the topic (``relaxed(_:asked:)``).
+        public var joined = false
+    }
+
+    /// The question as retrieval and the answer policy should read it: as asked; the previous question again,
+    /// about the follow-up's other item ("And on Sundays?"); or the two together.
+    public static func standalone(_ question: String, history: [ChatTurn]) -> Reading {
         guard !question.isEmpty, leansOnEarlierTurns(question),
               let previous = history.last(where: { $0.role == "user" })?.content.trimmingCharacters(in: .whitespacesAndNewlines),
-              !previous.isEmpty else { return question }
-        return previous + " " + question
+              !previous.isEmpty else { return Reading(text: question) }
+        if let rewritten = rewritten(question, previous: previous) { return Reading(text: rewritten) }
+        return Reading(text: previous + " " + question, joined: true)
+    }
+
+    /// The kinds of item a follow-up swaps for the previous question's: a day, a model code, a number.
+    enum Slot: Equatable {
+        case day, code, number
+
+        init?(_ word: String) {
+            if !AnswerType.dayNames(in: word).isEmpty {
+                self = .day
+            } else if word.contains(where: \.isNumber) && word.contains(where: \.isLetter) {
+                self = .code
+            } else if SpokenNumbers.value(of: word) != nil || Int(word) != nil {
+                self = .number
+            } else {
+                return nil
+            }
+        }
+    }
+
+    /// The previous question about another item, when that is all the follow-up says: "And on Sundays?" after
+    /// "When does lane swimming start on Saturdays?" is "When does lane swimming start on Sundays?"; "And for
+    /// stage five?" after "…for stage two?" swaps the number. "That day" is the day the previous question named.
+    /// Nil when the follow-up says more, or the swap is not one for one.
+    static func rewritten(_ question: String, previous: String) -> String? {
+        let earlier = TextWords.words(previous)
+        let lowered = question.lowercased()
+        if let phrase = ["that day", "the same day"].first(where: lowered.contains),
+           let day = AnswerType.dayNames(in: previous).first, AnswerType.dayNames(in: question).isEmpty {
+            return wholeWords(phrase).map { question.replacing($0, with: "on " + day.prefix(1).uppercased() + day.dropFirst()) }
+        }
+        guard let opener = continuations.first(where: lowered.hasPrefix) else { return nil }
+        let said = TextWords.words(String(lowered.dropFirst(opener.count))).filter { !TextWords.stopWords.contains($0) }
+        let known = Set(earlier.map(SoundKey.stem))
+        let new = said.filter { Slot($0) != nil && !earlier.contains($0) }
+        guard new.count == 1, let slot = Slot(new[0]), said.allSatisfy({ $0 == new[0] || known.contains(SoundKey.stem($0)) }) else { return nil }
+        let replaced = Set(earlier.filter { Slot($0) == slot })
+        guard replaced.count == 1, let old = replaced.first.flatMap(wholeWords), let asked = wholeWords(new[0]),
+              let written = question.firstMatch(of: asked)?.0 else { return nil }
+        return previous.replacing(old, with: String(written))
+    }
+
+    /// `text` as whole words, in any case.
+    static func wholeWords(_ text: String) -> Regex<AnyRegexOutput>? {
+        try? Regex("\\b" + NSRegularExpression.escapedPattern(for: text) + "\\b").ignoresCase()
     }
 
     /// The earlier question only sets the topic: a sentence need not repeat its words ("return ticket" in "And for

@@ -105,7 +105,8 @@ public struct VoicePipeline: Sendable {
         let clock = ContinuousClock()
         var timings = timings
         let asked = question.trimmingCharacters(in: .whitespacesAndNewlines)
-        let question = FollowUp.standalone(asked, history: history)
+        let reading = FollowUp.standalone(asked, history: history)
+        let question = reading.text
         var sources: [RetrievedDocument] = []
         var citations: [Citation] = []
         var grounding: Grounding?
@@ -122,7 +123,7 @@ public struct VoicePipeline: Sendable {
             var retrieved = try await run(.rag) {
                 try await retrieval.retrieve(RetrieveRequest(query: question, top_k: topK, evidence: policy.evidenceSentences))
             }
-            if question != asked { retrieved.evidence = FollowUp.relaxed(retrieved.evidence, asked: asked) }
+            if reading.joined { retrieved.evidence = FollowUp.relaxed(retrieved.evidence, asked: asked) }
             sources = retrieved.documents
             timings.retrieve_ms = (clock.now - mark).fractionalMilliseconds
             if let faq = retrieved.qa.first, faq.score >= faqMinScore, AnswerPolicy.asksTheSameSpecifics(question, faq.question) {
