@@ -86,7 +86,7 @@ struct EvidenceSelector {
     /// `known` the words some chunk of the knowledge base holds.
     static func rank(_ candidates: [(Candidate, [Float])], query: String, question: QuestionWords, queryVector: [Float],
                      weights: [String: Double], known: Set<String>) -> [EvidenceSentence] {
-        let wanted = AnswerType(question: query)
+        let wanted = AnswerType.asked(in: query)
         return candidates.map { candidate, vector in
             let similarity = Double(VectorMath.dot(queryVector, vector))
             // The sentence before a pronoun says what the pronoun stands for ("Replacement lids are available.
@@ -111,7 +111,7 @@ struct EvidenceSelector {
                 missing += question.names.filter { !codes.contains($0) && !missing.contains($0) }.sorted()
             }
             var score = similarityWeight * similarity + (1 - similarityWeight) * coverage
-            let states = wanted.map { $0.isStated(in: text, question: query) }
+            let states = wanted.map { $0.type.isStated(in: text, question: $0.question) }
             if states == false { score *= wrongTypePenalty }
             return EvidenceSentence(text: text, source: candidate.chunk.source, title: candidate.chunk.title,
                                     heading: candidate.heading, score: rounded(score), coverage: rounded(coverage),

@@ -79,6 +79,21 @@ public enum AnswerType: Equatable, Sendable {
         }
     }
 
+    /// The kind of fact asked for now in a text of several questions ("How much is a block for stage two? And how
+    /// long is each lesson?": a follow-up after the question it leans on), with the question that asks it: the
+    /// last one that names a kind; "And for children?" names none, and the one before it does.
+    public static func asked(in text: String) -> (type: AnswerType, question: String)? {
+        for question in questions(in: text).reversed() {
+            if let type = AnswerType(question: question) { return (type, question) }
+        }
+        return nil
+    }
+
+    /// The questions of `text`, each up to its question mark.
+    static func questions(in text: String) -> [String] {
+        text.split(separator: "?").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { $0 + "?" }
+    }
+
     /// Nouns that ask for a time in a "what" question ("What are the hours on a bank holiday?").
     static let timeNouns: Set<String> = ["hours", "times", "timetable", "schedule"]
 
@@ -87,7 +102,11 @@ public enum AnswerType: Equatable, Sendable {
 
     /// The words of `question` that only ask for its kind of fact ("long" in "How long…", "time" in "What time…",
     /// "cost" in "What does it cost?"): a sentence states such a fact in numbers or names, not in these words.
-    public static func frameWords(of question: String) -> Set<String> {
+    public static func frameWords(of text: String) -> Set<String> {
+        questions(in: text).reduce(into: Set<String>()) { $0.formUnion(frameWords(ofOne: $1)) }
+    }
+
+    static func frameWords(ofOne question: String) -> Set<String> {
         guard let type = AnswerType(question: question) else { return [] }
         let words = TextWords.words(question)
         var frame: Set<String> = type == .money ? Set(words.filter(priceWords.contains))

@@ -224,7 +224,7 @@ func oneProcessStack() async throws -> ServiceProcess {
         let spoken = try await HTTP.ask(gateway.url, audio: question)
         #expect(spoken.status == 503, "\(String(decoding: spoken.body, as: UTF8.self))")
         #expect(spoken.errorStage == "llm")
-        #expect(clock.now - start < .seconds(2))
+        #expect(clock.now - start < .seconds(10), "fast, not at the 60 s model deadline")
         let health = try await HTTP.send("\(gateway.url)/health")
         #expect(health.status == 503)
         #expect(String(decoding: health.body, as: UTF8.self).contains("\"failing\":[\"llm\"]"))

@@ -59,6 +59,15 @@ import VoiceCore
         #expect(!AnswerType.givesAmount(in: "kilograms", ["bed", "length", "t5", "90", "cm"]))
     }
 
+    /// A follow-up asked with the question it leans on: the follow-up says what kind of fact is wanted now.
+    @Test func theLastQuestionThatNamesAKindOfFactIsTheOneAsked() throws {
+        let asked = try #require(AnswerType.asked(in: "What does the boat trip cost? And how long does it take?"))
+        #expect(asked.type == .number && asked.question == "And how long does it take?")
+        #expect(asked.type.isStated(in: "The trip takes 40 minutes.", question: asked.question))
+        #expect(AnswerType.asked(in: "What does the boat trip cost? And for children?")?.type == .money)
+        #expect(AnswerType.asked(in: "Tell me about the boat trip") == nil)
+    }
+
     @Test func aTimeIsAClockTimeADayOrAPeriodNotAnyNumber() throws {
         let when = try #require(AnswerType(question: "When is the adults-only swim?"))
         #expect(when == .time)
