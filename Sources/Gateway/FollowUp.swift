@@ -29,21 +29,14 @@ public enum FollowUp {
         }
     }
 
-    /// The question as retrieval and the answer policy should read it.
-    public struct Reading: Sendable, Equatable {
-        public var text: String
-        /// Asked after the previous question, whose words only set the topic (``relaxed(_:asked:)``).
-        public var joined = false
-    }
-
     /// The question as retrieval and the answer policy should read it: as asked; the previous question again,
-    /// about the follow-up's other item ("And on Sundays?"); or the two together.
-    public static func standalone(_ question: String, history: [ChatTurn]) -> Reading {
+    /// about the follow-up's other item ("And on Sundays?"); or the two together. In both of the last, the
+    /// previous question's words only set the topic (``relaxed(_:asked:)``).
+    public static func standalone(_ question: String, history: [ChatTurn]) -> String {
         guard !question.isEmpty, leansOnEarlierTurns(question),
               let previous = history.last(where: { $0.role == "user" })?.content.trimmingCharacters(in: .whitespacesAndNewlines),
-              !previous.isEmpty else { return Reading(text: question) }
-        if let rewritten = rewritten(question, previous: previous) { return Reading(text: rewritten) }
-        return Reading(text: previous + " " + question, joined: true)
+              !previous.isEmpty else { return question }
+        return rewritten(question, previous: previous) ?? previous + " " + question
     }
 
     /// The kinds of item a follow-up swaps for the previous question's: a day, a model code, a number.
@@ -88,6 +81,13 @@ public enum FollowUp {
     /// `text` as whole words, in any case.
     static func wholeWords(_ text: String) -> Regex<AnyRegexOutput>? {
         try? Regex("\\b" + NSRegularExpression.escapedPattern(for: text) + "\\b").ignoresCase()
+    }
+
+    /// Whether a stored question answers the follow-up too: it must say every word the follow-up itself says
+    /// ("winter" in "And in winter?"), since the earlier question alone makes the two look alike.
+    public static func stored(_ question: String, answers asked: String) -> Bool {
+        let stored = Set(TextWords.words(question).map(SoundKey.stem))
+        return TextWords.words(asked).filter { !TextWords.stopWords.contains($0) }.allSatisfy { stored.contains(SoundKey.stem($0)) }
     }
 
     /// The earlier question only sets the topic: a sentence need not repeat its words ("return ticket" in "And for

@@ -105,8 +105,7 @@ public struct VoicePipeline: Sendable {
         let clock = ContinuousClock()
         var timings = timings
         let asked = question.trimmingCharacters(in: .whitespacesAndNewlines)
-        let reading = FollowUp.standalone(asked, history: history)
-        let question = reading.text
+        let question = FollowUp.standalone(asked, history: history)
         var sources: [RetrievedDocument] = []
         var citations: [Citation] = []
         var grounding: Grounding?
@@ -123,10 +122,11 @@ public struct VoicePipeline: Sendable {
             var retrieved = try await run(.rag) {
                 try await retrieval.retrieve(RetrieveRequest(query: question, top_k: topK, evidence: policy.evidenceSentences))
             }
-            if reading.joined { retrieved.evidence = FollowUp.relaxed(retrieved.evidence, asked: asked) }
+            if question != asked { retrieved.evidence = FollowUp.relaxed(retrieved.evidence, asked: asked) }
             sources = retrieved.documents
             timings.retrieve_ms = (clock.now - mark).fractionalMilliseconds
-            if let faq = retrieved.qa.first, faq.score >= faqMinScore, AnswerPolicy.asksTheSameSpecifics(question, faq.question) {
+            if let faq = retrieved.qa.first, faq.score >= faqMinScore, AnswerPolicy.asksTheSameSpecifics(question, faq.question),
+               question == asked || FollowUp.stored(faq.question, answers: asked) {
                 responseText = faq.answer
                 kind = .faq
                 sources = [RetrievedDocument(id: "qa", source: "Q&A: \(faq.question)", text: faq.answer, score: faq.score)]

@@ -135,6 +135,9 @@ public enum AnswerType: Equatable, Sendable {
         case .money:
             return sentence.contains("$") || sentence.contains("€") || sentence.contains("£")
                 || words.contains { ["dollar", "dollars", "cent", "cents", "euro", "euros", "pound", "pounds", "free"].contains($0) }
+                // A price relative to another one: "children pay half price", "20% off for members".
+                || zip(words, words.dropFirst()).contains { ["half", "full", "reduced", "discounted"].contains($0.0) && ["price", "fare", "rate"].contains($0.1) }
+                || (sentence.contains("%") && words.contains { ["off", "discount", "less", "cheaper"].contains($0) })
         case .number:
             if let counted = Self.countedNoun(in: question) { return Self.counts(counted, in: sentence) }
             // "How long" and "how far" want a period or a length ("20 minutes", "0.75 m"), not a count ("eight

@@ -171,6 +171,10 @@ func oneProcessStack() async throws -> ServiceProcess {
         #expect(followUp.response_text.lowercased().contains("children"), "answer: \(followUp.response_text)")
         #expect(followUp.citations.contains { $0.source == "ferry-timetable.md" }, "answer: \(followUp.response_text)")
         #expect(followUp.transcript == "And for children?")
+        // The stored summer question looks like this conversation; the follow-up's own "winter" says it is not.
+        let summer = #"[{"role": "user", "content": "What time is the first ferry from Saltmere Pier in summer?"}, {"role": "assistant", "content": "7:15 am."}]"#
+        let winter = try await ask(#"{"query": "And in winter?", "history": \#(summer)}"#).json(Answer.self)
+        #expect(winter.answer_kind != "faq" && winter.response_text.contains("8:00 am"), "answer: \(winter.response_text)")
         let alone = try await ask(#"{"query": "And for children?"}"#).json(Answer.self)
         #expect(!alone.citations.contains { $0.source == "ferry-timetable.md" } || alone.answer_kind == "not_covered")
         let badHistory = try await ask(#"{"query": "And for children?", "history": [{"role": "system", "content": "x"}]}"#)

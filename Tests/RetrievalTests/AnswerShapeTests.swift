@@ -68,6 +68,14 @@ import VoiceCore
         #expect(AnswerType.asked(in: "Tell me about the boat trip") == nil)
     }
 
+    @Test func aPriceMayBeStatedRelativeToAnother() throws {
+        let price = try #require(AnswerType(question: "How much is it for students?"))
+        #expect(price.isStated(in: "Students pay half price.", question: "How much is it for students?"))
+        #expect(price.isStated(in: "Members get 20% off every booking.", question: "How much is it for students?"))
+        #expect(!price.isStated(in: "The price list is at reception.", question: "How much is it for students?"))
+        #expect(!price.isStated(in: "Half of the seats are reserved.", question: "How much is it for students?"))
+    }
+
     @Test func aTimeIsAClockTimeADayOrAPeriodNotAnyNumber() throws {
         let when = try #require(AnswerType(question: "When is the adults-only swim?"))
         #expect(when == .time)
