@@ -92,14 +92,27 @@ public enum FollowUp {
 
     /// The earlier question only sets the topic: a sentence need not repeat its words ("return ticket" in "And for
     /// children?"), only the follow-up's own ("children"). Words the evidence lacks that only the earlier question
-    /// said no longer count against it.
-    public static func relaxed(_ evidence: [EvidenceSentence], asked: String) -> [EvidenceSentence] {
-        let own = Set(TextWords.words(asked).map(SoundKey.stem))
+    /// said no longer count against it, but the follow-up's own and the measure asked for must be there; and a sentence with every word the follow-up says ("Children under 12 pay
+    /// half price") covers the question, whatever of the earlier one it lacks.
+    public static func relaxed(_ evidence: [EvidenceSentence], asked: String, question: String) -> [EvidenceSentence] {
+        // The measure the earlier question asked for ("warm" in "How warm is the small pool?") is asked again.
+        let own = Set((TextWords.words(asked) + AnswerType.attributeWords(of: question)).map(SoundKey.stem))
+        let said = TextWords.words(asked).filter { !TextWords.stopWords.contains($0) }.map(SoundKey.stem)
         return evidence.map { sentence in
             var sentence = sentence
-            sentence.unmatched = sentence.unmatched.filter { own.contains(SoundKey.stem($0.lowercased())) }
-            sentence.unknown = sentence.unknown.filter { own.contains(SoundKey.stem($0.lowercased())) }
+            // A word of the follow-up's own that no chunk holds ("And scanning?") is not vouched for by the
+            // sentence's similarity, which is mostly the earlier question's: the item is not described.
+            sentence.unmatched = (sentence.unmatched + sentence.unknown).filter { own.contains(SoundKey.stem($0.lowercased())) }
+            sentence.unknown = []
+            guard !said.isEmpty else { return sentence }
+            let words = Set(TextWords.words([sentence.text, sentence.heading ?? "", sentence.title ?? ""].joined(separator: " "))
+                .map(SoundKey.stem))
+            let share = Double(said.filter(words.contains).count) / Double(said.count)
+            if share > sentence.coverage {
+                sentence.coverage = share
+                sentence.score = EvidenceSentence.score(similarity: sentence.similarity, coverage: share, statesFact: sentence.states_fact)
+            }
             return sentence
-        }
+        }.sorted { $0.score > $1.score }
     }
 }

@@ -122,7 +122,7 @@ public struct VoicePipeline: Sendable {
             var retrieved = try await run(.rag) {
                 try await retrieval.retrieve(RetrieveRequest(query: question, top_k: topK, evidence: policy.evidenceSentences))
             }
-            if question != asked { retrieved.evidence = FollowUp.relaxed(retrieved.evidence, asked: asked) }
+            if question != asked { retrieved.evidence = FollowUp.relaxed(retrieved.evidence, asked: asked, question: question) }
             sources = retrieved.documents
             timings.retrieve_ms = (clock.now - mark).fractionalMilliseconds
             if let faq = retrieved.qa.first, faq.score >= faqMinScore, AnswerPolicy.asksTheSameSpecifics(question, faq.question),

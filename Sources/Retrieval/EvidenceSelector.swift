@@ -5,8 +5,6 @@ import VoiceCore
 /// question blended with how much of the question it covers, word by word, allowing for misheard words. A small
 /// model given three such sentences has little to get wrong; given three whole chunks it picks the wrong number.
 struct EvidenceSelector {
-    /// Weight of embedding similarity; the rest is lexical coverage.
-    static let similarityWeight = 0.6
     /// Sentences shorter than this are headings or fragments, not evidence.
     static let minimumWords = 4
 
@@ -79,9 +77,6 @@ struct EvidenceSelector {
         "dollars", "cents", "euros", "pounds", "percent", "people", "passengers", "items", "cars", "times",
     ]
 
-    /// A sentence without the kind of fact the question asks for keeps this share of its score.
-    static let wrongTypePenalty = 0.6
-
     /// Ranks `candidates` (with their vectors) for `query`; `weights` gives each content word's rarity weight and
     /// `known` the words some chunk of the knowledge base holds.
     static func rank(_ candidates: [(Candidate, [Float])], query: String, question: QuestionWords, queryVector: [Float],
@@ -110,9 +105,8 @@ struct EvidenceSelector {
             if !codes.isEmpty {
                 missing += question.names.filter { !codes.contains($0) && !missing.contains($0) }.sorted()
             }
-            var score = similarityWeight * similarity + (1 - similarityWeight) * coverage
             let states = wanted.map { $0.type.isStated(in: text, question: $0.question) }
-            if states == false { score *= wrongTypePenalty }
+            let score = EvidenceSentence.score(similarity: similarity, coverage: coverage, statesFact: states)
             return EvidenceSentence(text: text, source: candidate.chunk.source, title: candidate.chunk.title,
                                     heading: candidate.heading, score: rounded(score), coverage: rounded(coverage),
                                     similarity: rounded(similarity),

@@ -129,6 +129,18 @@ public struct EvidenceSentence: Codable, Sendable, Equatable {
 }
 
 extension EvidenceSentence {
+    /// Weight of embedding similarity in ``score``; the rest is ``coverage``.
+    public static let similarityWeight = 0.6
+    /// A sentence without the kind of fact the question asks for keeps this share of its score.
+    public static let wrongTypePenalty = 0.6
+
+    public static func score(similarity: Double, coverage: Double, statesFact: Bool?) -> Double {
+        let score = similarityWeight * similarity + (1 - similarityWeight) * coverage
+        return statesFact == false ? score * wrongTypePenalty : score
+    }
+}
+
+extension EvidenceSentence {
     /// A sentence as read on its own: prefixed with its document's title when it does not name it, so "It is
     /// closed on Tuesdays" still says what is. The model reads this, and evidence ranking embeds it.
     public static func naming(_ text: String, title: String?) -> String {

@@ -47,6 +47,30 @@ import VoiceCore
         #expect(FollowUp.stored("How much is a return ticket for children?", answers: "What about for children?"))
     }
 
+    /// Evidence for "How much is a day ticket? What about for children?": the sentence with the follow-up's own word
+    /// covers the question; a word of the follow-up no chunk holds, and the measure asked before, still count.
+    @Test func evidenceForAFollowUpIsJudgedByWhatTheFollowUpItselfSays() {
+        let question = "How much is a day ticket? What about for children?"
+        let adult = EvidenceSentence(text: "A day ticket costs $6.", source: "f.md", title: nil, heading: nil, score: 0.7,
+                                     coverage: 0.8, similarity: 0.6, unmatched: ["children"], states_fact: true)
+        let children = EvidenceSentence(text: "Children pay half price.", source: "f.md", title: nil, heading: nil, score: 0.45,
+                                        coverage: 0.3, similarity: 0.55, unmatched: ["day", "ticket"], states_fact: true)
+        let relaxed = FollowUp.relaxed([adult, children], asked: "What about for children?", question: question)
+        #expect(relaxed.first?.text == "Children pay half price." && relaxed.first?.unmatched == [], "\(relaxed)")
+        #expect(relaxed.first.map { $0.score > 0.6 } == true)
+        #expect(relaxed.last?.unmatched == ["children"])
+
+        let students = FollowUp.relaxed([EvidenceSentence(text: "A day ticket costs $6.", source: "f.md", title: nil, heading: nil,
+                                                          score: 0.7, coverage: 0.8, similarity: 0.7, unknown: ["students"], states_fact: true)],
+                                        asked: "What about for students?", question: "How much is a day ticket? What about for students?")
+        #expect(students.first?.unmatched == ["students"] && students.first?.unknown == [])
+
+        let warm = FollowUp.relaxed([EvidenceSentence(text: "The main pool is 25 metres long.", source: "p.md", title: nil, heading: nil,
+                                                      score: 0.5, coverage: 0.4, similarity: 0.5, unmatched: ["warm", "small"], states_fact: true)],
+                                    asked: "And the big pool?", question: "How warm is the small pool? And the big pool?")
+        #expect(warm.first?.unmatched == ["warm"])
+    }
+
     @Test func withoutAConversationAFollowUpIsAskedAsItIs() {
         #expect(FollowUp.standalone("And for children?", history: []) == "And for children?")
         #expect(FollowUp.standalone("And for children?", history: [ChatTurn(role: "assistant", content: "Hello.")]) == "And for children?")
