@@ -12,3 +12,5 @@ bash scripts/check-deploy.sh --self-test
 # One test at a time: the engines use every core, and suites that overlap make timings and deadlines meaningless.
 # The same configuration and flags as scripts/setup.sh's build, so nothing of it is compiled again.
 swift test -c release -Xswiftc -enable-testing --no-parallel "$@"
+# The reliability run, short: the five-process layout under load, each service killed and restarted, bad input.
+bash scripts/soak.sh --clients 8 --seconds 10 --kill-seconds 8

@@ -135,6 +135,12 @@ public struct VoicePipeline: Sendable {
                 switch policy.decide(retrieved.evidence) {
                 case .speak(let sentences):
                     (responseText, kind, citations) = Self.spoken(sentences)
+                case .generate(let evidence) where policy.mode == .auto
+                    && admission.expected(.llm) > (admission.maxWait - (clock.now - start)).fractionalMilliseconds / 1000:
+                    // The model is too busy to shorten the evidence in time: the sentence as written is the answer,
+                    // grounded and only longer.
+                    Counter(label: "voice_model_skipped_busy_total").increment()
+                    (responseText, kind, citations) = Self.spoken([evidence[0]])
                 case .generate(let evidence):
                     mark = clock.now
                     let context = evidence.map { ContextItem(text: EvidenceSentence.naming($0.text, title: $0.title), source: $0.title ?? $0.source) }

@@ -81,10 +81,13 @@ extension KnowledgeBase {
     /// ("Boxing Day", "Christmas Eve") score about 0.7 and make one gap: the owner's missing holiday hours.
     static let gapSimilarity: Float = 0.6
 
-    /// Logs a question and its answer, deleting entries older than the retention period.
+    /// Logs a question and its answer, with its MiniLM vector when it went unanswered, deleting entries older
+    /// than the retention period.
     public func record(_ question: LoggedQuestion) async throws {
         guard !question.question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
-        let vector = try await embed([question.question])[0]
+        // Only unanswered questions are grouped into gaps: embedding the rest would take the one embedding
+        // worker from visitors' retrievals for nothing.
+        let vector = question.answer_kind == "not_covered" ? try await embed([question.question])[0] : []
         let cutoff = Date().addingTimeInterval(-Double(questionRetentionDays) * 86_400)
         try await store.recordQuestion(question, vector: vector, deletingBefore: LoggedQuestion.timestamp(cutoff))
     }
