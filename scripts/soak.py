@@ -161,6 +161,12 @@ def bad_input(url):
     return failures
 
 
+def log_tail(folder, name):
+    """The end of a service's log, which goes with the temporary folder."""
+    with open(os.path.join(folder, f"{name}.log"), "rb") as log:
+        return log.read()[-1500:].decode(errors="replace")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
@@ -177,10 +183,10 @@ def main():
                 stack.start(name)
             for name in SERVICES:
                 if not stack.healthy(name, 240):
-                    sys.exit(f"{name} did not start; see its log")
+                    sys.exit(f"{name} did not start:\n{log_tail(data, name)}")
             stack.start("gateway")
             if not stack.healthy("gateway", 60):
-                sys.exit("the gateway did not start")
+                sys.exit(f"the gateway did not start:\n{log_tail(data, 'gateway')}")
 
             unloaded = Load(stack.url, 1, open(args.wav, "rb").read()).run(15)
             base, _ = unloaded.summary()
@@ -246,6 +252,9 @@ def main():
             problems += failures
             if request(stack.url + "/health")[0] != 200:
                 problems.append("the stack is not healthy at the end")
+            if problems:
+                for name in SERVICES + ["gateway"]:
+                    print(f"--- {name}.log (end)\n{log_tail(data, name)}")
         finally:
             stack.stop()
     for problem in problems:

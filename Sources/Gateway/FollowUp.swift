@@ -29,14 +29,22 @@ public enum FollowUp {
         }
     }
 
+    /// The question as retrieval and the answer policy should read it.
+    public struct Reading: Sendable, Equatable {
+        public var text: String
+        /// Asked after the previous question, whose words only set the topic (``relaxed(_:asked:question:)``).
+        public var joined = false
+    }
+
     /// The question as retrieval and the answer policy should read it: as asked; the previous question again,
-    /// about the follow-up's other item ("And on Sundays?"); or the two together. In both of the last, the
-    /// previous question's words only set the topic (``relaxed(_:asked:)``).
-    public static func standalone(_ question: String, history: [ChatTurn]) -> String {
+    /// about the follow-up's other item ("And on Sundays?"), a whole question matched word for word; or the two
+    /// together.
+    public static func standalone(_ question: String, history: [ChatTurn]) -> Reading {
         guard !question.isEmpty, leansOnEarlierTurns(question),
               let previous = history.last(where: { $0.role == "user" })?.content.trimmingCharacters(in: .whitespacesAndNewlines),
-              !previous.isEmpty else { return question }
-        return rewritten(question, previous: previous) ?? previous + " " + question
+              !previous.isEmpty else { return Reading(text: question) }
+        if let rewritten = rewritten(question, previous: previous) { return Reading(text: rewritten) }
+        return Reading(text: previous + " " + question, joined: true)
     }
 
     /// The kinds of item a follow-up swaps for the previous question's: a day, a model code, a number.
@@ -48,7 +56,7 @@ public enum FollowUp {
                 self = .day
             } else if word.contains(where: \.isNumber) && word.contains(where: \.isLetter) {
                 self = .code
-            } else if SpokenNumbers.value(of: word) != nil || Int(word) != nil {
+            } else if word != "one", SpokenNumbers.value(of: word) != nil || Int(word) != nil {
                 self = .number
             } else {
                 return nil
@@ -63,9 +71,13 @@ public enum FollowUp {
     static func rewritten(_ question: String, previous: String) -> String? {
         let earlier = TextWords.words(previous)
         let lowered = question.lowercased()
-        if let phrase = ["that day", "the same day"].first(where: lowered.contains),
-           let day = AnswerType.dayNames(in: previous).first, AnswerType.dayNames(in: question).isEmpty {
-            return wholeWords(phrase).map { question.replacing($0, with: "on " + day.prefix(1).uppercased() + day.dropFirst()) }
+        // "That day" stands for the day the previous question said first, when nothing else in the follow-up
+        // points back ("What time does it open that day?" still needs the previous question's "it").
+        if let phrase = ["on that day", "on the same day", "that day", "the same day"].first(where: lowered.contains),
+           let day = earlier.first(where: { !AnswerType.dayNames(in: $0).isEmpty }), AnswerType.dayNames(in: question).isEmpty,
+           !leansOnEarlierTurns(lowered.replacing(phrase, with: "")), let pattern = wholeWords(phrase),
+           question.contains(pattern) {
+            return question.replacing(pattern, with: "on " + day.prefix(1).uppercased() + day.dropFirst())
         }
         guard let opener = continuations.first(where: lowered.hasPrefix) else { return nil }
         let said = TextWords.words(String(lowered.dropFirst(opener.count))).filter { !TextWords.stopWords.contains($0) }

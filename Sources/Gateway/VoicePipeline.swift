@@ -105,7 +105,8 @@ public struct VoicePipeline: Sendable {
         let clock = ContinuousClock()
         var timings = timings
         let asked = question.trimmingCharacters(in: .whitespacesAndNewlines)
-        let question = FollowUp.standalone(asked, history: history)
+        let reading = FollowUp.standalone(asked, history: history)
+        let question = reading.text
         var sources: [RetrievedDocument] = []
         var citations: [Citation] = []
         var grounding: Grounding?
@@ -122,7 +123,7 @@ public struct VoicePipeline: Sendable {
             var retrieved = try await run(.rag) {
                 try await retrieval.retrieve(RetrieveRequest(query: question, top_k: topK, evidence: policy.evidenceSentences))
             }
-            if question != asked { retrieved.evidence = FollowUp.relaxed(retrieved.evidence, asked: asked, question: question) }
+            if reading.joined { retrieved.evidence = FollowUp.relaxed(retrieved.evidence, asked: asked, question: question) }
             sources = retrieved.documents
             timings.retrieve_ms = (clock.now - mark).fractionalMilliseconds
             if let faq = retrieved.qa.first, faq.score >= faqMinScore, AnswerPolicy.asksTheSameSpecifics(question, faq.question),
@@ -135,7 +136,7 @@ public struct VoicePipeline: Sendable {
                 switch policy.decide(retrieved.evidence) {
                 case .speak(let sentences):
                     (responseText, kind, citations) = Self.spoken(sentences)
-                case .generate(let evidence) where policy.mode == .auto
+                case .generate(let evidence) where policy.mode == .auto && admission.expected(.llm) > 0
                     && admission.expected(.llm) > (admission.maxWait - (clock.now - start)).fractionalMilliseconds / 1000:
                     // The model is too busy to shorten the evidence in time: the sentence as written is the answer,
                     // grounded and only longer.

@@ -101,9 +101,9 @@ struct EvidenceSelector {
             }
             // A sentence that names its item by a code ("Power, K7: 2200 W.") is not about another code asked for
             // ("K9"), even where its title or heading names both.
-            let codes = Set(TextWords.words(text).filter(QuestionWords.isCode))
+            let codes = Set(TextWords.words(text).filter(QuestionWords.isModelCode))
             if !codes.isEmpty {
-                missing += question.names.filter { !codes.contains($0) && !missing.contains($0) }.sorted()
+                missing += question.names.filter { QuestionWords.isModelCode($0) && !codes.contains($0) && !missing.contains($0) }.sorted()
             }
             let states = wanted.map { $0.type.isStated(in: text, question: $0.question) }
             let score = EvidenceSentence.score(similarity: similarity, coverage: coverage, statesFact: states)
@@ -172,6 +172,9 @@ struct QuestionWords {
     let names: Set<String>
 
     static func isCode(_ word: String) -> Bool { word.contains(where: \.isNumber) && word.contains(where: \.isLetter) }
+
+    /// A model's code: letters, then digits ("k9", "x5"), not a time, a measure or an ordinal ("10am", "20cm", "3rd").
+    static func isModelCode(_ word: String) -> Bool { word.wholeMatch(of: #/[a-z]{1,3}\d+[a-z]?/#) != nil }
 
     /// The words that name what the question is about: every content word but verbs (by position, or because
     /// WordNet knows them mostly as verbs) and relation words.

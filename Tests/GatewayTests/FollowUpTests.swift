@@ -9,24 +9,24 @@ import VoiceCore
     @Test func aFollowUpThatLeansOnTheLastQuestionIsAskedWithIt() {
         for followUp in ["And for children?", "What about a car?", "Is it cheaper on Sundays?", "What time is the last one that day?",
                          "Can I park there?", "Is there a café there?"] {
-            #expect(FollowUp.standalone(followUp, history: history) == "How much is a return ferry ticket? \(followUp)")
+            #expect(FollowUp.standalone(followUp, history: history).text == "How much is a return ferry ticket? \(followUp)")
         }
     }
 
     @Test func aQuestionThatStandsAloneChangesTheTopic() {
-        #expect(FollowUp.standalone("What is Docker?", history: history) == "What is Docker?")
-        #expect(FollowUp.standalone("When does the library open on Monday?", history: history)
+        #expect(FollowUp.standalone("What is Docker?", history: history).text == "What is Docker?")
+        #expect(FollowUp.standalone("When does the library open on Monday?", history: history).text
                 == "When does the library open on Monday?")
         // "There" with a form of "be" says something exists; it points back at no place.
         for question in ["Is there a cloakroom?", "Are there lockers?", "There's a lift?"] {
-            #expect(FollowUp.standalone(question, history: history) == question)
+            #expect(FollowUp.standalone(question, history: history).text == question)
         }
     }
 
     /// A follow-up that only names another day, model or number asks the last question again about it.
     @Test func aFollowUpNamingAnotherItemOfTheSameKindAsksTheLastQuestionAboutIt() {
         func asked(_ followUp: String, after previous: String) -> String {
-            FollowUp.standalone(followUp, history: [ChatTurn(role: "user", content: previous), ChatTurn(role: "assistant", content: "…")])
+            FollowUp.standalone(followUp, history: [ChatTurn(role: "user", content: previous), ChatTurn(role: "assistant", content: "…")]).text
         }
         #expect(asked("And on Sundays?", after: "When does the late swim start on Fridays?")
                 == "When does the late swim start on Sundays?")
@@ -34,6 +34,13 @@ import VoiceCore
         #expect(asked("And for level 4?", after: "How much is a course for level 2?") == "How much is a course for level 4?")
         #expect(asked("Is the café open that day?", after: "What time does the museum close on Tuesday?")
                 == "Is the café open on Tuesday?")
+        #expect(asked("Is the café open on that day?", after: "What time does the museum close on Tuesday or Friday?")
+                == "Is the café open on Tuesday?")
+        // "It" still points back: asked with the previous question. "One" is not a number swapped in.
+        #expect(asked("When does it close that day?", after: "Is the museum open on Tuesday?")
+                == "Is the museum open on Tuesday? When does it close that day?")
+        #expect(asked("And that one?", after: "How much is a course for level 2?") == "How much is a course for level 2? And that one?")
+        #expect(FollowUp.standalone("And on Sundays?", history: [ChatTurn(role: "user", content: "When does the late swim start on Fridays?")]).joined == false)
         // More than the item, or no one-for-one swap: asked together, as before.
         #expect(asked("And on Sundays for children?", after: "When does the late swim start on Fridays?")
                 == "When does the late swim start on Fridays? And on Sundays for children?")
@@ -72,7 +79,7 @@ import VoiceCore
     }
 
     @Test func withoutAConversationAFollowUpIsAskedAsItIs() {
-        #expect(FollowUp.standalone("And for children?", history: []) == "And for children?")
-        #expect(FollowUp.standalone("And for children?", history: [ChatTurn(role: "assistant", content: "Hello.")]) == "And for children?")
+        #expect(FollowUp.standalone("And for children?", history: []).text == "And for children?")
+        #expect(FollowUp.standalone("And for children?", history: [ChatTurn(role: "assistant", content: "Hello.")]).text == "And for children?")
     }
 }

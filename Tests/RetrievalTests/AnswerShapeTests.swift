@@ -55,6 +55,7 @@ import VoiceCore
         #expect(load?.unknown.contains("kilograms") == false && load?.unmatched == [], "\(ranked)")
         let sibling = ranked.first { $0.text == "Load, T3: 25 kg." }
         #expect(sibling?.unmatched == ["t5"], "\(ranked)")
+        #expect(QuestionWords.isModelCode("t5") && !QuestionWords.isModelCode("10am") && !QuestionWords.isModelCode("3rd"))
         #expect(AnswerType.givesAmount(in: "centimetres", ["bed", "length", "t5", "90", "cm"]))
         #expect(!AnswerType.givesAmount(in: "kilograms", ["bed", "length", "t5", "90", "cm"]))
     }
