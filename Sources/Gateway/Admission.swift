@@ -10,7 +10,9 @@ public import VoiceCore
 /// A stage's pace is the time between answers coming out of it while it is busy (the service time divided by
 /// however many it serves at once, which the gateway need not know), or one answer's latency when it is not; and
 /// at least the time it has now been busy without an answer coming out, so that a stage that hangs is seen to.
-/// A new question expects to spend (requests in the stage + 1) × pace there.
+/// A new question waits (requests in the stage or admitted on their way to it) × pace there, then takes one pace.
+/// The stages work at once on different questions, so the whole answer expects the longest of those waits plus
+/// every stage's own pace.
 public final class Admission: Sendable {
     struct Load {
         var inFlight = 0
@@ -19,7 +21,32 @@ public final class Admission: Sendable {
         var lastExit: ContinuousClock.Instant?
         /// When the stage last went from idle to busy.
         var busySince: ContinuousClock.Instant?
+        /// Questions admitted that have not reached the stage yet: a burst counts before it arrives.
+        var claimed = 0
     }
+
+    /// An admitted question's claims on the stages it will pass through. Each ends when the question enters that
+    /// stage; any left (a question that failed or was answered from the cache) end with the ticket.
+    public final class Ticket: Sendable {
+        let admission: Admission
+        private let claims: Mutex<Set<VoicePipeline.Stage>>
+
+        init(admission: Admission, stages: Set<VoicePipeline.Stage>) {
+            self.admission = admission
+            claims = Mutex(stages)
+        }
+
+        func enter(_ stage: VoicePipeline.Stage) {
+            if claims.withLock({ $0.remove(stage) }) != nil { admission.release(stage) }
+        }
+
+        deinit {
+            for stage in claims.withLock({ $0 }) { admission.release(stage) }
+        }
+    }
+
+    /// The ticket of the question the current task answers (set by the gateway's routes around the pipeline).
+    @TaskLocal public static var ticket: Ticket?
 
     private let loads = Mutex([VoicePipeline.Stage: Load]())
     /// The longest expected wait accepted (`VOICE_MAX_WAIT_S`).
@@ -31,39 +58,55 @@ public final class Admission: Sendable {
         self.maxWait = maxWait
     }
 
-    /// Seconds a new question expects to spend in `stage`; none in an idle one, whose pace may be from a slow spell
-    /// long past (only an admitted question can bring it up to date).
-    func expected(_ stage: VoicePipeline.Stage, at now: ContinuousClock.Instant = .now) -> Double {
+    /// Seconds a new question expects in `stage`: waiting behind the others, then its own turn.
+    struct Expectation {
+        var wait = 0.0
+        var own = 0.0
+        var total: Double { wait + own }
+    }
+
+    /// What a new question expects in `stage`; nothing in an idle one, whose pace may be from a slow spell long
+    /// past (only an admitted question can bring it up to date).
+    func expected(_ stage: VoicePipeline.Stage, at now: ContinuousClock.Instant = .now) -> Expectation {
         loads.withLock { loads in
-            guard let load = loads[stage], load.inFlight > 0 else { return 0 }
+            guard let load = loads[stage], load.inFlight + load.claimed > 0 else { return Expectation() }
             var pace = load.pace ?? 0
-            if let busySince = load.busySince {
+            if load.inFlight > 0, let busySince = load.busySince {
                 let silentSince = max(busySince, load.lastExit ?? busySince)
                 pace = max(pace, Self.seconds(now - silentSince))
             }
-            return Double(load.inFlight + 1) * pace
+            return Expectation(wait: Double(load.inFlight + load.claimed) * pace, own: pace)
         }
     }
 
     static func seconds(_ duration: Duration) -> Double { duration.fractionalMilliseconds / 1000 }
 
-    /// Refuses a question whose stages are expected to take longer than `maxWait`, or than one stage's deadline.
+    /// Refuses a question whose stages are expected to take longer than `maxWait`, or than one stage's deadline;
+    /// an admitted one claims its stages until it enters them.
     func admit(through stages: [VoicePipeline.Stage], deadlines: [VoicePipeline.Stage: Duration],
-               at now: ContinuousClock.Instant = .now) throws(APIError) {
+               at now: ContinuousClock.Instant = .now) throws(APIError) -> Ticket {
         let maxWait = Self.seconds(maxWait)
         let expectations = stages.map { ($0, expected($0, at: now)) }
         for (stage, expected) in expectations {
-            if let deadline = deadlines[stage].map(Self.seconds), expected > deadline {
-                throw Self.refusal("the \(stage.rawValue) stage is expected to take \(Self.format(expected)), past its \(Self.format(deadline)) deadline",
-                                   stage: stage, excess: expected - deadline)
+            if let deadline = deadlines[stage].map(Self.seconds), expected.total > deadline {
+                throw Self.refusal("the \(stage.rawValue) stage is expected to take \(Self.format(expected.total)), past its \(Self.format(deadline)) deadline",
+                                   stage: stage, excess: expected.total - deadline)
             }
         }
-        let total = expectations.reduce(0) { $0 + $1.1 }
+        let total = (expectations.map(\.1.wait).max() ?? 0) + expectations.reduce(0) { $0 + $1.1.own }
         if total > maxWait {
-            let slowest = expectations.max { $0.1 < $1.1 }?.0
+            let slowest = expectations.max { $0.1.wait < $1.1.wait }?.0
             throw Self.refusal("the answer is expected to take \(Self.format(total)), more than the \(Self.format(maxWait)) this gateway waits",
                                stage: slowest, excess: total - maxWait)
         }
+        loads.withLock { loads in
+            for stage in stages { loads[stage, default: Load()].claimed += 1 }
+        }
+        return Ticket(admission: self, stages: Set(stages))
+    }
+
+    func release(_ stage: VoicePipeline.Stage) {
+        loads.withLock { $0[stage]?.claimed -= 1 }
     }
 
     /// The work in flight drains by the excess in about that many seconds: then a retry is likely admitted.

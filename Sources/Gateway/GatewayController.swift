@@ -84,14 +84,18 @@ public struct GatewayController: Sendable {
             } else {
                 throw APIError.unsupportedMediaType("send multipart/form-data with an 'audio' file, or a raw audio/* body")
             }
-            try pipeline.admit(recording: true)
+            let ticket = try pipeline.admit(recording: true)
             if Self.wantsEvents(request) {
                 let history = history
                 return streamed(session: session) { events in
-                    try await pipeline.answer(audio: audio, contentType: audioType, language: language, history: history, events: events)
+                    try await Admission.$ticket.withValue(ticket) {
+                        try await pipeline.answer(audio: audio, contentType: audioType, language: language, history: history, events: events)
+                    }
                 }
             }
-            let answer = try await pipeline.answer(audio: audio, contentType: audioType, language: language, history: history)
+            let answer = try await Admission.$ticket.withValue(ticket) {
+                try await pipeline.answer(audio: audio, contentType: audioType, language: language, history: history)
+            }
             log(answer, session: session)
             return try jsonResponse(Answer(answer: answer, sessionID: session))
         }
@@ -104,13 +108,13 @@ public struct GatewayController: Sendable {
                 throw APIError.payloadTooLarge("query has \(text.count) characters; the limit is \(Self.maxQueryCharacters)")
             }
             let history = try Self.validated(query.history)
-            try pipeline.admit(recording: false)
+            let ticket = try pipeline.admit(recording: false)
             if Self.wantsEvents(request) {
                 return streamed(session: query.session_id) { events in
-                    try await pipeline.answer(text: text, history: history, events: events)
+                    try await Admission.$ticket.withValue(ticket) { try await pipeline.answer(text: text, history: history, events: events) }
                 }
             }
-            let answer = try await pipeline.answer(text: text, history: history)
+            let answer = try await Admission.$ticket.withValue(ticket) { try await pipeline.answer(text: text, history: history) }
             log(answer, session: query.session_id)
             return try jsonResponse(Answer(answer: answer, sessionID: query.session_id))
         }

@@ -136,8 +136,8 @@ public struct VoicePipeline: Sendable {
                 switch policy.decide(retrieved.evidence) {
                 case .speak(let sentences):
                     (responseText, kind, citations) = Self.spoken(sentences)
-                case .generate(let evidence) where policy.mode == .auto && admission.expected(.llm) > 0
-                    && admission.expected(.llm) > (admission.maxWait - (clock.now - start)).fractionalMilliseconds / 1000:
+                case .generate(let evidence) where policy.mode == .auto && admission.expected(.llm).wait > 0
+                    && admission.expected(.llm).total > (admission.maxWait - (clock.now - start)).fractionalMilliseconds / 1000:
                     // The model is too busy to shorten the evidence in time: the sentence as written is the answer,
                     // grounded and only longer.
                     Counter(label: "voice_model_skipped_busy_total").increment()
@@ -312,17 +312,18 @@ public struct VoicePipeline: Sendable {
     /// Refuses a question, before any work, whose stages are busy enough that it would not be answered in time. A
     /// typed question does not count speech recognition's queue, which it never joins; the model counts only where
     /// every answer is the model's (``AnswerMode/generate``).
-    public func admit(recording: Bool) throws(APIError) {
+    public func admit(recording: Bool) throws(APIError) -> Admission.Ticket {
         var stages: [Stage] = recording ? [.stt, .rag] : [.rag]
         if policy.mode == .generate { stages.append(.llm) }
         stages.append(.tts)
-        try admission.admit(through: stages, deadlines: timeouts)
+        return try admission.admit(through: stages, deadlines: timeouts)
     }
 
     /// Runs one stage under its deadline, records its latency, and names it in any failure.
     func run<R: Sendable>(_ stage: Stage, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
         let timeout = timeouts[stage] ?? .seconds(30)
         let clock = ContinuousClock()
+        Admission.ticket?.enter(stage)
         let start = admission.enter(stage)
         defer { admission.exit(stage, entered: start) }
         let dimensions = [("stage", stage.rawValue)]

@@ -21,28 +21,45 @@ import VoiceTesting
         for _ in 0..<8 { entered.append(admission.enter(.stt, at: at(0))) }
         admission.exit(.stt, entered: entered.removeLast(), at: at(1))
         admission.exit(.stt, entered: entered.removeLast(), at: at(2))
-        #expect(abs(admission.expected(.stt, at: at(2)) - 7) < 0.01)
+        #expect(abs(admission.expected(.stt, at: at(2)).total - 7) < 0.01)
         do {
-            try admission.admit(through: [.stt, .rag, .tts], deadlines: [:], at: at(2))
+            _ = try admission.admit(through: [.stt, .rag, .tts], deadlines: [:], at: at(2))
             Issue.record("a recording was admitted behind seven seconds of speech recognition")
         } catch {
             #expect(error.status == .serviceUnavailable && error.code == "busy" && error.stage == "stt")
             #expect(error.retryAfter == 3)
         }
         // A typed question does not join that queue.
-        try admission.admit(through: [.rag, .tts], deadlines: [:], at: at(2))
+        _ = try admission.admit(through: [.rag, .tts], deadlines: [:], at: at(2))
         // A stage's own deadline refuses before the overall wait does.
-        #expect(throws: APIError.self) { try admission.admit(through: [.stt], deadlines: [.stt: .seconds(5)], at: at(2)) }
+        #expect(throws: APIError.self) { _ = try admission.admit(through: [.stt], deadlines: [.stt: .seconds(5)], at: at(2)) }
         // Drained, the stage admits again at once, however slow it was.
         for instant in entered { admission.exit(.stt, entered: instant, at: at(3)) }
-        try admission.admit(through: [.stt, .rag, .tts], deadlines: [:], at: at(3))
+        _ = try admission.admit(through: [.stt, .rag, .tts], deadlines: [:], at: at(3))
+    }
+
+    /// A burst is counted from admission: the questions admitted before it reach the stage count against it,
+    /// each claim ending when its question enters the stage, or when the question ends without reaching it.
+    @Test func admittedQuestionsCountAgainstTheStagesTheyAreOnTheirWayTo() throws {
+        let admission = Admission(maxWait: .milliseconds(3500))
+        // Retrieval has answered at a pace of one a second.
+        admission.exit(.rag, entered: admission.enter(.rag, at: at(0)), at: at(1))
+        var tickets: [Admission.Ticket] = []
+        for _ in 0..<3 { tickets.append(try admission.admit(through: [.rag], deadlines: [:], at: at(1))) }
+        #expect(abs(admission.expected(.rag, at: at(1)).total - 4) < 0.01)
+        #expect(throws: APIError.self) { _ = try admission.admit(through: [.rag], deadlines: [:], at: at(1)) }
+        // One enters the stage (its claim becomes a request inside it); one ends without reaching it.
+        tickets[0].enter(.rag)
+        _ = admission.enter(.rag, at: at(1))
+        tickets.removeLast()
+        #expect(abs(admission.expected(.rag, at: at(1)).total - 3) < 0.01)
     }
 
     @Test func aStageThatHangsIsSeenToFromHowLongNothingCameOut() throws {
         let admission = Admission(maxWait: .seconds(4))
         _ = admission.enter(.rag, at: at(0))
-        try admission.admit(through: [.rag], deadlines: [:], at: at(1))
-        #expect(throws: APIError.self) { try admission.admit(through: [.rag], deadlines: [:], at: at(2.5)) }
+        _ = try admission.admit(through: [.rag], deadlines: [:], at: at(1))
+        #expect(throws: APIError.self) { _ = try admission.admit(through: [.rag], deadlines: [:], at: at(2.5)) }
     }
 
     /// Through the HTTP API, with speech recognition hanging: the second recording is refused within a moment,
