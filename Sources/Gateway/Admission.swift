@@ -81,6 +81,12 @@ public final class Admission: Sendable {
 
     static func seconds(_ duration: Duration) -> Double { duration.fractionalMilliseconds / 1000 }
 
+    /// Whether `stage` is busy, and a new question would not be through it within `time`.
+    func isBusy(_ stage: VoicePipeline.Stage, beyond time: Duration) -> Bool {
+        let expected = expected(stage)
+        return expected.wait > 0 && expected.total > Self.seconds(time)
+    }
+
     /// Refuses a question whose stages are expected to take longer than `maxWait`, or than one stage's deadline;
     /// an admitted one claims its stages until it enters them.
     func admit(through stages: [VoicePipeline.Stage], deadlines: [VoicePipeline.Stage: Duration],

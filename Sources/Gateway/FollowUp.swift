@@ -54,7 +54,7 @@ public enum FollowUp {
         init?(_ word: String) {
             if !AnswerType.dayNames(in: word).isEmpty {
                 self = .day
-            } else if word.contains(where: \.isNumber) && word.contains(where: \.isLetter) {
+            } else if TextWords.isCode(word) {
                 self = .code
             } else if word != "one", SpokenNumbers.value(of: word) != nil || Int(word) != nil {
                 self = .number
@@ -80,7 +80,7 @@ public enum FollowUp {
             return question.replacing(pattern, with: "on " + day.prefix(1).uppercased() + day.dropFirst())
         }
         guard let opener = continuations.first(where: lowered.hasPrefix) else { return nil }
-        let said = TextWords.words(String(lowered.dropFirst(opener.count))).filter { !TextWords.stopWords.contains($0) }
+        let said = contentWords(String(lowered.dropFirst(opener.count)))
         let known = Set(earlier.map(SoundKey.stem))
         let new = said.filter { Slot($0) != nil && !earlier.contains($0) }
         guard new.count == 1, let slot = Slot(new[0]), said.allSatisfy({ $0 == new[0] || known.contains(SoundKey.stem($0)) }) else { return nil }
@@ -99,17 +99,23 @@ public enum FollowUp {
     /// ("winter" in "And in winter?"), since the earlier question alone makes the two look alike.
     public static func stored(_ question: String, answers asked: String) -> Bool {
         let stored = Set(TextWords.words(question).map(SoundKey.stem))
-        return TextWords.words(asked).filter { !TextWords.stopWords.contains($0) }.allSatisfy { stored.contains(SoundKey.stem($0)) }
+        return contentWords(asked).allSatisfy { stored.contains(SoundKey.stem($0)) }
+    }
+
+    /// What a follow-up itself says: its words but the stop words.
+    static func contentWords(_ text: String) -> [String] {
+        TextWords.words(text).filter { !TextWords.stopWords.contains($0) }
     }
 
     /// The earlier question only sets the topic: a sentence need not repeat its words ("return ticket" in "And for
     /// children?"), only the follow-up's own ("children"). Words the evidence lacks that only the earlier question
-    /// said no longer count against it, but the follow-up's own and the measure asked for must be there; and a sentence with every word the follow-up says ("Children under 12 pay
-    /// half price") covers the question, whatever of the earlier one it lacks.
+    /// said no longer count against it, but the follow-up's own and the measure asked for must be there; and a
+    /// sentence with every word the follow-up says ("Children under 12 pay half price") covers the question,
+    /// whatever of the earlier one it lacks.
     public static func relaxed(_ evidence: [EvidenceSentence], asked: String, question: String) -> [EvidenceSentence] {
         // The measure the earlier question asked for ("warm" in "How warm is the small pool?") is asked again.
         let own = Set((TextWords.words(asked) + AnswerType.attributeWords(of: question)).map(SoundKey.stem))
-        let said = TextWords.words(asked).filter { !TextWords.stopWords.contains($0) }.map(SoundKey.stem)
+        let said = contentWords(asked).map(SoundKey.stem)
         return evidence.map { sentence in
             var sentence = sentence
             // A word of the follow-up's own that no chunk holds ("And scanning?") is not vouched for by the

@@ -136,8 +136,7 @@ public struct VoicePipeline: Sendable {
                 switch policy.decide(retrieved.evidence) {
                 case .speak(let sentences):
                     (responseText, kind, citations) = Self.spoken(sentences)
-                case .generate(let evidence) where policy.mode == .auto && admission.expected(.llm).wait > 0
-                    && admission.expected(.llm).total > (admission.maxWait - (clock.now - start)).fractionalMilliseconds / 1000:
+                case .generate(let evidence) where policy.mode == .auto && admission.isBusy(.llm, beyond: admission.maxWait - (clock.now - start)):
                     // The model is too busy to shorten the evidence in time: the sentence as written is the answer,
                     // grounded and only longer.
                     Counter(label: "voice_model_skipped_busy_total").increment()

@@ -161,7 +161,7 @@ struct QuestionWords {
         // A code ("E4", "K5") names the item asked about, whether or not the knowledge base has it. Capitalised
         // words are not taken as names: speech recognition capitalises its mishearings too ("Zorba bridge").
         let content = Set(words)
-        names = content.filter(Self.isCode)
+        names = content.filter(TextWords.isCode)
         let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
         related = Dictionary((words + pairs).map { word in (word, Set((lexicon?.related(word) ?? []).map(SoundKey.stem))) }) {
             first, _ in first
@@ -170,8 +170,6 @@ struct QuestionWords {
 
     /// The question's codes: letters with digits.
     let names: Set<String>
-
-    static func isCode(_ word: String) -> Bool { word.contains(where: \.isNumber) && word.contains(where: \.isLetter) }
 
     /// A model's code: letters, then digits ("k9", "x5"), not a time, a measure or an ordinal ("10am", "20cm", "3rd").
     static func isModelCode(_ word: String) -> Bool { word.wholeMatch(of: #/[a-z]{1,3}\d+[a-z]?/#) != nil }

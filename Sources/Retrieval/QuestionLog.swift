@@ -88,14 +88,16 @@ extension KnowledgeBase {
         // Only unanswered questions are grouped into gaps: embedding the rest would take the one embedding
         // worker from visitors' retrievals for nothing.
         let vector = question.answer_kind == "not_covered" ? try await embed([question.question])[0] : []
-        let cutoff = Date().addingTimeInterval(-Double(questionRetentionDays) * 86_400)
-        try await store.recordQuestion(question, vector: vector, deletingBefore: LoggedQuestion.timestamp(cutoff))
+        try await store.recordQuestion(question, vector: vector, deletingBefore: retentionCutoff)
     }
 
     public func recordFirstAudio(milliseconds: Double) async throws {
-        let cutoff = Date().addingTimeInterval(-Double(questionRetentionDays) * 86_400)
-        try await store.recordFirstAudio(milliseconds: milliseconds, at: LoggedQuestion.timestamp(),
-                                         deletingBefore: LoggedQuestion.timestamp(cutoff))
+        try await store.recordFirstAudio(milliseconds: milliseconds, at: LoggedQuestion.timestamp(), deletingBefore: retentionCutoff)
+    }
+
+    /// The log's oldest time kept: entries and figures before it are deleted as new ones come.
+    var retentionCutoff: String {
+        LoggedQuestion.timestamp(Date().addingTimeInterval(-Double(questionRetentionDays) * 86_400))
     }
 
     /// The browsers' first-audio figures of the last `minutes`, newest first (at most 10,000).

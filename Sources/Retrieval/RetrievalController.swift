@@ -203,9 +203,7 @@ public struct RetrievalController: Sendable {
         }
         router.post("/first-audio") { request, _ in
             var request = request
-            let report = try await request.decodeJSON(as: FirstAudioReport.self, limit: 1 << 10)
-            guard report.isPlausible else { throw APIError.badRequest("invalid_metric", "first_audio_ms must be a number from 0 to 120000") }
-            try await knowledge.recordFirstAudio(milliseconds: report.first_audio_ms)
+            try await knowledge.recordFirstAudio(milliseconds: try await request.decodeJSON(as: FirstAudioReport.self, limit: 1 << 10).milliseconds())
             return Response(status: .noContent)
         }
         router.get("/first-audio") { request, _ in

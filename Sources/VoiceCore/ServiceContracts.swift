@@ -236,8 +236,14 @@ public struct FirstAudioReport: Codable, Sendable, Equatable {
         self.first_audio_ms = first_audio_ms
     }
 
-    /// Two minutes is past every deadline: a longer figure is a clock or a client gone wrong.
-    public var isPlausible: Bool { first_audio_ms.isFinite && (0...120_000).contains(first_audio_ms) }
+    /// The figure, or 400 `invalid_metric`: two minutes is past every deadline, so a longer figure is a clock or a
+    /// client gone wrong.
+    public func milliseconds() throws(APIError) -> Double {
+        guard first_audio_ms.isFinite, (0...120_000).contains(first_audio_ms) else {
+            throw .badRequest("invalid_metric", "first_audio_ms must be a number from 0 to 120000")
+        }
+        return first_audio_ms
+    }
 }
 
 /// A publishable widget key made in the console (`GET /keys`): the key itself is shown once, when made; only its

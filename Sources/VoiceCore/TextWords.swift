@@ -10,6 +10,9 @@ public enum TextWords {
     }
 
     /// Question words and fillers: matching on them would rank every question-shaped text alike.
+    /// A code of letters and digits ("K9", "E4", "10am"): it names one thing, whatever a text calls it otherwise.
+    public static func isCode(_ word: String) -> Bool { word.contains(where: \.isNumber) && word.contains(where: \.isLetter) }
+
     public static let stopWords: Set<String> = [
         "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "from", "by", "with", "about", "as",
         "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "can", "could", "will", "would", "should",
