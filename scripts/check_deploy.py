@@ -105,7 +105,8 @@ class Checks:
                 models[name] = raw
                 continue
             environment = {key: value for key, value in os.environ.items() if not key.startswith(("VOICE_", "COMPOSE_"))}
-            environment.update(overrides)
+            # .env.example leaves the database password empty, which compose refuses: as an operator's .env would.
+            environment.update({"VOICE_DB_PASSWORD": "checked"} | overrides)
             command = [compose, "--project-directory", str(self.root), "-f", str(self.root / "docker-compose.yml"),
                        "--env-file", str(self.root / ".env.example")]
             for profile in profiles:
@@ -118,7 +119,8 @@ class Checks:
     def check_compose(self):
         models = self.compose_models()
         services = models["default"]["services"]
-        require(set(services) == set(SEED_PORTS), f"default services are {sorted(services)}, expected {sorted(SEED_PORTS)}")
+        expected = set(SEED_PORTS) | {"postgres"}
+        require(set(services) == expected, f"default services are {sorted(services)}, expected {sorted(expected)}")
         for name, port in SEED_PORTS.items():
             service = services[name]
             command = service.get("command") or []
@@ -151,7 +153,14 @@ class Checks:
         audio = mounts(services["gateway"], "/app/audio")
         require(audio and audio == mounts(services["tts"], "/app/audio"),
                 "gateway and tts do not share one named volume at /app/audio")
-        require(mounts(services["rag"], "/app/data"), "rag has no data volume at /app/data")
+        postgres = services["postgres"]
+        require(mounts(postgres, "/var/lib/postgresql/data"), "postgres keeps its data in no named volume")
+        require("pg_isready" in " ".join((postgres.get("healthcheck") or {}).get("test") or []), "postgres has no pg_isready health check")
+        require(str((services["rag"].get("environment") or {}).get("VOICE_DATABASE_URL", "")).startswith("postgres://voice:")
+                and "@postgres:5432/voice" in str(services["rag"]["environment"]["VOICE_DATABASE_URL"]),
+                "rag is not pointed at the postgres service")
+        require((services["rag"].get("depends_on") or {}).get("postgres", {}).get("condition") == "service_healthy",
+                "rag does not wait for a healthy postgres")
         gateway_environment = services["gateway"].get("environment") or {}
         for name in ("stt", "rag", "llm", "tts"):
             url = gateway_environment.get(f"VOICE_{name.upper()}_URL")
@@ -464,6 +473,14 @@ http {{
         spec = gpu["spec"]["template"]["spec"]
         require(spec.get("nodeSelector") and spec["containers"][0]["resources"]["limits"].get("nvidia.com/gpu"),
                 "gpu-llm does not put the LLM on GPU nodes")
+        for variant, documents in rendered.items():
+            postgres = {d["metadata"]["name"]: d for d in documents if d["kind"] == "StatefulSet"}.get("postgres")
+            require(postgres and postgres["spec"].get("volumeClaimTemplates"), f"{variant}: no PostgreSQL StatefulSet with a volume")
+            rag = {d["metadata"]["name"]: d for d in documents if d["kind"] == "Deployment"}["rag"]
+            rag_env = {e["name"]: e.get("value", "") for e in rag["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+            require("@postgres:5432/" in rag_env.get("VOICE_DATABASE_URL", ""), f"{variant}: rag is not pointed at the postgres Service")
+            require(not any("emptyDir" in v and v["name"] == "data" for v in rag["spec"]["template"]["spec"].get("volumes", [])),
+                    f"{variant}: rag keeps knowledge in a per-pod emptyDir")
         chroma_config = {d["metadata"]["name"]: d for d in rendered["chroma"] if d["kind"] == "ConfigMap"}["voice-config"]
         require(chroma_config["data"].get("VOICE_VECTOR_STORE") == "chroma", "the chroma component does not switch RAG to Chroma")
         return f"{count} documents in {len(rendered)} variants, strict schemas of Kubernetes {', '.join(versions)}"
@@ -677,6 +694,8 @@ MUTATIONS = [
     ("deploy/grafana/voice-dashboard.json", "sum by (service) (rate(hb_requests[$__rate_interval]))",
      "sum by (service) (rate(hb_requests[$__rate_interval])", "Prometheus configuration"),
     ("deploy/k8s/namespace.yaml", "  name: voice\n", "  name:  voice\n", "yamllint"),
+    ("docker-compose.yml", "      - postgres-data:/var/lib/postgresql/data\n", "", "docker-compose.yml"),
+    ("deploy/k8s/rag.yaml", "@postgres:5432/voice", "@localhost:5432/voice", "Kubernetes manifests"),
 ]
 
 

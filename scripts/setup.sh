@@ -13,8 +13,9 @@ flags=()
 # wordnet-base relates a question's words to the documents' (Retrieval/Lexicon.swift); chromium, chromium-driver and
 # node-react(-dom) (React 18) are for the widget's browser tests.
 # poppler-utils reads uploaded PDFs (pdftotext); curl is what scripts/soak.sh sends its oversized upload with.
+# postgresql is the deployed layout's shared knowledge store; its tests start their own scratch cluster.
 packages=(cmake ninja-build pkg-config libespeak-ng-dev espeak-ng-data espeak-ng libsqlite3-dev wordnet-base ffmpeg sox alsa-utils
-  poppler-utils curl python3-venv chromium chromium-driver node-react node-react-dom)
+  poppler-utils curl postgresql python3-venv chromium chromium-driver node-react node-react-dom)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

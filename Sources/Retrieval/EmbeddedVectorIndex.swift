@@ -74,6 +74,10 @@ public final class EmbeddedVectorIndex: VectorIndex {
         }
     }
 
+    public func ids() -> [String] {
+        state.withLock { $0.ids }
+    }
+
     public func count() -> Int {
         state.withLock { $0.ids.count }
     }

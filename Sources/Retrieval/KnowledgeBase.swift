@@ -22,7 +22,7 @@ public struct IngestResult: Codable, Sendable, Equatable {
 /// The RAG box: ingests documents into `knowledge.db`, keeps a vector index in step with it, and answers
 /// queries by fusing vector similarity and BM25 with reciprocal rank fusion, plus stored Q&A pairs.
 public final class KnowledgeBase: RetrievalClient {
-    public let store: KnowledgeStore
+    public let store: any KnowledgeStore
     public let index: any VectorIndex
     public let chunker = Chunker()
     public let maxQueryCharacters = 2000
@@ -35,7 +35,12 @@ public final class KnowledgeBase: RetrievalClient {
     public let dimensions: Int
     let embedders: WorkerPool<Embedder>
     let logger: Logger
+    /// Local writes, and bringing this process's copies in step, one at a time: a write spans the store and the
+    /// vector index.
     private let writes = SerialGate()
+    /// The content version this process's own copies (its vector index unless shared, the Q&A pairs) were brought in
+    /// step with, and the chunk versions its own vector index holds.
+    private let followed = Mutex<(version: Int?, chunks: [String: String])>((nil, [:]))
     private let questions = Mutex<[StoredQuestion]>([])
     private let vocabularyCache = Mutex<(version: Int, terms: [String])?>(nil)
     let termStatistics: TermStatistics
@@ -57,7 +62,7 @@ public final class KnowledgeBase: RetrievalClient {
     }
 
     /// `lexicon` relates a question's words to other words of the same meaning (WordNet, when installed).
-    public init(store: KnowledgeStore, index: any VectorIndex, embedder: Embedder, logger: Logger,
+    public init(store: any KnowledgeStore, index: any VectorIndex, embedder: Embedder, logger: Logger,
                 lexicon: Lexicon? = Lexicon(), questionRetentionDays: Int = 30) {
         self.store = store
         self.questionRetentionDays = questionRetentionDays
@@ -76,7 +81,11 @@ public final class KnowledgeBase: RetrievalClient {
     public static func live(settings: Settings, logger: Logger, seed: Bool = true) async throws -> KnowledgeBase {
         let modelURL = try ModelStore(directory: settings.modelsDirectory).require(ModelCatalog.miniLM)
         let embedder = try Embedder(modelPath: modelURL, threads: settings.threads)
-        let store = try KnowledgeStore(url: settings.dataDirectory.appendingPathComponent("knowledge.db"))
+        let store: any KnowledgeStore = if let url = settings.databaseURL {
+            try await PostgresKnowledgeStore.connect(url: url, logger: logger)
+        } else {
+            try SQLiteKnowledgeStore(url: settings.dataDirectory.appendingPathComponent("knowledge.db"))
+        }
         let index: any VectorIndex = switch settings.vectorStore {
         case .embedded: EmbeddedVectorIndex(dimensions: embedder.dimensions)
         case .chroma: try await ChromaVectorIndex.connect(baseURL: settings.chromaURL)
@@ -92,11 +101,11 @@ public final class KnowledgeBase: RetrievalClient {
         return knowledge
     }
 
-    /// Brings the index in step with the database, loads the Q&A pairs and, when the knowledge base is
-    /// empty, ingests `seedFrom` (documents and `*.csv` Q&A files).
+    /// Brings the index in step with the store, loads the Q&A pairs and, when the knowledge base is empty,
+    /// ingests `seedFrom` (documents and `*.csv` Q&A files).
     public func prepare(seedFrom seed: URL?) async throws {
-        try await synchronizeIndex()
-        try await reloadQuestions()
+        try await synchronizeSharedIndex()
+        try await follow()
         if let seed, try await store.documents().isEmpty, questions.withLock({ $0.isEmpty }),
            FileManager.default.fileExists(atPath: seed.path) {
             logger.info("first run: ingesting the sample knowledge", metadata: ["folder": "\(seed.path)"])
@@ -108,16 +117,43 @@ public final class KnowledgeBase: RetrievalClient {
         }
     }
 
-    /// Brings the index in step with the database when their chunk counts differ (first start, a crash between a
-    /// commit and the index update, or a switch of backend) by upserting every stored vector under its chunk id.
-    /// Additive and idempotent: a shared index (Chroma) also holds other replicas' chunks, and a replica that
-    /// starts must never delete them.
-    func synchronizeIndex() async throws {
+    /// Brings a shared index (Chroma) in step with the store when their chunk counts differ (first start, a crash
+    /// between a commit and the index update, or a switch of backend) by upserting every stored vector under its
+    /// chunk id. Additive and idempotent: it also holds other replicas' chunks, and a replica that starts must
+    /// never delete them.
+    func synchronizeSharedIndex() async throws {
+        guard !(index is EmbeddedVectorIndex) else { return }
         let stored = try await store.chunkCount()
         let indexed = try await index.count()
         guard stored != indexed else { return }
         logger.info("bringing the vector index in step", metadata: ["backend": "\(index.backend)", "chunks": "\(stored)", "indexed": "\(indexed)"])
         try await store.forEachVectorPage { try await index.upsert($0) }
+    }
+
+    /// Brings this process's own copies in step with the store when another process (a replica on the same
+    /// PostgreSQL, `voice ingest` beside a running service) changed it: the embedded vector index, by the chunks
+    /// added, rewritten or deleted since, and the Q&A pairs. One row read when nothing changed, so every retrieval
+    /// does it and a replica answers from another's document as soon as that is committed.
+    func follow() async throws {
+        let version = try await store.contentVersion()
+        guard followed.withLock({ $0.version }) != version else { return }
+        try await writes.run {
+            guard self.followed.withLock({ $0.version }) != version else { return }
+            if let own = self.index as? EmbeddedVectorIndex {
+                let stored = try await self.store.chunkVersions()
+                let held = self.followed.withLock { $0.chunks }
+                own.delete(ids: own.ids().filter { stored[$0] == nil })
+                if held.isEmpty {
+                    try await self.store.forEachVectorPage { own.upsert($0) }
+                } else {
+                    let changed = Set(stored.compactMap { id, token in held[id] == token ? nil : id })
+                    if !changed.isEmpty { try await self.store.forEachVectorPage(pageSize: 500, ids: changed) { own.upsert($0) } }
+                }
+                self.followed.withLock { $0.chunks = stored }
+            }
+            try await self.reloadQuestions()
+            self.followed.withLock { $0.version = version }
+        }
     }
 
     // MARK: Embedding
@@ -127,8 +163,8 @@ public final class KnowledgeBase: RetrievalClient {
         var vectors: [[Float]] = []
         vectors.reserveCapacity(texts.count)
         // Groups of 64 let queries slip in between the groups of a large ingestion.
-        for start in stride(from: 0, to: texts.count, by: 64) {
-            let group = Array(texts[start..<min(start + 64, texts.count)])
+        for page in texts.pages(of: 64) {
+            let group = Array(page)
             vectors += try await embedders.run(timeout: .seconds(60)) { embedder, _ in try embedder.embed(group) }
         }
         return vectors
@@ -159,6 +195,7 @@ public final class KnowledgeBase: RetrievalClient {
         let clock = ContinuousClock()
         let start = clock.now
         var timings: [String: Double] = [:]
+        try await follow()
 
         // The question without each word no chunk holds is embedded with it, in one batch: evidence ranking asks
         // whether such a word matters (``questionWords(_:)``, ``rankEvidence``).
@@ -380,19 +417,24 @@ public final class KnowledgeBase: RetrievalClient {
         let hash = Self.contentHash(data)
         let chunks = chunker.chunks(text)
         let inputs = chunks.map { Self.embeddingText($0.text, title: text.title, heading: $0.heading) }
+        // Embedding, the slow part, happens outside the write gate, so retrievals that bring this process in step
+        // (``follow()``) never wait for it.
+        if let existing = try await store.document(id: id), existing.content_hash == hash {
+            return IngestResult(id: id, source: source, chunks: existing.chunks, status: .unchanged)
+        }
+        let vectors = try await embed(inputs)
         return try await writes.run {
             let existing = try await self.store.document(id: id)
             if let existing, existing.content_hash == hash {
                 return IngestResult(id: id, source: source, chunks: existing.chunks, status: .unchanged)
             }
-            let vectors = try await self.embed(inputs)
             let info = DocumentInfo(id: id, source: source, title: text.title, format: format.rawValue, chunks: chunks.count,
                                     bytes: data.count, content_hash: hash, ingested_at: Date().formatted(.iso8601))
             let previous = try await self.store.replaceDocument(info, headings: text.sections.compactMap(\.heading),
                                                                 chunks: Array(zip(chunks, vectors)))
             try await self.index.delete(ids: previous)
             try await self.index.upsert(zip(chunks.indices, vectors).map {
-                VectorRecord(id: KnowledgeStore.chunkID(id, $0), documentID: id, vector: $1)
+                VectorRecord(id: StoredChunk.id(id, $0), documentID: id, vector: $1)
             })
             return IngestResult(id: id, source: source, chunks: chunks.count, status: existing == nil ? .created : .replaced)
         }
@@ -511,14 +553,14 @@ public final class KnowledgeBase: RetrievalClient {
     public func health() async throws -> HealthReport {
         let documents = try await store.documents().count
         return HealthReport(service: "rag", details: [
-            "backend": index.backend, "chunks": "\(try await store.chunkCount())", "indexed": "\(try await index.count())",
+            "store": store.engine, "backend": index.backend, "chunks": "\(try await store.chunkCount())", "indexed": "\(try await index.count())",
             "documents": "\(documents)", "qa": "\(questions.withLock { $0.count })", "model": modelName,
         ])
     }
 }
 
-/// Runs async critical sections one at a time, in arrival order: a write spans the database and the vector
-/// index, and two interleaved writes of one document could leave them disagreeing.
+/// Runs async critical sections one at a time, in arrival order: two interleaved writes of one document could leave
+/// the store and the vector index disagreeing.
 actor SerialGate {
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []

@@ -1,5 +1,5 @@
-public import Foundation
-import GRDB
+import Foundation
+public import VoiceCore
 
 /// A document as listed by `GET /documents`.
 public struct DocumentInfo: Codable, Sendable, Equatable {
@@ -37,6 +37,9 @@ public struct StoredChunk: Sendable, Equatable {
     /// Every section heading of the chunk's document: a chunk that spans sections holds the later headings as
     /// sentences, and evidence selection tells them from the text by these.
     public var sectionHeadings: Set<String> = []
+
+    /// A chunk's id: its document's id and its position, so re-ingesting a document reuses the same ids.
+    public static func id(_ documentID: String, _ ordinal: Int) -> String { "\(documentID)#\(ordinal)" }
 }
 
 public struct QAPair: Sendable, Equatable, Codable {
@@ -54,314 +57,80 @@ public struct QAPair: Sendable, Equatable, Codable {
     }
 }
 
-/// `knowledge.db`: documents, their chunks with vectors as float32 BLOBs, FTS5 over the chunks, and the Q&A
-/// pairs with their own FTS5. SQLite in WAL mode through GRDB; every document is written in one transaction,
-/// so a crash leaves each document either fully there or not at all.
-public final class KnowledgeStore: Sendable {
-    public let url: URL
-    let pool: DatabasePool
+/// Where the knowledge service keeps its state: documents, chunks with their vectors, keyword search over them,
+/// Q&A pairs, the site owner's question log, first-audio figures and widget keys. SQLite (`knowledge.db`) in one
+/// process; PostgreSQL when replicas share it (docs/decisions.md, 46). Every document is written in one
+/// transaction, so a crash leaves it fully there or not at all, and every knowledge write bumps the content version.
+public protocol KnowledgeStore: Sendable {
+    /// `sqlite` or `postgres`, as `/health` reports it.
+    var engine: String { get }
 
-    public init(url: URL) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        // A second process (`voice ingest` beside a running service) waits for the write lock instead of failing.
-        configuration.busyMode = .timeout(10)
-        pool = try DatabasePool(path: url.path, configuration: configuration)
-        self.url = url
-        try Self.migrator.migrate(pool)
-    }
-
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE documents (
-                    id TEXT PRIMARY KEY,
-                    source TEXT NOT NULL UNIQUE,
-                    title TEXT,
-                    format TEXT NOT NULL,
-                    content_hash TEXT NOT NULL,
-                    bytes INTEGER NOT NULL,
-                    chunk_count INTEGER NOT NULL,
-                    ingested_at TEXT NOT NULL
-                );
-                CREATE TABLE chunks (
-                    seq INTEGER PRIMARY KEY,
-                    id TEXT NOT NULL UNIQUE,
-                    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-                    ordinal INTEGER NOT NULL,
-                    heading TEXT,
-                    text TEXT NOT NULL,
-                    embedding BLOB NOT NULL
-                );
-                CREATE INDEX chunks_by_document ON chunks(document_id);
-                CREATE VIRTUAL TABLE chunks_fts USING fts5(title, heading, text, tokenize = 'porter unicode61');
-                CREATE TABLE qa (
-                    id INTEGER PRIMARY KEY,
-                    question TEXT NOT NULL,
-                    normalized TEXT NOT NULL UNIQUE,
-                    answer TEXT NOT NULL,
-                    tags TEXT NOT NULL,
-                    embedding BLOB NOT NULL
-                );
-                CREATE VIRTUAL TABLE qa_fts USING fts5(question, answer, tags, tokenize = 'porter unicode61');
-                """)
-        }
-        migrator.registerMigration("v2") { db in
-            // Every write bumps this counter, so caches of derived data (term statistics, the vocabulary) learn in
-            // one row read, even from another process, whether they are stale.
-            try db.execute(sql: """
-                CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-                INSERT INTO meta (key, value) VALUES ('content_version', 0);
-                """)
-        }
-        migrator.registerMigration("v3") { db in
-            // Section headings of each document, one per line. Documents ingested before have none: forgetting
-            // their fingerprints makes the next `voice ingest` of the same files re-chunk them instead of skipping.
-            try db.execute(sql: "ALTER TABLE documents ADD COLUMN headings TEXT; UPDATE documents SET content_hash = ''")
-        }
-        migrator.registerMigration("v4") { db in
-            // The site owner's log of asked questions, with each question's MiniLM vector so that unanswered ones
-            // can be grouped by meaning. Not knowledge: writing it does not bump the content version.
-            try db.execute(sql: """
-                CREATE TABLE questions (
-                    id INTEGER PRIMARY KEY,
-                    asked_at TEXT NOT NULL,
-                    session_id TEXT,
-                    question TEXT NOT NULL,
-                    answer TEXT NOT NULL,
-                    answer_kind TEXT NOT NULL,
-                    decline_reason TEXT,
-                    sources TEXT NOT NULL,
-                    timings TEXT NOT NULL,
-                    embedding BLOB NOT NULL
-                );
-                CREATE INDEX questions_asked_at ON questions (asked_at);
-                """)
-        }
-        migrator.registerMigration("v5") { db in
-            // Publishable widget keys made in the console: only their SHA-256 digests are kept.
-            try db.execute(sql: """
-                CREATE TABLE widget_keys (
-                    id TEXT PRIMARY KEY,
-                    name TEXT NOT NULL,
-                    digest TEXT NOT NULL UNIQUE,
-                    origins TEXT NOT NULL,
-                    created_at TEXT NOT NULL
-                );
-                """)
-        }
-        migrator.registerMigration("v6") { db in
-            // When visitors' browsers first heard each answer, for the console: the one figure the gateway cannot measure.
-            try db.execute(sql: """
-                CREATE TABLE first_audio (
-                    id INTEGER PRIMARY KEY,
-                    reported_at TEXT NOT NULL,
-                    milliseconds REAL NOT NULL
-                );
-                CREATE INDEX first_audio_reported_at ON first_audio (reported_at);
-                """)
-        }
-        return migrator
-    }
-
-    static func bumpContentVersion(_ db: Database) throws {
-        try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'content_version'")
-    }
-
-    // MARK: Documents
-
-    /// Replaces everything stored for `document.id` with `chunks` in one transaction and returns the ids of the
-    /// chunks that were there before (for the vector index).
-    public func replaceDocument(_ document: DocumentInfo, headings: [String] = [],
-                                chunks: [(chunk: Chunk, vector: [Float])]) async throws -> [String] {
-        try await pool.write { db in
-            let previous = try Self.deleteDocument(id: document.id, in: db)
-            try db.execute(sql: """
-                INSERT INTO documents (id, source, title, format, content_hash, bytes, chunk_count, ingested_at, headings)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [document.id, document.source, document.title, document.format, document.content_hash,
-                                 document.bytes, chunks.count, document.ingested_at, headings.joined(separator: "\n")])
-            let insertChunk = try db.makeStatement(sql: """
-                INSERT INTO chunks (id, document_id, ordinal, heading, text, embedding) VALUES (?, ?, ?, ?, ?, ?)
-                """)
-            let insertFTS = try db.makeStatement(sql: "INSERT INTO chunks_fts (rowid, title, heading, text) VALUES (?, ?, ?, ?)")
-            for (ordinal, entry) in chunks.enumerated() {
-                try insertChunk.execute(arguments: [Self.chunkID(document.id, ordinal), document.id, ordinal, entry.chunk.heading,
-                                                    entry.chunk.text, VectorMath.blob(entry.vector)])
-                try insertFTS.execute(arguments: [db.lastInsertedRowID, document.title, entry.chunk.heading, entry.chunk.text])
-            }
-            try Self.bumpContentVersion(db)
-            return previous
-        }
-    }
-
+    /// Replaces everything stored for `document.id` with `chunks` and returns the ids of the chunks that were there
+    /// before (for the vector index).
+    func replaceDocument(_ document: DocumentInfo, headings: [String], chunks: [(chunk: Chunk, vector: [Float])]) async throws -> [String]
     /// Deletes a document and its chunks; returns the deleted chunk ids, nil when there was no such document.
-    public func deleteDocument(id: String) async throws -> [String]? {
-        try await pool.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM documents WHERE id = ?", arguments: [id]) == true else { return nil }
-            return try Self.deleteDocument(id: id, in: db)
-        }
-    }
-
-    static func deleteDocument(id: String, in db: Database) throws -> [String] {
-        let ids = try String.fetchAll(db, sql: "SELECT id FROM chunks WHERE document_id = ?", arguments: [id])
-        try db.execute(sql: "DELETE FROM chunks_fts WHERE rowid IN (SELECT seq FROM chunks WHERE document_id = ?)", arguments: [id])
-        try db.execute(sql: "DELETE FROM chunks WHERE document_id = ?", arguments: [id])
-        try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [id])
-        try bumpContentVersion(db)
-        return ids
-    }
-
-    /// A chunk's id: its document's id and its position, so re-ingesting a document reuses the same ids.
-    public static func chunkID(_ documentID: String, _ ordinal: Int) -> String { "\(documentID)#\(ordinal)" }
-
-    public func documents() async throws -> [DocumentInfo] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM documents ORDER BY source").map(Self.documentInfo)
-        }
-    }
-
-    public func document(id: String) async throws -> DocumentInfo? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE id = ?", arguments: [id]).map(Self.documentInfo)
-        }
-    }
-
-    static func documentInfo(_ row: Row) -> DocumentInfo {
-        DocumentInfo(id: row["id"], source: row["source"], title: row["title"], format: row["format"], chunks: row["chunk_count"],
-                     bytes: row["bytes"], content_hash: row["content_hash"], ingested_at: row["ingested_at"])
-    }
-
-    public func chunkCount() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks") ?? 0 }
-    }
-
-    /// Changes whenever chunks or Q&A pairs are written, by this process or another (`voice ingest`).
-    public func contentVersion() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'content_version'") ?? 0 }
-    }
-
-    /// How many chunks hold each of `words` (FTS5, so "opens" counts chunks with "open"), for weighting words by
-    /// rarity.
-    public func chunkFrequencies(_ words: [String]) async throws -> [String: Int] {
-        try await pool.read { db in
-            var counts: [String: Int] = [:]
-            for word in Set(words) {
-                counts[word] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
-                                                arguments: ["\"\(word)\""]) ?? 0
-            }
-            return counts
-        }
-    }
-
+    func deleteDocument(id: String) async throws -> [String]?
+    func documents() async throws -> [DocumentInfo]
+    func document(id: String) async throws -> DocumentInfo?
+    func chunkCount() async throws -> Int
+    /// Every chunk's id with a token that changes whenever the chunk is written again, for bringing a process's own
+    /// vector index in step with what other processes wrote.
+    func chunkVersions() async throws -> [String: String]
+    /// Changes whenever chunks or Q&A pairs are written, by this process or another.
+    func contentVersion() async throws -> Int
+    /// How many chunks hold each of `words` (stemmed, so "opens" counts chunks with "open").
+    func chunkFrequencies(_ words: [String]) async throws -> [String: Int]
     /// The text of every chunk and every stored question, for the domain vocabulary.
-    public func allTexts() async throws -> [String] {
-        try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT text FROM chunks UNION ALL SELECT question FROM qa")
-        }
-    }
+    func allTexts() async throws -> [String]
+    /// Every chunk's vector in pages, or only those of `ids`.
+    func forEachVectorPage(pageSize: Int, ids: Set<String>?, _ body: ([VectorRecord]) async throws -> Void) async throws
+    func chunks(ids: [String]) async throws -> [String: StoredChunk]
+    /// Ids of the chunks holding any of `terms`, best first (title and heading words weigh more than body words).
+    func keywordSearch(terms: [String], limit: Int) async throws -> [String]
 
-    /// Every chunk's vector, for building a vector index, in pages of `pageSize`.
-    public func forEachVectorPage(pageSize: Int = 5000, _ body: ([VectorRecord]) async throws -> Void) async throws {
-        var after: Int64 = 0
-        while true {
-            let cursor = after
-            let (records, last) = try await pool.read { db in
-                let rows = try Row.fetchAll(db, sql: "SELECT seq, id, document_id, embedding FROM chunks WHERE seq > ? ORDER BY seq LIMIT ?",
-                                            arguments: [cursor, pageSize])
-                let records = rows.map { VectorRecord(id: $0["id"], documentID: $0["document_id"], vector: VectorMath.vector($0["embedding"])) }
-                return (records, rows.last.map { $0["seq"] as Int64 })
-            }
-            guard let last else { return }
-            after = last
-            try await body(records)
-        }
-    }
-
-    public func chunks(ids: [String]) async throws -> [String: StoredChunk] {
-        guard !ids.isEmpty else { return [:] }
-        return try await pool.read { db in
-            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT c.id, c.document_id, d.source, d.title, d.headings, c.heading, c.text, c.embedding
-                FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (\(marks))
-                """, arguments: StatementArguments(ids))
-            return Dictionary(uniqueKeysWithValues: rows.map { row in
-                let headings: String? = row["headings"]
-                return (row["id"], StoredChunk(id: row["id"], documentID: row["document_id"], source: row["source"], title: row["title"],
-                                               heading: row["heading"], text: row["text"], vector: VectorMath.vector(row["embedding"]),
-                                               sectionHeadings: Set(headings?.split(separator: "\n").map(String.init) ?? [])))
-            })
-        }
-    }
-
-    /// Ids of the chunks holding any of `terms`, best first by BM25 (title and heading words weigh more than body
-    /// words).
-    public func keywordSearch(terms: [String], limit: Int) async throws -> [String] {
-        guard let match = SearchText.ftsQuery(terms) else { return [] }
-        return try await pool.read { db in
-            // Ranked inside the subquery, so only the best `limit` rows are joined to their (large) chunk rows.
-            try String.fetchAll(db, sql: """
-                SELECT c.id FROM (
-                    SELECT rowid AS seq, bm25(chunks_fts, 2.0, 2.0, 1.0) AS score FROM chunks_fts
-                    WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?
-                ) best JOIN chunks c ON c.seq = best.seq ORDER BY best.score
-                """, arguments: [match, limit])
-        }
-    }
-
-    // MARK: Q&A
-
-    /// Normalised stored questions best first by BM25 over the questions' words.
-    public func keywordSearchQuestions(_ query: String, limit: Int) async throws -> [String] {
-        guard let match = SearchText.ftsQuery(SearchText.searchTerms(query)) else { return [] }
-        return try await pool.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT q.normalized FROM qa_fts f JOIN qa q ON q.id = f.rowid
-                WHERE qa_fts MATCH ? ORDER BY bm25(qa_fts, 1.0, 0.3, 0.5) LIMIT ?
-                """, arguments: [match, limit])
-        }
-    }
-
+    /// Normalised stored questions best first by their words.
+    func keywordSearchQuestions(_ query: String, limit: Int) async throws -> [String]
     /// Inserts pairs, replacing the answer of a question that is already there (after normalisation).
-    public func upsertQA(_ pairs: [(pair: QAPair, vector: [Float])]) async throws {
-        try await pool.write { db in
-            for (pair, vector) in pairs {
-                let normalized = SearchText.normalize(pair.question)
-                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM qa WHERE normalized = ?", arguments: [normalized]) {
-                    try db.execute(sql: "DELETE FROM qa_fts WHERE rowid = ?", arguments: [id])
-                    try db.execute(sql: "DELETE FROM qa WHERE id = ?", arguments: [id])
-                }
-                let tags = pair.tags.joined(separator: ";")
-                try db.execute(sql: "INSERT INTO qa (question, normalized, answer, tags, embedding) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [pair.question, normalized, pair.answer, tags, VectorMath.blob(vector)])
-                try db.execute(sql: "INSERT INTO qa_fts (rowid, question, answer, tags) VALUES (?, ?, ?, ?)",
-                               arguments: [db.lastInsertedRowID, pair.question, pair.answer, tags])
-            }
-            try Self.bumpContentVersion(db)
-        }
-    }
-
+    func upsertQA(_ pairs: [(pair: QAPair, vector: [Float])]) async throws
     /// Deletes one pair; false when there was none with that id.
-    public func deleteQA(id: Int64) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM qa_fts WHERE rowid = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM qa WHERE id = ?", arguments: [id])
-            guard db.changesCount > 0 else { return false }
-            try Self.bumpContentVersion(db)
-            return true
-        }
+    func deleteQA(id: Int64) async throws -> Bool
+    func qaPairs() async throws -> [(pair: QAPair, vector: [Float])]
+
+    /// Stores `entry`, and deletes entries asked before `cutoff` (ISO 8601 sorts as text).
+    func recordQuestion(_ entry: LoggedQuestion, vector: [Float], deletingBefore cutoff: String) async throws
+    /// The most recent entries first; `search` matches the question or the answer, case-insensitively, or is a session id.
+    func questions(search: String?, limit: Int) async throws -> [LoggedQuestion]
+    /// Unanswered questions asked since `since`, newest first, with their vectors.
+    func unansweredQuestions(since: String, limit: Int) async throws -> [(entry: LoggedQuestion, vector: [Float])]
+    /// Stores a browser's first-audio figure, and deletes figures reported before `cutoff`.
+    func recordFirstAudio(milliseconds: Double, at time: String, deletingBefore cutoff: String) async throws
+    /// The figures reported since `since`, newest first.
+    func firstAudio(since: String, limit: Int) async throws -> [Double]
+
+    func widgetKeys() async throws -> [WidgetKey]
+    func insertWidgetKey(_ key: WidgetKey) async throws
+    /// Whether a key was there to delete.
+    func deleteWidgetKey(id: String) async throws -> Bool
+}
+
+extension KnowledgeStore {
+    public func forEachVectorPage(_ body: ([VectorRecord]) async throws -> Void) async throws {
+        try await forEachVectorPage(pageSize: 5000, ids: nil, body)
     }
 
-    public func qaPairs() async throws -> [(pair: QAPair, vector: [Float])] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, question, answer, tags, embedding FROM qa ORDER BY id").map { row in
-                let tags: String = row["tags"]
-                return (QAPair(id: row["id"], question: row["question"], answer: row["answer"], tags: tags.split(separator: ";").map(String.init)),
-                        VectorMath.vector(row["embedding"]))
-            }
-        }
+    /// The pattern a case-insensitive LIKE/ILIKE with `ESCAPE '\\'` matches `search` anywhere with.
+    static func likePattern(_ search: String) -> String {
+        "%" + search.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%"
+    }
+}
+
+/// The column values the log stores as JSON text.
+extension LoggedQuestion {
+    var sourcesJSON: String { String(decoding: (try? JSONEncoder().encode(sources)) ?? Data("[]".utf8), as: UTF8.self) }
+    var timingsJSON: String { String(decoding: (try? JSONEncoder().encode(timings)) ?? Data("{}".utf8), as: UTF8.self) }
+
+    static func decodeSources(_ text: String) -> [String] { (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? [] }
+    static func decodeTimings(_ text: String) -> [String: Double] {
+        (try? JSONDecoder().decode([String: Double].self, from: Data(text.utf8))) ?? [:]
     }
 }

@@ -80,3 +80,10 @@ struct TopK<Item> {
         if entries.count > limit { entries.removeLast() }
     }
 }
+
+extension Array {
+    /// The array cut into consecutive pages of at most `size` elements.
+    func pages(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

@@ -11,10 +11,10 @@ final class TermStatistics: Sendable {
 
     /// Words remembered per version; past this the cache starts again (a bound on what odd queries can grow).
     static let maxWords = 50_000
-    private let store: KnowledgeStore
+    private let store: any KnowledgeStore
     private let cache = Mutex<Snapshot?>(nil)
 
-    init(store: KnowledgeStore) {
+    init(store: any KnowledgeStore) {
         self.store = store
     }
 

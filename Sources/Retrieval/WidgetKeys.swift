@@ -1,36 +1,8 @@
-public import Foundation
-import GRDB
+import Foundation
 public import VoiceCore
 
 /// Publishable widget keys made and revoked in the console, kept in the knowledge store (shared by every gateway
 /// replica, which polls `GET /keys`; docs/decisions.md, 44).
-extension KnowledgeStore {
-    func widgetKeys() async throws -> [WidgetKey] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, digest, origins, created_at FROM widget_keys ORDER BY created_at").map { row in
-                let origins: String = row["origins"]
-                return WidgetKey(id: row["id"], name: row["name"], origins: origins.split(separator: " ").map(String.init),
-                                 digest: row["digest"], created_at: row["created_at"])
-            }
-        }
-    }
-
-    func insertWidgetKey(_ key: WidgetKey) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "INSERT INTO widget_keys (id, name, digest, origins, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [key.id, key.name, key.digest, key.origins.joined(separator: " "), key.created_at])
-        }
-    }
-
-    /// Whether a key was there to delete.
-    func deleteWidgetKey(id: String) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM widget_keys WHERE id = ?", arguments: [id])
-            return db.changesCount > 0
-        }
-    }
-}
-
 extension KnowledgeBase {
     public func widgetKeys() async throws -> [WidgetKey] { try await store.widgetKeys() }
 

@@ -83,6 +83,9 @@ public struct Settings: Sendable {
     /// Where chunk vectors are searched: the embedded SQLite-backed index or a Chroma server.
     public var vectorStore: VectorStoreBackend
     public var chromaURL: URL
+    /// `VOICE_DATABASE_URL`: a `postgres://` URL puts the knowledge service's state in that PostgreSQL database,
+    /// shared by every replica; nil keeps it in `knowledge.db` in the data folder (docs/decisions.md, 46).
+    public var databaseURL: URL?
     /// Ingested on the first run, when the knowledge base is empty.
     public var knowledgeDirectory: URL
     /// WordNet's database (Debian's `wordnet-base`), which relates a question's words to the documents' words.
@@ -205,6 +208,12 @@ public struct Settings: Sendable {
             throw .invalid(key: "VOICE_CHROMA_URL", value: chromaText, expected: "an http(s) URL")
         }
         self.chromaURL = chromaURL
+        if let text = environment["VOICE_DATABASE_URL"], !text.isEmpty {
+            guard let url = URL(string: text), ["postgres", "postgresql"].contains(url.scheme), url.host != nil else {
+                throw .invalid(key: "VOICE_DATABASE_URL", value: "(hidden)", expected: "a postgres://user:password@host:port/database URL")
+            }
+            databaseURL = url
+        }
         knowledgeDirectory = path("VOICE_KNOWLEDGE_DIR", default: "knowledge")
         wordnetDirectory = path("VOICE_WORDNET_DIR", default: "/usr/share/wordnet")
     }

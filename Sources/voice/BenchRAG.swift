@@ -35,14 +35,14 @@ struct BenchRAG: AsyncParsableCommand {
         let eval = try EvalSet.load(settings.knowledgeDirectory.appendingPathComponent("eval.json"))
 
         // Quality first, on the sample knowledge base.
-        let sample = KnowledgeBase(store: try KnowledgeStore(url: scratch.appendingPathComponent("sample.db")),
+        let sample = KnowledgeBase(store: try SQLiteKnowledgeStore(url: scratch.appendingPathComponent("sample.db")),
                                    index: EmbeddedVectorIndex(dimensions: embedder.dimensions), embedder: embedder, logger: logger)
         try await sample.prepare(seedFrom: settings.knowledgeDirectory)
         try await Self.reportThroughput(sample)
         try await Self.reportRecall(sample, eval: eval)
 
         // Latency on a generated corpus, grown in place from the smallest size to the largest.
-        let store = try KnowledgeStore(url: scratch.appendingPathComponent("corpus.db"))
+        let store = try SQLiteKnowledgeStore(url: scratch.appendingPathComponent("corpus.db"))
         var generator = try await CorpusGenerator(knowledge: sample, store: store)
         var chroma: (server: ChromaServer, index: ChromaVectorIndex)?
         if !noChroma {
@@ -144,13 +144,13 @@ struct BenchRAG: AsyncParsableCommand {
 /// chunks, not all of them), with vectors near real MiniLM embeddings of sample sentences (so they cluster as
 /// real ones do).
 struct CorpusGenerator {
-    let store: KnowledgeStore
+    let store: SQLiteKnowledgeStore
     let vocabulary: [String]
     let anchors: [[Float]]
     var generator = SystemRandomNumberGenerator()
     private(set) var count = 0
 
-    init(knowledge: KnowledgeBase, store: KnowledgeStore) async throws {
+    init(knowledge: KnowledgeBase, store: SQLiteKnowledgeStore) async throws {
         self.store = store
         var words: [String] = []
         var sentences: [String] = []
@@ -183,7 +183,7 @@ struct CorpusGenerator {
             let info = DocumentInfo(id: id, source: source, title: nil, format: "text", chunks: chunkCount, bytes: 0,
                                     content_hash: "\(count)", ingested_at: Date().formatted(.iso8601))
             _ = try await store.replaceDocument(info, chunks: chunks)
-            added += chunks.indices.map { VectorRecord(id: KnowledgeStore.chunkID(id, $0), documentID: id, vector: chunks[$0].vector) }
+            added += chunks.indices.map { VectorRecord(id: StoredChunk.id(id, $0), documentID: id, vector: chunks[$0].vector) }
             count += chunkCount
         }
         return added

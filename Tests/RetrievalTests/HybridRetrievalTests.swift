@@ -69,18 +69,18 @@ import VoiceCore
                                                     format: .text)
         #expect(first.status == .created)
         #expect(first.chunks >= 2)
-        let otherBefore = try await test.knowledge.store.chunks(ids: [KnowledgeStore.chunkID(other.id, 0)])
+        let otherBefore = try await test.knowledge.store.chunks(ids: [StoredChunk.id(other.id, 0)])
 
         let again = try await test.knowledge.ingest(source: "notice.md", data: Data("# Notice\n\nThe new berth is blue.".utf8),
                                                     format: .markdown)
         #expect(again.id == first.id)
         #expect(again.status == .replaced)
         #expect(again.chunks == 1)
-        let stored = try await test.knowledge.store.chunks(ids: (0..<first.chunks).map { KnowledgeStore.chunkID(first.id, $0) })
+        let stored = try await test.knowledge.store.chunks(ids: (0..<first.chunks).map { StoredChunk.id(first.id, $0) })
         #expect(stored.count == 1)
         #expect(stored.values.first?.text.contains("blue") == true)
         #expect(try await test.knowledge.index.count() == 2)
-        #expect(try await test.knowledge.store.chunks(ids: [KnowledgeStore.chunkID(other.id, 0)]) == otherBefore)
+        #expect(try await test.knowledge.store.chunks(ids: [StoredChunk.id(other.id, 0)]) == otherBefore)
         let found = try await test.knowledge.retrieve(.init(query: "What colour is the old berth?", top_k: 5))
         #expect(!found.documents.contains { $0.text.contains("red") })
 

@@ -52,7 +52,7 @@ import VoiceTesting
         #expect(acknowledged.count >= 6)
         #expect(acknowledged.count < 80, "the kill came before the end")
 
-        let store = try KnowledgeStore(url: directory.appendingPathComponent("data/knowledge.db"))
+        let store = try SQLiteKnowledgeStore(url: directory.appendingPathComponent("data/knowledge.db"))
         let documents = Dictionary(uniqueKeysWithValues: try await store.documents().map { ($0.source, $0) })
         for (source, chunks) in acknowledged {
             #expect(documents[source]?.chunks == chunks, "\(source) was acknowledged with \(chunks) chunks")

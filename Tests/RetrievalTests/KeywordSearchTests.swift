@@ -5,10 +5,10 @@ import Testing
 /// What keyword search knows about words: chunk counts that follow every write, and the rarest words kept when a
 /// query's words would make BM25 rank too many chunks. Real SQLite and FTS5; no model needed.
 @Suite struct KeywordSearchTests {
-    let store: KnowledgeStore
+    let store: SQLiteKnowledgeStore
 
     init() throws {
-        store = try KnowledgeStore(url: FileManager.default.temporaryDirectory
+        store = try SQLiteKnowledgeStore(url: FileManager.default.temporaryDirectory
             .appendingPathComponent("keywords-\(UUID().uuidString)").appendingPathComponent("knowledge.db"))
     }
 

@@ -12,11 +12,13 @@ struct TestKnowledge {
 
     static var sampleKnowledge: URL { Fixtures.repositoryRoot.appendingPathComponent("knowledge") }
 
-    init(seed: Bool = true, index makeIndex: ((Int) async throws -> any VectorIndex)? = nil, directory: URL? = nil) async throws {
+    /// Over `store` when given, else over a SQLite store in `directory`.
+    init(seed: Bool = true, index makeIndex: ((Int) async throws -> any VectorIndex)? = nil, directory: URL? = nil,
+         store: (any KnowledgeStore)? = nil) async throws {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("rag-\(UUID().uuidString)")
         let embedder = try Embedder(modelPath: try Fixtures.model(ModelCatalog.miniLM), threads: 2)
         let index = try await makeIndex?(embedder.dimensions) ?? EmbeddedVectorIndex(dimensions: embedder.dimensions)
-        knowledge = KnowledgeBase(store: try KnowledgeStore(url: directory.appendingPathComponent("knowledge.db")),
+        knowledge = KnowledgeBase(store: try store ?? SQLiteKnowledgeStore(url: directory.appendingPathComponent("knowledge.db")),
                                   index: index, embedder: embedder, logger: Logger(label: "test"))
         try await knowledge.prepare(seedFrom: seed ? Self.sampleKnowledge : nil)
         self.directory = directory
