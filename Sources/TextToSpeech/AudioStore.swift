@@ -1,4 +1,5 @@
 public import Foundation
+import HTTPTypes
 import VoiceCore
 
 /// The shared audio folder (gateway ↔ TTS). Names are random and never come from user input; anything
@@ -29,12 +30,25 @@ public struct AudioStore: Sendable {
             && name.dropFirst(4).dropLast(4).allSatisfy { $0.isHexDigit && ($0.isNumber || $0.isLowercase) }
     }
 
-    /// Writes atomically, so a reader never sees half a file.
+    /// Writes atomically, so a reader never sees half a file. A full disk is 507 `storage_full`, which the gateway
+    /// reports as the TTS stage being unavailable; what is stored already stays, and the retention sweep frees room.
     public func store(_ wav: Data, name: String = AudioStore.newName()) throws -> URL {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent(name)
-        try wav.write(to: url, options: .atomic)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try wav.write(to: url, options: .atomic)
+        } catch where Self.isOutOfSpace(error) {
+            throw APIError(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), code: "storage_full",
+                           message: "the audio folder is full")
+        }
         return url
+    }
+
+    static func isOutOfSpace(_ error: any Error) -> Bool {
+        let error = error as NSError
+        if error.domain == NSCocoaErrorDomain && error.code == CocoaError.fileWriteOutOfSpace.rawValue { return true }
+        if error.domain == NSPOSIXErrorDomain && [ENOSPC, EDQUOT].contains(Int32(error.code)) { return true }
+        return (error.userInfo[NSUnderlyingErrorKey] as? NSError).map(isOutOfSpace) ?? false
     }
 
     /// Our WAVs (one 44-byte header, the same format) one after another as a new file: a streamed answer's

@@ -149,4 +149,38 @@ import VoiceTesting
             #expect(try await topSource(Self.question, from: rag) == "gull-ferry.md")
         }
     }
+
+    /// Documents posted while the database stops (as a crash would) and starts again: every acknowledged one is there
+    /// whole, and none is there in part.
+    @Test func aDatabaseRestartMidIngestLosesNoAcknowledgedDocumentAndLeavesNoHalfDocument() async throws {
+        try await withServer { server in
+            let rag = try await replica(server)
+            let paragraphs = (1...4).map { "Section \($0). " + String(repeating: "The harbour office keeps lost property for a month. ", count: 12) }
+            let writer = Task {
+                var acknowledged: [String] = [], refused = 0
+                for index in 0..<30 {
+                    let text = paragraphs.joined(separator: "\\n\\n")
+                    let (status, _) = try await post("/documents", to: rag, json: #"{"source": "notice-\#(index).md", "text": "\#(text)"}"#)
+                    if status == 201 { acknowledged.append("notice-\(index).md") } else { refused += 1 }
+                }
+                return (acknowledged, refused)
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            // Longer than the store's 5 s deadline, so writes in between are refused rather than waited through.
+            try server.stopServer()
+            try await Task.sleep(for: .seconds(7))
+            try server.startServer()
+            let (acknowledged, refused) = try await writer.value
+            #expect(refused > 0, "the restart fell between the writes")
+            let store = try await PostgresKnowledgeStore.connect(url: server.url(), logger: Logger(label: "test"))
+            let documents = try await store.documents()
+            let chunks = try await store.chunkVersions().keys
+            for source in acknowledged {
+                #expect(documents.contains { $0.source == source }, "acknowledged \(source) was lost")
+            }
+            for document in documents {
+                #expect(chunks.filter { $0.hasPrefix(document.id + "#") }.count == document.chunks, "\(document.source) is partly stored")
+            }
+        }
+    }
 }
