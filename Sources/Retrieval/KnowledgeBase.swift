@@ -101,13 +101,14 @@ public final class KnowledgeBase: RetrievalClient {
         return knowledge
     }
 
-    /// Brings the index in step with the store, loads the Q&A pairs and, when the knowledge base is empty,
-    /// ingests `seedFrom` (documents and `*.csv` Q&A files).
+    /// Brings the index in step with the store, loads the Q&A pairs and, the first time the store is prepared with a
+    /// seed and while it is empty, ingests `seedFrom` (documents and `*.csv` Q&A files).
     public func prepare(seedFrom seed: URL?) async throws {
         try await synchronizeSharedIndex()
         try await follow()
-        if let seed, try await store.documents().isEmpty, questions.withLock({ $0.isEmpty }),
-           FileManager.default.fileExists(atPath: seed.path) {
+        // Claimed first, whatever the store holds: an owner's own first ingestion also counts as the seeding.
+        if let seed, FileManager.default.fileExists(atPath: seed.path), try await store.claimSeeding(),
+           try await store.documents().isEmpty, questions.withLock({ $0.isEmpty }) {
             logger.info("first run: ingesting the sample knowledge", metadata: ["folder": "\(seed.path)"])
             _ = try await ingest(paths: [seed]) { url, result in
                 if case .failure(let error) = result {

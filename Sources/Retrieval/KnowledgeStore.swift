@@ -76,6 +76,9 @@ public protocol KnowledgeStore: Sendable {
     /// Every chunk's id with a token that changes whenever the chunk is written again, for bringing a process's own
     /// vector index in step with what other processes wrote.
     func chunkVersions() async throws -> [String: String]
+    /// True exactly once in the store's life: whoever gets it may seed the sample knowledge, so that knowledge an owner
+    /// deleted is not put back by the next replica to start.
+    func claimSeeding() async throws -> Bool
     /// Changes whenever chunks or Q&A pairs are written, by this process or another.
     func contentVersion() async throws -> Int
     /// How many chunks hold each of `words` (stemmed, so "opens" counts chunks with "open").

@@ -2,7 +2,10 @@ public import Foundation
 public import Logging
 import HTTPTypes
 import NIOCore
+import NIOSSL
 import PostgresNIO
+import Synchronization
+import _ConnectionPoolModule
 public import VoiceCore
 
 /// The knowledge service's state in PostgreSQL, shared by every replica of the deployed layout: the same tables as
@@ -17,9 +20,9 @@ public final class PostgresKnowledgeStore: KnowledgeStore {
     public var engine: String { "postgres" }
 
     /// Connects to `url` (`postgres://user:password@host:port/database`, `?sslmode=require` for TLS) and creates
-    /// the schema when the database has none. A database that is still starting (Compose, Kubernetes) is waited
-    /// for, up to `timeout`.
-    public static func connect(url: URL, logger: Logger, timeout: Duration = .seconds(60)) async throws -> PostgresKnowledgeStore {
+    /// the schema when the database has none. A database that is still starting (Compose, Kubernetes) or restarting
+    /// is waited for, up to `timeout` (as long as Kubernetes' startup probe waits).
+    public static func connect(url: URL, logger: Logger, timeout: Duration = .seconds(300)) async throws -> PostgresKnowledgeStore {
         let store = PostgresKnowledgeStore(client: PostgresClient(configuration: try configuration(url), backgroundLogger: logger),
                                            logger: logger)
         let deadline = ContinuousClock.now + timeout
@@ -39,15 +42,46 @@ public final class PostgresKnowledgeStore: KnowledgeStore {
             throw SettingsError.invalid(key: "VOICE_DATABASE_URL", value: "(hidden)", expected: "a URL with a user and a host")
         }
         let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
-        let tls: PostgresClient.Configuration.TLS = url.query?.contains("sslmode=require") == true
-            ? .require(.makeClientConfiguration()) : .disable
+        let tls = try tls(sslmode: URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?
+            .first { $0.name == "sslmode" }?.value ?? "disable")
         var configuration = PostgresClient.Configuration(host: host, port: url.port ?? 5432, username: user,
                                                          password: url.password?.removingPercentEncoding,
                                                          database: database.isEmpty ? nil : database, tls: tls)
         configuration.options.connectTimeout = .seconds(3)
         configuration.options.maximumConnections = 8
+        // The server ends what runs too long, so a request is answered (503) instead of held: a statement after 5 s,
+        // a wait for a lock after 2 s, a transaction its client left open after 10 s.
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", "5s"), ("lock_timeout", "2s"), ("idle_in_transaction_session_timeout", "10s"),
+        ]
         return configuration
     }
+
+    /// libpq's `sslmode` values: `require` encrypts without checking the certificate (managed databases with a
+    /// private CA), `verify-ca` checks the chain, `verify-full` the host name too.
+    static func tls(sslmode: String) throws -> PostgresClient.Configuration.TLS {
+        var client = TLSConfiguration.makeClientConfiguration()
+        switch sslmode {
+        case "disable": return .disable
+        case "allow", "prefer":
+            client.certificateVerification = .none
+            return .prefer(client)
+        case "require":
+            client.certificateVerification = .none
+            return .require(client)
+        case "verify-ca":
+            client.certificateVerification = .noHostnameVerification
+            return .require(client)
+        case "verify-full":
+            return .require(client)
+        default:
+            throw SettingsError.invalid(key: "VOICE_DATABASE_URL", value: "sslmode=\(sslmode)",
+                                        expected: "sslmode disable, allow, prefer, require, verify-ca or verify-full")
+        }
+    }
+
+    /// How long a request waits for a connection before the database counts as unavailable.
+    let leaseTimeout = Duration.seconds(5)
 
     private init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -57,27 +91,66 @@ public final class PostgresKnowledgeStore: KnowledgeStore {
 
     deinit { runner.cancel() }
 
-    /// A database error as the service answers it: the store is unavailable (503), the caller may retry.
-    private func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Runs `body` on a pooled connection, answering a database that is down, restarting or overloaded as 503
+    /// `store_unavailable` (the caller may retry); other database errors are bugs and stay 500. Waiting for a
+    /// connection is bounded here, by ``leaseTimeout`` (the pool would wait for a dead server indefinitely); a statement
+    /// is bounded by the server (``configuration(_:)``), because once sent it cannot be called back, and a deadline
+    /// that answered 503 while it went on to commit would misreport a write.
+    private func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let race = LeaseRace()
         do {
-            return try await withDeadline(.seconds(5), body)
-        } catch let error as PSQLError {
-            logger.error("PostgreSQL failed", metadata: ["error": "\(String(reflecting: error))"])
+            return try await withThrowingTaskGroup(of: T?.self) { [client, leaseTimeout] group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        guard race.settle(.leased) else { throw CancellationError() }
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: leaseTimeout)
+                    // Only a wait for a connection is given up; a body already running is waited for.
+                    if race.settle(.timedOut) { throw LeaseRace.TimedOut() }
+                    return nil
+                }
+                defer { group.cancelAll() }
+                while let result = try await group.next() {
+                    if let value = result { return value }
+                }
+                throw CancellationError()
+            }
+        } catch let error where error is LeaseRace.TimedOut || Self.isUnavailable(error) {
+            logger.error("PostgreSQL unavailable", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError(.serviceUnavailable, code: "store_unavailable", message: "the knowledge database is unavailable")
-        } catch is DeadlineExceeded {
-            throw APIError(.serviceUnavailable, code: "store_unavailable", message: "the knowledge database did not answer in time")
+        }
+    }
+
+    static func isUnavailable(_ error: any Error) -> Bool {
+        switch error {
+        case let error as PostgresTransactionError:
+            return [error.beginError, error.closureError, error.commitError].compactMap { $0 }.contains(where: isUnavailable)
+        case let error as PSQLError:
+            // Anything but the server's own answer is the connection failing.
+            guard error.code == .server else { return true }
+            let state = error.serverInfo?[.sqlState] ?? ""
+            // Connection (08), resources (53), shutdown or statement timeout (57), deadlock or serialisation (40),
+            // lock timeout (55P03).
+            return ["08", "53", "57", "40"].contains(String(state.prefix(2))) || state == "55P03"
+        case is ConnectionPoolError:
+            return true
+        default:
+            return false
         }
     }
 
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await run { [client, logger] in try await client.withTransaction(logger: logger) { try await body($0) } }
+        try await run { [logger] connection in try await connection.withTransaction(logger: logger) { try await body($0) } }
     }
 
     /// Rows of `query`, each decoded by `decode`.
     private func rows<T: Sendable>(_ query: PostgresQuery, _ decode: @escaping @Sendable (PostgresRow) throws -> T) async throws -> [T] {
-        try await run { [client, logger] in
+        try await run { [logger] connection in
             var values: [T] = []
-            for try await row in try await client.query(query, logger: logger) { values.append(try decode(row)) }
+            for try await row in try await connection.query(query, logger: logger) { values.append(try decode(row)) }
             return values
         }
     }
@@ -151,29 +224,31 @@ public final class PostgresKnowledgeStore: KnowledgeStore {
     public func replaceDocument(_ document: DocumentInfo, headings: [String] = [],
                                 chunks: [(chunk: Chunk, vector: [Float])]) async throws -> [String] {
         let logger = logger
-        let rows = chunks.enumerated().map { ordinal, entry in
-            (id: StoredChunk.id(document.id, ordinal), ordinal: ordinal, heading: entry.chunk.heading, text: entry.chunk.text,
-             blob: VectorMath.blob(entry.vector))
-        }
+        let ids = chunks.indices.map { StoredChunk.id(document.id, $0) }
+        let chunkHeadings = chunks.map { $0.chunk.heading ?? "" }
+        let texts = chunks.map(\.chunk.text)
+        // Every vector in one value, cut back into rows by the server: the whole document is one statement.
+        let vectors = Data(chunks.flatMap { VectorMath.blob($0.vector) })
+        let width = chunks.first.map { $0.vector.count * MemoryLayout<Float>.size } ?? 0
         return try await transaction { connection in
             // Replicas writing one document (each seeding the sample knowledge at their first start) take turns,
             // the later replacing the earlier, instead of one failing on the unique source.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(document.id)))", logger: logger)
-            let previous = try await Self.deleteDocument(id: document.id, connection, logger: logger)
+            try await Self.lock(document: document.id, connection, logger: logger)
+            let previous = try await Self.deleteChunksAndDocument(id: document.id, connection, logger: logger)
             try await connection.query("""
                 INSERT INTO documents (id, source, title, format, content_hash, bytes, chunk_count, ingested_at, headings)
                 VALUES (\(document.id), \(document.source), \(document.title), \(document.format), \(document.content_hash),
-                        \(document.bytes), \(rows.count), \(document.ingested_at), \(headings.joined(separator: "\n")))
+                        \(document.bytes), \(ids.count), \(document.ingested_at), \(headings.joined(separator: "\n")))
                 """, logger: logger)
-            for row in rows {
-                try await connection.query("""
-                    INSERT INTO chunks (id, document_id, ordinal, heading, text, embedding, search)
-                    VALUES (\(row.id), \(document.id), \(row.ordinal), \(row.heading), \(row.text), \(row.blob),
-                            setweight(to_tsvector('voice_english', coalesce(\(document.title), '')), 'A')
-                            || setweight(to_tsvector('voice_english', coalesce(\(row.heading), '')), 'A')
-                            || setweight(to_tsvector('voice_english', \(row.text)), 'B'))
-                    """, logger: logger)
-            }
+            try await connection.query("""
+                INSERT INTO chunks (id, document_id, ordinal, heading, text, embedding, search)
+                SELECT u.id, \(document.id), u.o - 1, NULLIF(u.h, ''), u.t,
+                       substring(\(vectors)::bytea from ((u.o - 1) * \(width) + 1)::int for \(width)::int),
+                       setweight(to_tsvector('voice_english', coalesce(\(document.title), '')), 'A')
+                       || setweight(to_tsvector('voice_english', u.h), 'A') || setweight(to_tsvector('voice_english', u.t), 'B')
+                FROM unnest(\(ids)::text[], \(chunkHeadings)::text[], \(texts)::text[]) WITH ORDINALITY AS u(id, h, t, o)
+                ORDER BY u.o
+                """, logger: logger)
             try await Self.bumpContentVersion(connection, logger: logger)
             return previous
         }
@@ -182,21 +257,29 @@ public final class PostgresKnowledgeStore: KnowledgeStore {
     public func deleteDocument(id: String) async throws -> [String]? {
         let logger = logger
         return try await transaction { connection in
+            try await Self.lock(document: id, connection, logger: logger)
             var exists = false
-            for try await _ in try await connection.query("SELECT 1 FROM documents WHERE id = \(id) FOR UPDATE", logger: logger) {
+            for try await _ in try await connection.query("SELECT 1 FROM documents WHERE id = \(id)", logger: logger) {
                 exists = true
             }
             guard exists else { return nil }
-            return try await Self.deleteDocument(id: id, connection, logger: logger)
+            let removed = try await Self.deleteChunksAndDocument(id: id, connection, logger: logger)
+            try await Self.bumpContentVersion(connection, logger: logger)
+            return removed
         }
     }
 
-    static func deleteDocument(id: String, _ connection: PostgresConnection, logger: Logger) async throws -> [String] {
+    /// Writers of one document take turns, across replicas; the content version's row is only locked at the end of
+    /// each, so writers of different documents do not queue behind one another.
+    static func lock(document id: String, _ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(id)))", logger: logger)
+    }
+
+    static func deleteChunksAndDocument(id: String, _ connection: PostgresConnection, logger: Logger) async throws -> [String] {
         var ids: [String] = []
         for try await chunk in try await connection.query("DELETE FROM chunks WHERE document_id = \(id) RETURNING id", logger: logger)
             .decode(String.self) { ids.append(chunk) }
         try await connection.query("DELETE FROM documents WHERE id = \(id)", logger: logger)
-        try await bumpContentVersion(connection, logger: logger)
         return ids
     }
 
@@ -229,6 +312,12 @@ public final class PostgresKnowledgeStore: KnowledgeStore {
             SELECT c.id, c.seq::text || ':' || d.ingested_at || ':' || d.content_hash FROM chunks c JOIN documents d ON d.id = c.document_id
             """) { try $0.decode((String, String).self) }
         return Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func claimSeeding() async throws -> Bool {
+        !(try await rows("INSERT INTO meta (key, value) VALUES ('seeded', 1) ON CONFLICT DO NOTHING RETURNING key") {
+            try $0.decode(String.self)
+        }).isEmpty
     }
 
     public func contentVersion() async throws -> Int {
@@ -318,21 +407,28 @@ public final class PostgresKnowledgeStore: KnowledgeStore {
 
     public func upsertQA(_ pairs: [(pair: QAPair, vector: [Float])]) async throws {
         let logger = logger
-        let rows = pairs.map { (question: $0.pair.question, normalized: SearchText.normalize($0.pair.question), answer: $0.pair.answer,
-                                tags: $0.pair.tags.joined(separator: ";"), blob: VectorMath.blob($0.vector)) }
+        // One row per normalised question, the last given winning, as when the SQLite store replaces in turn.
+        var latest: [String: Int] = [:]
+        for (index, entry) in pairs.enumerated() { latest[SearchText.normalize(entry.pair.question)] = index }
+        let kept = pairs.indices.filter { latest[SearchText.normalize(pairs[$0].pair.question)] == $0 }.map { pairs[$0] }
+        guard !kept.isEmpty else { return }
+        let questions = kept.map(\.pair.question), answers = kept.map(\.pair.answer)
+        let normalized = questions.map(SearchText.normalize), tags = kept.map { $0.pair.tags.joined(separator: ";") }
+        let vectors = Data(kept.flatMap { VectorMath.blob($0.vector) })
+        let width = kept[0].vector.count * MemoryLayout<Float>.size
         try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(7413002)", logger: logger)
-            for row in rows {
-                // A question stored again gets a new id, as in the SQLite store.
-                try await connection.query("DELETE FROM qa WHERE normalized = \(row.normalized)", logger: logger)
-                try await connection.query("""
-                    INSERT INTO qa (question, normalized, answer, tags, embedding, search)
-                    VALUES (\(row.question), \(row.normalized), \(row.answer), \(row.tags), \(row.blob),
-                            setweight(to_tsvector('voice_english', \(row.question)), 'A')
-                            || setweight(to_tsvector('voice_english', \(row.tags)), 'B')
-                            || setweight(to_tsvector('voice_english', \(row.answer)), 'C'))
-                    """, logger: logger)
-            }
+            // A question stored again gets a new id, as in the SQLite store.
+            try await connection.query("DELETE FROM qa WHERE normalized = ANY(\(normalized))", logger: logger)
+            try await connection.query("""
+                INSERT INTO qa (question, normalized, answer, tags, embedding, search)
+                SELECT u.q, u.n, u.a, u.t, substring(\(vectors)::bytea from ((u.o - 1) * \(width) + 1)::int for \(width)::int),
+                       setweight(to_tsvector('voice_english', u.q), 'A') || setweight(to_tsvector('voice_english', u.t), 'B')
+                       || setweight(to_tsvector('voice_english', u.a), 'C')
+                FROM unnest(\(questions)::text[], \(normalized)::text[], \(answers)::text[], \(tags)::text[])
+                     WITH ORDINALITY AS u(q, n, a, t, o)
+                ORDER BY u.o
+                """, logger: logger)
             try await Self.bumpContentVersion(connection, logger: logger)
         }
     }
@@ -433,5 +529,22 @@ public final class PostgresKnowledgeStore: KnowledgeStore {
 
     public func deleteWidgetKey(id: String) async throws -> Bool {
         !(try await rows("DELETE FROM widget_keys WHERE id = \(id) RETURNING id") { try $0.decode(String.self) }).isEmpty
+    }
+}
+
+/// Which comes first for one request: a connection, or the end of the wait for one. Exactly one side wins, so a
+/// request either runs whole or is refused before anything is sent.
+final class LeaseRace: Sendable {
+    enum Outcome { case pending, leased, timedOut }
+    struct TimedOut: Error {}
+    private let state = Mutex(Outcome.pending)
+
+    /// Whether `outcome` is the one that settled the race.
+    func settle(_ outcome: Outcome) -> Bool {
+        state.withLock { state in
+            guard state == .pending else { return state == outcome }
+            state = outcome
+            return true
+        }
     }
 }

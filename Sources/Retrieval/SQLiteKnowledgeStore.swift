@@ -112,6 +112,13 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
                 CREATE INDEX first_audio_reported_at ON first_audio (reported_at);
                 """)
         }
+        migrator.registerMigration("v7") { db in
+            // A knowledge base that holds anything was seeded (or filled by its owner) already.
+            try db.execute(sql: """
+                INSERT INTO meta (key, value) SELECT 'seeded', 1
+                WHERE EXISTS (SELECT 1 FROM documents) OR EXISTS (SELECT 1 FROM qa)
+                """)
+        }
         return migrator
     }
 
@@ -187,6 +194,13 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
                 SELECT c.id, c.seq || ':' || d.ingested_at || ':' || d.content_hash AS version
                 FROM chunks c JOIN documents d ON d.id = c.document_id
                 """).map { ($0["id"], $0["version"]) })
+        }
+    }
+
+    public func claimSeeding() async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('seeded', 1)")
+            return db.changesCount > 0
         }
     }
 

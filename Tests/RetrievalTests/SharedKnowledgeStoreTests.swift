@@ -110,6 +110,20 @@ import VoiceTesting
         }
     }
 
+    /// The sample knowledge is put in once: knowledge its owner deleted stays deleted when another replica starts.
+    @Test func aReplicaStartingAfterTheOwnerEmptiedTheStoreDoesNotSeedItAgain() async throws {
+        try await withServer { server in
+            let first = try await replica(server)
+            let store = try await PostgresKnowledgeStore.connect(url: server.url(), logger: Logger(label: "test"))
+            for document in try await store.documents() { _ = try await store.deleteDocument(id: document.id) }
+            for pair in try await store.qaPairs() { _ = try await store.deleteQA(id: try #require(pair.pair.id)) }
+            first.stop()
+            let second = try await replica(server)
+            #expect(try await documents(of: second).isEmpty)
+            #expect(try await store.qaPairs().isEmpty)
+        }
+    }
+
     @Test func replicasSharingChromaAndPostgreSQLSeeEachOthersDocuments() async throws {
         let chroma = try await ChromaServer.start(executable: try ChromaBackendTests.executable.get())
         defer { chroma.stop() }
