@@ -53,3 +53,33 @@ struct QA: AsyncParsableCommand {
         }
     }
 }
+
+/// `voice knowledge copy --from data/knowledge.db`.
+struct Knowledge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Move the knowledge between stores.", subcommands: [Copy.self])
+
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a knowledge.db (documents with their vectors, Q&A, widget keys, the question log) into the PostgreSQL store of VOICE_DATABASE_URL.")
+
+        @Option(help: "The SQLite knowledge store to copy from.")
+        var from: String
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            let logger = global.bootstrap()
+            guard let url = try global.settings().databaseURL else {
+                throw ValidationError("set VOICE_DATABASE_URL to the PostgreSQL database to copy into")
+            }
+            guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("no such file: \(from)") }
+            let source = try SQLiteKnowledgeStore(url: URL(fileURLWithPath: from))
+            let target = try await PostgresKnowledgeStore.connect(url: url, logger: logger, timeout: .seconds(10))
+            let copied = try await KnowledgeCopy.copy(from: source, to: target)
+            // The target now holds knowledge: a replica starting on it must not add the sample knowledge.
+            _ = try await target.claimSeeding()
+            print("copied \(copied.documents) documents, \(copied.pairs) Q&A pairs, \(copied.keys) widget keys, "
+                  + "\(copied.questions) logged questions")
+        }
+    }
+}

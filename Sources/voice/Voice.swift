@@ -4,5 +4,5 @@ import ArgumentParser
 struct Voice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An offline voice question-answering assistant.",
-        subcommands: [Up.self, Ask.self, Serve.self, Ingest.self, QA.self, FetchModels.self, Doctor.self, Bench.self, Eval.self])
+        subcommands: [Up.self, Ask.self, Serve.self, Ingest.self, QA.self, Knowledge.self, FetchModels.self, Doctor.self, Bench.self, Eval.self])
 }

@@ -84,6 +84,30 @@ import VoiceTesting
         }
     }
 
+    /// How a deployment moves from `knowledge.db` to PostgreSQL: everything comes along, nothing twice.
+    @Test func aKnowledgeDBCopiedIntoPostgreSQLAnswersAlikeAndCopyingAgainAddsNothing() async throws {
+        try await withServer { server in
+            let local = try await TestKnowledge()
+            _ = try await local.knowledge.makeWidgetKey(name: "shop", origins: ["https://shop.example"])
+            try await local.knowledge.record(LoggedQuestion(asked_at: LoggedQuestion.timestamp(), session_id: nil,
+                                                            question: "Do you sell gift cards?", answer: "I don't know.",
+                                                            answer_kind: "not_covered", decline_reason: nil, sources: [], timings: [:]))
+            let store = try await PostgresKnowledgeStore.connect(url: server.url(), logger: Logger(label: "test"))
+            let copied = try await KnowledgeCopy.copy(from: local.knowledge.store, to: store)
+            #expect(copied.documents == (try await local.knowledge.documents()).count)
+            #expect((copied.keys, copied.questions) == (1, 1))
+            #expect(try await store.chunkCount() == local.knowledge.store.chunkCount())
+            let again = try await KnowledgeCopy.copy(from: local.knowledge.store, to: store)
+            #expect((again.keys, again.questions) == (0, 0))
+            #expect(try await store.qaPairs().count == copied.pairs)
+            let shared = try await TestKnowledge(seed: false, store: store)
+            for query in ["When did the Zorblat Bridge open?", "Can I bring my dog on the ferry?"] {
+                #expect(try await shared.sources(query).first == local.sources(query).first, "\(query)")
+            }
+            #expect(try await shared.knowledge.gaps().map(\.question) == ["Do you sell gift cards?"])
+        }
+    }
+
     @Test func aDocumentPostedToOneReplicaIsRetrievedByTheOtherAndSurvivesKills() async throws {
         try await withServer { server in
             let first = try await replica(server)
