@@ -1,7 +1,9 @@
-"""The reliability run (scripts/soak.sh): the five-process layout on loopback, under load from closed-loop clients,
-each service killed with SIGKILL mid-load and started again, then a corpus of bad input. Prints figures and exits
-non-zero on what must never happen: a 500, a killed service the gateway does not name or does not recover from, bad
-input that is not a JSON 4xx, a stack left unhealthy."""
+"""The reliability run (scripts/soak.sh): the five-process layout on loopback with its knowledge in a scratch
+PostgreSQL cluster, under load from closed-loop clients, each service killed with SIGKILL mid-load and started
+again, the database stopped and started in the middle of a stream of document uploads, then a corpus of bad input.
+Prints figures and exits non-zero on what must never happen: a 500, a killed service the gateway does not name or
+does not recover from, an acknowledged document lost or stored in part, bad input that is not a JSON 4xx, a stack
+left unhealthy."""
 import argparse
 import json
 import os
@@ -45,14 +47,108 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
 
 
+class Postgres:
+    """A scratch cluster of Debian's PostgreSQL on a free port (as the tests' PostgresServer). PostgreSQL refuses to
+    run as root, so as root its programs run as the `postgres` user."""
+
+    def __init__(self):
+        versions = [int(v) for v in os.listdir("/usr/lib/postgresql") if v.isdigit()] if os.path.isdir("/usr/lib/postgresql") else []
+        if not versions:
+            sys.exit("PostgreSQL is not installed (bash scripts/setup.sh installs it)")
+        self.bin = f"/usr/lib/postgresql/{max(versions)}/bin"
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="voice-soak-pg-")
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "postgres", self.dir], check=True)
+        self.data = os.path.join(self.dir, "data")
+        self.run("initdb", "-D", self.data, "-U", "voice", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        self.start()
+        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "voice", "knowledge")
+        self.url = f"postgres://voice@127.0.0.1:{self.port}/knowledge"
+
+    def run(self, program, *arguments):
+        command = [os.path.join(self.bin, program), *arguments]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        with open(os.path.join(self.dir, "ctl.log"), "ab") as log:
+            subprocess.run(command, check=True, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+
+    def start(self):
+        self.run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "server.log"), "-w", "-o",
+                 f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1", "start")
+
+    def stop(self):
+        """At once, as a crash would: open transactions are lost, committed ones kept."""
+        self.run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+
+    def query(self, sql):
+        command = [os.path.join(self.bin, "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "voice", "-d", "knowledge", "-Atc", sql]
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
+
+    def remove(self):
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass
+        subprocess.run(["rm", "-rf", self.dir])
+
+
+def restart_mid_ingest(stack, database, clients, wav):
+    """Posts documents to RAG one after another while questions are asked, stops the database for longer than RAG's
+    5 s wait for a connection, and starts it again. Every acknowledged document must be stored whole."""
+    load = Load(stack.url, clients, wav)
+    asking = threading.Thread(target=load.run, args=(20,))
+    asking.start()
+    acknowledged, answers = [], {}
+    stop = threading.Event()
+
+    def post():
+        paragraph = " ".join(["The harbour office keeps lost property for thirty days."] * 12)
+        index = 0
+        while not stop.is_set():
+            source = f"notice-{index}.md"
+            body = json.dumps({"source": source, "text": "\n\n".join(f"Section {n}. {paragraph}" for n in range(4))}).encode()
+            status, _, _ = request(f"http://127.0.0.1:{stack.ports['rag']}/documents", body, {"Content-Type": "application/json"})
+            answers[status] = answers.get(status, 0) + 1
+            if status == 201:
+                acknowledged.append(source)
+            index += 1
+
+    poster = threading.Thread(target=post)
+    poster.start()
+    time.sleep(3)
+    database.stop()
+    time.sleep(7)
+    database.start()
+    time.sleep(5)
+    stop.set()
+    poster.join()
+    asking.join()
+    stored = set(database.query("SELECT source FROM documents"))
+    partial = database.query("SELECT d.source FROM documents d LEFT JOIN chunks c ON c.document_id = d.id "
+                             "GROUP BY d.id, d.source, d.chunk_count HAVING count(c.id) <> d.chunk_count")
+    lost = [s for s in acknowledged if s not in stored]
+    _, codes = load.summary()
+    print(f"database restarted mid-ingest: uploads {dict(sorted(answers.items()))}, {len(acknowledged)} acknowledged, "
+          f"{len(lost)} lost, {len(partial)} stored in part; questions meanwhile {dict(sorted(codes.items()))}")
+    problems = [f"acknowledged documents lost: {lost[:5]}"] if lost else []
+    problems += [f"documents stored in part: {partial[:5]}"] if partial else []
+    problems += [f"{n} uploads answered {s}" for s, n in answers.items() if s not in (201, 503)]
+    if codes.get(500):
+        problems.append(f"{codes[500]} questions were 500 while the database restarted")
+    if not answers.get(503):
+        problems.append("no upload fell into the database's absence: the check proved nothing")
+    return problems
+
+
 class Stack:
-    def __init__(self, binary, data, log_dir):
+    def __init__(self, binary, data, log_dir, database_url):
         self.binary, self.data, self.log_dir = binary, data, log_dir
         self.ports = {name: free_port() for name in SERVICES + ["gateway"]}
         # Five processes on one small machine: each service's inference threads spin while they wait, so more than
         # one each starves the others (deploy/k8s gives each pod its own CPU limit and threads to match).
         self.env = dict(os.environ, VOICE_THREADS=os.environ.get("VOICE_THREADS", "1"), VOICE_DATA_DIR=data, VOICE_RATE_LIMIT_RPS="100000", VOICE_RATE_LIMIT_BURST="100000",
-                        **{f"VOICE_{s.upper()}_URL": f"http://127.0.0.1:{self.ports[s]}" for s in SERVICES})
+                        VOICE_DATABASE_URL=database_url, **{f"VOICE_{s.upper()}_URL": f"http://127.0.0.1:{self.ports[s]}" for s in SERVICES})
         self.processes = {}
 
     @property
@@ -176,8 +272,9 @@ def main():
     parser.add_argument("--wav", required=True)
     args = parser.parse_args()
     problems = []
+    database = Postgres()
     with tempfile.TemporaryDirectory(prefix="voice-soak-") as data:
-        stack = Stack(args.binary, data, data)
+        stack = Stack(args.binary, data, data, database.url)
         try:
             for name in SERVICES:
                 stack.start(name)
@@ -247,6 +344,11 @@ def main():
                 if codes.get(500):
                     problems.append(f"{codes[500]} responses were 500 while {name} was down")
 
+            database_problems = restart_mid_ingest(stack, database, max(2, args.clients // 5), open(args.wav, "rb").read())
+            problems += database_problems
+            if not stack.healthy("rag", 30):
+                problems.append("RAG did not recover after the database came back")
+
             failures = bad_input(stack.url)
             print(f"bad input: {len(failures)} of 13 cases not a JSON 4xx" + "".join(f"\n  {f}" for f in failures))
             problems += failures
@@ -257,6 +359,7 @@ def main():
                     print(f"--- {name}.log (end)\n{log_tail(data, name)}")
         finally:
             stack.stop()
+            database.remove()
     for problem in problems:
         print(f"FAIL: {problem}")
     print("soak: " + ("passed" if not problems else f"{len(problems)} problems"))
