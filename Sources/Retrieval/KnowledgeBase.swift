@@ -134,10 +134,12 @@ public final class KnowledgeBase: RetrievalClient {
     /// Brings this process's own copies in step with the store when another process (a replica on the same
     /// PostgreSQL, `voice ingest` beside a running service) changed it: the embedded vector index, by the chunks
     /// added, rewritten or deleted since, and the Q&A pairs. One row read when nothing changed, so every retrieval
-    /// does it and a replica answers from another's document as soon as that is committed.
-    func follow() async throws {
+    /// does it and a replica answers from another's document as soon as that is committed. Returns the version read,
+    /// which the retrieval's word counts are then taken at.
+    @discardableResult
+    func follow() async throws -> Int {
         let version = try await store.contentVersion()
-        guard followed.withLock({ $0.version }) != version else { return }
+        guard followed.withLock({ $0.version }) != version else { return version }
         try await writes.run {
             guard self.followed.withLock({ $0.version }) != version else { return }
             if let own = self.index as? EmbeddedVectorIndex {
@@ -155,6 +157,7 @@ public final class KnowledgeBase: RetrievalClient {
             try await self.reloadQuestions()
             self.followed.withLock { $0.version = version }
         }
+        return version
     }
 
     // MARK: Embedding
@@ -196,17 +199,17 @@ public final class KnowledgeBase: RetrievalClient {
         let clock = ContinuousClock()
         let start = clock.now
         var timings: [String: Double] = [:]
-        try await follow()
+        let version = try await follow()
 
         // The question without each word no chunk holds is embedded with it, in one batch: evidence ranking asks
-        // whether such a word matters (``questionWords(_:)``, ``rankEvidence``).
-        let question = evidenceCount > 0 ? try await questionWords(query) : nil
+        // whether such a word matters (``questionWords(_:version:)``, ``rankEvidence``).
+        let question = evidenceCount > 0 ? try await questionWords(query, version: version) : nil
         let vectors = try await embed([query] + (question?.unknown ?? []).map(\.ablated))
         let vector = vectors[0]
         timings["embed_ms"] = (clock.now - start).fractionalMilliseconds
         let candidates = max(self.candidates, topK)
         async let vectorHits = timed { try await self.index.search(vector, limit: candidates) }
-        async let keywordHits = timed { try await self.keywordSearch(query, limit: candidates) }
+        async let keywordHits = timed { try await self.keywordSearch(query, limit: candidates, version: version) }
         let (vectorResult, keywordResult) = try await (vectorHits, keywordHits)
         timings["vector_ms"] = vectorResult.ms
         timings["bm25_ms"] = keywordResult.ms
@@ -287,9 +290,9 @@ public final class KnowledgeBase: RetrievalClient {
         var unknown: [(word: String, ablated: String)]
     }
 
-    func questionWords(_ query: String) async throws -> QuestionAnalysis {
+    func questionWords(_ query: String, version: Int) async throws -> QuestionAnalysis {
         let question = QuestionWords(query, lexicon: lexicon)
-        let statistics = try await termStatistics.snapshot(for: question.words)
+        let statistics = try await termStatistics.snapshot(for: question.words, version: version)
         let total = Double(statistics.chunks)
         let weights = Dictionary(uniqueKeysWithValues: question.words.map { word in
             (word, log((total + 1) / (Double(statistics.frequencies[word] ?? 0) + 0.5)))
@@ -307,11 +310,11 @@ public final class KnowledgeBase: RetrievalClient {
     static let inessentialWordSimilarity = 0.9
 
     /// Chunk ids best first by BM25 over the query's rarest words, within ``keywordBudget`` postings (always at
-    /// least the rarest word).
-    func keywordSearch(_ query: String, limit: Int) async throws -> [String] {
+    /// least the rarest word), counted at content `version`.
+    func keywordSearch(_ query: String, limit: Int, version: Int) async throws -> [String] {
         let words = SearchText.searchTerms(query)
         guard !words.isEmpty else { return [] }
-        let frequencies = try await termStatistics.snapshot(for: words).frequencies
+        let frequencies = try await termStatistics.snapshot(for: words, version: version).frequencies
         return try await store.keywordSearch(terms: Self.keywordTerms(words, frequencies: frequencies, budget: keywordBudget),
                                              limit: limit)
     }
@@ -353,7 +356,7 @@ public final class KnowledgeBase: RetrievalClient {
     public func rankings(for query: String, limit: Int) async throws -> (vector: [String], keyword: [String], hybrid: [String]) {
         let vector = try await embed([query])[0]
         let vectorIDs = try await index.search(vector, limit: max(limit, candidates)).map(\.id)
-        let keywordIDs = try await keywordSearch(query, limit: max(limit, candidates))
+        let keywordIDs = try await keywordSearch(query, limit: max(limit, candidates), version: try await store.contentVersion())
         let hybrid = fuse([vectorIDs, keywordIDs])
         return (Array(vectorIDs.prefix(limit)), Array(keywordIDs.prefix(limit)), Array(hybrid.prefix(limit)))
     }
