@@ -158,7 +158,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "TextToSpeechTests", dependencies: [
-            "TextToSpeech", "EspeakEngine", "PiperEngine", "SpeechToText", "VoiceTesting", "VoiceCore", "Models", "WhisperEngine",
+            "TextToSpeech", "EspeakEngine", "PiperEngine", "SpeechToText", "VoiceTesting", "VoiceCore", "Models", "WhisperEngine", "Retrieval",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], swiftSettings: swiftSettings),

@@ -102,12 +102,16 @@ public struct Responder: GenerationClient {
         return stream
     }
 
-    /// Runs a generation through the spoken filter and hands out each complete sentence the guard accepts. After
-    /// the first rejected sentence nothing more is handed out; the rest of the generation is drained for its totals.
+    /// Runs a generation through the spoken filter and hands out each complete sentence the guard accepts, and the
+    /// first clauses of a long sentence as soon as the guard accepts them alone, so that a long first sentence is
+    /// heard before the model has finished it. A clause the guard does not accept alone (it lacks the asked-for
+    /// fact, which comes later in its sentence) is held and offered again with the rest of its sentence. After the
+    /// first rejected sentence nothing more is handed out; the rest of the generation is drained for its totals.
     static func release(_ source: AsyncThrowingStream<GenerationEvent, any Error>, check: GroundednessGuard, maxSentences: Int,
                         _ yield: (String) -> Void) async throws -> (stats: GenerationStats, rejected: Bool, released: Bool) {
         var filter = SpokenAnswerFilter(maxSentences: maxSentences)
         var pending = ""
+        var held = ""
         var rejected = false
         var released = false
         func offer(_ sentence: String) {
@@ -123,12 +127,21 @@ public struct Responder: GenerationClient {
             switch event {
             case .text(let piece):
                 pending += filter.feed(piece)
-                while let end = sentenceEnd(pending) {
-                    offer(String(pending[..<end]))
+                while let (end, isSentence) = boundary(pending) {
+                    let part = String(pending[..<end])
                     pending.removeSubrange(..<end)
+                    if isSentence {
+                        offer(held + part)
+                        held = ""
+                    } else if held.isEmpty, !rejected, check.accepts(part, first: !released) {
+                        yield(part)
+                        released = true
+                    } else {
+                        held += part
+                    }
                 }
             case .finished(let stats):
-                pending += filter.finish()
+                pending = held + pending + filter.finish()
                 if !pending.isEmpty { offer(pending) }
                 return (stats, rejected, released)
             }
@@ -136,14 +149,25 @@ public struct Responder: GenerationClient {
         throw CancellationError()
     }
 
-    /// Where the first sentence of spoken text ends: after a full stop, question or exclamation mark that the
-    /// next sentence already follows (the filter holds a trailing space back until more text comes).
-    static func sentenceEnd(_ text: String) -> String.Index? {
+    /// Where the first piece of spoken text ends, and whether it is a whole sentence: after a full stop, question
+    /// or exclamation mark, or after a comma, semicolon or colon once the piece has ``SpeechPacing/clauseWords``
+    /// words, that the next words already follow (the filter holds a trailing space back until more text comes).
+    static func boundary(_ text: String) -> (end: String.Index, sentence: Bool)? {
         var index = text.startIndex
+        var words = 0
+        var inWord = false
         while index < text.endIndex {
+            let character = text[index]
+            if character.isWhitespace {
+                inWord = false
+            } else if !inWord {
+                inWord = true
+                words += 1
+            }
             let next = text.index(after: index)
-            if ".!?".contains(text[index]), next < text.endIndex, text[next] == " ", text.index(after: next) < text.endIndex {
-                return next
+            if next < text.endIndex, text[next] == " ", text.index(after: next) < text.endIndex {
+                if ".!?".contains(character) { return (next, true) }
+                if ",;:".contains(character), words >= SpeechPacing.clauseWords { return (next, false) }
             }
             index = next
         }

@@ -1,4 +1,5 @@
 import Foundation
+public import VoiceCore
 
 /// Text cut where a speaker pauses, so that a neural voice can speak it one chunk at a time and the first
 /// chunk plays while the next is made.
@@ -13,22 +14,55 @@ public enum SpeechChunks {
 
     /// Sentences, each a list of phrases. A sentence is also cut after a comma, semicolon or colon once its chunk
     /// holds `clauseWords` words, so the first audio of a long sentence does not wait for all of it, while a short
-    /// "Yes, we do." stays one breath.
-    public static func chunks(_ text: String, clauseWords: Int = 10) -> [[Phrase]] {
+    /// "Yes, we do." stays one breath. A long stretch with no punctuation is cut where a speaker would breathe
+    /// (`breathGroups`).
+    public static func chunks(_ text: String, clauseWords: Int = SpeechPacing.clauseWords) -> [[Phrase]] {
         var chunks: [[Phrase]] = []
         var current: [Phrase] = []
         var words = 0
         for phrase in phrases(text) {
-            current.append(phrase)
-            words += phrase.text.split(separator: " ").count
-            if sentenceEnds.contains(phrase.terminator) || words >= clauseWords {
-                chunks.append(current)
-                current = []
-                words = 0
+            for piece in breathGroups(phrase, in: text, wordsBefore: words, clauseWords: clauseWords) {
+                current.append(piece)
+                words += piece.text.split(separator: " ").count
+                if sentenceEnds.contains(piece.terminator) || words >= clauseWords {
+                    chunks.append(current)
+                    current = []
+                    words = 0
+                }
             }
         }
         if !current.isEmpty { chunks.append(current) }
         return chunks
+    }
+
+    /// Words a spoken clause starts with: before one of them a speaker may pause, so a cut there sounds natural.
+    static let clauseOpeners: Set<String> = ["and", "but", "or", "so", "because", "while", "which", "who", "where",
+                                             "when", "until", "unless", "although", "though", "if", "then", "before", "after"]
+
+    /// `phrase` cut before a clause opener once the chunk holds `clauseWords` words, keeping at least four words
+    /// after the cut; a cut piece ends in "," so the voice speaks it as an unfinished clause. Without this a
+    /// 25-word sentence with no comma is synthesised whole before anything plays.
+    static func breathGroups(_ phrase: Phrase, in text: String, wordsBefore: Int, clauseWords: Int) -> [Phrase] {
+        let words = text[phrase.range].split(whereSeparator: \.isWhitespace)
+        var pieces: [Phrase] = []
+        var first = 0
+        var count = wordsBefore
+        for index in words.indices {
+            if index > first, count >= clauseWords, words.count - index >= 4,
+               clauseOpeners.contains(words[index].lowercased()) {
+                let range = words[first].startIndex..<words[index - 1].endIndex
+                pieces.append(Phrase(text: String(text[range]), terminator: ",", range: range))
+                first = index
+                count = 0
+            }
+            count += 1
+        }
+        guard !pieces.isEmpty else { return [phrase] }
+        let range = words[first].startIndex..<phrase.range.upperBound
+        var rest = text[range]
+        if let last = rest.last, pauses.contains(last) { rest = rest.dropLast() }
+        pieces.append(Phrase(text: rest.trimmingCharacters(in: .whitespaces), terminator: phrase.terminator, range: range))
+        return pieces
     }
 
     static let sentenceEnds: Set<Character> = [".", "!", "?"]
@@ -36,7 +70,7 @@ public enum SpeechChunks {
 
     /// The text of each chunk exactly as written, so that joined with spaces they are the text again: the pieces a
     /// streamed answer is sent and spoken in.
-    public static func texts(_ text: String, clauseWords: Int = 10) -> [String] {
+    public static func texts(_ text: String, clauseWords: Int = SpeechPacing.clauseWords) -> [String] {
         chunks(text, clauseWords: clauseWords).compactMap { chunk in
             guard let first = chunk.first, let last = chunk.last else { return nil }
             return String(text[first.range.lowerBound..<last.range.upperBound])

@@ -90,11 +90,13 @@ struct Eval: AsyncParsableCommand {
                 let (answer, evidence, declined): (String, [String], Bool)
                 var how = "plain"
                 if strategy == "ours" {
-                    // A follow-up is asked in its conversation: the question it follows, and that question's answer.
+                    // A follow-up is asked in its conversation, as the widget keeps it: the questions it follows
+                    // (a chain, oldest first) each asked with the turns before it, the last three turns kept.
                     var history: [ChatTurn] = []
-                    if let follows = item.question.follows {
-                        let earlier = try await pipeline.answer(text: follows)
-                        history = [ChatTurn(role: "user", content: follows), ChatTurn(role: "assistant", content: earlier.response_text)]
+                    for earlier in named.set.conversation(before: item.question) {
+                        let reply = try await pipeline.answer(text: earlier, history: history)
+                        history = Array((history + [ChatTurn(role: "user", content: earlier),
+                                                    ChatTurn(role: "assistant", content: reply.response_text)]).suffix(6))
                     }
                     let reply = if let audio = item.audio {
                         try await pipeline.answer(audio: audio, contentType: "audio/wav", language: nil, history: history)

@@ -37,6 +37,18 @@ struct EvalSet: Decodable {
     let split: String?
     let questions: [Question]
 
+    /// The questions `question` follows, oldest first: a chain ("And a return?" then "What about for a child?") is
+    /// asked whole, the last three questions kept, as the widget keeps three turns.
+    func conversation(before question: Question) -> [String] {
+        var chain: [String] = []
+        var current = question.follows
+        while let earlier = current, chain.count < 3, !chain.contains(earlier) {
+            chain.insert(earlier, at: 0)
+            current = questions.first { $0.question == earlier }?.follows
+        }
+        return chain
+    }
+
     static func load(_ url: URL) throws -> EvalSet {
         try JSONDecoder().decode(EvalSet.self, from: Data(contentsOf: url))
     }

@@ -105,6 +105,39 @@ struct WidgetFullFlowTests {
         }
     }
 
+    @Test func aModelAnswerPlaysItsFirstSentenceWhileTheNextIsStillBeingWritten() async throws {
+        // A second gateway on the same services that asks the model every question: in the default mode a strong
+        // evidence sentence is spoken as written.
+        let gateway = try await GatewayUnderTest.replica(environment: ["VOICE_ANSWER_MODE": "generate"])
+        defer { gateway.stop() }
+        try await ChromeDriver.with(arguments: []) { browser in
+            try await browser.navigate(to: try #require(URL(string: gateway.url)))
+            try await Widget.install(in: browser)
+            // On the page's own clock: when the first sentence starts playing, and when each sentence arrives.
+            _ = try await browser.execute("""
+                const mic = document.querySelector('voice-mic');
+                window.__heard = { playing: null, sentences: [] };
+                mic.sentencePlayer.addEventListener('playing', () => { __heard.playing ??= performance.now(); });
+                mic.addEventListener('voice-sentence', () => __heard.sentences.push(performance.now()));
+                mic.askText(arguments[0]);
+                """, [.string(Self.modelQuestion)])
+            try await browser.waitFor("the answer", timeout: .seconds(90), script: """
+                return __probe.events.some((e) => e.type === 'voice-response' || e.type === 'voice-error') || null;
+                """)
+            #expect(try await Widget.events("voice-error", in: browser).isEmpty)
+            let answer = try #require(try await Widget.events("voice-response", in: browser).first)
+            #expect(answer["answer_kind"] == .string("generated"), "\(answer)")
+            let heard = try await browser.execute("return __heard")
+            let arrivals = heard["sentences"]?.array?.compactMap(\.number) ?? []
+            #expect(arrivals.count >= 2, "the model wrote one sentence: \(answer["response_text"] ?? .null)")
+            let playing = try #require(heard["playing"]?.number, "nothing played")
+            #expect(playing < arrivals.last ?? 0, "first audio at \(playing) ms, sentences at \(arrivals)")
+        }
+    }
+
+    /// A question SmolLM2 answers in two sentences from the sample knowledge base (deterministic: temperature 0).
+    static let modelQuestion = "Tell me about the Zorblat bridge and its history."
+
     @Test func aFollowUpInTheSamePageSessionIsAnsweredAboutTheEarlierQuestionUntilStartingOver() async throws {
         let gateway = try await GatewayUnderTest.url()
         try await ChromeDriver.with(arguments: []) { browser in

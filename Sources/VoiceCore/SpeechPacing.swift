@@ -1,0 +1,6 @@
+/// How spoken answers are cut so that their first audio comes early: the model's stream releases, and the voice
+/// speaks, a long sentence a clause at a time.
+public enum SpeechPacing {
+    /// Words a piece must hold before a comma, semicolon or colon ends it: shorter ("Yes, we do.") stays one breath.
+    public static let clauseWords = 10
+}
