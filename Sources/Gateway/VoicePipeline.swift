@@ -248,9 +248,9 @@ public struct VoicePipeline: Sendable {
         }
     }
 
-    /// A generated answer, streamed: the model's released sentences go to a speaking task in order, so sentence
-    /// n is synthesised while sentence n+1 is written. A first sentence that declines stops the model, and the
-    /// best evidence sentence is spoken instead, as the unstreamed answer does.
+    /// A generated answer, streamed: the model's released sentences (and first clauses of long ones) go to a
+    /// speaking task in order, so piece n is synthesised while piece n+1 is written. A first piece that declines
+    /// stops the model, and the best evidence sentence is spoken instead, as the unstreamed answer does.
     struct StreamedAnswer {
         var text: String
         var whole: SpeakResult

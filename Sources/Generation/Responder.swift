@@ -63,11 +63,12 @@ public struct Responder: GenerationClient {
     }
 
     /// The answer as it is generated: spoken-style text, released a sentence at a time once the groundedness
-    /// guard has found every number and name of the sentence in the context, then the totals. When the first
-    /// sentence fails, the model is asked once more with the stricter prompt, and when that answer fails too,
-    /// the most relevant context sentence is spoken instead. 503 (busy) and 413/400 are thrown before anything
-    /// streams.
-    public func stream(_ request: RespondRequest) async throws -> AsyncThrowingStream<GenerationEvent, any Error> {
+    /// guard has found every number and name of the sentence in the context (with `clauses`, the first clauses
+    /// of a long sentence too, see ``release(_:check:maxSentences:clauses:_:)``), then the totals. When the first
+    /// sentence fails before anything was released, the model is asked once more with the stricter prompt, and
+    /// when that answer fails too, the most relevant context sentence is spoken instead. 503 (busy) and 413/400
+    /// are thrown before anything streams.
+    public func stream(_ request: RespondRequest, clauses: Bool = true) async throws -> AsyncThrowingStream<GenerationEvent, any Error> {
         let (messages, parameters) = try plan(request)
         let maxSentences = maxSentences
         let source = try await backend.generate(messages, parameters: parameters) { text in
@@ -79,7 +80,8 @@ public struct Responder: GenerationClient {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
         let pump = Task {
             do {
-                var (stats, rejected, released) = try await Self.release(source, check: check, maxSentences: maxSentences) {
+                var (stats, rejected, released) = try await Self.release(source, check: check, maxSentences: maxSentences,
+                                                                         clauses: clauses) {
                     continuation.yield(.text($0))
                 }
                 if !rejected {
@@ -102,21 +104,28 @@ public struct Responder: GenerationClient {
         return stream
     }
 
-    /// Runs a generation through the spoken filter and hands out each complete sentence the guard accepts, and the
-    /// first clauses of a long sentence as soon as the guard accepts them alone, so that a long first sentence is
-    /// heard before the model has finished it. A clause the guard does not accept alone (it lacks the asked-for
-    /// fact, which comes later in its sentence) is held and offered again with the rest of its sentence. After the
-    /// first rejected sentence nothing more is handed out; the rest of the generation is drained for its totals.
+    /// Runs a generation through the spoken filter and hands out each complete sentence the guard accepts; with
+    /// `clauses`, also the first clauses of a long sentence as soon as the guard accepts them alone, so that a long
+    /// first sentence is heard before the model has finished it. A clause the guard does not accept alone (it
+    /// lacks the asked-for fact, which comes later in its sentence) is held and offered again with the rest of its
+    /// sentence. A clause handed out cannot be taken back: when the rest of its sentence fails, or turns into a
+    /// refusal ("…, but I don't know when."), the answer ends at that clause. After the first rejection nothing
+    /// more is handed out; the rest of the generation is drained for its totals.
     static func release(_ source: AsyncThrowingStream<GenerationEvent, any Error>, check: GroundednessGuard, maxSentences: Int,
-                        _ yield: (String) -> Void) async throws -> (stats: GenerationStats, rejected: Bool, released: Bool) {
+                        clauses: Bool, _ yield: (String) -> Void) async throws -> (stats: GenerationStats, rejected: Bool, released: Bool) {
         var filter = SpokenAnswerFilter(maxSentences: maxSentences)
         var pending = ""
         var held = ""
         var rejected = false
         var released = false
+        // Clauses of the sentence being written have been handed out.
+        var begun = false
         func offer(_ sentence: String) {
             guard !rejected else { return }
-            if check.accepts(sentence, first: !released) {
+            defer { begun = false }
+            if begun, TextWords.declinesToAnswer(sentence) {
+                rejected = true
+            } else if check.accepts(sentence, first: !released) {
                 yield(sentence)
                 released = true
             } else {
@@ -133,9 +142,11 @@ public struct Responder: GenerationClient {
                     if isSentence {
                         offer(held + part)
                         held = ""
-                    } else if held.isEmpty, !rejected, check.accepts(part, first: !released) {
+                    } else if clauses, held.isEmpty, !rejected, !(begun && TextWords.declinesToAnswer(part)),
+                              check.accepts(part, first: !released) {
                         yield(part)
                         released = true
+                        begun = true
                     } else {
                         held += part
                     }
@@ -216,14 +227,19 @@ public struct Responder: GenerationClient {
     }
 
     public func respond(_ request: RespondRequest) async throws -> RespondResponse {
-        for try await event in try await respondStreaming(request) {
+        // Whole sentences only: nothing is heard before the answer is complete, so an early clause gains nothing.
+        for try await event in try await responses(request, clauses: false) {
             if case .done(let response) = event { return response }
         }
         throw CancellationError()
     }
 
     public func respondStreaming(_ request: RespondRequest) async throws -> AsyncThrowingStream<RespondStreamEvent, any Error> {
-        let events = try await stream(request)
+        try await responses(request, clauses: true)
+    }
+
+    func responses(_ request: RespondRequest, clauses: Bool) async throws -> AsyncThrowingStream<RespondStreamEvent, any Error> {
+        let events = try await stream(request, clauses: clauses)
         let model = backend.modelName
         let (output, continuation) = AsyncThrowingStream<RespondStreamEvent, any Error>.makeStream()
         let pump = Task {

@@ -4,11 +4,12 @@ public import VoiceCore
 /// Text cut where a speaker pauses, so that a neural voice can speak it one chunk at a time and the first
 /// chunk plays while the next is made.
 public enum SpeechChunks {
-    /// One phrase and the punctuation that ended it ("." when the text had none).
+    /// One phrase and the punctuation that ended it ("." when the text had none, "," when it was cut before a
+    /// clause opener).
     public struct Phrase: Sendable, Equatable {
         public var text: String
         public var terminator: Character
-        /// Where it stands in the text, its punctuation included.
+        /// Where it stands in the text, its punctuation (if the text has one there) included.
         public var range: Range<String.Index>
     }
 
@@ -23,7 +24,7 @@ public enum SpeechChunks {
         for phrase in phrases(text) {
             for piece in breathGroups(phrase, in: text, wordsBefore: words, clauseWords: clauseWords) {
                 current.append(piece)
-                words += piece.text.split(separator: " ").count
+                words += piece.text.split(whereSeparator: \.isWhitespace).count
                 if sentenceEnds.contains(piece.terminator) || words >= clauseWords {
                     chunks.append(current)
                     current = []

@@ -23,7 +23,7 @@ struct ClauseReleaseTests {
     static func released(_ text: String) async throws -> [String] {
         var pieces: [String] = []
         let check = GroundednessGuard(evidence: evidence, question: "How much is a family ticket?")
-        _ = try await Responder.release(written(text), check: check, maxSentences: 2) { pieces.append($0) }
+        _ = try await Responder.release(written(text), check: check, maxSentences: 2, clauses: true) { pieces.append($0) }
         return pieces
     }
 
@@ -38,6 +38,11 @@ struct ClauseReleaseTests {
         // "How much" asks for a price, which only the second clause gives: the first alone would not pass.
         let text = "Family tickets are valid all day for two adults and up to three children, and they cost $30."
         #expect(try await Self.released(text) == [text])
+    }
+
+    @Test func aRefusalAfterAReleasedClauseEndsTheAnswerThere() async throws {
+        let text = "Family tickets cost $30 for two adults and up to three children, but I don't know about dogs."
+        #expect(try await Self.released(text) == ["Family tickets cost $30 for two adults and up to three children,"])
     }
 
     @Test func shortClausesAndNumbersDoNotEndAPiece() {
