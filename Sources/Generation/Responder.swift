@@ -120,12 +120,14 @@ public struct Responder: GenerationClient {
         var released = false
         // Clauses of the sentence being written have been handed out.
         var begun = false
+        /// Whether `text` may follow what was handed out: a refusal may not end a sentence already begun.
+        func passes(_ text: String) -> Bool {
+            !(begun && TextWords.declinesToAnswer(text)) && check.accepts(text, first: !released)
+        }
         func offer(_ sentence: String) {
             guard !rejected else { return }
             defer { begun = false }
-            if begun, TextWords.declinesToAnswer(sentence) {
-                rejected = true
-            } else if check.accepts(sentence, first: !released) {
+            if passes(sentence) {
                 yield(sentence)
                 released = true
             } else {
@@ -142,8 +144,7 @@ public struct Responder: GenerationClient {
                     if isSentence {
                         offer(held + part)
                         held = ""
-                    } else if clauses, held.isEmpty, !rejected, !(begun && TextWords.declinesToAnswer(part)),
-                              check.accepts(part, first: !released) {
+                    } else if clauses, held.isEmpty, !rejected, passes(part) {
                         yield(part)
                         released = true
                         begun = true

@@ -18,12 +18,8 @@ final class TermStatistics: Sendable {
         self.store = store
     }
 
-    /// The chunk count and the frequencies of `words` (and of any word counted before at this version).
-    func snapshot(for words: [String]) async throws -> Snapshot {
-        try await snapshot(for: words, version: try await store.contentVersion())
-    }
-
-    /// The same at a content version the caller has just read (a retrieval reads it once, to stay in step).
+    /// The chunk count and the frequencies of `words` (and of any word counted before) at a content version the
+    /// caller has just read (a retrieval reads it once, to stay in step).
     func snapshot(for words: [String], version: Int) async throws -> Snapshot {
         var snapshot: Snapshot
         if let cached = cache.withLock({ $0 }), cached.version == version {
