@@ -304,16 +304,44 @@ enum TableText {
         var span = 1
     }
 
+    /// The most leading columns that may together name a row.
+    static let maxKeyColumns = 3
+
+    /// How many leading columns name a row: the first alone, unless rows repeat it (a timetable's route, once per
+    /// day range); then as many as make every row's name its own ("F1 Gull Island, Days: Saturday"), so that a
+    /// cell's sentence says which row it is of.
+    static func keyColumns(_ rows: [[Cell]]) -> Int {
+        let rows = rows.filter { $0.count >= 2 && $0.allSatisfy { $0.span == 1 } }
+        guard let shortest = rows.map(\.count).min() else { return 1 }
+        for count in 1..<min(maxKeyColumns + 1, shortest) {
+            let names = rows.map { $0.prefix(count).map(\.text) }
+            if Set(names).count == names.count { return count }
+        }
+        return 1
+    }
+
     static func sentences(header: [String]?, rows: [[Cell]]) -> String {
+        let key = keyColumns(rows)
         var sentences: [String] = []
         for row in rows {
-            guard let name = row.first?.text, !name.isEmpty else { continue }
-            let values = row.dropFirst()
+            guard var name = row.first?.text, !name.isEmpty else { continue }
+            var values = row.dropFirst()
             if values.isEmpty {
                 sentences.append(clause(name))
                 continue
             }
             var column = row.first?.span ?? 1
+            // The other key cells join the name, with their headers; they are no sentences of their own.
+            while column < key, let cell = values.first, cell.span == 1, values.count > 1 {
+                let value = clause(cell.text)
+                if let header, column < header.count, !header[column].isEmpty {
+                    name += ", \(header[column]): \(value)"
+                } else {
+                    name += ", \(value)"
+                }
+                values = values.dropFirst()
+                column += 1
+            }
             for cell in values {
                 defer { column += cell.span }
                 let value = clause(cell.text)

@@ -233,6 +233,8 @@ struct QuestionWords {
         let textStems = Set(textWords.flatMap { word in [SoundKey.stem(word)] + (lexicon?.irregularBases(word) ?? []) })
         // Only a question with a number can fall in a range; the regular expression is slow enough to matter.
         let ranges = words.contains { SpokenNumbers.value(orPluralOf: $0) != nil || Int($0) != nil } ? Self.ranges(in: text) : []
+        // Only a question with a day can fall in a text's day range.
+        let textDays = words.contains { !AnswerType.daysCovered(by: $0).isEmpty } ? AnswerType.daysCovered(by: text) : []
         var credit: [String: Double] = [:]
         for word in words {
             if textWords.contains(word) {
@@ -246,6 +248,9 @@ struct QuestionWords {
                 credit[word] = Self.relatedCredit
             } else if let value = SpokenNumbers.value(orPluralOf: word) ?? Int(word), ranges.contains(where: { $0.contains(value) }) {
                 // "stage two" is one of "Stages 1 to 3".
+                credit[word] = Self.inexactCredit
+            } else if case let days = AnswerType.daysCovered(by: word), !days.isEmpty, days.isSubset(of: textDays) {
+                // "Tuesday" is one of "Mon–Fri", and of "weekdays".
                 credit[word] = Self.inexactCredit
             }
         }

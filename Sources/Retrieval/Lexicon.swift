@@ -22,15 +22,19 @@ public final class Lexicon: Sendable {
     /// adjective's attribute ("heavy" → "weight") and similar adjectives ("cheap" → "inexpensive"), and any word's
     /// derivationally related forms ("weigh" → "weight"). A verb's hypernyms are left out: they are the most general
     /// verbs there are ("steam" → "move", "travel"). A verb's antonym is followed: a sentence about the opposite
-    /// event answers the question ("When does it close on Sunday?" — "On Sundays it stays open until 5 pm.").
+    /// event answers the question ("When does it close on Sunday?" — "On Sundays it stays open until 5 pm."). A
+    /// noun's hyponyms are followed too: a sentence about a kind of the thing asked about is about it ("boat" asked,
+    /// "ferry" written), but not those used mostly as adjectives: "people" has "free" and "sick" among them.
     static func pointers(_ pos: PartOfSpeech) -> Set<String> {
         switch pos {
-        case .noun: ["@", "@i", "=", "+"]
+        case .noun: ["@", "@i", "=", "+", hyponym]
         case .verb: ["+", "!"]
         case .adj: ["=", "&", "+"]
         case .adv: []
         }
     }
+
+    static let hyponym = "~"
 
     private let index: [PartOfSpeech: Data]
     private let data: [PartOfSpeech: Data]
@@ -98,7 +102,9 @@ public final class Lexicon: Sendable {
                     guard let synset = synset(at: offset, pos) else { continue }
                     result.formUnion(synset.words)
                     for (symbol, target, targetPOS) in synset.pointers where Self.pointers(pos).contains(symbol) {
-                        if let other = self.synset(at: target, targetPOS) { result.formUnion(other.words) }
+                        guard let other = self.synset(at: target, targetPOS) else { continue }
+                        result.formUnion(symbol == Self.hyponym
+                            ? other.words.filter { !isMostlyAdjective($0) } : other.words)
                     }
                 }
             }

@@ -159,7 +159,7 @@ public enum AnswerType: Equatable, Sendable {
             }
             return Self.statesPeriod(words)
         case .day:
-            return !Self.dayNames(in: sentence).isEmpty
+            return !Self.daysCovered(by: sentence).isEmpty
         case .person:
             // A capitalised word the question does not already hold, soon after "by" or a role: "designed by the
             // engineer Ottoline Varga", "founder Ada Brook".
@@ -236,6 +236,43 @@ public enum AnswerType: Equatable, Sendable {
     public static func dayNames(in text: String) -> Set<String> {
         Set(TextWords.words(text).map { days.contains($0) ? $0 : String($0.dropLast()) }.filter(days.contains))
     }
+
+    /// The days of the week `text` covers, as full names: named ("Tuesdays"), shortened ("Tue"), in a range
+    /// ("Mon–Fri", "Monday to Friday"), or by a word for several ("weekdays", "weekends", "daily", "every day").
+    /// "Wed", "Sat" and "Sun" are English words too, so shortened they count only as a range's ends.
+    public static func daysCovered(by text: String) -> Set<String> {
+        let words = TextWords.words(text)
+        func day(_ word: String, shortened: Bool) -> Int? {
+            let singular = weekdays.contains(word) ? word : String(word.dropLast())
+            if let index = weekdays.firstIndex(of: singular) { return index }
+            guard shortened, word.count >= 3 else { return nil }
+            return weekdays.firstIndex { $0.hasPrefix(word) }
+        }
+        var covered = Set<Int>()
+        for (index, word) in words.enumerated() {
+            if let named = day(word, shortened: !["wed", "sat", "sun"].contains(word)) { covered.insert(named) }
+            switch word {
+            case "weekday", "weekdays": covered.formUnion(0...4)
+            case "weekend", "weekends": covered.formUnion(5...6)
+            case "daily": covered.formUnion(0...6)
+            case "day" where index > 0 && words[index - 1] == "every": covered.formUnion(0...6)
+            default: break
+            }
+        }
+        // Ranges: "Mon–Fri" is one word to `TextWords.words` when its dash is a hyphen, two words when an en dash.
+        for match in text.lowercased().matches(of: #/\b([a-z]{3,9})\s*(?:–|—|-|\bto\b|\buntil\b|\bthrough\b)\s*([a-z]{3,9})\b/#) {
+            guard let first = day(String(match.output.1), shortened: true), let last = day(String(match.output.2), shortened: true)
+            else { continue }
+            // A range may wrap past Sunday ("Fri–Mon").
+            var index = first
+            covered.insert(index)
+            while index != last { index = (index + 1) % 7; covered.insert(index) }
+        }
+        return Set(covered.map { weekdays[$0] })
+    }
+
+    /// The days of the week in order, Monday first.
+    static let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
     static let timeWords: Set<String> = ["noon", "midnight", "midday", "daily", "weekly", "monthly", "yearly", "annually",
                                          "morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night",

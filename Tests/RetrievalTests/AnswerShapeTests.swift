@@ -105,6 +105,27 @@ import VoiceCore
             .coverage(of: "One adult may supervise two children under 8.", weights: [:]).missing == [])
     }
 
+    /// "Tuesday" is one of "Mon–Fri" and of "weekdays"; "Sat" is a day only as a range's end.
+    @Test func aDayInsideAStatedDayRangeCounts() {
+        let question = QuestionWords("What time is the first sailing on a Tuesday?")
+        #expect(question.coverage(of: "F1, Days: Mon–Fri, First sailing: 06:40.", weights: [:]).missing == [])
+        #expect(question.coverage(of: "The first sailing on weekdays is at 06:40.", weights: [:]).missing == [])
+        #expect(question.coverage(of: "F1, Days: Friday and Saturday nights, First sailing: 23:30.", weights: [:]).missing == ["tuesday"])
+        #expect(AnswerType.daysCovered(by: "Open Fri–Mon") == ["friday", "saturday", "sunday", "monday"])
+        #expect(AnswerType.daysCovered(by: "We sat in the sun") == [])
+        #expect(AnswerType.daysCovered(by: "Sundays and public holidays") == ["sunday"])
+    }
+
+    /// A sentence about a kind of the asked thing is about it: "boat" asked, "ferries" written. Hyponyms that are
+    /// mostly adjectives ("free" is a kind of "people" in WordNet) are not followed.
+    @Test func aKindOfTheAskedThingMatchesIt() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        let question = QuestionWords("When is the first boat?", lexicon: lexicon)
+        #expect(question.coverage(of: "The first ferry leaves at 06:40.", weights: [:]).missing == [])
+        #expect(!lexicon.related("people").contains("free"))
+        #expect(!lexicon.related("boat").contains("ship"), "a boat is a kind of vessel, not of ship")
+    }
+
     @Test func aWordMostlyUsedAsAVerbIsNotTheAskedItem() throws {
         let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
         #expect(lexicon.isMostlyVerb("mean"), "tagged mostly as a verb though WordNet lists more adjective senses")

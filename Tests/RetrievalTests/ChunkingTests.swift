@@ -153,6 +153,18 @@ import VoiceCore
                               "Family swim: $13.50 for the group; Weekends only.", "Sauna, Adult: $2.50."])
     }
 
+    /// A timetable repeats its route once per day range: each cell's sentence names both, so that the 06:40 is
+    /// the weekday one, and the days are no sentence of their own.
+    @Test func rowsThatRepeatTheirFirstCellAreNamedByTheNextOneToo() {
+        let html = "<table><tr><th>Route</th><th>Days</th><th>First</th></tr>"
+            + "<tr><td>F1 Gull Island</td><td>Mon–Fri</td><td>06:40</td></tr>"
+            + "<tr><td>F1 Gull Island</td><td>Saturday</td><td>07:30</td></tr>"
+            + "<tr><td>Water taxi</td><td>Daily</td><td>07:00</td></tr></table>"
+        let sentences = DocumentText.html(html).sections.flatMap { Chunker.sentences($0.text) }
+        #expect(sentences == ["F1 Gull Island, Days: Mon–Fri, First: 06:40.", "F1 Gull Island, Days: Saturday, First: 07:30.",
+                              "Water taxi, Days: Daily, First: 07:00."])
+    }
+
     @Test func markdownPipeTablesAndListItemsStayApart() {
         let text = DocumentText.markdown("# Kettle\n\n| Specification | K7 | K9 |\n|---|---|---|\n| Capacity | 1.2 litres | 1.7 litres |\n\n"
             + "## Spares\n\n- Spare filter: $7.50\n- Descaler: $9\n\n1. Fill the kettle\n2. Press the dial\n")
