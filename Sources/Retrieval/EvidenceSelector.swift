@@ -139,7 +139,11 @@ struct QuestionWords {
         // "long" in "How long…" and "cost" in "What does it cost?" ask for a kind of fact (``AnswerType``), which a
         // sentence states in numbers, not in that word.
         let frame = AnswerType.frameWords(of: query)
-        words = SearchText.searchTerms(query).filter { !frame.contains($0) }
+        // "One" that stands for a thing said before ("the last one", "a cheaper one") ends its phrase; "one adult"
+        // and "one way" count.
+        let proForm = all.indices.filter { all[$0] == "one" }
+            .allSatisfy { $0 + 1 == all.count || TextWords.stopWords.contains(all[$0 + 1]) }
+        words = SearchText.searchTerms(query).filter { !frame.contains($0) && !(proForm && $0 == "one") }
         joined = zip(all, all.dropFirst()).map { ($0 + $1, [$0, $1]) }
         // English puts the verb after its pronoun subject or "to", a modal maybe between ("how do I turn", "ready to
         // pair", "I can bring"): such a word says what is done, which a sentence may say in other words, not what it
@@ -162,7 +166,10 @@ struct QuestionWords {
         // words are not taken as names: speech recognition capitalises its mishearings too ("Zorba bridge").
         let content = Set(words)
         names = content.filter(TextWords.isCode)
-        let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
+        // Two content words, or a word and its particle ("grown up", "drop off"): English writes many such pairs
+        // as one word, which WordNet knows ("grownup" → "adult").
+        let pairs = joined.filter { content.contains($0.parts[0]) && (content.contains($0.parts[1]) || Self.relations.contains($0.parts[1])) }
+            .map(\.word)
         related = Dictionary((words + pairs).map { word in (word, Set((lexicon?.related(word) ?? []).map(SoundKey.stem))) }) {
             first, _ in first
         }

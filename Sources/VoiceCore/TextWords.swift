@@ -13,13 +13,16 @@ public enum TextWords {
     /// A code of letters and digits ("K9", "E4", "10am"): it names one thing, whatever a text calls it otherwise.
     public static func isCode(_ word: String) -> Bool { word.contains(where: \.isNumber) && word.contains(where: \.isLetter) }
 
+    /// Function words: they name nothing a sentence must repeat. Every personal pronoun is one ("Do they have to be
+    /// on a lead?" is about what "they" stands for, which a follow-up takes from the question before).
     public static let stopWords: Set<String> = [
         "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "from", "by", "with", "about", "as",
         "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "can", "could", "will", "would", "should",
         "shall", "may", "might", "must", "have", "has", "had", "i", "me", "my", "we", "our", "you", "your", "it", "its",
         "this", "that", "these", "those", "there", "what", "which", "who", "whom", "whose", "when", "where", "why",
         "how", "much", "many", "tell", "please", "if", "so", "than", "then", "not", "no", "yes", "any", "some", "get",
-        "s", "t", "into", "out", "also", "just", "like", "know", "want",
+        "s", "t", "into", "out", "also", "just", "like", "know", "want", "they", "them", "their", "theirs", "he", "him",
+        "his", "she", "her", "hers", "us", "ours", "yours", "mine", "ones",
     ]
 
     /// Whether `word` is in `text` the way a listener would hear it: the same word, the same stem ("opens",
@@ -69,7 +72,7 @@ public enum AnswerType: Equatable, Sendable {
             self = .money
         } else if quantity || says("how many", "how long", "how far") || !Self.attributeWords(of: question).isEmpty {
             self = .number
-        } else if opens("when", "what time", "what year", "which year", "how early", "how late")
+        } else if opens("when", "what time", "what year", "which year", "how early", "how late") || says("how often")
                     || (opens("what", "which") && words.contains(where: Self.timeNouns.contains)) {
             self = .time
         } else if opens("which day", "what day", "which days", "what days", "on which day", "on what day", "which night",
@@ -274,7 +277,7 @@ public enum AnswerType: Equatable, Sendable {
     /// The days of the week in order, Monday first.
     static let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
-    static let timeWords: Set<String> = ["noon", "midnight", "midday", "daily", "weekly", "monthly", "yearly", "annually",
+    static let timeWords: Set<String> = ["noon", "midnight", "midday", "hourly", "daily", "weekly", "monthly", "yearly", "annually",
                                          "morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night",
                                          "nights", "tomorrow", "today", "tonight", "yesterday", "every"]
     static let lengthUnits: Set<String> = ["m", "cm", "mm", "km", "metre", "metres", "meter", "meters", "centimetres",

@@ -126,6 +126,33 @@ import VoiceCore
         #expect(!lexicon.related("boat").contains("ship"), "a boat is a kind of vessel, not of ship")
     }
 
+    /// "They" and "the last one" stand for something said before; a sentence need not repeat them. "One adult"
+    /// and "one way" still count.
+    @Test func pronounsAndAProFormOneAreNoWordsToMatch() {
+        #expect(QuestionWords("Do they have to be on a lead?").words == ["lead"])
+        #expect(QuestionWords("And the last one?").words == ["last"])
+        #expect(QuestionWords("How much is one way?").words.contains("one"))
+    }
+
+    /// "How often" asks when, repeatedly: "every 20 minutes" and "hourly" answer it, a price does not; "often" is
+    /// no word to find.
+    @Test func howOftenAsksForATimeNotTheWordOften() throws {
+        let question = "How often does the ferry go?"
+        let type = try #require(AnswerType(question: question))
+        #expect(type == .time)
+        #expect(type.isStated(in: "F1, Frequency: every 20 minutes.", question: question))
+        #expect(type.isStated(in: "F2, Frequency: hourly.", question: question))
+        #expect(!type.isStated(in: "A single costs $4.", question: question))
+        #expect(!QuestionWords(question).words.contains("often"))
+    }
+
+    /// A hyphenated word and its particle are looked up whole: a "grown-up" is an "Adult".
+    @Test func aWordAndItsParticleAreLookedUpAsOne() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        let question = QuestionWords("What does a single cost for a grown-up?", lexicon: lexicon)
+        #expect(question.coverage(of: "Adult, Single: $4.50.", weights: [:]).missing == [])
+    }
+
     @Test func aWordMostlyUsedAsAVerbIsNotTheAskedItem() throws {
         let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
         #expect(lexicon.isMostlyVerb("mean"), "tagged mostly as a verb though WordNet lists more adjective senses")
