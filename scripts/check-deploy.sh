@@ -2,7 +2,8 @@
 # Validates the deployment files without a Docker engine or a cluster (docs/deployment.md, "Validation"):
 # nginx -t, promtool, docker compose config, kubectl kustomize + Kubernetes schemas, the Grafana dashboard
 # against the metrics the code defines, the Dockerfile's structure, yamllint. Installs its tools idempotently
-# (versions in versions.env) into ~/.cache/voice; a second run is offline and takes seconds.
+# (versions in versions.env) into ~/.cache/voice; a second run is offline and takes seconds. `--tools-only` installs
+# the tools and stops: scripts/test.sh downloads them while it compiles.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -60,6 +61,7 @@ if [ -z "$promtool" ]; then
   promtool="$tools/prometheus-$version/usr/bin/promtool"
 fi
 
+[ "${1:-}" = --tools-only ] && exit 0
 args=(--promtool "$promtool" --kubectl "$venv/bin/kubectl" --yamllint "$venv/bin/yamllint")
 [ -x "$compose" ] && args+=(--compose "$compose")
 exec "$venv/bin/python" scripts/check_deploy.py "${args[@]}" "$@"

@@ -5,8 +5,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 # The README's set-up (a release build with testing enabled), reused: only the test targets are compiled here.
 bash scripts/setup.sh
-# llama.cpp's own server, from the same source and ggml, for the external-backend tests.
+# The deployment checks' tools are downloads, so they come while llama.cpp's own server (from the same source and
+# ggml, for the external-backend tests) compiles: on a fresh machine that overlap saves minutes.
+bash scripts/check-deploy.sh --tools-only > .build/deploy-tools.log 2>&1 &
+tools=$!
 bash scripts/engines.sh llama-server
+wait "$tools" || { cat .build/deploy-tools.log >&2; echo "installing the deployment checks' tools failed" >&2; exit 1; }
 # The deployment files, validated without Docker or a cluster (docs/deployment.md, "Validation").
 bash scripts/check-deploy.sh --self-test
 # The same configuration and flags as scripts/setup.sh's build, so nothing of it is compiled again: `swift build
