@@ -166,6 +166,10 @@ struct QuestionWords {
         // words are not taken as names: speech recognition capitalises its mishearings too ("Zorba bridge").
         let content = Set(words)
         names = content.filter(TextWords.isCode)
+        askedDays = Dictionary(uniqueKeysWithValues: content.compactMap { word in
+            let days = AnswerType.daysCovered(by: word)
+            return days.isEmpty ? nil : (word, days)
+        })
         // Two content words, or a word and its particle ("grown up", "drop off"): English writes many such pairs
         // as one word, which WordNet knows ("grownup" → "adult").
         let pairs = joined.filter { content.contains($0.parts[0]) && (content.contains($0.parts[1]) || Self.relations.contains($0.parts[1])) }
@@ -177,6 +181,8 @@ struct QuestionWords {
 
     /// The question's codes: letters with digits.
     let names: Set<String>
+    /// The days each of the question's day words means ("tuesdays", "weekend").
+    let askedDays: [String: Set<String>]
 
     /// A model's code: letters, then digits ("k9", "x5"), not a time, a measure or an ordinal ("10am", "20cm", "3rd").
     static func isModelCode(_ word: String) -> Bool { word.wholeMatch(of: #/[a-z]{1,3}\d+[a-z]?/#) != nil }
@@ -241,7 +247,7 @@ struct QuestionWords {
         // Only a question with a number can fall in a range; the regular expression is slow enough to matter.
         let ranges = words.contains { SpokenNumbers.value(orPluralOf: $0) != nil || Int($0) != nil } ? Self.ranges(in: text) : []
         // Only a question with a day can fall in a text's day range.
-        let textDays = words.contains { !AnswerType.daysCovered(by: $0).isEmpty } ? AnswerType.daysCovered(by: text) : []
+        let textDays = askedDays.isEmpty ? [] : AnswerType.daysCovered(by: text)
         var credit: [String: Double] = [:]
         for word in words {
             if textWords.contains(word) {
@@ -256,7 +262,7 @@ struct QuestionWords {
             } else if let value = SpokenNumbers.value(orPluralOf: word) ?? Int(word), ranges.contains(where: { $0.contains(value) }) {
                 // "stage two" is one of "Stages 1 to 3".
                 credit[word] = Self.inexactCredit
-            } else if case let days = AnswerType.daysCovered(by: word), !days.isEmpty, days.isSubset(of: textDays) {
+            } else if let days = askedDays[word], days.isSubset(of: textDays) {
                 // "Tuesday" is one of "Mon–Fri", and of "weekdays".
                 credit[word] = Self.inexactCredit
             }

@@ -262,8 +262,12 @@ public enum AnswerType: Equatable, Sendable {
             default: break
             }
         }
-        // Ranges: "Mon–Fri" is one word to `TextWords.words` when its dash is a hyphen, two words when an en dash.
-        for match in text.lowercased().matches(of: #/\b([a-z]{3,9})\s*(?:–|—|-|\bto\b|\buntil\b|\bthrough\b)\s*([a-z]{3,9})\b/#) {
+        // Ranges ("Mon–Fri", "Monday to Friday"); the regular expression is slow enough to skip where none can be.
+        let lowered = text.lowercased()
+        guard words.contains(where: { day($0, shortened: true) != nil }),
+              lowered.contains(where: { "–—-".contains($0) }) || words.contains(where: ["to", "until", "through"].contains)
+        else { return Set(covered.map { weekdays[$0] }) }
+        for match in lowered.matches(of: #/\b([a-z]{3,9})\s*(?:–|—|-|\bto\b|\buntil\b|\bthrough\b)\s*([a-z]{3,9})\b/#) {
             guard let first = day(String(match.output.1), shortened: true), let last = day(String(match.output.2), shortened: true)
             else { continue }
             // A range may wrap past Sunday ("Fri–Mon").
