@@ -54,26 +54,23 @@ if [ ! -f "$out/.complete" ]; then
   touch "$out/.complete"
 fi
 for tool in "$@"; do
+  # The target to build, the targets its install scripts expect, and the folders whose install scripts run (a
+  # whole-tree install would want every tool built). llama-mtmd-cli is one file; tools/mtmd's script installs the
+  # libmtmd the server links.
   case "$tool" in
-    llama-bench|llama-server) ;;
+    llama-bench) targets=(llama-bench); dirs=(tools/llama-bench) ;;
+    llama-server) targets=(llama-server llama-mtmd-cli); dirs=(tools/mtmd tools/server) ;;
     *) echo "unknown tool: $tool (llama-bench or llama-server)" >&2; exit 2 ;;
   esac
   [ -x "$out/prefix/bin/$tool" ] && continue
   echo "building $tool"
-  # A build folder of their own, on the ggml above, at -O0: a tool's own code parses arguments and requests, while
-  # the model runs in libggml and libllama, built at -O3 above and loaded from the prefix at run time (the install
-  # RPATH, used in the build tree too). On 2 cores llama-server took 4.5 min so (libllama compiled again included),
-  # 5.3 min at -O1, and its sources 665 CPU-seconds at -O3.
-  cmake -S "$out/src/llama.cpp" -B "$out/build/tools" -G Ninja -DLLAMA_USE_SYSTEM_GGML=ON -DCMAKE_PREFIX_PATH="$out/prefix" \
-    "${llama_flags[@]}" -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON \
-    -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON "-DCMAKE_C_FLAGS_RELEASE=-O0 -DNDEBUG" "-DCMAKE_CXX_FLAGS_RELEASE=-O0 -DNDEBUG" \
-    >> "$out/build.log" 2>&1
-  cmake --build "$out/build/tools" -j "$jobs" --target "$tool" >> "$out/build.log"
-  # The tool and the libraries it adds (common, mtmd, the server's); the prefix keeps its -O3 libllama.
-  for lib in "$out/build/tools/bin"/lib*.so*; do
-    case "$(basename "$lib")" in libllama.so*) ;; *) cp -P "$lib" "$out/prefix/lib/" ;; esac
-  done
-  install -m 0755 "$out/build/tools/bin/$tool" "$out/prefix/bin/$tool"
+  # The same build folder with the tools switched on: the libraries are up to date, so only common and the tool
+  # compile.
+  cmake -S "$out/src/llama.cpp" -B "$out/build/llama" "${llama_flags[@]}" -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TOOLS=ON \
+    -DLLAMA_BUILD_SERVER=ON -DLLAMA_TOOLS_INSTALL=ON >> "$out/build.log" 2>&1
+  cmake --build "$out/build/llama" -j "$jobs" --target "${targets[@]}" >> "$out/build.log"
+  cmake -DCMAKE_INSTALL_LOCAL_ONLY=ON -P "$out/build/llama/cmake_install.cmake" >> "$out/build.log"
+  for dir in "${dirs[@]}"; do cmake -P "$out/build/llama/$dir/cmake_install.cmake" >> "$out/build.log"; done
 done
 flock -u 9
 
