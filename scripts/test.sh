@@ -9,6 +9,8 @@ bash scripts/setup.sh
 # ggml, for the external-backend tests) compiles: on a fresh machine that overlap saves minutes.
 bash scripts/check-deploy.sh --tools-only > .build/deploy-tools.log 2>&1 &
 tools=$!
+# A failed compile must not leave the download running into the next attempt's.
+trap 'kill "$tools" 2>/dev/null || true' EXIT
 bash scripts/engines.sh llama-server
 wait "$tools" || { cat .build/deploy-tools.log >&2; echo "installing the deployment checks' tools failed" >&2; exit 1; }
 # The deployment files, validated without Docker or a cluster (docs/deployment.md, "Validation").

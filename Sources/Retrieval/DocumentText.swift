@@ -311,7 +311,8 @@ enum TableText {
     /// day range); then as many as make every row's name its own ("F1 Gull Island, Days: Saturday"), so that a
     /// cell's sentence says which row it is of.
     static func keyColumns(_ rows: [[Cell]]) -> Int {
-        let rows = rows.filter { $0.count >= 2 && $0.allSatisfy { $0.span == 1 } }
+        // Rows without a name are skipped when written, so they do not count here either.
+        let rows = rows.filter { $0.count >= 2 && $0.allSatisfy { $0.span == 1 } && !($0.first?.text.isEmpty ?? true) }
         guard let shortest = rows.map(\.count).min() else { return 1 }
         for count in 1..<min(maxKeyColumns + 1, shortest) {
             let names = rows.map { $0.prefix(count).map(\.text) }
@@ -334,7 +335,9 @@ enum TableText {
             // The other key cells join the name, with their headers; they are no sentences of their own.
             while column < key, let cell = values.first, cell.span == 1, values.count > 1 {
                 let value = clause(cell.text)
-                if let header, column < header.count, !header[column].isEmpty {
+                if value.isEmpty || ["-", "–", "—"].contains(value) {
+                    // An empty key cell names nothing.
+                } else if let header, column < header.count, !header[column].isEmpty {
                     name += ", \(header[column]): \(value)"
                 } else {
                     name += ", \(value)"

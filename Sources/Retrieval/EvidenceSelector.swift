@@ -139,10 +139,14 @@ struct QuestionWords {
         // "long" in "How long…" and "cost" in "What does it cost?" ask for a kind of fact (``AnswerType``), which a
         // sentence states in numbers, not in that word.
         let frame = AnswerType.frameWords(of: query)
-        // "One" that stands for a thing said before ("the last one", "a cheaper one") ends its phrase; "one adult"
-        // and "one way" count.
-        let proForm = all.indices.filter { all[$0] == "one" }
-            .allSatisfy { $0 + 1 == all.count || TextWords.stopWords.contains(all[$0 + 1]) }
+        // "One" that stands for a thing said before ends its phrase after a determiner, an ordinal or an adjective
+        // ("the last one", "which one", "a cheaper one"); "one adult", "one way" and "gate one" count.
+        let proForm = all.indices.filter { all[$0] == "one" }.allSatisfy { index in
+            guard index > 0, index + 1 == all.count || TextWords.stopWords.contains(all[index + 1]) else { return false }
+            let before = all[index - 1]
+            return Self.determiners.contains(before) || Self.relations.contains(before) || before == "which"
+                || lexicon?.isMostlyAdjective(before) == true
+        }
         words = SearchText.searchTerms(query).filter { !frame.contains($0) && !(proForm && $0 == "one") }
         joined = zip(all, all.dropFirst()).map { ($0 + $1, [$0, $1]) }
         // English puts the verb after its pronoun subject or "to", a modal maybe between ("how do I turn", "ready to
@@ -170,10 +174,7 @@ struct QuestionWords {
             let days = AnswerType.daysCovered(by: word)
             return days.isEmpty ? nil : (word, days)
         })
-        // Two content words, or a word and its particle ("grown up", "drop off"): English writes many such pairs
-        // as one word, which WordNet knows ("grownup" → "adult").
-        let pairs = joined.filter { content.contains($0.parts[0]) && (content.contains($0.parts[1]) || Self.relations.contains($0.parts[1])) }
-            .map(\.word)
+        let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
         related = Dictionary((words + pairs).map { word in (word, Set((lexicon?.related(word) ?? []).map(SoundKey.stem))) }) {
             first, _ in first
         }

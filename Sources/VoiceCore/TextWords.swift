@@ -9,12 +9,12 @@ public enum TextWords {
             .split { !($0.isLetter || $0.isNumber) }.map(String.init)
     }
 
-    /// Question words and fillers: matching on them would rank every question-shaped text alike.
     /// A code of letters and digits ("K9", "E4", "10am"): it names one thing, whatever a text calls it otherwise.
     public static func isCode(_ word: String) -> Bool { word.contains(where: \.isNumber) && word.contains(where: \.isLetter) }
 
-    /// Function words: they name nothing a sentence must repeat. Every personal pronoun is one ("Do they have to be
-    /// on a lead?" is about what "they" stands for, which a follow-up takes from the question before).
+    /// Question words and fillers: matching on them would rank every question-shaped text alike. Personal pronouns
+    /// are among them ("Do they have to be on a lead?" is about what "they" stands for, which a follow-up takes from
+    /// the question before), but not "us" and "mine", which are nouns too.
     public static let stopWords: Set<String> = [
         "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "from", "by", "with", "about", "as",
         "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "can", "could", "will", "would", "should",
@@ -22,7 +22,7 @@ public enum TextWords {
         "this", "that", "these", "those", "there", "what", "which", "who", "whom", "whose", "when", "where", "why",
         "how", "much", "many", "tell", "please", "if", "so", "than", "then", "not", "no", "yes", "any", "some", "get",
         "s", "t", "into", "out", "also", "just", "like", "know", "want", "they", "them", "their", "theirs", "he", "him",
-        "his", "she", "her", "hers", "us", "ours", "yours", "mine", "ones",
+        "his", "she", "her", "hers", "ours", "yours", "ones",
     ]
 
     /// Whether `word` is in `text` the way a listener would hear it: the same word, the same stem ("opens",
@@ -265,9 +265,9 @@ public enum AnswerType: Equatable, Sendable {
         // Ranges ("Mon–Fri", "Monday to Friday"); the regular expression is slow enough to skip where none can be.
         let lowered = text.lowercased()
         guard words.contains(where: { day($0, shortened: true) != nil }),
-              lowered.contains(where: { "–—-".contains($0) }) || words.contains(where: ["to", "until", "through"].contains)
+              lowered.contains(where: { "–—-".contains($0) }) || words.contains(where: ["to", "until", "till", "through"].contains)
         else { return Set(covered.map { weekdays[$0] }) }
-        for match in lowered.matches(of: #/\b([a-z]{3,9})\s*(?:–|—|-|\bto\b|\buntil\b|\bthrough\b)\s*([a-z]{3,9})\b/#) {
+        for match in lowered.matches(of: #/\b((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\.?\s*(?:–|—|-|\bto\b|\buntil\b|\btill\b|\bthrough\b)\s*((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\b/#) {
             guard let first = day(String(match.output.1), shortened: true), let last = day(String(match.output.2), shortened: true)
             else { continue }
             // A range may wrap past Sunday ("Fri–Mon").

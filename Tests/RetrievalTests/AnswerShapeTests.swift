@@ -112,6 +112,9 @@ import VoiceCore
         #expect(question.coverage(of: "The first sailing on weekdays is at 06:40.", weights: [:]).missing == [])
         #expect(question.coverage(of: "F1, Days: Friday and Saturday nights, First sailing: 23:30.", weights: [:]).missing == ["tuesday"])
         #expect(AnswerType.daysCovered(by: "Open Fri–Mon") == ["friday", "saturday", "sunday", "monday"])
+        #expect(AnswerType.daysCovered(by: "Sat–Sun only") == ["saturday", "sunday"])
+        #expect(AnswerType.daysCovered(by: "Wednesdays to Fridays") == ["wednesday", "thursday", "friday"])
+        #expect(AnswerType.daysCovered(by: "Extended to Friday") == ["friday"])
         #expect(AnswerType.daysCovered(by: "We sat in the sun") == [])
         #expect(AnswerType.daysCovered(by: "Sundays and public holidays") == ["sunday"])
     }
@@ -132,6 +135,7 @@ import VoiceCore
         #expect(QuestionWords("Do they have to be on a lead?").words == ["lead"])
         #expect(QuestionWords("And the last one?").words == ["last"])
         #expect(QuestionWords("How much is one way?").words.contains("one"))
+        #expect(QuestionWords("Where is gate one?").words.contains("one"))
     }
 
     /// "How often" asks when, repeatedly: "every 20 minutes" and "hourly" answer it, a price does not; "often" is
