@@ -125,7 +125,7 @@ public struct DocumentText: Sendable, Equatable {
                 tableLines.append(line)
                 continue
             }
-            if !tableLines.isEmpty { current.text += markdownTable(tableLines); tableLines = [] }
+            if !tableLines.isEmpty { addTable(markdownTable(tableLines), to: &sections, current: &current); tableLines = [] }
             // Blank lines end paragraphs; keep them so sentence splitting sees the break. A list item is a paragraph
             // of its own: a price list read as one sentence is every price at once.
             if !inFence, let item = listItem(line) {
@@ -134,9 +134,27 @@ public struct DocumentText: Sendable, Equatable {
                 current.text += (inFence ? line : stripInlineMarkdown(line)) + "\n"
             }
         }
-        if !tableLines.isEmpty { current.text += markdownTable(tableLines) }
+        if !tableLines.isEmpty { addTable(markdownTable(tableLines), to: &sections, current: &current) }
         sections.append(current)
         return DocumentText(title: title, sections: sections.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty })
+    }
+
+    /// A table whose first column has a header is a section of its own, headed by that header under the section's
+    /// heading ("Fares – Ticket"): the header says what every row's name is ("Child (5–15)" is a ticket), so a
+    /// question's "ticket" is matched by each row's heading, as it is by a paragraph's, without being spoken.
+    static func addTable(_ table: (text: String, subject: String?), to sections: inout [DocumentSection],
+                         current: inout DocumentSection) {
+        guard let subject = table.subject else {
+            current.text += table.text
+            return
+        }
+        sections.append(current)
+        sections.append(DocumentSection(heading: tableHeading(current.heading, subject), text: table.text))
+        current = DocumentSection(heading: current.heading, text: "")
+    }
+
+    static func tableHeading(_ heading: String?, _ subject: String) -> String {
+        heading.map { "\($0) – \(subject)" } ?? subject
     }
 
     static func markdownHeading(_ line: String) -> (level: Int, text: String)? {
@@ -154,7 +172,7 @@ public struct DocumentText: Sendable, Equatable {
     }
 
     /// A pipe table as one sentence per cell (``TableText``); the row of dashes under the header is skipped.
-    static func markdownTable(_ lines: [String]) -> String {
+    static func markdownTable(_ lines: [String]) -> (text: String, subject: String?) {
         let rows = lines.map { line in
             var cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
                 stripInlineMarkdown($0.trimmingCharacters(in: .whitespaces))
@@ -165,9 +183,10 @@ public struct DocumentText: Sendable, Equatable {
         }
         let isRule = { (row: [TableText.Cell]) in row.allSatisfy { $0.text.allSatisfy { "-: ".contains($0) } } }
         guard rows.count >= 2, isRule(rows[1]) else {
-            return "\n" + TableText.sentences(header: nil, rows: rows.filter { !isRule($0) }) + "\n"
+            return ("\n" + TableText.sentences(header: nil, rows: rows.filter { !isRule($0) }) + "\n", nil)
         }
-        return "\n" + TableText.sentences(header: rows[0].map(\.text), rows: Array(rows.dropFirst(2))) + "\n"
+        return ("\n" + TableText.sentences(header: rows[0].map(\.text), rows: Array(rows.dropFirst(2))) + "\n",
+                TableText.subject(rows[0].map(\.text)))
     }
 
     static func stripInlineMarkdown(_ line: String) -> String {
@@ -189,7 +208,13 @@ public struct DocumentText: Sendable, Equatable {
                                                  options: .regularExpression)
         let title = string.firstMatch(of: #/(?is)<title[^>]*>(.*?)</title>/#).map { decodeEntities(String($0.1)) }
         // A table becomes one sentence per cell, before its tags are gone (``TableText``).
-        source = source.replacing(#/(?is)<table\b[^>]*>(.*?)</table\s*>/#) { "\n\n" + htmlTable(String($0.1)) + "\n\n" }
+        // A table with a subject heads a section of its own (``addTable``): marked as a heading that starts with
+        // U+0003, and the section's own heading is taken up again after it (U+0004).
+        source = source.replacing(#/(?is)<table\b[^>]*>(.*?)</table\s*>/#) { match in
+            let table = htmlTable(String(match.1))
+            guard let subject = table.subject else { return "\n\n" + table.text + "\n\n" }
+            return "\u{1}\u{3}\(subject)\u{2}\n\n" + table.text + "\n\n\u{1}\u{4}\u{2}"
+        }
         // Mark headings and block ends so structure survives tag stripping. An FAQ's `<dt>` question heads its answer.
         source = source.replacingOccurrences(of: #"(?is)<(h[1-6]|dt)\b[^>]*>(.*?)</\1\s*>"#, with: "\u{1}$2\u{2}",
                                              options: .regularExpression)
@@ -198,11 +223,19 @@ public struct DocumentText: Sendable, Equatable {
         source = source.replacingOccurrences(of: #"(?s)<[^>]*>"#, with: " ", options: .regularExpression)
         var sections: [DocumentSection] = []
         var firstHeading: String?
+        var outer: String?
         for (index, part) in source.split(separator: "\u{1}", omittingEmptySubsequences: false).enumerated() {
             let pieces = part.split(separator: "\u{2}", maxSplits: 1, omittingEmptySubsequences: false)
-            let heading = index == 0 || pieces.count < 2 ? nil : collapseSpaces(decodeEntities(String(pieces[0])))
+            var heading = index == 0 || pieces.count < 2 ? nil : collapseSpaces(decodeEntities(String(pieces[0])))
+            if let marked = heading, marked.hasPrefix("\u{3}") {
+                heading = tableHeading(outer, String(marked.dropFirst()))
+            } else if heading == "\u{4}" {
+                heading = outer
+            } else {
+                outer = heading
+                if firstHeading == nil, let heading { firstHeading = heading }
+            }
             let body = decodeEntities(String(pieces.count < 2 ? part : pieces[1]))
-            if firstHeading == nil, let heading { firstHeading = heading }
             let text = body.split(separator: "\n", omittingEmptySubsequences: false).map { collapseSpaces(String($0)) }
                 .joined(separator: "\n")
             if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -214,7 +247,7 @@ public struct DocumentText: Sendable, Equatable {
 
     /// The rows of an HTML table's inner markup: header cells (`<th>`) of the first row name the columns, and
     /// each row's first cell names the row. A cell spanning columns (`colspan`) belongs to none of them.
-    static func htmlTable(_ inner: String) -> String {
+    static func htmlTable(_ inner: String) -> (text: String, subject: String?) {
         var header: [String]?
         var rows: [[TableText.Cell]] = []
         for row in inner.matches(of: #/(?is)<tr\b[^>]*>(.*?)</tr\s*>/#) {
@@ -231,7 +264,7 @@ public struct DocumentText: Sendable, Equatable {
                 rows.append(cells.map(\.cell))
             }
         }
-        return TableText.sentences(header: header, rows: rows)
+        return (TableText.sentences(header: header, rows: rows), header.flatMap(TableText.subject))
     }
 
     static func collapseSpaces(_ text: String) -> String {
@@ -302,6 +335,12 @@ enum TableText {
     struct Cell {
         var text: String
         var span = 1
+    }
+
+    /// What the rows are, from the first column's header ("Ticket", "Problem"), if it has one.
+    static func subject(_ header: [String]) -> String? {
+        guard let first = header.first.map(clause), first.contains(where: \.isLetter) else { return nil }
+        return first
     }
 
     /// The most leading columns that may together name a row.

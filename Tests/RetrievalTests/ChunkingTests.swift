@@ -153,6 +153,19 @@ import VoiceCore
                               "Family swim: $13.50 for the group; Weekends only.", "Sauna, Adult: $2.50."])
     }
 
+    /// The first column's header says what each row is ("Child (5-15)" is a ticket): the rows are a section headed
+    /// by it under the page's heading, so a question's "ticket" finds them, and the text after the table is under
+    /// the page's heading again. A table without that header stays in its section.
+    @Test func aTablesFirstColumnHeaderHeadsItsRowsWithoutBeingSpoken() {
+        let html = "<h1>Fares</h1><p>Fares apply on all routes.</p><table><tr><th>Ticket</th><th>Single</th></tr>"
+            + "<tr><td>Child (5-15)</td><td>$2.70</td></tr></table><p>Children under 5 travel free.</p>"
+        #expect(DocumentText.html(html).sections.map(\.heading) == ["Fares", "Fares – Ticket", "Fares"])
+        #expect(DocumentText.html(html).sections[1].text.contains("Child (5-15), Single: $2.70."))
+        let markdown = DocumentText.markdown("## Problems\n\n| Problem | Fix |\n|---|---|\n| Loud clicking | None needed |\n\nCall us.\n"
+            + "\n## Sizes\n\n| | K7 |\n|---|---|\n| Capacity | 1.2 litres |\n")
+        #expect(markdown.sections.map(\.heading) == ["Problems – Problem", "Problems", "Sizes"])
+    }
+
     /// A timetable repeats its route once per day range: each cell's sentence names both, so that the 06:40 is
     /// the weekday one, and the days are no sentence of their own.
     @Test func rowsThatRepeatTheirFirstCellAreNamedByTheNextOneToo() {
