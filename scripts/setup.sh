@@ -27,9 +27,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
 fi
 
-bash scripts/engines.sh
-echo "building voice ($config)"
 mkdir -p .build
+# The Swift modules that need no engine (the gateway, the voices and most dependencies) compile while the engines
+# do: on 2 cores either build alone leaves a core idle at times (a release build compiles a module as one job;
+# cmake configures and links on one core). Its errors, if any, are the full build's below.
+swift build -c "$config" "${flags[@]}" --target Gateway > .build/setup-deps.log 2>&1 &
+deps=$!
+trap 'kill "$deps" 2>/dev/null || true' EXIT
+bash scripts/engines.sh
+wait "$deps" || true
+echo "building voice ($config)"
 if ! swift build -c "$config" "${flags[@]}" --product voice > .build/setup-build.log 2>&1; then
   grep -E 'error:' .build/setup-build.log | head -40 >&2 || tail -40 .build/setup-build.log >&2
   echo "swift build failed (full log: .build/setup-build.log)" >&2

@@ -5,16 +5,18 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 # The README's set-up (a release build with testing enabled), reused: only the test targets are compiled here.
 bash scripts/setup.sh
-# The deployment checks' tools are downloads, so they come while llama.cpp's own server (from the same source and
-# ggml, for the external-backend tests) compiles: on a fresh machine that overlap saves minutes.
+# What the tests need besides the assistant comes at once, side by side: the deployment checks' tools and Chroma
+# (downloads), and llama.cpp's own server (from the same source and ggml, for the external-backend tests) compiling
+# beside the test targets. On a fresh machine the downloads hide behind the compiles, and each compile fills the
+# other's idle core.
 bash scripts/check-deploy.sh --tools-only > .build/deploy-tools.log 2>&1 &
 tools=$!
-# A failed compile must not leave the download running into the next attempt's.
-trap 'kill "$tools" 2>/dev/null || true' EXIT
-bash scripts/engines.sh llama-server
-wait "$tools" || { cat .build/deploy-tools.log >&2; echo "installing the deployment checks' tools failed" >&2; exit 1; }
-# The deployment files, validated without Docker or a cluster (docs/deployment.md, "Validation").
-bash scripts/check-deploy.sh --self-test
+bash scripts/chroma.sh > .build/chroma-install.log 2>&1 &
+chroma=$!
+bash scripts/engines.sh llama-server > .build/llama-server-build.log 2>&1 &
+server=$!
+# A failed step must not leave the others running into the next attempt's.
+trap 'kill "$tools" "$chroma" "$server" 2>/dev/null || true' EXIT
 # The same configuration and flags as scripts/setup.sh's build, so nothing of it is compiled again: `swift build
 # --build-tests` reuses that build and adds only the test targets (about 2 minutes), where `swift test` building for
 # itself compiled every module and dependency a second time (about 8 minutes on 2 cores).
@@ -23,6 +25,11 @@ swift build -c release -Xswiftc -enable-testing --build-tests > .build/test-buil
   echo "swift build --build-tests failed (full log: .build/test-build.log)" >&2
   exit 1
 }
+wait "$server" || { tail -20 .build/llama-server-build.log >&2; echo "building llama-server failed" >&2; exit 1; }
+wait "$chroma" || { cat .build/chroma-install.log >&2; echo "installing Chroma failed" >&2; exit 1; }
+wait "$tools" || { cat .build/deploy-tools.log >&2; echo "installing the deployment checks' tools failed" >&2; exit 1; }
+# The deployment files, validated without Docker or a cluster (docs/deployment.md, "Validation").
+bash scripts/check-deploy.sh --self-test
 # One test at a time: the engines use every core, and suites that overlap make timings and deadlines meaningless.
 swift test -c release -Xswiftc -enable-testing --skip-build --no-parallel "$@"
 # The reliability run, short: the five-process layout under load, each service killed and restarted, bad input.
