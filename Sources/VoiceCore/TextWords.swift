@@ -32,7 +32,12 @@ public enum TextWords {
         let stem = SoundKey.stem(word)
         if textWords.contains(where: { SoundKey.stem($0) == stem || sharesPrefix(word, $0) }) { return true }
         let key = SoundKey.of(word)
-        return key.count >= 2 && keys.contains(key)
+        guard key.count >= 2, keys.contains(key) else { return false }
+        // Two consonants are a weak key, shared by "cat" and "getting": such sound-alikes must also have as many
+        // syllables ("peer" and "pier" do).
+        return key.count >= 3 || textWords.contains {
+            SoundKey.of($0) == key && SoundKey.syllables($0) == SoundKey.syllables(word)
+        }
     }
 
     /// Whether an answer says it does not know ("I don't know", "the context does not say").
@@ -329,6 +334,19 @@ public enum SoundKey {
     }
 
     /// Plural, possessive and simple verb endings off: "members" and "member", "opened" and "open".
+    /// Runs of vowels, a final silent "e" left out ("gate" 1, "getting" 2): about as many as the word's syllables.
+    public static func syllables(_ word: String) -> Int {
+        let letters = word.hasSuffix("e") && word.count > 3 ? String(word.dropLast()) : word
+        var count = 0
+        var inVowels = false
+        for letter in letters {
+            let vowel = "aeiouy".contains(letter)
+            if vowel && !inVowels { count += 1 }
+            inVowels = vowel
+        }
+        return count
+    }
+
     public static func stem(_ word: String) -> String {
         for suffix in ["'s", "’s", "ies", "es", "s", "ing", "ed"] where word.count > suffix.count + 2 && word.hasSuffix(suffix) {
             return String(word.dropLast(suffix.count)) + (suffix == "ies" ? "y" : "")

@@ -97,6 +97,14 @@ import VoiceCore
         #expect(question.coverage(of: "Do not open the lid while the K7 boils.", weights: [:]).missing == ["loud"])
     }
 
+    /// A misheard word is found by its sound ("peer" for "Pier"), but two consonants alone are no sound-alike:
+    /// "cat" is not "getting", nor "ferry" "free".
+    @Test func aShortSoundAlikeHasAsManySyllables() {
+        #expect(QuestionWords("Which peer does the boat go from?").coverage(of: "Boats go from Pier 1.", weights: [:]).missing == [])
+        #expect(QuestionWords("Can I take my cat on the ferry?")
+            .coverage(of: "Getting on board: assistance dogs travel free.", weights: [:]).missing == ["cat", "ferry"])
+    }
+
     @Test func aNumberInsideAStatedRangeCounts() {
         let question = QuestionWords("What does a block cost for stage two?")
         #expect(question.coverage(of: "A block costs $72 for Stages 1 to 3.", weights: [:]).missing == [])
