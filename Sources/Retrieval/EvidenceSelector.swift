@@ -147,7 +147,20 @@ struct QuestionWords {
             return Self.determiners.contains(before) || Self.relations.contains(before) || before == "which"
                 || lexicon?.isMostlyAdjective(before) == true
         }
-        words = SearchText.searchTerms(query).filter { !frame.contains($0) && !(proForm && $0 == "one") }
+        // "My three year old": an age, which a sentence states as a bound ("Children under 5"), so "year" and "old"
+        // are not looked for, and the number counts only inside such a bound, not as any "3".
+        var ages: [String: Int] = [:]
+        var ageWords: Set<String> = []
+        for index in all.indices.dropFirst().dropLast() where ["year", "years"].contains(all[index])
+            && ["old", "olds"].contains(all[index + 1]) {
+            guard let value = SpokenNumbers.value(orPluralOf: all[index - 1]) ?? Int(all[index - 1]) else { continue }
+            ages[all[index - 1]] = value
+            ageWords.formUnion([all[index], all[index + 1]])
+        }
+        self.ages = ages
+        words = SearchText.searchTerms(query).filter {
+            !frame.contains($0) && !(proForm && $0 == "one") && !ageWords.contains($0)
+        }
         joined = zip(all, all.dropFirst()).map { ($0 + $1, [$0, $1]) }
         // English puts the verb after its pronoun subject or "to", a modal maybe between ("how do I turn", "ready to
         // pair", "I can bring"): such a word says what is done, which a sentence may say in other words, not what it
@@ -182,6 +195,8 @@ struct QuestionWords {
 
     /// The question's codes: letters with digits.
     let names: Set<String>
+    /// The ages the question gives, by their number word ("three" → 3).
+    let ages: [String: Int]
     /// The days each of the question's day words means ("tuesdays", "weekend").
     let askedDays: [String: Set<String>]
 
@@ -227,6 +242,22 @@ struct QuestionWords {
         }
     }
 
+    /// The ages a text states: a range ("aged 8 to 15", "Child (5–15)"), a bound ("under 5", "over-16s", "65 and
+    /// over", "18+") or one age ("aged 3", "3-year-olds").
+    static func ageBounds(in text: String) -> [ClosedRange<Int>] {
+        let text = text.lowercased()
+        var bounds = ranges(in: text)
+        for match in text.matches(of: #/\bunder[ -]?(\d{1,3})s?\b/#) { if let age = Int(match.1), age > 0 { bounds.append(0...(age - 1)) } }
+        for match in text.matches(of: #/\bover[ -]?(\d{1,3})s?\b/#) { if let age = Int(match.1) { bounds.append((age + 1)...150) } }
+        for match in text.matches(of: #/\b(\d{1,3})\s*(?:\+|and over|or over|and older|or older)/#) {
+            if let age = Int(match.1) { bounds.append(age...150) }
+        }
+        for match in text.matches(of: #/\b(?:aged?\s+(\d{1,3})\b(?!\s*(?:to|–|-)\s*\d)|(\d{1,3})[ -]years?[ -]olds?\b)/#) {
+            if let age = Int(match.1 ?? match.2 ?? "") { bounds.append(age...age) }
+        }
+        return bounds
+    }
+
     /// Whether `word` is a code of letters then digits ("k9") whose first letter sounds like `letter` and whose
     /// number is `value`.
     static func isCode(_ word: String, letter: Character, value: Int) -> Bool {
@@ -249,9 +280,12 @@ struct QuestionWords {
         let ranges = words.contains { SpokenNumbers.value(orPluralOf: $0) != nil || Int($0) != nil } ? Self.ranges(in: text) : []
         // Only a question with a day can fall in a text's day range.
         let textDays = askedDays.isEmpty ? [] : AnswerType.daysCovered(by: text)
+        let ageBounds = ages.isEmpty ? [] : Self.ageBounds(in: text)
         var credit: [String: Double] = [:]
         for word in words {
-            if textWords.contains(word) {
+            if let age = ages[word] {
+                if ageBounds.contains(where: { $0.contains(age) }) { credit[word] = Self.inexactCredit }
+            } else if textWords.contains(word) {
                 credit[word] = 1
             } else if attributes.contains(word) ? textStems.contains(SoundKey.stem(word))
                         : textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys) {

@@ -105,6 +105,15 @@ import VoiceCore
             .coverage(of: "Getting on board: assistance dogs travel free.", weights: [:]).missing == ["cat", "ferry"])
     }
 
+    /// "My six year old" is an age: a sentence states it as a bound, and any other "6" is not it.
+    @Test func anAgeIsFoundInsideAnAgeBoundOnly() {
+        let question = QuestionWords("Must I swim with my six year old?")
+        #expect(question.coverage(of: "Swimmers under 8 must swim with an adult.", weights: [:]).missing == [])
+        #expect(question.coverage(of: "Swimmers aged 8 to 15 may swim alone.", weights: [:]).missing == ["six"])
+        #expect(question.coverage(of: "Children swim through 6 stages.", weights: [:]).missing == ["six"])
+        #expect(QuestionWords("Can my 17-year-old swim?").coverage(of: "Over-16s swim alone.", weights: [:]).missing == [])
+    }
+
     @Test func aNumberInsideAStatedRangeCounts() {
         let question = QuestionWords("What does a block cost for stage two?")
         #expect(question.coverage(of: "A block costs $72 for Stages 1 to 3.", weights: [:]).missing == [])
