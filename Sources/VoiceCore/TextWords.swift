@@ -96,9 +96,17 @@ public enum AnswerType: Equatable, Sendable {
     public static func asked(in text: String) -> (type: AnswerType, question: String)? {
         for question in questions(in: text).reversed() {
             if let type = AnswerType(question: question) { return (type, question) }
+            // A yes-or-no question asks its own thing ("Do they have to be on a lead?" after "How much is it for a
+            // dog?"); only an elliptic one ("And for children?") asks what the question before it asked.
+            let opening = TextWords.words(question).first { !["and", "so", "but", "then", "ok", "okay"].contains($0) }
+            if let opening, auxiliaries.contains(opening) { return nil }
         }
         return nil
     }
+
+    /// The verbs a yes-or-no question opens with.
+    static let auxiliaries: Set<String> = ["do", "does", "did", "is", "are", "was", "were", "am", "can", "could", "will",
+                                           "would", "should", "shall", "must", "may", "might", "has", "have", "had"]
 
     /// The questions of `text`, each up to its question mark.
     static func questions(in text: String) -> [String] {

@@ -66,6 +66,9 @@ import VoiceCore
         #expect(asked.type == .number && asked.question == "And how long does it take?")
         #expect(asked.type.isStated(in: "The trip takes 40 minutes.", question: asked.question))
         #expect(AnswerType.asked(in: "What does the boat trip cost? And for children?")?.type == .money)
+        // A yes-or-no follow-up asks its own thing, not the price asked before it.
+        #expect(AnswerType.asked(in: "What does it cost for a dog? Do they have to be on a lead?") == nil)
+        #expect(AnswerType.asked(in: "What does it cost for a dog? And are they allowed on the night boat?") == nil)
         #expect(AnswerType.asked(in: "Tell me about the boat trip") == nil)
     }
 
