@@ -320,9 +320,11 @@ struct QuestionWords {
         }
         // A verb the knowledge base never uses ("got" in "How many lanes has the pool got?") is rare, so it would
         // weigh most; it says what is done, which the sentence may say in other words, so it weighs as a common word.
+        // Nor does it weigh more than any word naming the thing asked about.
+        let lightestFocus = focus.map { weights[$0] ?? 1 }.min() ?? Self.nonFocusWeight
         func weight(_ word: String) -> Double {
             let weight = weights[word] ?? 1
-            return focus.contains(word) ? weight : min(weight, Self.nonFocusWeight)
+            return focus.contains(word) ? weight : min(weight, Self.nonFocusWeight, lightestFocus)
         }
         let total = words.reduce(0) { $0 + weight($1) }
         let found = words.reduce(0) { $0 + weight($1) * (credit[$1] ?? 0) }

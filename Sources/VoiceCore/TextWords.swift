@@ -33,10 +33,11 @@ public enum TextWords {
         if textWords.contains(where: { SoundKey.stem($0) == stem || sharesPrefix(word, $0) }) { return true }
         let key = SoundKey.of(word)
         guard key.count >= 2, keys.contains(key) else { return false }
-        // Two consonants are a weak key, shared by "cat" and "getting": such sound-alikes must also have as many
-        // syllables ("peer" and "pier" do).
+        // Two consonants are a weak key, shared by "cat", "getting" and "eight": such sound-alikes must also have
+        // as many syllables and start alike, both with that consonant or both with a vowel ("peer" and "pier" do).
         return key.count >= 3 || textWords.contains {
             SoundKey.of($0) == key && SoundKey.syllables($0) == SoundKey.syllables(word)
+                && SoundKey.startsWithVowel($0) == SoundKey.startsWithVowel(word)
         }
     }
 
@@ -166,6 +167,12 @@ public enum AnswerType: Equatable, Sendable {
             return Self.statesPeriod(words) || Self.numberFollowed(by: Self.lengthUnits.contains, in: words)
                 || words.contains { ["until", "till", "overnight"].contains($0) }
         case .time:
+            // "How often" wants a frequency ("every 20 minutes", "hourly", "twice a week"), not a time of day or a
+            // "night" in the boat's name.
+            if (" " + TextWords.words(question).joined(separator: " ") + " ").contains(" how often ") {
+                return words.contains(where: Self.frequencyWords.contains)
+                    || zip(words, words.dropFirst()).contains { Self.isNumber($0.0) && $0.1 == "times" }
+            }
             // A time of day, a day, a date or a period ("after 2 weeks"), not any number: "under 8" says no "when".
             if words.contains(where: { Self.days.contains($0) || Self.months.contains($0) || Self.timeWords.contains($0) }) {
                 return true
@@ -297,6 +304,8 @@ public enum AnswerType: Equatable, Sendable {
     static let timeWords: Set<String> = ["noon", "midnight", "midday", "hourly", "daily", "weekly", "monthly", "yearly", "annually",
                                          "morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night",
                                          "nights", "tomorrow", "today", "tonight", "yesterday", "every"]
+    static let frequencyWords: Set<String> = ["every", "hourly", "daily", "nightly", "weekly", "monthly", "yearly", "annually",
+                                              "once", "twice"]
     static let lengthUnits: Set<String> = ["m", "cm", "mm", "km", "metre", "metres", "meter", "meters", "centimetres",
                                            "centimeters", "kilometres", "kilometers", "mile", "miles", "ft", "foot", "feet",
                                            "inch", "inches", "yard", "yards", "mi", "in"]
@@ -342,6 +351,8 @@ public enum SoundKey {
     }
 
     /// Plural, possessive and simple verb endings off: "members" and "member", "opened" and "open".
+    static func startsWithVowel(_ word: String) -> Bool { word.first.map { "aeiou".contains($0) } ?? false }
+
     /// Runs of vowels, a final silent "e" left out ("gate" 1, "getting" 2): about as many as the word's syllables.
     public static func syllables(_ word: String) -> Int {
         let letters = word.hasSuffix("e") && word.count > 3 ? String(word.dropLast()) : word
