@@ -65,7 +65,7 @@ public enum AnswerType: Equatable, Sendable {
     /// for prices, words anywhere that ask for one ("the late fee").
     public init?(question: String) {
         // A follow-up's "And…" or "So…" comes before the words that ask.
-        let words = Array(TextWords.words(question).drop { ["and", "so", "but", "then", "ok", "okay"].contains($0) })
+        let words = Array(TextWords.words(question).drop(while: Self.followUpOpeners.contains))
         let opening = " " + words.prefix(3).joined(separator: " ") + " "
         func opens(_ phrases: String...) -> Bool { phrases.contains { opening.hasPrefix(" \($0) ") } }
         // "how long" asks for a measure wherever it stands ("After an E1 error, how long should I wait?").
@@ -99,14 +99,17 @@ public enum AnswerType: Equatable, Sendable {
             if let type = AnswerType(question: question) { return (type, question) }
             // A yes-or-no question asks its own thing ("Do they have to be on a lead?" after "How much is it for a
             // dog?"); only an elliptic one ("And for children?") asks what the question before it asked.
-            let opening = TextWords.words(question).first { !["and", "so", "but", "then", "ok", "okay"].contains($0) }
-            if let opening, auxiliaries.contains(opening) { return nil }
+            let opening = TextWords.words(question).first { !followUpOpeners.contains($0) }
+            if let opening, yesNoOpeners.contains(opening) { return nil }
         }
         return nil
     }
 
+    /// Words a follow-up opens with before the words that ask.
+    static let followUpOpeners: Set<String> = ["and", "so", "but", "then", "ok", "okay"]
+
     /// The verbs a yes-or-no question opens with.
-    static let auxiliaries: Set<String> = ["do", "does", "did", "is", "are", "was", "were", "am", "can", "could", "will",
+    static let yesNoOpeners: Set<String> = ["do", "does", "did", "is", "are", "was", "were", "am", "can", "could", "will",
                                            "would", "should", "shall", "must", "may", "might", "has", "have", "had"]
 
     /// The questions of `text`, each up to its question mark.
