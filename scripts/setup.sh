@@ -31,11 +31,13 @@ mkdir -p .build
 # The Swift modules that need no engine (the gateway, the voices and most dependencies) compile while the engines
 # do: on 2 cores either build alone leaves a core idle at times (a release build compiles a module as one job;
 # cmake configures and links on one core). Its errors, if any, are the full build's below.
-swift build -c "$config" "${flags[@]}" --target Gateway > .build/setup-deps.log 2>&1 &
+setsid swift build -c "$config" "${flags[@]}" --target Gateway > .build/setup-deps.log 2>&1 &
 deps=$!
-trap 'kill "$deps" 2>/dev/null || true' EXIT
+# A failed engine build stops this one whole (its process group), compilers included.
+trap 'kill -- -"$deps" 2>/dev/null || true' EXIT
 bash scripts/engines.sh
 wait "$deps" || true
+trap - EXIT
 echo "building voice ($config)"
 if ! swift build -c "$config" "${flags[@]}" --product voice > .build/setup-build.log 2>&1; then
   grep -E 'error:' .build/setup-build.log | head -40 >&2 || tail -40 .build/setup-build.log >&2

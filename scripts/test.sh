@@ -9,14 +9,15 @@ bash scripts/setup.sh
 # (downloads), and llama.cpp's own server (from the same source and ggml, for the external-backend tests) compiling
 # beside the test targets. On a fresh machine the downloads hide behind the compiles, and each compile fills the
 # other's idle core.
-bash scripts/check-deploy.sh --tools-only > .build/deploy-tools.log 2>&1 &
+# Each runs in a process group of its own (setsid), so that a failed step stops the others whole, pip and ninja
+# included, instead of leaving them writing into the next attempt's venv or holding the engines' lock.
+setsid bash scripts/check-deploy.sh --tools-only > .build/deploy-tools.log 2>&1 &
 tools=$!
-bash scripts/chroma.sh > .build/chroma-install.log 2>&1 &
+setsid bash scripts/chroma.sh > .build/chroma-install.log 2>&1 &
 chroma=$!
-bash scripts/engines.sh llama-server > .build/llama-server-build.log 2>&1 &
+setsid bash scripts/engines.sh llama-server > .build/llama-server-build.log 2>&1 &
 server=$!
-# A failed step must not leave the others running into the next attempt's.
-trap 'kill "$tools" "$chroma" "$server" 2>/dev/null || true' EXIT
+trap 'kill -- -"$tools" -"$chroma" -"$server" 2>/dev/null || true' EXIT
 # The same configuration and flags as scripts/setup.sh's build, so nothing of it is compiled again: `swift build
 # --build-tests` reuses that build and adds only the test targets (about 2 minutes), where `swift test` building for
 # itself compiled every module and dependency a second time (about 8 minutes on 2 cores).
@@ -25,9 +26,10 @@ swift build -c release -Xswiftc -enable-testing --build-tests > .build/test-buil
   echo "swift build --build-tests failed (full log: .build/test-build.log)" >&2
   exit 1
 }
-wait "$server" || { tail -20 .build/llama-server-build.log >&2; echo "building llama-server failed" >&2; exit 1; }
+wait "$server" || { cat .build/llama-server-build.log >&2; echo "building llama-server failed (compiler output: .deps/prefix/../build.log)" >&2; exit 1; }
 wait "$chroma" || { cat .build/chroma-install.log >&2; echo "installing Chroma failed" >&2; exit 1; }
 wait "$tools" || { cat .build/deploy-tools.log >&2; echo "installing the deployment checks' tools failed" >&2; exit 1; }
+trap - EXIT
 # The deployment files, validated without Docker or a cluster (docs/deployment.md, "Validation").
 bash scripts/check-deploy.sh --self-test
 # One test at a time: the engines use every core, and suites that overlap make timings and deadlines meaningless.

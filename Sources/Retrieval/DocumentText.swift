@@ -111,6 +111,11 @@ public struct DocumentText: Sendable, Equatable {
         var tableLines: [String] = []
         for rawLine in string.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
+            // A table ends at its first line without a pipe, heading or not.
+            if !tableLines.isEmpty, !line.hasPrefix("|") {
+                addTable(markdownTable(tableLines), to: &sections, current: &current)
+                tableLines = []
+            }
             if line.hasPrefix("```") || line.hasPrefix("~~~") {
                 inFence.toggle()
                 continue
@@ -125,7 +130,6 @@ public struct DocumentText: Sendable, Equatable {
                 tableLines.append(line)
                 continue
             }
-            if !tableLines.isEmpty { addTable(markdownTable(tableLines), to: &sections, current: &current); tableLines = [] }
             // Blank lines end paragraphs; keep them so sentence splitting sees the break. A list item is a paragraph
             // of its own: a price list read as one sentence is every price at once.
             if !inFence, let item = listItem(line) {
@@ -204,16 +208,20 @@ public struct DocumentText: Sendable, Equatable {
 
     /// Sections split at `<h1>`–`<h6>`; scripts, styles and navigation are dropped, entities decoded.
     static func html(_ string: String) -> DocumentText {
-        var source = string.replacingOccurrences(of: #"(?is)<(script|style|nav|head|noscript|template)\b.*?</\1\s*>"#, with: " ",
-                                                 options: .regularExpression)
+        // U+0001 to U+0004 mark headings and tables below; a page's own are dropped.
+        var source = string.replacingOccurrences(of: #"[\x{1}-\x{4}]"#, with: "", options: .regularExpression)
+        source = source.replacingOccurrences(of: #"(?is)<(script|style|nav|head|noscript|template)\b.*?</\1\s*>"#, with: " ",
+                                             options: .regularExpression)
         let title = string.firstMatch(of: #/(?is)<title[^>]*>(.*?)</title>/#).map { decodeEntities(String($0.1)) }
         // A table becomes one sentence per cell, before its tags are gone (``TableText``).
         // A table with a subject heads a section of its own (``addTable``): marked as a heading that starts with
         // U+0003, and the section's own heading is taken up again after it (U+0004).
+        // The table's text goes back into the page escaped, as it came: a decoded "<" in a cell would read as a tag.
         source = source.replacing(#/(?is)<table\b[^>]*>(.*?)</table\s*>/#) { match in
             let table = htmlTable(String(match.1))
-            guard let subject = table.subject else { return "\n\n" + table.text + "\n\n" }
-            return "\u{1}\u{3}\(subject)\u{2}\n\n" + table.text + "\n\n\u{1}\u{4}\u{2}"
+            let text = escapeMarkup(table.text)
+            guard let subject = table.subject else { return "\n\n" + text + "\n\n" }
+            return "\u{1}\u{3}\(escapeMarkup(subject))\u{2}\n\n" + text + "\n\n\u{1}\u{4}\u{2}"
         }
         // Mark headings and block ends so structure survives tag stripping. An FAQ's `<dt>` question heads its answer.
         source = source.replacingOccurrences(of: #"(?is)<(h[1-6]|dt)\b[^>]*>(.*?)</\1\s*>"#, with: "\u{1}$2\u{2}",
@@ -265,6 +273,10 @@ public struct DocumentText: Sendable, Equatable {
             }
         }
         return (TableText.sentences(header: header, rows: rows), header.flatMap(TableText.subject))
+    }
+
+    static func escapeMarkup(_ text: String) -> String {
+        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
     }
 
     static func collapseSpaces(_ text: String) -> String {

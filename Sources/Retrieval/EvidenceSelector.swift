@@ -242,18 +242,32 @@ struct QuestionWords {
         }
     }
 
-    /// The ages a text states: a range ("aged 8 to 15", "Child (5–15)"), a bound ("under 5", "over-16s", "65 and
-    /// over", "18+") or one age ("aged 3", "3-year-olds").
+    /// The open end of "over 65": no bound may end below its start ("over 500 titles" is no age, and no crash).
+    static let oldestAge = 150
+
+    /// The ages a text states: a range ("aged 8 to 15", "Child (5–15)"), a bound ("under 5", "under fives",
+    /// "over-16s", "65 and over", "5 and under", "18+") or one age ("aged 3", "six-year-olds"), in digits or words.
     static func ageBounds(in text: String) -> [ClosedRange<Int>] {
         let text = text.lowercased()
-        var bounds = ranges(in: text)
-        for match in text.matches(of: #/\bunder[ -]?(\d{1,3})s?\b/#) { if let age = Int(match.1), age > 0 { bounds.append(0...(age - 1)) } }
-        for match in text.matches(of: #/\bover[ -]?(\d{1,3})s?\b/#) { if let age = Int(match.1) { bounds.append((age + 1)...150) } }
-        for match in text.matches(of: #/\b(\d{1,3})\s*(?:\+|and over|or over|and older|or older)/#) {
-            if let age = Int(match.1) { bounds.append(age...150) }
+        func age(_ written: Substring?) -> Int? {
+            guard let written else { return nil }
+            return Int(written) ?? SpokenNumbers.value(orPluralOf: String(written))
         }
-        for match in text.matches(of: #/\b(?:aged?\s+(\d{1,3})\b(?!\s*(?:to|–|-)\s*\d)|(\d{1,3})[ -]years?[ -]olds?\b)/#) {
-            if let age = Int(match.1 ?? match.2 ?? "") { bounds.append(age...age) }
+        var bounds = ranges(in: text)
+        for match in text.matches(of: #/\bunder[ -]?(\d{1,3}|[a-z]+?)s?\b/#) {
+            if let age = age(match.1), age > 0 { bounds.append(0...(age - 1)) }
+        }
+        for match in text.matches(of: #/\bover[ -]?(\d{1,3}|[a-z]+?)s?\b/#) {
+            if let age = age(match.1) { bounds.append((age + 1)...max(age + 1, Self.oldestAge)) }
+        }
+        for match in text.matches(of: #/\b(\d{1,3})\s*(?:\+|and over|or over|and older|or older)/#) {
+            if let age = age(match.1) { bounds.append(age...max(age, Self.oldestAge)) }
+        }
+        for match in text.matches(of: #/\b(\d{1,3})\s*(?:and|or)\s*(?:under|younger|below)\b/#) {
+            if let age = age(match.1) { bounds.append(0...age) }
+        }
+        for match in text.matches(of: #/\b(?:aged?\s+(\d{1,3}|[a-z]+)\b(?!\s*(?:to|–|-)\s*\d)|(\d{1,3}|[a-z]+)[ -]years?[ -]olds?\b)/#) {
+            if let age = age(match.1 ?? match.2) { bounds.append(age...age) }
         }
         return bounds
     }

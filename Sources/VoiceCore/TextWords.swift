@@ -108,9 +108,11 @@ public enum AnswerType: Equatable, Sendable {
     /// Words a follow-up opens with before the words that ask.
     static let followUpOpeners: Set<String> = ["and", "so", "but", "then", "ok", "okay"]
 
-    /// The verbs a yes-or-no question opens with.
+    /// The verbs a yes-or-no question opens with, also negated ("Don't", split at the apostrophe).
     static let yesNoOpeners: Set<String> = ["do", "does", "did", "is", "are", "was", "were", "am", "can", "could", "will",
-                                           "would", "should", "shall", "must", "may", "might", "has", "have", "had"]
+                                           "would", "should", "shall", "must", "may", "might", "has", "have", "had",
+                                           "don", "doesn", "didn", "isn", "aren", "wasn", "weren", "cannot", "couldn",
+                                           "won", "wouldn", "shouldn", "hasn", "haven", "hadn"]
 
     /// The questions of `text`, each up to its question mark.
     static func questions(in text: String) -> [String] {
