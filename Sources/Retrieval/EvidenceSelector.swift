@@ -157,6 +157,15 @@ struct QuestionWords {
             ages[all[index - 1]] = value
             ageWords.formUnion([all[index], all[index + 1]])
         }
+        // "I'm 70, do I pay…", "she is four": a bare number said of a person, with no unit after it, is an age.
+        // Speech recognition writes "I'm" as "im" too.
+        for index in all.indices.dropFirst() where all[index - 1] == "im" || (index >= 2
+            && ((all[index - 2] == "i" && ["m", "am"].contains(all[index - 1]))
+                || (["he", "she"].contains(all[index - 2]) && ["s", "is"].contains(all[index - 1])))) {
+            guard let value = SpokenNumbers.value(of: all[index]) ?? Int(all[index]),
+                  index + 1 == all.count || TextWords.stopWords.contains(all[index + 1]) else { continue }
+            ages[all[index]] = value
+        }
         self.ages = ages
         words = SearchText.searchTerms(query).filter {
             !frame.contains($0) && !(proForm && $0 == "one") && !ageWords.contains($0)
@@ -214,7 +223,7 @@ struct QuestionWords {
     /// killing", "send it back", "the last ferry") and name none, so a sentence may state the relation in a time,
     /// a list or other words.
     static let relations: Set<String> = [
-        "before", "after", "over", "under", "between", "during", "since", "until", "through", "across", "around",
+        "before", "after", "over", "under", "between", "during", "since", "until", "till", "through", "across", "around",
         "near", "inside", "outside", "without", "within", "per", "off", "up", "down", "back", "away", "again",
         "first", "last", "next", "only", "still", "ever", "even", "really", "other", "another", "same",
     ]

@@ -134,6 +134,16 @@ import VoiceCore
         #expect(!question.coverage(of: "Children 7 and under swim with an adult.", weights: [:]).missing.contains("six"))
     }
 
+    /// "I'm 70" (or, misheard, "im seventy") is an age too; "I'm 5 minutes away" is not.
+    @Test func aNumberSaidOfAPersonIsAnAge() {
+        let bound = "Members aged over 65 pay half the daily fine."
+        #expect(!QuestionWords("I'm 70, do I pay the fine?").coverage(of: bound, weights: [:]).missing.contains("70"))
+        #expect(!QuestionWords("im seventy do i pay the fine").coverage(of: bound, weights: [:]).missing.contains("seventy"))
+        #expect(QuestionWords("I'm 60, do I pay full fines?").coverage(of: bound, weights: [:]).missing.contains("60"))
+        #expect(QuestionWords("She's four, is she free?").coverage(of: "Under fives go free.", weights: [:]).missing == [])
+        #expect(QuestionWords("I'm 5 minutes away, are you open?").ages.isEmpty)
+    }
+
     @Test func aNumberInsideAStatedRangeCounts() {
         let question = QuestionWords("What does a block cost for stage two?")
         #expect(question.coverage(of: "A block costs $72 for Stages 1 to 3.", weights: [:]).missing == [])
