@@ -65,16 +65,33 @@ public struct DocumentText: Sendable, Equatable {
     }
 
     /// Plain text keeps what structure it shows: a short line standing alone without a full stop ("2. WHAT IS NOT
-    /// COVERED") heads the paragraphs after it, the first such line titles the document, and each "- " item is a
-    /// paragraph of its own.
+    /// COVERED"), or one underlined with dashes or equals signs, heads the paragraphs after it; the first such line
+    /// titles the document, as does a letterhead of two or three such lines ("ASHCOMBE DISTRICT COUNCIL", "WASTE
+    /// SERVICES - CHRISTMAS 2025/26"); and each "- " item is a paragraph of its own.
     static func plain(_ string: String) -> DocumentText {
         var title: String?
         var sections: [DocumentSection] = []
         var current = DocumentSection(heading: nil, text: "")
         for paragraph in string.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n") {
-            let lines = paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if lines.count == 1, let heading = plainHeading(lines[0]) {
-                if title == nil && sections.isEmpty && current.text.isEmpty {
+            var lines = paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let atStart = title == nil && sections.isEmpty && current.text.isEmpty
+            // A letterhead states no fact: its only numbers are years ("2025/26"), unlike "Open daily\nMon–Fri 9–5".
+            if atStart, (2...3).contains(lines.count), lines.allSatisfy(isTitleLine),
+               !lines.contains(where: { $0.replacing(#/\b(?:19|20)\d{2}(?:/\d{2})?\b/#, with: "").contains(where: \.isNumber) }) {
+                title = lines.joined(separator: " – ")
+                continue
+            }
+            // "Extra cardboard" over a line of dashes, the text maybe straight after it.
+            if lines.count >= 2, lines[1].wholeMatch(of: #/[-=]{3,}/#) != nil, isTitleLine(lines[0]) {
+                if atStart {
+                    title = lines[0]
+                } else {
+                    sections.append(current)
+                    current = DocumentSection(heading: lines[0], text: "")
+                }
+                lines.removeFirst(2)
+            } else if lines.count == 1, let heading = plainHeading(lines[0]) {
+                if atStart {
                     title = heading
                 } else {
                     sections.append(current)
@@ -89,6 +106,12 @@ public struct DocumentText: Sendable, Equatable {
         }
         sections.append(current)
         return DocumentText(title: title, sections: sections.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty })
+    }
+
+    /// A line that names rather than states: at most twelve words, no sentence end.
+    static func isTitleLine(_ line: String) -> Bool {
+        guard let last = line.last else { return false }
+        return !".!?:;,".contains(last) && Chunker.wordCount(line) <= 12 && line.first?.isLetter == true
     }
 
     /// A heading line of plain text: at most ten words, no sentence end, starting with a letter (so not a "- "

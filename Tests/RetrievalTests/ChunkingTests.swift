@@ -213,6 +213,17 @@ import VoiceCore
                                                                                    "drops and dents", "Open daily 9 to 5"])
     }
 
+    /// A notice's letterhead titles it, and a line underlined with dashes heads what follows, with or without a
+    /// blank line between: the dashes are never read out as part of a sentence. An opening block of facts is no title.
+    @Test func plainTextLetterheadsAndUnderlinedHeadingsAreStructure() {
+        let text = DocumentText.plain("TOWN COUNCIL\nWASTE SERVICES - CHRISTMAS 2025/26\n\nPosted today.\n\n"
+            + "Extra cardboard\n---------------\nLeave it next to your bin.\n\nReal trees\n==========\n\nTake them to the tip.\n")
+        #expect(text.title == "TOWN COUNCIL – WASTE SERVICES - CHRISTMAS 2025/26")
+        #expect(text.sections.map(\.heading) == [nil, "Extra cardboard", "Real trees"])
+        #expect(!text.sections.contains { $0.text.contains("---") || $0.text.contains("===") })
+        #expect(DocumentText.plain("Open daily\nMon to Fri 9 to 5\n\nClosed on Sundays.\n").title == nil)
+    }
+
     /// What a question is about: its nouns, not its verbs ("bring"), relations ("back") or the kind of fact asked ("cost").
     @Test func theAskedItemIsInFocusButVerbsRelationsAndTheAskedKindAreNot() {
         let question = QuestionWords("How much does the steam room cost before I can bring my towel back?")
