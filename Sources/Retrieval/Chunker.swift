@@ -89,7 +89,7 @@ public struct Chunker: Sendable {
         var text = ""
         for sentence in sentences {
             // A list item or table cell has no full stop: only a paragraph break keeps it apart from the next.
-            if !text.isEmpty { text += startsSentence(sentence) && ".!?:".contains(text.last!) ? " " : "\n\n" }
+            if !text.isEmpty { text += startsSentence(sentence) && ".!?".contains(text.last!) ? " " : "\n\n" }
             text += sentence
         }
         return text

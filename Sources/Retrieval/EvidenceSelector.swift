@@ -41,8 +41,19 @@ struct EvidenceSelector {
                     sentences.append((sentence, heading))
                 }
             }
+            var leadIn: (text: String, heading: String?)?
             for (index, sentence) in sentences.enumerated() {
                 var text = sentence.text
+                if leadIn?.heading != sentence.heading { leadIn = nil }
+                if text.hasSuffix(":") {
+                    leadIn = (text, sentence.heading)
+                } else if let last = text.last, !".!?".contains(last), !text.contains(":"), !text.contains(where: \.isNumber),
+                          leadIn != nil || sentence.heading != nil {
+                    // A list item that is no sentence and states no value ("Takeaway coffee cups and their lids")
+                    // says nothing alone: it is read with what it is an item of, the section and the list's lead-in
+                    // ("Red-lid general waste bin: No, thank you: Takeaway coffee cups and their lids.").
+                    text = ([sentence.heading.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ",;: ")) + ":" }, leadIn?.text].compactMap { $0 } + [text]).joined(separator: " ") + "."
+                }
                 if isLeadIn(text) {
                     // "…comes from two kernel features." says there are two; the sentences after it name them.
                     let following = sentences[(index + 1)...].prefix { $0.heading == sentence.heading }.prefix(leadInFollowers)

@@ -124,6 +124,31 @@ import VoiceCore
         #expect(candidates.map(\.heading) == ["Summer timetable", "Winter timetable", "Compose", "Compose"])
     }
 
+    /// A list item that is no sentence ("Takeaway coffee cups") is read with its section and its list's lead-in,
+    /// which say what the list is; an item stating a value ("Spare filter: $7.50") or a sentence stands alone.
+    @Test func aListItemThatIsNoSentenceIsReadWithItsSectionAndLeadIn() {
+        let text = DocumentText.markdown("""
+            # Bins
+
+            ## Red-lid general waste bin (140 litres)
+
+            **No, thank you:**
+
+            - Takeaway coffee cups and their lids
+            - Spare mesh filter: $7.50
+            - Shredded paper. It falls through the sorting machines.
+            """)
+        let chunks = Chunker().chunks(text)
+        let stored = chunks.enumerated().map { index, chunk in
+            StoredChunk(id: "bins#\(index)", documentID: "bins", source: "bins.md", title: text.title, heading: chunk.heading,
+                        text: chunk.text, vector: [], sectionHeadings: Set(text.sections.compactMap(\.heading)))
+        }
+        let candidates = EvidenceSelector.candidates(stored).map(\.text)
+        #expect(candidates.contains("Red-lid general waste bin (140 litres): No, thank you: Takeaway coffee cups and their lids."))
+        #expect(candidates.contains("Spare mesh filter: $7.50"))
+        #expect(candidates.contains("It falls through the sorting machines."))
+    }
+
     /// "…two kernel features." answers nothing by itself; the sentences after it name them.
     @Test func aLeadInSentenceBringsTheSentencesThatListWhatItAnnounces() {
         #expect(EvidenceSelector.isLeadIn("On Linux, isolation comes from two kernel features."))
