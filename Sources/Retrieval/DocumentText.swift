@@ -395,8 +395,21 @@ enum TableText {
         return 1
     }
 
+    /// Whether the column after the row names lists what each row covers ("Zone 2 | Northfield, Brackley Park"):
+    /// every cell a list of capitalised names with no number, most of more than one. A question names one of those
+    /// ("the bins in Brackley Park"), so they join the row's name and every cell's sentence says them.
+    static func listsNames(_ rows: [[Cell]], column: Int) -> Bool {
+        let cells = rows.compactMap { $0.count > column + 1 && $0.allSatisfy { $0.span == 1 } ? $0[column].text : nil }
+        guard cells.count >= 2, cells.allSatisfy({ cell in
+            let names = cell.split(whereSeparator: { ",:".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }
+            return !cell.contains(where: \.isNumber) && names.allSatisfy { $0.first?.isUppercase == true }
+        }) else { return false }
+        return cells.filter { $0.contains(",") }.count * 2 > cells.count
+    }
+
     static func sentences(header: [String]?, rows: [[Cell]]) -> String {
-        let key = keyColumns(rows)
+        var key = keyColumns(rows)
+        if key < maxKeyColumns, listsNames(rows, column: key) { key += 1 }
         var sentences: [String] = []
         for row in rows {
             guard var name = row.first?.text, !name.isEmpty else { continue }

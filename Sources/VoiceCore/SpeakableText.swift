@@ -5,7 +5,7 @@ public func speakable(_ text: String) -> String {
     for (written, spoken) in [("(", ", "), (")", ","), (";", ",")] {
         text = text.replacing(written, with: spoken)
     }
-    for (messy, clean) in [(" ,", ","), (",,", ","), (",.", "."), ("  ", " ")] {
+    for (messy, clean) in [(" ,", ","), (",,", ","), (",.", "."), (",:", ":"), ("  ", " ")] {
         text = text.replacing(messy, with: clean)
     }
     return text

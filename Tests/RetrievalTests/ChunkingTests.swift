@@ -167,6 +167,21 @@ import VoiceCore
         #expect(candidates.count == 4)
     }
 
+    /// A column that lists what each row covers (a zone's streets) joins the row's name, so a cell's sentence is
+    /// found by a street and says its zone; a column of facts or of single words does not.
+    @Test func aColumnListingWhatARowCoversJoinsTheRowsName() {
+        let html = "<table><thead><tr><th>Zone</th><th>Areas included</th><th>Recycling (yellow lid)</th></tr></thead>"
+            + "<tbody><tr><td>Zone 1</td><td>Northfield, Brackley Park</td><td>Tuesday, alternate weeks</td></tr>"
+            + "<tr><td>Zone 2</td><td>Orchard Rise, Quay Street</td><td>Monday, every week</td></tr></tbody></table>"
+        let text = DocumentText.html(html).sections.map(\.text).joined(separator: "\n\n")
+        #expect(Chunker.sentences(text).contains("Zone 1, Areas included: Northfield, Brackley Park, Recycling (yellow lid): Tuesday, alternate weeks."))
+        #expect(!Chunker.sentences(text).contains { $0.hasPrefix("Zone 1, Areas included: Northfield, Brackley Park.") })
+        let prices = "<table><thead><tr><th>Ticket</th><th>Notes</th><th>Price</th></tr></thead>"
+            + "<tbody><tr><td>Adult</td><td>Weekdays</td><td>$5</td></tr><tr><td>Child</td><td>Under 16</td><td>$3</td></tr></tbody></table>"
+        #expect(DocumentText.html(prices).sections.map(\.text).joined().contains("Adult, Price: $5."))
+        #expect(speakable("Zone 1, Recycling (yellow lid): Tuesday.") == "Zone 1, Recycling, yellow lid: Tuesday.")
+    }
+
     /// A table is read one cell at a time, each with its row's name and its column's header: never the table.
     @Test func htmlTableCellsBecomeSentencesNamedByTheirRowAndColumn() {
         let html = "<h2>Prices</h2><table><thead><tr><th>Ticket</th><th>Adult</th><th>Child (5-15)</th></tr></thead>"
