@@ -65,7 +65,8 @@ public struct DocumentText: Sendable, Equatable {
     }
 
     /// Plain text keeps what structure it shows: a short line standing alone without a full stop ("2. WHAT IS NOT
-    /// COVERED"), or one underlined with dashes or equals signs, heads the paragraphs after it; the first such line
+    /// COVERED"), one underlined with dashes or equals signs, or one straight above a line that starts a sentence
+    /// or an item, heads the paragraphs after it; the first such line
     /// titles the document, as does a letterhead of two or three such lines ("ASHCOMBE DISTRICT COUNCIL", "WASTE
     /// SERVICES - CHRISTMAS 2025/26"); and each "- " item is a paragraph of its own.
     static func plain(_ string: String) -> DocumentText {
@@ -90,6 +91,13 @@ public struct DocumentText: Sendable, Equatable {
                     current = DocumentSection(heading: lines[0], text: "")
                 }
                 lines.removeFirst(2)
+            } else if lines.count >= 2, let heading = plainHeading(lines[0]), Chunker.wordCount(lines[0]) <= 8,
+                      lines[1].first?.isUppercase == true || listItem(lines[1]) != nil, !atStart || title != nil {
+                // "What is happening" on its own line, its text on the next: a heading with no blank line after it.
+                // A hard-wrapped sentence goes on in lower case; its first line is no heading.
+                sections.append(current)
+                current = DocumentSection(heading: heading, text: "")
+                lines.removeFirst()
             } else if lines.count == 1, let heading = plainHeading(lines[0]) {
                 if atStart {
                     title = heading

@@ -264,6 +264,18 @@ import VoiceCore
         #expect(DocumentText.plain("Open daily\nMon to Fri 9 to 5\n\nClosed on Sundays.\n").title == nil)
     }
 
+    /// "What is happening" straight above its text heads it, and is not read out with the text's first sentence;
+    /// a hard-wrapped sentence, going on in lower case, is no heading.
+    @Test func aPlainTextHeadingStraightAboveItsTextHeadsIt() {
+        let text = DocumentText.plain("NOTICE\n\nWhat is happening\nFrom Monday the floor is closed.\n\n"
+            + "Also during the closure\n- Reserved items wait at the front desk\n\n"
+            + "The library will stay open while the new\ncarpet is laid on the second floor.\n")
+        #expect(text.sections.map(\.heading) == ["What is happening", "Also during the closure"])
+        #expect(text.sections.first.map { Chunker.sentences($0.text) } == ["From Monday the floor is closed."])
+        #expect(text.sections.last?.text.contains("The library will stay open while the new carpet") == true
+            || text.sections.last?.text.contains("The library will stay open while the new\ncarpet") == true)
+    }
+
     /// What a question is about: its nouns, not its verbs ("bring"), relations ("back") or the kind of fact asked ("cost").
     @Test func theAskedItemIsInFocusButVerbsRelationsAndTheAskedKindAreNot() {
         let question = QuestionWords("How much does the steam room cost before I can bring my towel back?")
