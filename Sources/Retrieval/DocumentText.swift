@@ -71,36 +71,42 @@ public struct DocumentText: Sendable, Equatable {
     /// SERVICES - CHRISTMAS 2025/26"); and each "- " item is a paragraph of its own.
     static func plain(_ string: String) -> DocumentText {
         var title: String?
+        // The title's lines as written: a document that is nothing but its title keeps them as its text.
+        var titleText = ""
         var sections: [DocumentSection] = []
         var current = DocumentSection(heading: nil, text: "")
         for paragraph in string.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n") {
             var lines = paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if lines.isEmpty { continue }
             let atStart = title == nil && sections.isEmpty && current.text.isEmpty
             // A letterhead states no fact: its only numbers are years ("2025/26"), unlike "Open daily\nMon–Fri 9–5".
             if atStart, (2...3).contains(lines.count), lines.allSatisfy(isTitleLine),
                !lines.contains(where: { $0.replacing(#/\b(?:19|20)\d{2}(?:/\d{2})?\b/#, with: "").contains(where: \.isNumber) }) {
                 title = lines.joined(separator: " – ")
+                titleText = lines.joined(separator: "\n")
                 continue
             }
             // "Extra cardboard" over a line of dashes, the text maybe straight after it.
             if lines.count >= 2, lines[1].wholeMatch(of: #/[-=]{3,}/#) != nil, isTitleLine(lines[0]) {
                 if atStart {
                     title = lines[0]
+                    titleText = lines[0]
                 } else {
                     sections.append(current)
                     current = DocumentSection(heading: lines[0], text: "")
                 }
                 lines.removeFirst(2)
-            } else if lines.count >= 2, let heading = plainHeading(lines[0]), Chunker.wordCount(lines[0]) <= 8,
-                      lines[1].first?.isUppercase == true || listItem(lines[1]) != nil, !atStart || title != nil {
+            } else if lines.count >= 2, listItem(lines[0]) == nil, let heading = plainHeading(lines[0]),
+                      Chunker.wordCount(lines[0]) <= 8, !atStart || title != nil,
+                      lines[1].first?.isUppercase == true || listItem(lines[1]) != nil, !isWrapped(lines) {
                 // "What is happening" on its own line, its text on the next: a heading with no blank line after it.
-                // A hard-wrapped sentence goes on in lower case; its first line is no heading.
                 sections.append(current)
                 current = DocumentSection(heading: heading, text: "")
                 lines.removeFirst()
             } else if lines.count == 1, let heading = plainHeading(lines[0]) {
                 if atStart {
                     title = heading
+                    titleText = lines[0]
                 } else {
                     sections.append(current)
                     current = DocumentSection(heading: heading, text: "")
@@ -113,20 +119,36 @@ public struct DocumentText: Sendable, Equatable {
             current.text += "\n"
         }
         sections.append(current)
-        return DocumentText(title: title, sections: sections.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty })
+        sections = sections.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        if sections.isEmpty, !titleText.isEmpty { return DocumentText(title: nil, sections: [DocumentSection(heading: nil, text: titleText)]) }
+        return DocumentText(title: title, sections: sections)
     }
+
+    /// Whether a paragraph's first line is a hard-wrapped sentence going on below, not a heading over it: it ends on
+    /// a word that cannot end a heading ("resume on"), goes on in lower case, or is as wide as the lines under it
+    /// ("…will resume" over "Monday morning as usual.": a heading is shorter than its text).
+    static func isWrapped(_ lines: [String]) -> Bool {
+        guard lines.count >= 2, lines[1].first?.isLowercase != true else { return true }
+        if let last = TextWords.words(lines[0]).last, TextWords.stopWords.contains(last) { return true }
+        if listItem(lines[1]) != nil { return false }
+        let below = lines.dropFirst().map(\.count).max() ?? 0
+        return lines.count == 2 ? lines[0].count > below : Double(lines[0].count) >= 0.85 * Double(below)
+    }
+
+    /// What ends a sentence or a clause, in Latin and CJK scripts: a line ending so states rather than names.
+    static let clauseEnds = ".!?:;,。！？、；："
 
     /// A line that names rather than states: at most twelve words, no sentence end.
     static func isTitleLine(_ line: String) -> Bool {
         guard let last = line.last else { return false }
-        return !".!?:;,".contains(last) && Chunker.wordCount(line) <= 12 && line.first?.isLetter == true
+        return !clauseEnds.contains(last) && Chunker.wordCount(line) <= 12 && line.first?.isLetter == true
     }
 
     /// A heading line of plain text: at most ten words, no sentence end, starting with a letter (so not a "- "
     /// item) or with a number ("3. WHAT IS COVERED"), which is dropped.
     static func plainHeading(_ line: String) -> String? {
         let numbered = line.wholeMatch(of: #/\d{1,2}[.)]\s+(\p{L}.*)/#).map { String($0.1) }
-        guard let last = line.last, !".!?:;,".contains(last), Chunker.wordCount(line) <= 10,
+        guard let last = line.last, !clauseEnds.contains(last), Chunker.wordCount(line) <= 10,
               line.first?.isLetter == true || numbered != nil else { return nil }
         // A fact on a line of its own ("Open daily from 9 to 5") is a sentence, not a heading.
         let heading = numbered ?? line

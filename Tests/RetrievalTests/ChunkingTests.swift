@@ -276,6 +276,24 @@ import VoiceCore
             || text.sections.last?.text.contains("The library will stay open while the new\ncarpet") == true)
     }
 
+    /// Plain text's heading rules take nothing that states a fact: a numbered list's first step, a sentence
+    /// hard-wrapped before a name or a day, a document that is all letterhead, or a first sentence after blank lines.
+    @Test func plainTextHeadingRulesKeepStepsWrappedSentencesAndShortDocumentsAsText() {
+        let steps = DocumentText.plain("HOW TO ORDER\n\nTo order a bin:\n\n1. Fill in the online form\n2. Pay the fee\n")
+        #expect(steps.sections.map(\.heading) == [nil])
+        #expect(steps.sections.first?.text.contains("Fill in the online form") == true)
+        let wrapped = DocumentText.plain("NOTICE\n\nGarden waste collections will resume\nMonday morning as usual.\n\n"
+            + "Bins go out on\nTuesday night.\n")
+        #expect(wrapped.sections.map(\.heading) == [nil])
+        #expect(wrapped.sections.first.map { Chunker.sentences($0.text) }
+            == ["Garden waste collections will resume Monday morning as usual.", "Bins go out on Tuesday night."])
+        let onlyLetterhead = DocumentText.plain("Bins go out on Monday night\nGarden waste is collected every other week\n")
+        #expect(onlyLetterhead.title == nil)
+        #expect(onlyLetterhead.sections.first?.text.contains("Garden waste is collected every other week") == true)
+        let leadingBlank = DocumentText.plain("\n\nDEPOT HOURS\n\nOpen from nine.\n")
+        #expect(leadingBlank.title == "DEPOT HOURS")
+    }
+
     /// What a question is about: its nouns, not its verbs ("bring"), relations ("back") or the kind of fact asked ("cost").
     @Test func theAskedItemIsInFocusButVerbsRelationsAndTheAskedKindAreNot() {
         let question = QuestionWords("How much does the steam room cost before I can bring my towel back?")
