@@ -38,6 +38,12 @@ trap 'kill -- -"$deps" 2>/dev/null || true' EXIT
 bash scripts/engines.sh
 wait "$deps" || true
 trap - EXIT
+# llama.cpp's own server (the external backend the tests start, and an optional backend for `voice up`) compiles
+# beside the Swift build, which leaves a core idle much of the time; built in the test command instead, it held that
+# command up by about 4.5 minutes on a fresh machine (docs/decisions.md, 38).
+setsid bash scripts/engines.sh llama-server > .build/llama-server-build.log 2>&1 &
+server=$!
+trap 'kill -- -"$server" 2>/dev/null || true' EXIT
 echo "building voice ($config)"
 if ! swift build -c "$config" "${flags[@]}" --product voice > .build/setup-build.log 2>&1; then
   grep -E 'error:' .build/setup-build.log | head -40 >&2 || tail -40 .build/setup-build.log >&2
@@ -45,3 +51,5 @@ if ! swift build -c "$config" "${flags[@]}" --product voice > .build/setup-build
   exit 1
 fi
 ".build/$config/voice" models
+wait "$server" || { cat .build/llama-server-build.log >&2; echo "building llama-server failed (compiler output: .deps/prefix/../build.log)" >&2; exit 1; }
+trap - EXIT

@@ -5,19 +5,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 # The README's set-up (a release build with testing enabled), reused: only the test targets are compiled here.
 bash scripts/setup.sh
-# What the tests need besides the assistant comes at once, side by side: the deployment checks' tools and Chroma
-# (downloads), and llama.cpp's own server (from the same source and ggml, for the external-backend tests) compiling
-# beside the test targets. On a fresh machine the downloads hide behind the compiles, and each compile fills the
-# other's idle core.
-# Each runs in a process group of its own (setsid), so that a failed step stops the others whole, pip and ninja
-# included, instead of leaving them writing into the next attempt's venv or holding the engines' lock.
+# What the tests need besides the assistant (set-up already built llama-server) comes at once: the deployment
+# checks' tools and Chroma, downloads that hide behind the compile of the test targets.
+# Each runs in a process group of its own (setsid), so that a failed step stops the others whole, pip included,
+# instead of leaving them writing into the next attempt's venv.
 setsid bash scripts/check-deploy.sh --tools-only > .build/deploy-tools.log 2>&1 &
 tools=$!
 setsid bash scripts/chroma.sh > .build/chroma-install.log 2>&1 &
 chroma=$!
-setsid bash scripts/engines.sh llama-server > .build/llama-server-build.log 2>&1 &
-server=$!
-trap 'kill -- -"$tools" -"$chroma" -"$server" 2>/dev/null || true' EXIT
+trap 'kill -- -"$tools" -"$chroma" 2>/dev/null || true' EXIT
 # The same configuration and flags as scripts/setup.sh's build, so nothing of it is compiled again: `swift build
 # --build-tests` reuses that build and adds only the test targets (about 2 minutes), where `swift test` building for
 # itself compiled every module and dependency a second time (about 8 minutes on 2 cores).
@@ -26,7 +22,6 @@ swift build -c release -Xswiftc -enable-testing --build-tests > .build/test-buil
   echo "swift build --build-tests failed (full log: .build/test-build.log)" >&2
   exit 1
 }
-wait "$server" || { cat .build/llama-server-build.log >&2; echo "building llama-server failed (compiler output: .deps/prefix/../build.log)" >&2; exit 1; }
 wait "$chroma" || { cat .build/chroma-install.log >&2; echo "installing Chroma failed" >&2; exit 1; }
 wait "$tools" || { cat .build/deploy-tools.log >&2; echo "installing the deployment checks' tools failed" >&2; exit 1; }
 trap - EXIT
