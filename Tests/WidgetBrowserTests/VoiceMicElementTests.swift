@@ -139,6 +139,29 @@ struct VoiceMicElementTests {
         }
     }
 
+    /// The `hotkey` attribute works the button from anywhere on the page, by the key's name or its place, and
+    /// only with its modifiers.
+    @Test func theHotkeyStartsAndStopsRecordingFromAnywhereOnThePage() async throws {
+        try await withDemoPage(microphone: { ChromeDriver.fakeMicrophone(playing: $0.question) }) { browser, _ in
+            try await browser.execute("""
+                const mic = document.querySelector('voice-mic');
+                mic.setAttribute('silence-ms', '0');
+                mic.setAttribute('hotkey', 'Alt+M');
+                // Alt+M as a Mac types it: the key is "µ", the place is KeyM.
+                window.__key = (alt) => { for (const type of ['keydown', 'keyup'])
+                  document.body.dispatchEvent(new KeyboardEvent(type, { key: alt ? 'µ' : 'm', code: 'KeyM', altKey: alt, bubbles: true })); };
+                """)
+            let plain = try await browser.execute("__key(false); return new Promise((resolve) => setTimeout(() => resolve(document.querySelector('voice-mic').state), 300))")
+            #expect(plain == .string("idle"), "M without Alt pressed the button")
+            _ = try await browser.execute("__key(true)")
+            try await Widget.waitForState("recording", in: browser)
+            _ = try await browser.execute("__key(true)")
+            try await Widget.waitForState("error", in: browser)
+            let processing = try await Widget.events("voice-state", in: browser).first { $0["state"]?.string == "processing" }
+            #expect(processing?["reason"]?.string == "user")
+        }
+    }
+
     @Test func holdingTheButtonRecordsUntilItIsReleased() async throws {
         try await withDemoPage(microphone: { ChromeDriver.fakeMicrophone(playing: $0.question) }) { browser, _ in
             try await browser.execute("document.querySelector('voice-mic').setAttribute('silence-ms', '0')")

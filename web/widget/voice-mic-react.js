@@ -62,6 +62,8 @@ export function createVoiceMicReact(React) {
       [changeStatus],
     );
 
+    // The question in flight, aborted when the user cuts in while its answer plays.
+    const clientRef = useRef(null);
     const client = () => {
       const { apiUrl, apiKey, token, lang, sessionId } = propsRef.current;
       // A question asked long after the last one starts a new topic (the vanilla widget's conversation-minutes).
@@ -112,10 +114,15 @@ export function createVoiceMicReact(React) {
           }
         }
       };
+      const asking = client();
+      clientRef.current = asking;
       try {
-        answer = await client().askAudio(blob, onEvent);
+        answer = await asking.askAudio(blob, onEvent);
       } catch (caught) {
-        return fail(caught);
+        // Cut off by the user (barge-in): the next question is already theirs.
+        return asking.aborted ? undefined : fail(caught);
+      } finally {
+        if (clientRef.current === asking) clientRef.current = null;
       }
       setTranscript(answer.transcript || "");
       setResponse(answer);
@@ -137,13 +144,27 @@ export function createVoiceMicReact(React) {
       changeStatus("idle");
     }, [changeStatus, fail, playNext]);
 
-    const start = useCallback(async () => {
-      const { maxSeconds = 15, silenceMs = 1200 } = propsRef.current;
+    // Stops the answer playing and its request: what any barge-in does first.
+    const silence = useCallback(() => {
       sentenceQueueRef.current = [];
       if (audioPlayerRef.current) audioPlayerRef.current.pause();
+      if (clientRef.current) clientRef.current.abort();
+    }, []);
+
+    const newRecorder = useCallback((onSpeech = null) => {
+      const { maxSeconds = 15, silenceMs = 1200 } = propsRef.current;
+      const recorder = new VoiceRecorder({
+        maxSeconds, silenceMs, onLevel: setLevel, onSpeech,
+        onAutoStop: () => mediaRecorderRef.current === recorder && stop(),
+      });
+      return recorder;
+    }, [stop]);
+
+    const start = useCallback(async () => {
+      silence();
       setError(null);
       changeStatus("requesting");
-      const recorder = new VoiceRecorder({ maxSeconds, silenceMs, onLevel: setLevel, onAutoStop: () => stop() });
+      const recorder = newRecorder();
       try {
         await recorder.start();
       } catch (caught) {
@@ -153,16 +174,30 @@ export function createVoiceMicReact(React) {
       audioChunksRef.current = recorder.chunks;
       setIsRecording(true);
       changeStatus("recording");
-    }, [changeStatus, fail, stop]);
+    }, [changeStatus, fail, newRecorder, silence]);
 
+    // A press while the answer plays cuts it off and listens at once (barge-in).
     const toggle = () => {
       if (statusRef.current === "recording") stop();
-      else if (statusRef.current === "speaking") {
-        sentenceQueueRef.current = [];
-        audioPlayerRef.current.pause();
-      }
       else if (statusRef.current !== "processing" && statusRef.current !== "requesting") start();
     };
+
+    // With `bargeIn`, the microphone listens while the answer plays; speech cuts it off and is the next question.
+    useEffect(() => {
+      if (status !== "speaking" || !props.bargeIn) return undefined;
+      let kept = false;
+      const recorder = newRecorder(() => {
+        if (statusRef.current !== "speaking") return;
+        kept = true;
+        silence();
+        mediaRecorderRef.current = recorder;
+        recorder.restartClock();
+        setIsRecording(true);
+        changeStatus("recording");
+      });
+      recorder.start().catch(() => {});
+      return () => kept || recorder.cancel();
+    }, [status, props.bargeIn, changeStatus, newRecorder, silence]);
 
     useEffect(() => () => mediaRecorderRef.current && mediaRecorderRef.current.cancel(), []);
 

@@ -12,6 +12,10 @@
   const TARGET_RATE = 16000;
   const FRAME_MS = 20;
   const HOLD_MS = 400; // a press longer than this is push-to-talk: releasing the button stops the recording
+  // Barge-in: speech must last this long to cut off an answer (a click, a cough or a leak of the answer is shorter),
+  // and this much audio before it is kept, so the question's first word reaches speech recognition whole.
+  const SPEECH_MS = 200;
+  const PRE_ROLL_MS = 600;
 
   // The capture processor runs in the audio thread; it only copies blocks out, the main thread does the rest.
   const CAPTURE_WORKLET = `
@@ -127,6 +131,7 @@
       this.noise = Infinity;
       this.heardSpeech = false;
       this.quietMs = 0;
+      this.speechRunMs = 0; // speech without a break so far: a click or a cough is short, a word is not
     }
     /** Returns true when the speaker has finished. */
     push(rms, frameMs) {
@@ -135,8 +140,10 @@
       if (speech) {
         this.heardSpeech = true;
         this.quietMs = 0;
-      } else if (this.heardSpeech) {
-        this.quietMs += frameMs;
+        this.speechRunMs += frameMs;
+      } else {
+        this.speechRunMs = 0;
+        if (this.heardSpeech) this.quietMs += frameMs;
       }
       return this.silenceMs > 0 && this.heardSpeech && this.quietMs >= this.silenceMs;
     }
@@ -146,10 +153,13 @@
    * Records one utterance. PCM through an AudioWorklet gives a 16 kHz mono WAV; where there is no AudioWorklet
    * (old browsers), MediaRecorder's own format is sent and the STT service decodes it.
    * Callbacks: onLevel(0…1), onAutoStop(reason) where reason is "silence" or "max-seconds".
+   * With onSpeech it first only listens (barge-in while an answer plays): it keeps no more than the last
+   * PRE_ROLL_MS of audio until someone has spoken for SPEECH_MS without a break, then calls onSpeech once; the
+   * caller keeps it as the question's recording (restartClock), so the first word is not lost.
    */
   class VoiceRecorder {
-    constructor({ maxSeconds = 15, silenceMs = 1200, onLevel = () => {}, onAutoStop = () => {} } = {}) {
-      Object.assign(this, { maxSeconds, silenceMs, onLevel, onAutoStop });
+    constructor({ maxSeconds = 15, silenceMs = 1200, onLevel = () => {}, onAutoStop = () => {}, onSpeech = null } = {}) {
+      Object.assign(this, { maxSeconds, silenceMs, onLevel, onAutoStop, onSpeech });
       this.chunks = [];
       this.mode = null;
       this.startedAt = 0;
@@ -179,7 +189,8 @@
       } catch (error) {
         this.startMediaRecorder();
       }
-      this.maxTimer = setTimeout(() => this.onAutoStop("max-seconds"), this.maxSeconds * 1000);
+      // A recorder that only listens has no limit yet: its question starts when someone speaks.
+      if (!this.onSpeech) this.restartClock();
     }
 
     async startWorklet() {
@@ -193,6 +204,11 @@
       this.node = new AudioWorkletNode(this.context, "voice-mic-capture", { numberOfInputs: 1, numberOfOutputs: 0 });
       this.node.port.onmessage = (event) => {
         this.chunks.push(event.data);
+        if (this.onSpeech) {
+          let kept = this.chunks.reduce((n, c) => n + c.length, 0);
+          const limit = (this.context.sampleRate * PRE_ROLL_MS) / 1000;
+          while (kept - this.chunks[0].length > limit) kept -= this.chunks.shift().length;
+        }
         this.measure(event.data);
       };
       this.source.connect(this.node);
@@ -231,6 +247,18 @@
       // Speech sits around -40…-10 dBFS; map that range onto the meter.
       this.onLevel(Math.max(0, Math.min(1, (20 * Math.log10(rms + 1e-9) + 60) / 50)));
       if (this.detector.push(rms, FRAME_MS)) this.onAutoStop("silence");
+      if (this.onSpeech && this.detector.speechRunMs >= SPEECH_MS) {
+        const onSpeech = this.onSpeech;
+        this.onSpeech = null;
+        onSpeech();
+      }
+    }
+
+    /** Starts the question's clock (and its max-seconds limit) now: for a recorder that was only listening. */
+    restartClock() {
+      clearTimeout(this.maxTimer);
+      this.startedAt = performance.now();
+      this.maxTimer = setTimeout(() => this.onAutoStop("max-seconds"), this.maxSeconds * 1000);
     }
 
     get elapsedSeconds() {
@@ -328,6 +356,7 @@
 
     /** Aborts the question in flight: the gateway stops its answer, and the model its generation. */
     abort() {
+      this.aborted = true;
       if (this.inFlight) this.inFlight.abort();
     }
 
@@ -518,7 +547,7 @@
 
   class VoiceMicElement extends HTMLElement {
     static get observedAttributes() {
-      return ["api-url", "api-key", "token", "lang", "max-seconds", "silence-ms", "session-id"];
+      return ["api-url", "api-key", "token", "lang", "max-seconds", "silence-ms", "session-id", "hotkey"];
     }
 
     constructor() {
@@ -558,10 +587,15 @@
 
     connectedCallback() {
       if (!this.hasAttribute("state")) this.setState("idle");
+      document.addEventListener("keydown", this.onHotkeyDown);
+      document.addEventListener("keyup", this.onHotkeyUp);
     }
 
     disconnectedCallback() {
+      document.removeEventListener("keydown", this.onHotkeyDown);
+      document.removeEventListener("keyup", this.onHotkeyUp);
       if (this.recorder) this.recorder.cancel();
+      this.stopListeningForBargeIn();
       this.silence();
     }
 
@@ -616,10 +650,7 @@
       this.sentenceQueue = [];
       this.sentencePlayer.pause();
       this.sentencePlaying = false;
-      if (this.activeClient) {
-        this.interrupted = true;
-        this.activeClient.abort();
-      }
+      if (this.activeClient) this.activeClient.abort();
     }
 
     playNextSentence() {
@@ -643,11 +674,8 @@
       return this.getAttribute("api-url") || "";
     }
 
-    /** Starts a recording (what a click does when idle). */
-    async start() {
-      if (this.state === "recording" || this.state === "requesting" || this.state === "processing") return;
-      this.silence();
-      this.setState("requesting");
+    /** A recorder with this element's limits; it ends the question only while it is the one recording. */
+    newRecorder(onSpeech = null) {
       const recorder = new VoiceRecorder({
         maxSeconds: this.numberAttribute("max-seconds", 15, 1, 300),
         silenceMs: this.numberAttribute("silence-ms", 1200, 0, 10000),
@@ -655,8 +683,45 @@
           this.style.setProperty("--level", level.toFixed(3));
           this.dataset.level = level.toFixed(3);
         },
-        onAutoStop: (reason) => this.state === "recording" && this.stop(reason),
+        onAutoStop: (reason) => this.state === "recording" && this.recorder === recorder && this.stop(reason),
+        onSpeech,
       });
+      return recorder;
+    }
+
+    /**
+     * With `barge-in`, the microphone listens while an answer plays: speech stops the answer, aborts its request
+     * and becomes the next question, recorded from just before the first word.
+     */
+    listenForBargeIn() {
+      if (!this.hasAttribute("barge-in") || this.bargeInRecorder) return;
+      const recorder = this.newRecorder(() => {
+        if (this.bargeInRecorder !== recorder || this.state !== "speaking") return;
+        this.bargeInRecorder = null;
+        this.silence();
+        this.recorder = recorder;
+        recorder.restartClock();
+        this.recordingTimer = setInterval(() => this.showRecordingTime(), 250);
+        this.setState("recording", { mode: recorder.mode, reason: "barge-in" });
+      });
+      this.bargeInRecorder = recorder;
+      recorder.start().then(
+        () => this.bargeInRecorder !== recorder && recorder.cancel(),
+        () => this.bargeInRecorder === recorder && (this.bargeInRecorder = null),
+      );
+    }
+
+    stopListeningForBargeIn() {
+      if (this.bargeInRecorder) this.bargeInRecorder.cancel();
+      this.bargeInRecorder = null;
+    }
+
+    /** Starts a recording (what a click does when idle, or while an answer plays: barge-in). */
+    async start() {
+      if (this.state === "recording" || this.state === "requesting" || this.state === "processing") return;
+      this.silence();
+      this.setState("requesting");
+      const recorder = this.newRecorder();
       this.recorder = recorder;
       try {
         await recorder.start();
@@ -721,12 +786,12 @@
       try {
         answer = await request(client, onEvent);
       } catch (error) {
-        // Cut off by the user (barge-in): not an error, the next question is theirs.
-        if (this.interrupted) return this.setState("idle");
+        // Cut off by the user (barge-in): not an error, the next question is theirs, maybe already recording.
+        if (client.aborted) return this.state === "speaking" && this.setState("idle");
         return this.fail(error);
       } finally {
-        this.interrupted = false;
-        this.activeClient = null;
+        // A newer question may already be in flight: it is the active one now.
+        if (this.activeClient === client) this.activeClient = null;
       }
       this.streamFinished = true;
       this.remember(answer);
@@ -838,6 +903,8 @@
       this.button.setAttribute("aria-pressed", String(state === "recording"));
       if (state === "processing") this.button.setAttribute("aria-disabled", "true");
       else this.button.removeAttribute("aria-disabled");
+      if (state === "speaking") this.listenForBargeIn();
+      else this.stopListeningForBargeIn();
       this.emit("voice-state", { state, previous, ...extra });
     }
 
@@ -869,15 +936,11 @@
     bindInteraction() {
       let pressStartedRecording = false;
       let pressedAt = 0;
+      // A press while the answer plays cuts it off (and its request) and listens at once: barge-in.
       const press = () => {
         pressedAt = performance.now();
         pressStartedRecording = false;
         if (this.state === "recording") return this.stop();
-        if (this.state === "speaking") {
-          this.silence();
-          if (this.state === "speaking") this.setState("idle");
-          return;
-        }
         if (this.state === "processing" || this.state === "requesting") return;
         pressStartedRecording = true;
         this.start();
@@ -916,6 +979,35 @@
         event.preventDefault();
         release();
       });
+      // The `hotkey` attribute ("Alt+M", "Control+Shift+Space", "F2") presses the button from anywhere on the page,
+      // hold-to-talk included. A key without a modifier is left to text fields.
+      let hotkeyHeld = false;
+      const hotkey = () => {
+        const parts = (this.getAttribute("hotkey") || "").toLowerCase().split("+").map((part) => part.trim());
+        const key = parts.pop();
+        const modifiers = new Set(parts.map((part) => ({ control: "ctrl", cmd: "meta", command: "meta", option: "alt" })[part] || part));
+        return { key, modifiers };
+      };
+      // By the key's name or its place: Alt+M types "µ" on a Mac keyboard, but its code is still "KeyM".
+      const isKey = (event, key) => Boolean(key)
+        && [event.key, event.code, (event.code || "").replace(/^(Key|Digit)/, "")].some((name) => (name || "").toLowerCase() === key);
+      this.onHotkeyDown = (event) => {
+        const { key, modifiers } = hotkey();
+        if (!isKey(event, key)) return;
+        const wanted = ["ctrl", "alt", "shift", "meta"].every((modifier) => event[`${modifier}Key`] === modifiers.has(modifier));
+        const target = event.composedPath()[0];
+        const typing = target instanceof Element && target.closest("input, textarea, select, [contenteditable]");
+        if (!wanted || (modifiers.size === 0 && typing)) return;
+        event.preventDefault();
+        if (event.repeat || hotkeyHeld) return;
+        hotkeyHeld = true;
+        press();
+      };
+      this.onHotkeyUp = (event) => {
+        if (!hotkeyHeld || !isKey(event, hotkey().key)) return;
+        hotkeyHeld = false;
+        release();
+      };
     }
   }
 
