@@ -261,4 +261,34 @@ struct WidgetFullFlowTests {
             }
         }
     }
+
+    /// VoiceMicReact with `bargeIn`: the user speaks over the answer (the fake microphone says its question again
+    /// when the component opens it a second time), the answer stops and the new words are asked.
+    @Test func reactComponentWithBargeInAsksWhatIsSaidOverTheAnswer() async throws {
+        let gateway = try await GatewayUnderTest.url().absoluteString
+        let site = try Site.make()
+        defer { site.remove() }
+        try await PageServer.with(site) { pages in
+            try await ChromeDriver.with(arguments: ChromeDriver.fakeMicrophone(playing: site.question)) { browser in
+                try await browser.navigate(to: pages.url("react.html?api=\(gateway)&widget=\(gateway)&barge-in"))
+                try await browser.waitFor("the React button", script: "return document.querySelector('#root button')")
+                try await browser.execute("""
+                    window.__paused = [];
+                    const audio = document.querySelector('#root audio');
+                    audio.addEventListener('pause', () => __paused.push(audio.ended));
+                    """)
+                try await browser.click(try await browser.element("return document.querySelector('#root button')"))
+                let events = try await browser.waitFor(
+                    "two answers", timeout: .seconds(120),
+                    script: "return __events.filter((e) => e.type === 'response').length >= 2 ? __events : null")
+                let types = events.array?.compactMap { $0["type"]?.string } ?? []
+                #expect(!types.contains("error"), "events: \(events)")
+                // A pause before the end: the answer was cut off, not finished.
+                let cutOff = try await browser.execute("return __paused.includes(false)")
+                #expect(cutOff == .bool(true), "the first answer was never cut off")
+                let second = events.array?.last { $0["type"]?.string == "response" }
+                #expect(second?["detail"]?["transcript"]?.string?.lowercased().contains("docker") == true, "\(second ?? .null)")
+            }
+        }
+    }
 }
