@@ -233,62 +233,64 @@ struct WidgetFullFlowTests {
         }
     }
 
-    @Test func reactComponentOnDebiansReact18AnswersASpokenQuestion() async throws {
+    /// The React test page with the fake microphone, once its button is there; `query` adds to the page's
+    /// parameters. The module comes from the gateway, as an embedding page would load it.
+    func withReactPage(_ query: String = "", _ body: @escaping @Sendable (ChromeDriver, String) async throws -> Void) async throws {
         let gateway = try await GatewayUnderTest.url().absoluteString
         let site = try Site.make()
         defer { site.remove() }
         try await PageServer.with(site) { pages in
             try await ChromeDriver.with(arguments: ChromeDriver.fakeMicrophone(playing: site.question)) { browser in
-                // The module comes from the gateway, as an embedding page would load it.
-                try await browser.navigate(to: pages.url("react.html?api=\(gateway)&widget=\(gateway)"))
-                try await browser.waitFor("the React button", script: "return document.querySelector('#root button')")
-                let version = try await browser.execute("return React.version")
-                #expect(version.string?.hasPrefix("18.") == true, "React \(version)")
-                try await browser.click(try await browser.element("return document.querySelector('#root button')"))
-                let events = try await browser.waitFor(
-                    "an answer", timeout: .seconds(120),
-                    script: "return __events.some((e) => e.type !== 'transcript') ? __events : null")
-                let types = events.array?.compactMap { $0["type"]?.string }
-                #expect(types == ["transcript", "response"], "events: \(events)")
-                let shown = try await browser.execute("""
-                    const root = document.querySelector('#root > div');
-                    return [root.dataset.status, root.querySelector('.voice-transcript').textContent,
-                            root.querySelector('.voice-response').textContent, root.querySelector('audio').src];
-                    """)
-                #expect(shown.array?[1].string?.lowercased().contains("docker") == true, "shown: \(shown)")
-                #expect((shown.array?[2].string ?? "").count > 20)
-                #expect(shown.array?[3].string?.hasPrefix(gateway) == true)
+                try await browser.navigate(to: pages.url("react.html?api=\(gateway)&widget=\(gateway)\(query)"))
+                try await browser.waitFor("the React button", script: Self.reactButton)
+                try await body(browser, gateway)
             }
+        }
+    }
+
+    static let reactButton = "return document.querySelector('#root button')"
+
+    @Test func reactComponentOnDebiansReact18AnswersASpokenQuestion() async throws {
+        try await withReactPage { browser, gateway in
+            let version = try await browser.execute("return React.version")
+            #expect(version.string?.hasPrefix("18.") == true, "React \(version)")
+            try await browser.click(try await browser.element(Self.reactButton))
+            let events = try await browser.waitFor(
+                "an answer", timeout: .seconds(120),
+                script: "return __events.some((e) => e.type !== 'transcript') ? __events : null")
+            let types = events.array?.compactMap { $0["type"]?.string }
+            #expect(types == ["transcript", "response"], "events: \(events)")
+            let shown = try await browser.execute("""
+                const root = document.querySelector('#root > div');
+                return [root.dataset.status, root.querySelector('.voice-transcript').textContent,
+                        root.querySelector('.voice-response').textContent, root.querySelector('audio').src];
+                """)
+            #expect(shown.array?[1].string?.lowercased().contains("docker") == true, "shown: \(shown)")
+            #expect((shown.array?[2].string ?? "").count > 20)
+            #expect(shown.array?[3].string?.hasPrefix(gateway) == true)
         }
     }
 
     /// VoiceMicReact with `bargeIn`: the user speaks over the answer (the fake microphone says its question again
     /// when the component opens it a second time), the answer stops and the new words are asked.
     @Test func reactComponentWithBargeInAsksWhatIsSaidOverTheAnswer() async throws {
-        let gateway = try await GatewayUnderTest.url().absoluteString
-        let site = try Site.make()
-        defer { site.remove() }
-        try await PageServer.with(site) { pages in
-            try await ChromeDriver.with(arguments: ChromeDriver.fakeMicrophone(playing: site.question)) { browser in
-                try await browser.navigate(to: pages.url("react.html?api=\(gateway)&widget=\(gateway)&barge-in"))
-                try await browser.waitFor("the React button", script: "return document.querySelector('#root button')")
-                try await browser.execute("""
-                    window.__paused = [];
-                    const audio = document.querySelector('#root audio');
-                    audio.addEventListener('pause', () => __paused.push(audio.ended));
-                    """)
-                try await browser.click(try await browser.element("return document.querySelector('#root button')"))
-                let events = try await browser.waitFor(
-                    "two answers", timeout: .seconds(120),
-                    script: "return __events.filter((e) => e.type === 'response').length >= 2 ? __events : null")
-                let types = events.array?.compactMap { $0["type"]?.string } ?? []
-                #expect(!types.contains("error"), "events: \(events)")
-                // A pause before the end: the answer was cut off, not finished.
-                let cutOff = try await browser.execute("return __paused.includes(false)")
-                #expect(cutOff == .bool(true), "the first answer was never cut off")
-                let second = events.array?.last { $0["type"]?.string == "response" }
-                #expect(second?["detail"]?["transcript"]?.string?.lowercased().contains("docker") == true, "\(second ?? .null)")
-            }
+        try await withReactPage("&barge-in") { browser, _ in
+            try await browser.execute("""
+                window.__paused = [];
+                const audio = document.querySelector('#root audio');
+                audio.addEventListener('pause', () => __paused.push(audio.ended));
+                """)
+            try await browser.click(try await browser.element(Self.reactButton))
+            let events = try await browser.waitFor(
+                "two answers", timeout: .seconds(120),
+                script: "return __events.filter((e) => e.type === 'response').length >= 2 ? __events : null")
+            let types = events.array?.compactMap { $0["type"]?.string } ?? []
+            #expect(!types.contains("error"), "events: \(events)")
+            // A pause before the end: the answer was cut off, not finished.
+            let cutOff = try await browser.execute("return __paused.includes(false)")
+            #expect(cutOff == .bool(true), "the first answer was never cut off")
+            let second = events.array?.last { $0["type"]?.string == "response" }
+            #expect(second?["detail"]?["transcript"]?.string?.lowercased().contains("docker") == true, "\(second ?? .null)")
         }
     }
 }
