@@ -73,13 +73,19 @@ final class PeerSession {
 
     var pid: Int32 { process.processIdentifier }
 
-    /// Sends `line` (nil: nothing) and returns the peer's next line of output.
+    /// Sends `line` (nil: nothing) and returns the peer's next line of JSON output. Other lines (a C library of the
+    /// peer printing to stdout, which Python cannot redirect) are passed on to stderr.
     func exchange(_ line: String? = nil) throws -> Data {
         if let line { try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8)) }
         while true {
             if let end = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                defer { buffer.removeSubrange(...end) }
-                return Data(buffer[..<end])
+                let reply = Data(buffer[..<end])
+                buffer.removeSubrange(...end)
+                if let first = reply.first(where: { !" \t\r".utf8.contains($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+                    return reply
+                }
+                FileHandle.standardError.write(Data("peer: ".utf8) + reply + Data("\n".utf8))
+                continue
             }
             let chunk = output.fileHandleForReading.availableData
             guard !chunk.isEmpty else { throw Peer.Failure(description: "the peer \(process.arguments?.first ?? "") exited") }
