@@ -53,13 +53,28 @@ struct WidgetFullFlowTests {
         #expect(answer["audio_url"]?.string?.hasPrefix("http") == true)
     }
 
-    @Test func answersASpokenQuestionOnTheDemoPageTheGatewayServes() async throws {
+    /// The demo page the gateway serves, with the widget's events recorded and a fake microphone that says
+    /// "What is Docker?" when the widget opens it.
+    func withDemoPage(_ body: @escaping @Sendable (ChromeDriver, URL) async throws -> Void) async throws {
         let gateway = try await GatewayUnderTest.url()
         let site = try Site.make()
         defer { site.remove() }
         try await ChromeDriver.with(arguments: ChromeDriver.fakeMicrophone(playing: site.question)) { browser in
             try await browser.navigate(to: gateway)
             try await Widget.install(in: browser)
+            try await body(browser, gateway)
+        }
+    }
+
+    /// The answer to the question spoken after the long answer was cut off.
+    static func spokenAnswer(in browser: ChromeDriver, timeout: Duration) async throws -> JSONValue {
+        try await browser.waitFor("the spoken question's answer", timeout: timeout, script: """
+            return __probe.events.find((e) => e.type === 'voice-response' && e.detail.transcript !== '\(longAnswerQuestion)')?.detail ?? null;
+            """)
+    }
+
+    @Test func answersASpokenQuestionOnTheDemoPageTheGatewayServes() async throws {
+        try await withDemoPage { browser, gateway in
             _ = try Artifacts.save(try await browser.screenshot(), as: "demo-idle.png")
             try await askAndCheckAnswer(in: browser)
             let timings = try await browser.execute(
@@ -81,12 +96,7 @@ struct WidgetFullFlowTests {
     static let longAnswerQuestion = "Tell me about the ferry to the island and the fares."
 
     @Test func pressingTheMicWhileAnAnswerPlaysStopsItAtOnceAndTheSpokenQuestionGetsItsOwnAnswer() async throws {
-        let gateway = try await GatewayUnderTest.url()
-        let site = try Site.make()
-        defer { site.remove() }
-        try await ChromeDriver.with(arguments: ChromeDriver.fakeMicrophone(playing: site.question)) { browser in
-            try await browser.navigate(to: gateway)
-            try await Widget.install(in: browser)
+        try await withDemoPage { browser, gateway in
             _ = try await browser.execute("document.querySelector('voice-mic').askText(arguments[0])", [.string(Self.longAnswerQuestion)])
             try await browser.waitFor("the answer playing", timeout: .seconds(60), script: """
                 const mic = document.querySelector('voice-mic');
@@ -103,9 +113,7 @@ struct WidgetFullFlowTests {
             #expect(["requesting", "recording"].contains(stopped.array?[1].string ?? ""), "the widget is not listening: \(stopped)")
             #expect((stopped.array?[2].number ?? 1000) < 200, "\(stopped)")
             // Cut off is not an error, and the question spoken next is answered on its own.
-            let answer = try await browser.waitFor("the spoken question's answer", timeout: .seconds(60), script: """
-                return __probe.events.find((e) => e.type === 'voice-response' && e.detail.transcript !== '\(Self.longAnswerQuestion)')?.detail ?? null;
-                """)
+            let answer = try await Self.spokenAnswer(in: browser, timeout: .seconds(60))
             #expect(answer["transcript"]?.string?.lowercased().contains("docker") == true, "\(answer)")
             #expect(answer["response_text"]?.string?.lowercased().contains("docker") == true, "\(answer)")
             #expect(try await Widget.events("voice-error", in: browser).isEmpty)
@@ -115,12 +123,7 @@ struct WidgetFullFlowTests {
     /// With `barge-in`, the microphone listens while the answer plays: the user's voice cuts the answer off within
     /// 200 ms, and what they said, first word included, is the next question.
     @Test func speakingOverAnAnswerWithBargeInCutsItOffAndTheWordsSpokenAreTheNextQuestion() async throws {
-        let gateway = try await GatewayUnderTest.url()
-        let site = try Site.make()
-        defer { site.remove() }
-        try await ChromeDriver.with(arguments: ChromeDriver.fakeMicrophone(playing: site.question)) { browser in
-            try await browser.navigate(to: gateway)
-            try await Widget.install(in: browser)
+        try await withDemoPage { browser, gateway in
             // The fake microphone starts its recording when the widget opens it, once the answer plays.
             _ = try await browser.execute("""
                 const mic = document.querySelector('voice-mic');
@@ -132,9 +135,7 @@ struct WidgetFullFlowTests {
                 });
                 mic.askText(arguments[0]);
                 """, [.string(Self.longAnswerQuestion)])
-            let answer = try await browser.waitFor("the spoken question's answer", timeout: .seconds(90), script: """
-                return __probe.events.find((e) => e.type === 'voice-response' && e.detail.transcript !== '\(Self.longAnswerQuestion)')?.detail ?? null;
-                """)
+            let answer = try await Self.spokenAnswer(in: browser, timeout: .seconds(90))
             // All three words reached speech recognition. The browser's echo cancellation, busy with the answer's
             // sound, may blur the first ("Wat is Docker."), so the words are counted, not spelled.
             let heard = TextWords.words(answer["transcript"]?.string ?? "")
