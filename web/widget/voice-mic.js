@@ -547,7 +547,7 @@
 
   class VoiceMicElement extends HTMLElement {
     static get observedAttributes() {
-      return ["api-url", "api-key", "token", "lang", "max-seconds", "silence-ms", "session-id", "hotkey"];
+      return ["api-url", "api-key", "token", "lang", "max-seconds", "silence-ms", "session-id"];
     }
 
     constructor() {
