@@ -31,7 +31,8 @@ public enum AnswerKind: String, Codable, Sendable {
     case generated
     /// The model declined, but one evidence sentence plainly answers the question: it is spoken as written.
     case evidence
-    /// The knowledge base does not cover the question: said so, naming the closest topic it does cover.
+    /// The knowledge base does not cover the question: said so, naming the closest topic it does cover, or offering
+    /// its closest sentence (cited) as no more than that.
     case not_covered
     /// The recording held no speech.
     case nothing_heard

@@ -168,8 +168,14 @@ public struct VoicePipeline: Sendable {
                             (responseText, kind, citations) = Self.spoken([evidence[0]])
                         }
                     }
-                case .decline(let reason):
-                    responseText = AnswerPolicy.notCovered(closestTopic: retrieved.documents.first)
+                case .decline(let reason, let closest):
+                    if let closest {
+                        let (text, _, cited) = Self.spoken([closest])
+                        responseText = AnswerPolicy.closest(text)
+                        citations = cited
+                    } else {
+                        responseText = AnswerPolicy.notCovered(closestTopic: retrieved.documents.first)
+                    }
                     kind = .not_covered
                     declineReason = reason
                 }

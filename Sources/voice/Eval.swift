@@ -122,8 +122,13 @@ struct Eval: AsyncParsableCommand {
                 if verbose && strategy == "ours" {
                     let retrieved = try await stack.knowledge.retrieve(RetrieveRequest(query: transcript, top_k: pipeline.topK,
                                                                                        evidence: pipeline.policy.evidenceSentences))
-                    print(String(format: "     chunk %.3f", retrieved.documents.first?.score ?? 0) + retrieved.evidence.map {
-                        String(format: " | %.3f sim %.2f cov %.2f", $0.score, $0.similarity, $0.coverage)
+                    // "*" marks a sentence that states the expected facts; "facts in no chunk" says retrieval missed them.
+                    let facts = item.question.expected_facts
+                    let found = facts.isEmpty || retrieved.documents.contains { Outcome.states(facts, in: $0.text) }
+                    print(String(format: "     chunk %.3f", retrieved.documents.first?.score ?? 0) + (found ? "" : " facts in no chunk")
+                        + retrieved.evidence.map {
+                        (!facts.isEmpty && Outcome.states(facts, in: $0.text) ? " | *" : " | ")
+                            + String(format: "%.3f sim %.2f cov %.2f", $0.score, $0.similarity, $0.coverage)
                             + ($0.unmatched.isEmpty ? "" : " -\($0.unmatched)") + ($0.unknown.isEmpty ? "" : " ?\($0.unknown)")
                             + ($0.states_fact == false ? " !type" : "") + " " + String($0.text.prefix(40))
                     }.joined())
@@ -176,13 +181,23 @@ struct Eval: AsyncParsableCommand {
         var correct: Bool {
             guard question.answerable else { return declined }
             guard !declined, speakable else { return false }
-            let said = GroundednessGuard(evidence: [answer])
-            return question.expected_facts.allSatisfy { fact in
-                answer.localizedCaseInsensitiveContains(fact)
+            return Self.states(question.expected_facts, in: answer)
+        }
+
+        /// Whether `text` states every fact ("ten seconds" states "10 seconds").
+        static func states(_ facts: [String], in text: String) -> Bool {
+            let said = GroundednessGuard(evidence: [text])
+            return facts.allSatisfy { fact in
+                text.localizedCaseInsensitiveContains(fact)
                     || (said.unsupported(in: fact).isEmpty && fact.split(separator: " ").allSatisfy { word in
-                        Int(word) != nil || SpokenNumbers.isNumberWord(String(word)) || answer.localizedCaseInsensitiveContains(word)
+                        Int(word) != nil || SpokenNumbers.isNumberWord(String(word)) || text.localizedCaseInsensitiveContains(word)
                     })
             }
+        }
+
+        /// An answerable question declined, but offered a closest sentence that states the asked fact.
+        var factOffered: Bool {
+            question.answerable && declined && answer.hasPrefix(AnswerPolicy.closest("")) && Self.states(question.expected_facts, in: answer)
         }
 
         /// The report row the question belongs to.
@@ -237,6 +252,12 @@ struct Eval: AsyncParsableCommand {
                 return share(asked.filter(\.correct).count, asked.count)
             }, widths: widths))
         }
+        // A decline that offers the closest sentence counts as a decline above; this row says how often the
+        // offer held what an answerable question asked for.
+        print(row(["declined, asked fact offered"] + cells { outcomes in
+            let declined = outcomes.filter { $0.category == .answerable && $0.declined }
+            return share(declined.filter(\.factOffered).count, declined.count)
+        }, widths: widths))
         print(row(["number/name not in evidence"] + cells { outcomes in
             share(outcomes.filter { !$0.unsupported.isEmpty }.count, outcomes.count)
         }, widths: widths))

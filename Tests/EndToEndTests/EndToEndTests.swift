@@ -121,6 +121,14 @@ func oneProcessStack() async throws -> ServiceProcess {
         #expect(france.answer_kind == "not_covered")
         #expect(france.response_text.contains("doesn't cover"), "answer: \(france.response_text)")
         #expect(france.citations.isEmpty)
+        // A near miss: the pier's parking is not priced, but the sentence that comes closest is offered as only
+        // that, and cited.
+        let parking = try await HTTP.send("\(stack.url)/text/query", method: .POST,
+                                          body: Data(#"{"query": "How much does it cost to park a car at Saltmere Pier?"}"#.utf8),
+                                          contentType: "application/json").json(Answer.self)
+        #expect(parking.answer_kind == "not_covered")
+        #expect(parking.response_text.hasPrefix("I can't find that exactly."), "answer: \(parking.response_text)")
+        #expect(parking.citations.contains { $0.source == "ferry-timetable.md" }, "answer: \(parking.response_text)")
     }
 
     @Test func streamedAnswersAndFollowUpsInAConversation() async throws {

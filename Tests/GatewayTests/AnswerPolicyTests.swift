@@ -52,10 +52,26 @@ import VoiceCore
 
     @Test func declinesSayWhy() {
         let policy = AnswerPolicy()
-        #expect(policy.decide([sentence("Bicycles travel for $2.", score: 0.8, unmatched: ["car"])]) == .decline(.different_item))
+        let bicycles = sentence("Bicycles travel for $2.", score: 0.8, unmatched: ["car"])
+        #expect(policy.decide([bicycles]) == .decline(.different_item, closest: bicycles))
         #expect(policy.decide([sentence("Cars board first.", score: 0.3, statesFact: false)]) == .decline(.fact_not_stated))
         #expect(policy.decide([sentence("The ferry was built in 1998.", score: 0.2)]) == .decline(.nothing_relevant))
-        #expect(policy.decide([sentence("Cars were banned in 1998.", score: 0.9, coverage: 0.2)]) == .decline(.nothing_relevant))
+        let banned = sentence("Cars were banned in 1998.", score: 0.9, coverage: 0.2)
+        #expect(policy.decide([banned]) == .decline(.nothing_relevant, closest: banned))
         #expect(policy.decide([]) == .decline(.nothing_relevant))
+    }
+
+    @Test func aDeclineOffersOnlyARelevantShortSentenceAsTheClosest() {
+        let policy = AnswerPolicy()
+        // Relevant, but about another item: offered, and said to be only the closest.
+        let sauna = sentence("A sauna session costs $5.", score: 0.6, unmatched: ["steam"])
+        #expect(policy.decide([sauna]) == .decline(.different_item, closest: sauna))
+        #expect(AnswerPolicy.closest(sauna.text).hasPrefix("I can't find that exactly."))
+        // Too weak to be worth hearing, or too long or too many numbers to listen to: nothing offered.
+        #expect(policy.decide([sentence("The ferry was built in 1998.", score: 0.39, unmatched: ["car"])]) == .decline(.different_item))
+        let long = Array(repeating: "word", count: 35).joined(separator: " ")
+        #expect(policy.decide([sentence(long, score: 0.6, unmatched: ["car"])]) == .decline(.different_item))
+        let numbers = sentence("Fares are $1, $2, $3, $4 and $5.", score: 0.6, unmatched: ["car"])
+        #expect(policy.decide([numbers]) == .decline(.different_item))
     }
 }
