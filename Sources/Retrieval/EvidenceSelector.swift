@@ -33,10 +33,19 @@ struct EvidenceSelector {
         var candidates: [Candidate] = []
         for chunk in chunks {
             var heading = chunk.heading
+            // A heading of two sentences ("I live in a flat. How are my bins collected?") is split like text: each
+            // of its sentences names the section, and none is evidence.
+            var headingParts: [String: String] = [:]
+            for heading in chunk.sectionHeadings {
+                let parts = Chunker.sentences(heading + ".")
+                if parts.count > 1 { parts.forEach { headingParts[$0] = heading } }
+            }
             var sentences: [(text: String, heading: String?)] = []
             for sentence in Chunker.sentences(chunk.text) {
                 if sentence.hasSuffix("."), chunk.sectionHeadings.contains(String(sentence.dropLast())) {
                     heading = String(sentence.dropLast())
+                } else if let whole = headingParts[sentence] {
+                    heading = whole
                 } else {
                     sentences.append((sentence, heading))
                 }

@@ -124,6 +124,30 @@ import VoiceCore
         #expect(candidates.map(\.heading) == ["Summer timetable", "Winter timetable", "Compose", "Compose"])
     }
 
+    /// An FAQ heading of two sentences names its section; neither of its sentences is offered as evidence.
+    @Test func aHeadingOfTwoSentencesIsNoEvidence() {
+        let text = DocumentText.markdown("""
+            # Bins
+
+            ## Bulky items
+
+            Book a bulky item collection online.
+
+            ## I live in a flat. How are my bins collected?
+
+            Flats share large communal bins, emptied every Tuesday.
+            """)
+        let chunks = Chunker().chunks(text)
+        let stored = chunks.enumerated().map { index, chunk in
+            StoredChunk(id: "bins#\(index)", documentID: "bins", source: "bins.md", title: text.title, heading: chunk.heading,
+                        text: chunk.text, vector: [], sectionHeadings: Set(text.sections.compactMap(\.heading)))
+        }
+        let candidates = EvidenceSelector.candidates(stored)
+        #expect(!candidates.contains { $0.text.hasPrefix("I live in a flat") }, "\(candidates.map(\.text))")
+        let flats = try? #require(candidates.first { $0.text.hasPrefix("Flats share") })
+        #expect(flats?.heading == "I live in a flat. How are my bins collected?")
+    }
+
     /// A list item that is no sentence ("Takeaway coffee cups") is read with its section and its list's lead-in,
     /// which say what the list is; an item stating a value ("Spare filter: $7.50") or a sentence stands alone.
     @Test func aListItemThatIsNoSentenceIsReadWithItsSectionAndLeadIn() {
