@@ -188,11 +188,31 @@ struct Eval: AsyncParsableCommand {
         static func states(_ facts: [String], in text: String) -> Bool {
             let said = GroundednessGuard(evidence: [text])
             return facts.allSatisfy { fact in
-                text.localizedCaseInsensitiveContains(fact)
+                mentions(fact, in: text)
                     || (said.unsupported(in: fact).isEmpty && fact.split(separator: " ").allSatisfy { word in
-                        Int(word) != nil || SpokenNumbers.isNumberWord(String(word)) || text.localizedCaseInsensitiveContains(word)
+                        Int(word) != nil || SpokenNumbers.isNumberWord(String(word)) || mentions(String(word), in: text)
                     })
             }
+        }
+
+        /// Whether `text` has `fact` as words of its own, case aside: "$6" is not in "$6.50", "40" not in "140",
+        /// "No" not in "not".
+        static func mentions(_ fact: String, in text: String) -> Bool {
+            func isWordCharacter(_ index: String.Index) -> Bool { text[index].isLetter || text[index].isNumber }
+            var from = text.startIndex
+            while let found = text.range(of: fact, options: [.caseInsensitive], range: from..<text.endIndex) {
+                let before = found.lowerBound > text.startIndex && isWordCharacter(text.index(before: found.lowerBound))
+                var after = found.upperBound < text.endIndex && isWordCharacter(found.upperBound)
+                // A number goes on past a decimal point or a time's colon: "$6" ends inside "$6.50".
+                if !after, found.upperBound < text.endIndex, ".,:".contains(text[found.upperBound]),
+                   text.index(after: found.upperBound) < text.endIndex, text[text.index(after: found.upperBound)].isNumber,
+                   fact.last?.isNumber == true {
+                    after = true
+                }
+                if !before && !after { return true }
+                from = text.index(after: found.lowerBound)
+            }
+            return false
         }
 
         /// An answerable question declined, but offered a closest sentence that states the asked fact.
