@@ -276,10 +276,11 @@ public struct DocumentText: Sendable, Equatable {
             guard let subject = table.subject else { return "\n\n" + text + "\n\n" }
             return "\u{1}\u{3}\(escapeMarkup(subject))\u{2}\n\n" + text + "\n\n\u{1}\u{4}\u{2}"
         }
-        // Mark headings and block ends so structure survives tag stripping. An FAQ's `<dt>` question heads its answer.
-        source = source.replacingOccurrences(of: #"(?is)<(h[1-6]|dt)\b[^>]*>(.*?)</\1\s*>"#, with: "\u{1}$2\u{2}",
+        // Mark headings and block ends so structure survives tag stripping. An FAQ's question heads its answer,
+        // whether a definition list's `<dt>` or an accordion's `<summary>` (`<details>`).
+        source = source.replacingOccurrences(of: #"(?is)<(h[1-6]|dt|summary)\b[^>]*>(.*?)</\1\s*>"#, with: "\u{1}$2\u{2}",
                                              options: .regularExpression)
-        source = source.replacingOccurrences(of: #"(?i)</?(p|div|br|li|dd|dl|tr|section|article|ul|ol|blockquote)\b[^>]*>"#,
+        source = source.replacingOccurrences(of: #"(?i)</?(p|div|br|li|dd|dl|tr|section|article|ul|ol|blockquote|details)\b[^>]*>"#,
                                              with: "\n\n", options: .regularExpression)
         source = source.replacingOccurrences(of: #"(?s)<[^>]*>"#, with: " ", options: .regularExpression)
         var sections: [DocumentSection] = []

@@ -268,6 +268,18 @@ import VoiceCore
         #expect(text.sections.first?.text.contains("They take a $1 coin.") == true)
     }
 
+    @Test func htmlAccordionQuestionsHeadTheirAnswers() {
+        let text = DocumentText.html("""
+            <h2>Questions</h2>
+            <details><summary>Can I bring my own bike?</summary><p>Yes, it travels free on the rear deck.</p></details>
+            <details open><summary class="q">Is there a cash machine?</summary>
+            <p>No. The shop takes cards only.</p></details>
+            """)
+        #expect(text.sections.map(\.heading) == ["Can I bring my own bike?", "Is there a cash machine?"])
+        #expect(text.sections.map { Chunker.sentences($0.text) } == [["Yes, it travels free on the rear deck."],
+                                                                     ["No. The shop takes cards only."]])
+    }
+
     @Test func plainTextHeadingsAndItemsAreRecognisedButFactsOnTheirOwnLineAreNot() {
         let text = DocumentText.plain("KETTLE WARRANTY\n\n1. HOW LONG YOU ARE COVERED\n\nTwo years from purchase.\n\n"
             + "2. WHAT IS NOT COVERED\n\nThe warranty excludes:\n- limescale damage\n- drops and dents\n\nOpen daily 9 to 5\n")
