@@ -246,9 +246,12 @@ public enum AnswerType: Equatable, Sendable {
         return numberFollowed(by: { unitSymbols[$0] == stem }, in: words)
     }
 
-    /// Whether the words give a period ("2 weeks", "20 minutes").
+    /// Whether the words give a period ("2 weeks", "20 minutes", "2 working days": one word may qualify the unit).
     static func statesPeriod(_ words: [String]) -> Bool {
-        numberFollowed(by: { timeUnits.contains(SoundKey.stem($0)) }, in: words)
+        let isUnit = { (word: String) in timeUnits.contains(SoundKey.stem(word)) }
+        return numberFollowed(by: isUnit, in: words) || words.indices.dropLast(2).contains {
+            isNumber(words[$0]) && !isNumber(words[$0 + 1]) && !TextWords.stopWords.contains(words[$0 + 1]) && isUnit(words[$0 + 2])
+        }
     }
 
     /// SI and common unit symbols, by the stem of the unit's name: a table writes "2800 W" for watts.

@@ -72,6 +72,14 @@ import VoiceCore
         #expect(AnswerType.asked(in: "Tell me about the boat trip") == nil)
     }
 
+    @Test func aPeriodMayQualifyItsUnit() {
+        let type = AnswerType.number
+        let question = "How long have I got to report a missed bin?"
+        #expect(type.isStated(in: "Report it within 2 working days of your collection day.", question: question))
+        #expect(type.isStated(in: "Refunds take ten business days.", question: question))
+        #expect(!type.isStated(in: "Two staff check the bins every day.", question: question), "a count, not a period")
+    }
+
     @Test func aPriceMayBeStatedRelativeToAnother() throws {
         let price = try #require(AnswerType(question: "How much is it for students?"))
         #expect(price.isStated(in: "Students pay half price.", question: "How much is it for students?"))
