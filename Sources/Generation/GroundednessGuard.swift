@@ -55,7 +55,7 @@ public struct GroundednessGuard: Sendable {
         asked = Self.meaningfulWords(question)
         let asked = self.asked
         let bestIndex = evidence.firstIndex { Self.mentions($0, any: asked) }
-        if let wanted, wanted != .person, let bestIndex, wanted.isStated(in: evidence[bestIndex], question: question) {
+        if let wanted, wanted != .person, wanted != .reason, let bestIndex, wanted.isStated(in: evidence[bestIndex], question: question) {
             let best = Self.answeringClause(of: evidence[bestIndex], asked: asked, wanted: wanted, question: question)
             leading = (Set(SpokenNumbers.numbers(in: best).flatMap { [$0.value] + $0.parts }), AnswerType.dayNames(in: best))
         } else {

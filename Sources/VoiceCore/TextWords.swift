@@ -59,7 +59,7 @@ public enum TextWords {
 /// "who" a name. A sentence without one does not answer it, however many of its words it shares: "How much did
 /// the bridge cost?" is not answered by "The bridge is named after the Zorblat family."
 public enum AnswerType: Equatable, Sendable {
-    case money, number, time, person, day
+    case money, number, time, person, day, reason
 
     /// From the question's opening words ("when" inside "keep data when it is removed" asks for no time), or,
     /// for prices, words anywhere that ask for one ("the late fee").
@@ -74,7 +74,10 @@ public enum AnswerType: Equatable, Sendable {
         // "How much is…" asks a price; "How much water…" a quantity.
         let much = words.indices.dropLast().first { words[$0] == "how" && words[$0 + 1] == "much" }
         let quantity = much.map { $0 + 2 < words.count && !TextWords.stopWords.contains(words[$0 + 2]) } ?? false
-        if (says("how much") && !quantity) || words.contains(where: Self.priceWords.contains) {
+        if opens("why", "how come") {
+            // "Why is there a fee…?" asks for the reason, not the fee.
+            self = .reason
+        } else if (says("how much") && !quantity) || words.contains(where: Self.priceWords.contains) {
             self = .money
         } else if quantity || says("how many", "how long", "how far") || !Self.attributeWords(of: question).isEmpty {
             self = .number
@@ -118,6 +121,10 @@ public enum AnswerType: Equatable, Sendable {
     static func questions(in text: String) -> [String] {
         text.split(separator: "?").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { $0 + "?" }
     }
+
+    /// Words that give a reason or the condition behind something.
+    static let reasonWords: Set<String> = ["because", "cause", "causes", "caused", "due", "reason", "reasons", "result",
+                                           "when", "if", "unless"]
 
     /// Nouns that ask for a time in a "what" question ("What are the hours on a bank holiday?").
     static let timeNouns: Set<String> = ["hours", "times", "timetable", "schedule"]
@@ -188,6 +195,9 @@ public enum AnswerType: Equatable, Sendable {
             return Self.statesPeriod(words)
         case .day:
             return !Self.daysCovered(by: sentence).isEmpty
+        case .reason:
+            // A cause, or the condition under which it happens ("It flashes red when the water is below the line").
+            return words.contains(where: Self.reasonWords.contains)
         case .person:
             // A capitalised word the question does not already hold, soon after "by" or a role: "designed by the
             // engineer Ottoline Varga", "founder Ada Brook".

@@ -72,6 +72,16 @@ import VoiceCore
         #expect(AnswerType.asked(in: "Tell me about the boat trip") == nil)
     }
 
+    @Test func whyAsksForACauseOrACondition() throws {
+        let question = "Why does my kettle switch off before it boils?"
+        let type = try #require(AnswerType(question: question))
+        #expect(type == .reason)
+        #expect(type.isStated(in: "Switches off early, Likely cause: limescale on the plate.", question: question))
+        #expect(type.isStated(in: "It switches off when the filter is blocked.", question: question))
+        #expect(!type.isStated(in: "Switches off early, What to do: run a descale cycle.", question: question))
+        #expect(AnswerType(question: "Why is there a fee for changing a booking?") == .reason, "the reason, not the fee")
+    }
+
     @Test func aPeriodMayQualifyItsUnit() {
         let type = AnswerType.number
         let question = "How long have I got to report a missed bin?"
