@@ -70,7 +70,7 @@ public struct AnswerPolicy: Sendable {
     /// Numbers a listener can take in from one answer.
     public var maxSpokenNumbers = 4
     /// A declined question's most relevant sentence is offered as the closest the knowledge base has ("I can't find
-    /// that exactly. The closest I have: …") when it scores this high and its MiniLM similarity is this close: the
+    /// that exactly. The closest I have is: …") when it scores this high and its MiniLM similarity is this close: the
     /// rules that decline (a question word the sentence lacks, a kind of fact not stated, a score below
     /// `minScore`) turn away many sentences that do answer, in other words. Dev (2026-12-04): of 71 answerable
     /// questions declined, 39 got an offer at 0.4 and 0.35, 26 of them holding the asked fact; 25 of 72 near misses
@@ -97,8 +97,7 @@ public struct AnswerPolicy: Sendable {
             // An equally relevant second candidate is the other half of the answer (another condition, another
             // model), when both together are still short enough to listen to.
             if let second = candidates.dropFirst().first, best.score - second.score <= maxTieGap,
-               TextWords.words(best.text + " " + second.text).count <= directMaxWords,
-               (best.text + " " + second.text).matches(of: #/\d+(?:[.:,]\d+)*/#).count <= maxSpokenNumbers {
+               isListenable(best.text + " " + second.text) {
                 return .speak([best, second])
             }
             return .speak([best])
@@ -106,19 +105,24 @@ public struct AnswerPolicy: Sendable {
         return .generate(Array(candidates.filter { $0.score >= best.score - maxGapToBest }.prefix(contextSentences)))
     }
 
-    /// The most relevant sentence, when it is relevant enough to offer and short enough to listen to after
-    /// ``closest(_:)``'s opening.
+    /// Whether a listener can take `text` in as one answer: few enough words and numbers.
+    func isListenable(_ text: String) -> Bool {
+        TextWords.words(text).count <= directMaxWords && text.matches(of: #/\d+(?:[.:,]\d+)*/#).count <= maxSpokenNumbers
+    }
+
+    /// The most relevant sentence, when it is relevant enough to offer and, with ``offerOpening``, short enough to
+    /// listen to.
     func closest(_ evidence: [EvidenceSentence]) -> EvidenceSentence? {
         guard let best = evidence.first, best.score >= minClosestScore, best.similarity >= minClosestSimilarity,
-              TextWords.words(Self.closest(best.text)).count <= directMaxWords,
-              best.text.matches(of: #/\d+(?:[.:,]\d+)*/#).count <= maxSpokenNumbers else { return nil }
+              isListenable(Self.offering(best.text)) else { return nil }
         return best
     }
 
-    /// A decline that offers the closest sentence the knowledge base has, saying it may not be the answer.
-    public static func closest(_ sentence: String) -> String {
-        "I can't find that exactly. The closest I have is: \(sentence)"
-    }
+    /// How a decline that offers the closest sentence opens: it says the sentence may not be the answer.
+    public static let offerOpening = "I can't find that exactly. The closest I have is: "
+
+    /// A decline offering `sentence` as the closest the knowledge base has.
+    public static func offering(_ sentence: String) -> String { offerOpening + sentence }
 
     /// Why none of `evidence` answers the question, judged by the most relevant sentence.
     static func reason(_ evidence: [EvidenceSentence]) -> DeclineReason {

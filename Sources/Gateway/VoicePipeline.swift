@@ -171,7 +171,7 @@ public struct VoicePipeline: Sendable {
                 case .decline(let reason, let closest):
                     if let closest {
                         let (text, _, cited) = Self.spoken([closest])
-                        responseText = AnswerPolicy.closest(text)
+                        responseText = AnswerPolicy.offering(text)
                         citations = cited
                     } else {
                         responseText = AnswerPolicy.notCovered(closestTopic: retrieved.documents.first)

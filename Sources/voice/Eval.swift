@@ -217,7 +217,7 @@ struct Eval: AsyncParsableCommand {
 
         /// An answerable question declined, but offered a closest sentence that states the asked fact.
         var factOffered: Bool {
-            question.answerable && declined && answer.hasPrefix(AnswerPolicy.closest("")) && Self.states(question.expected_facts, in: answer)
+            question.answerable && declined && answer.hasPrefix(AnswerPolicy.offerOpening) && Self.states(question.expected_facts, in: answer)
         }
 
         /// The report row the question belongs to.

@@ -66,7 +66,7 @@ import VoiceCore
         // Relevant, but about another item: offered, and said to be only the closest.
         let sauna = sentence("A sauna session costs $5.", score: 0.6, unmatched: ["steam"])
         #expect(policy.decide([sauna]) == .decline(.different_item, closest: sauna))
-        #expect(AnswerPolicy.closest(sauna.text).hasPrefix("I can't find that exactly."))
+        #expect(AnswerPolicy.offering(sauna.text).hasPrefix("I can't find that exactly."))
         // Too weak to be worth hearing, or too long or too many numbers to listen to: nothing offered.
         #expect(policy.decide([sentence("The ferry was built in 1998.", score: 0.39, unmatched: ["car"])]) == .decline(.different_item))
         let long = Array(repeating: "word", count: 35).joined(separator: " ")
