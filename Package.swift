@@ -201,6 +201,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ], swiftSettings: swiftSettings),
         // The microphone widget (web/) in headless Chromium, driven through chromedriver.
         .testTarget(name: "WidgetBrowserTests", dependencies: [

@@ -103,7 +103,7 @@ public final class PostgresKnowledgeStore: KnowledgeStore {
                 group.addTask {
                     try await client.withConnection { connection in
                         guard race.settle(.leased) else { throw CancellationError() }
-                        return try await body(connection)
+                        return try await ClosedConnectionWatch.run(on: connection) { try await body(connection) }
                     }
                 }
                 group.addTask {
@@ -118,7 +118,7 @@ public final class PostgresKnowledgeStore: KnowledgeStore {
                 }
                 throw CancellationError()
             }
-        } catch let error where error is LeaseRace.TimedOut || Self.isUnavailable(error) {
+        } catch let error where error is LeaseRace.TimedOut || error is ClosedConnectionWatch.Lost || Self.isUnavailable(error) {
             logger.error("PostgreSQL unavailable", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError(.serviceUnavailable, code: "store_unavailable", message: "the knowledge database is unavailable")
         }
@@ -545,6 +545,69 @@ final class LeaseRace: Sendable {
             guard state == .pending else { return state == outcome }
             state = outcome
             return true
+        }
+    }
+}
+
+/// Waits for work on a pooled connection, unless the connection closes under it. PostgresNIO 1.33 writes a query
+/// to its channel with no promise to fail, so a query sent the moment the server closed the connection (a
+/// database restart) is dropped silently and its caller waits forever, cancellation or not. A body still running
+/// a moment after its connection closed is therefore given up as lost: nothing it sends can commit any more, and
+/// the task is left waiting on nothing.
+enum ClosedConnectionWatch {
+    struct Lost: Error {}
+
+    /// How often the connection is looked at, and how long a body whose connection closed may still end by itself
+    /// (with the connection's own error, the usual case).
+    static let interval = Duration.milliseconds(250)
+    static let grace = Duration.seconds(1)
+
+    static func run<T: Sendable>(on connection: PostgresConnection, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let first = FirstOutcome<T>()
+        let work = Task {
+            do { first.settle(.success(try await body())) } catch { first.settle(.failure(error)) }
+        }
+        let watch = Task {
+            while (try? await Task.sleep(for: interval)) != nil {
+                guard connection.isClosed else { continue }
+                if (try? await Task.sleep(for: grace)) != nil { first.settle(.failure(Lost())) }
+                return
+            }
+        }
+        defer { watch.cancel() }
+        return try await withTaskCancellationHandler { try await first.value } onCancel: { work.cancel() }
+    }
+}
+
+/// The first result settled, handed to one waiter.
+final class FirstOutcome<T: Sendable>: Sendable {
+    private enum State {
+        case pending(CheckedContinuation<T, any Error>?)
+        case settled(Result<T, any Error>)
+    }
+
+    private let state = Mutex(State.pending(nil))
+
+    func settle(_ result: Result<T, any Error>) {
+        let waiter: CheckedContinuation<T, any Error>? = state.withLock { state in
+            guard case .pending(let waiter) = state else { return nil }
+            state = .settled(result)
+            return waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    var value: T {
+        get async throws {
+            try await withCheckedThrowingContinuation { continuation in
+                let settled: Result<T, any Error>? = state.withLock { state in
+                    switch state {
+                    case .settled(let result): return result
+                    case .pending: state = .pending(continuation); return nil
+                    }
+                }
+                if let settled { continuation.resume(with: settled) }
+            }
         }
     }
 }

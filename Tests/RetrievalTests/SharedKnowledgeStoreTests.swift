@@ -3,7 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 import Logging
-import Retrieval
+import PostgresNIO
+@testable import Retrieval
 import Testing
 import VoiceCore
 import VoiceTesting
@@ -185,6 +186,30 @@ import VoiceTesting
             }
             #expect(recovered)
             #expect(try await topSource(Self.question, from: rag) == "gull-ferry.md")
+        }
+    }
+
+    /// PostgresNIO drops a query written to a connection that has just closed, and its caller would wait forever:
+    /// work on a connection the database closed under it ends as lost (503 to the client), not never.
+    @Test(.timeLimit(.minutes(1))) func workOnAConnectionTheDatabaseClosedEndsAsLostInsteadOfWaitingForever() async throws {
+        try await withServer { server in
+            let store = try await PostgresKnowledgeStore.connect(url: server.url(), logger: Logger(label: "test"))
+            let outcome = try await store.client.withConnection { connection in
+                try server.stopServer()
+                do {
+                    try await ClosedConnectionWatch.run(on: connection) {
+                        try await connection.withTransaction(logger: Logger(label: "test")) { connection in
+                            try await connection.query("SELECT 1", logger: Logger(label: "test"))
+                        }
+                    }
+                    return "committed"
+                } catch {
+                    return "\(type(of: error))"
+                }
+            }
+            #expect(outcome == "Lost")
+            try server.startServer()
+            #expect(try await store.documents().isEmpty, "the store recovers once the database is back")
         }
     }
 
