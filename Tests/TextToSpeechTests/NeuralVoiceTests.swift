@@ -29,18 +29,25 @@ import WhisperEngine
     }
 
     @Test func theNeuralVoiceIsTheDefaultAndWhisperHearsWhatItSaid() async throws {
-        let sentence = "The ferry to the island leaves every hour from the north pier."
-        let audio = try await speaker(try Self.joe()).speak(SpeakRequest(text: sentence), persist: false)
-        #expect(audio.voice == "en_US-joe-medium")
-        #expect(!audio.fallback)
-        let decoded = try WAVDecoder.decode(audio.wav)
-        #expect(decoded.sampleRate == 22_050)
-        // Whisper base, a stronger listener than the tiny.en the product uses: Piper samples its prosody, and
-        // tiny.en mishears a word of some samples.
+        // Whisper base, a stronger listener than the tiny.en the product uses. Piper samples its prosody, so one
+        // sample in several has a word misheard even by base ("island" as "Isle and"): the word error is pooled over
+        // three sentences, where a broken voice misses most words and one mishearing costs about 0.03.
+        let sentences = ["The ferry to the island leaves every hour from the north pier.",
+                         "Children under five travel free with a paying adult.",
+                         "Please keep your ticket until the end of your journey."]
         let transcriber = try Transcriber(modelPath: try Fixtures.model(ModelCatalog.whisperBase), threads: 2)
-        let text = try transcriber.transcribe(Resampler.resample(decoded.samples, from: decoded.sampleRate)).text
-        let error = WordErrorRate.rate(reference: sentence, hypothesis: text)
-        #expect(error <= 0.10, "heard: \(text) (WER \(error))")
+        var errors: [Double] = []
+        for sentence in sentences {
+            let audio = try await speaker(try Self.joe()).speak(SpeakRequest(text: sentence), persist: false)
+            #expect(audio.voice == "en_US-joe-medium")
+            #expect(!audio.fallback)
+            let decoded = try WAVDecoder.decode(audio.wav)
+            #expect(decoded.sampleRate == 22_050)
+            let text = try transcriber.transcribe(Resampler.resample(decoded.samples, from: decoded.sampleRate)).text
+            errors.append(WordErrorRate.rate(reference: sentence, hypothesis: text))
+            if errors.last! > 0 { print("heard: \(text) (WER \(errors.last!))") }
+        }
+        #expect(errors.reduce(0, +) / Double(errors.count) <= 0.10, "word error rates \(errors)")
     }
 
     @Test func theKnowledgeBasesNamesAreSpokenAsWordsNotSpelled() async throws {
