@@ -330,7 +330,8 @@ struct QuestionWords {
                 if ageBounds.contains(where: { $0.contains(age) }) { credit[word] = Self.inexactCredit }
             } else if textWords.contains(word) {
                 credit[word] = 1
-            } else if attributes.contains(word) ? textStems.contains(SoundKey.stem(word))
+            } else if attributes.contains(word)
+                        ? textStems.contains(SoundKey.stem(word)) || AnswerType.givesMeasure(asked: word, tokens)
                         : textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys) {
                 credit[word] = Self.inexactCredit
             } else if AnswerType.givesAmount(in: word, tokens) {

@@ -23,6 +23,8 @@ public enum TextWords {
         "how", "much", "many", "tell", "please", "if", "so", "than", "then", "not", "no", "yes", "any", "some", "get",
         "s", "t", "into", "out", "also", "just", "like", "know", "want", "they", "them", "their", "theirs", "he", "him",
         "his", "she", "her", "hers", "ours", "yours", "ones",
+        // Interjections and fillers, which speech recognition writes down as said ("Oh and while I've got you…").
+        "oh", "um", "uh", "er", "erm", "hmm", "ah", "okay", "ok", "hey", "hi", "hello", "thanks",
     ]
 
     /// Whether `word` is in `text` the way a listener would hear it: the same word, the same stem ("opens",
@@ -263,6 +265,54 @@ public enum AnswerType: Equatable, Sendable {
             isNumber(words[$0]) && !isNumber(words[$0 + 1]) && !TextWords.stopWords.contains(words[$0 + 1]) && isUnit(words[$0 + 2])
         }
     }
+
+    /// Whether `words` give a number in a unit of the measure that `attribute` asks for ("How big is the caddy?"
+    /// answered by "a 7-litre caddy", "How heavy…" by "20 kg"): the sentence need not name the attribute.
+    public static func givesMeasure(asked attribute: String, _ words: [String]) -> Bool {
+        guard let units = measureUnits[attribute] else { return false }
+        // A length that the sentence says is another dimension ("25 metres long", "Cable length: 0.9 m") does not
+        // answer "how deep" or "how tall".
+        if let own = dimensionWords[attribute], words.contains(where: { Self.allDimensionWords.contains($0) && !own.contains($0) }) {
+            return false
+        }
+        // "20 kg", or written as one word, "20kg".
+        return numberFollowed(by: units.contains, in: words) || words.contains { word in
+            guard word.first?.isNumber == true else { return false }
+            return units.contains(String(word.drop { $0.isNumber || $0 == "." }))
+        }
+    }
+
+    static let volumeUnits: Set<String> = ["l", "ml", "cl", "litre", "litres", "liter", "liters", "millilitres",
+                                           "milliliters", "gallon", "gallons", "pint", "pints", "cup", "cups"]
+    static let areaUnits: Set<String> = ["sq", "square", "m2", "hectare", "hectares", "acre", "acres"]
+    static let weightUnits: Set<String> = ["kg", "g", "mg", "lb", "lbs", "kilo", "kilos", "kilogram", "kilograms", "gram",
+                                           "grams", "tonne", "tonnes", "ton", "tons", "stone", "ounce", "ounces", "oz"]
+    /// The words that name each one dimension of length, as the adjective asking for it and as a noun.
+    static let dimensionWords: [String: Set<String>] = [
+        "tall": ["tall", "high", "height"], "high": ["tall", "high", "height"], "deep": ["deep", "depth"],
+        "wide": ["wide", "width", "across"], "narrow": ["wide", "width", "across", "narrow"],
+        "thick": ["thick", "thickness"], "short": ["short", "long", "length"],
+    ]
+    /// With the words of a distance between things ("20 cm away from walls"), which is no dimension of one.
+    static let allDimensionWords: Set<String> = dimensionWords.values.reduce(["long", "length", "away", "apart", "distance"]) {
+        $0.union($1)
+    }
+
+    /// The units each measure adjective is answered in, by the dimension English uses it for.
+    static let measureUnits: [String: Set<String>] = {
+        let size = lengthUnits.union(volumeUnits).union(areaUnits)
+        let temperature: Set<String> = ["degree", "degrees", "c", "f", "celsius", "fahrenheit"]
+        let sound: Set<String> = ["db", "decibel", "decibels"]
+        let speed: Set<String> = ["mph", "kph", "knot", "knots"]
+        var units: [String: Set<String>] = [:]
+        for word in ["big", "large", "small", "little", "huge", "tiny"] { units[word] = size }
+        for word in ["tall", "high", "wide", "deep", "thick", "short", "narrow"] { units[word] = lengthUnits }
+        for word in ["heavy", "light"] { units[word] = weightUnits }
+        for word in ["hot", "warm", "cold", "cool"] { units[word] = temperature }
+        for word in ["loud", "quiet", "noisy"] { units[word] = sound }
+        units["fast"] = speed
+        return units
+    }()
 
     /// SI and common unit symbols, by the stem of the unit's name: a table writes "2800 W" for watts.
     static let unitSymbols: [String: String] = [

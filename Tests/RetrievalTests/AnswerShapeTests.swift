@@ -43,6 +43,34 @@ import VoiceCore
         #expect(!watts.isStated(in: "Keep-warm time, K9: 45 minutes.", question: "How many watts is the K9?"))
     }
 
+    /// "How big" is answered by a size and "how heavy" by a weight, in whatever unit, though the sentence never says
+    /// "big" or "heavy"; a weight does not answer "how big", nor a size "how heavy".
+    @Test func aMeasureAdjectiveIsAnsweredByANumberInOneOfItsUnits() {
+        let caddy = StoredChunk(id: "c#0", documentID: "c", source: "food.md", title: "Food waste", heading: nil,
+                                text: "You have a 7-litre kitchen caddy for indoors and a 23-litre bin for the kerb.", vector: [])
+        for (query, found) in [("How big is the kitchen caddy?", true), ("How heavy is the kitchen caddy?", false)] {
+            let ranked = EvidenceSelector.rank(EvidenceSelector.candidates([caddy]).map { ($0, [Float]()) }, query: query,
+                                               question: QuestionWords(query), queryVector: [], weights: [:],
+                                               known: ["kitchen", "caddy", "bin"])
+            // Found as a measure, the adjective counts as a word matched inexactly (0.85 of its weight).
+            #expect((ranked.first?.coverage ?? 0 > 0.9) == found, "\(query): \(ranked)")
+        }
+        #expect(AnswerType.givesMeasure(asked: "heavy", TextWords.words("Each bag may weigh up to 20kg.")))
+        #expect(AnswerType.givesMeasure(asked: "tall", TextWords.words("Riders must be at least 1.2 m tall.")))
+        #expect(!AnswerType.givesMeasure(asked: "tall", TextWords.words("Riders must be at least 8 years old.")))
+        // A length said to be another dimension is not the one asked for.
+        #expect(!AnswerType.givesMeasure(asked: "deep", TextWords.words("The main pool is 25 metres long with six lanes.")))
+        #expect(!AnswerType.givesMeasure(asked: "tall", TextWords.words("Cable length, K9: 0.9 m.")))
+        #expect(!AnswerType.givesMeasure(asked: "tall", TextWords.words("Place it at least 20 cm away from walls.")))
+        #expect(AnswerType.givesMeasure(asked: "deep", TextWords.words("The diving pit has a depth of 3.8 m.")))
+    }
+
+    /// "Oh", "um" and "okay" are how people speak, not what they ask about.
+    @Test func interjectionsAreNotContentWords() {
+        let words = QuestionWords("Oh and um, okay, what goes in the purple bin?").words
+        #expect(words.contains("purple") && words.contains("bin") && !words.contains { ["oh", "um", "okay"].contains($0) }, "\(words)")
+    }
+
     /// A spec table's rows read "Load, T5: 40 kg."; the question names the unit in full and the one model it means.
     @Test func aUnitAskedByNameMatchesItsSymbolAndASiblingModelsRowIsNotEvidence() {
         let chunk = StoredChunk(id: "t#0", documentID: "t", source: "trolleys.md", title: "T3 and T5 Garden Trolleys",
