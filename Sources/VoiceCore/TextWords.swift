@@ -74,8 +74,7 @@ public enum AnswerType: Equatable, Sendable {
         let anywhere = " " + words.joined(separator: " ") + " "
         func says(_ phrases: String...) -> Bool { phrases.contains { anywhere.contains(" \($0) ") } }
         // "How much is…" asks a price; "How much water…" a quantity.
-        let much = words.indices.dropLast().first { words[$0] == "how" && words[$0 + 1] == "much" }
-        let quantity = much.map { $0 + 2 < words.count && !TextWords.stopWords.contains(words[$0 + 2]) } ?? false
+        let quantity = Self.measuredNoun(in: question) != nil
         if opens("why", "how come") {
             // "Why is there a fee…?" asks for the reason, not the fee.
             self = .reason
@@ -174,6 +173,14 @@ public enum AnswerType: Equatable, Sendable {
                 || (sentence.contains("%") && words.contains { ["off", "discount", "less", "cheaper"].contains($0) })
         case .number:
             if let counted = Self.countedNoun(in: question) { return Self.counts(counted, in: sentence) }
+            // "How much water…" asks an amount of the thing, which a period does not give ("hold the dial for 3
+            // seconds"), unless the thing is time.
+            if let measured = Self.measuredNoun(in: question), measured != "time" {
+                return words.indices.contains { index in
+                    Self.isNumber(words[index])
+                        && (index + 1 == words.count || !Self.timeUnits.contains(SoundKey.stem(words[index + 1])))
+                }
+            }
             // "How long" and "how far" want a period or a length ("20 minutes", "0.75 m"), not a count ("eight
             // people").
             let asked = " " + TextWords.words(question).joined(separator: " ") + " "
@@ -217,6 +224,15 @@ public enum AnswerType: Equatable, Sendable {
     }
 
     /// What "how many" counts ("lanes" in "How many lanes…", "watts"), unless it is itself a number ("under eights").
+    /// The thing whose amount "how much" asks ("water" in "How much water does it hold?"); none when "how much" asks
+    /// a price ("How much is it?").
+    static func measuredNoun(in question: String) -> String? {
+        let words = TextWords.words(question)
+        guard let much = words.indices.dropLast(2).first(where: { words[$0] == "how" && words[$0 + 1] == "much" }),
+              !TextWords.stopWords.contains(words[much + 2]) else { return nil }
+        return words[much + 2]
+    }
+
     static func countedNoun(in question: String) -> String? {
         let words = TextWords.words(question)
         guard let many = words.indices.dropLast().first(where: { words[$0] == "how" && words[$0 + 1] == "many" }),

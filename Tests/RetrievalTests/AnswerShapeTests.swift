@@ -65,6 +65,18 @@ import VoiceCore
         #expect(AnswerType.givesMeasure(asked: "deep", TextWords.words("The diving pit has a depth of 3.8 m.")))
     }
 
+    /// "How much water" asks an amount of water: "500 ml" or "1.7 litres" gives one, "for 3 seconds" does not.
+    @Test func anAmountOfAThingIsNotAPeriod() throws {
+        let question = "How much water does the K9 hold?"
+        let water = try #require(AnswerType(question: question))
+        #expect(water.isStated(in: "Capacity, K9: 1.7 litres.", question: question))
+        #expect(water.isStated(in: "Fill it with 500 ml of water.", question: question))
+        #expect(!water.isStated(in: "It switches on when you hold the dial for 3 seconds.", question: question))
+        let time = "How much time does descaling take?"
+        #expect(try #require(AnswerType(question: time)).isStated(in: "Descaling takes 20 minutes.", question: time))
+        #expect(AnswerType(question: "How much is a monthly pass?") == .money)
+    }
+
     /// "Oh", "um" and "okay" are how people speak, not what they ask about.
     @Test func interjectionsAreNotContentWords() {
         let words = QuestionWords("Oh and um, okay, what goes in the purple bin?").words
