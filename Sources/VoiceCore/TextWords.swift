@@ -223,7 +223,6 @@ public enum AnswerType: Equatable, Sendable {
         }
     }
 
-    /// What "how many" counts ("lanes" in "How many lanes…", "watts"), unless it is itself a number ("under eights").
     /// The thing whose amount "how much" asks ("water" in "How much water does it hold?"); none when "how much" asks
     /// a price ("How much is it?").
     static func measuredNoun(in question: String) -> String? {
@@ -233,6 +232,7 @@ public enum AnswerType: Equatable, Sendable {
         return words[much + 2]
     }
 
+    /// What "how many" counts ("lanes" in "How many lanes…", "watts"), unless it is itself a number ("under eights").
     static func countedNoun(in question: String) -> String? {
         let words = TextWords.words(question)
         guard let many = words.indices.dropLast().first(where: { words[$0] == "how" && words[$0 + 1] == "many" }),
