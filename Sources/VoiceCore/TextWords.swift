@@ -185,8 +185,9 @@ public enum AnswerType: Equatable, Sendable {
             // people").
             let asked = " " + TextWords.words(question).joined(separator: " ") + " "
             guard asked.contains(" how long ") || asked.contains(" how far ") else { return hasNumber }
-            return Self.statesPeriod(words) || Self.numberFollowed(by: Self.lengthUnits.contains, in: words)
-                || words.contains { ["until", "till", "overnight"].contains($0) }
+            // A length the sentence says is a width, depth or height ("1 metre across") is no length of time or way.
+            return Self.statesPeriod(words) || words.contains { ["until", "till", "overnight"].contains($0) }
+                || (Self.numberFollowed(by: Self.lengthUnits.contains, in: words) && !words.contains(where: Self.crossDimensionWords.contains))
         case .time:
             // "How often" wants a frequency ("every 20 minutes", "hourly", "twice a week"), not a time of day or a
             // "night" in the boat's name.
@@ -313,6 +314,9 @@ public enum AnswerType: Equatable, Sendable {
     static let allDimensionWords: Set<String> = dimensionWords.values.reduce(["long", "length", "away", "apart", "distance"]) {
         $0.union($1)
     }
+
+    /// The words of a width, depth or height.
+    static let crossDimensionWords = allDimensionWords.subtracting(["long", "length", "short", "away", "apart", "distance"])
 
     /// The units each measure adjective is answered in, by the dimension English uses it for.
     static let measureUnits: [String: Set<String>] = {

@@ -45,7 +45,7 @@ import VoiceCore
 
     /// "How big" is answered by a size and "how heavy" by a weight, in whatever unit, though the sentence never says
     /// "big" or "heavy"; a weight does not answer "how big", nor a size "how heavy".
-    @Test func aMeasureAdjectiveIsAnsweredByANumberInOneOfItsUnits() {
+    @Test func aMeasureAdjectiveIsAnsweredByANumberInOneOfItsUnits() throws {
         let caddy = StoredChunk(id: "c#0", documentID: "c", source: "food.md", title: "Food waste", heading: nil,
                                 text: "You have a 7-litre kitchen caddy for indoors and a 23-litre bin for the kerb.", vector: [])
         for (query, found) in [("How big is the kitchen caddy?", true), ("How heavy is the kitchen caddy?", false)] {
@@ -63,6 +63,9 @@ import VoiceCore
         #expect(!AnswerType.givesMeasure(asked: "tall", TextWords.words("Cable length, K9: 0.9 m.")))
         #expect(!AnswerType.givesMeasure(asked: "tall", TextWords.words("Place it at least 20 cm away from walls.")))
         #expect(AnswerType.givesMeasure(asked: "deep", TextWords.words("The diving pit has a depth of 3.8 m.")))
+        let howLong = "How long is the cable?"
+        #expect(try #require(AnswerType(question: howLong)).isStated(in: "The cable is 0.9 m long.", question: howLong))
+        #expect(!(try #require(AnswerType(question: howLong)).isStated(in: "Tie it in bundles 1 metre across.", question: howLong)))
     }
 
     /// "How much water" asks an amount of water: "500 ml" or "1.7 litres" gives one, "for 3 seconds" does not.
