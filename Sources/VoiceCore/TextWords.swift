@@ -185,9 +185,11 @@ public enum AnswerType: Equatable, Sendable {
             // people").
             let asked = " " + TextWords.words(question).joined(separator: " ") + " "
             guard asked.contains(" how long ") || asked.contains(" how far ") else { return hasNumber }
-            // A length the sentence says is a width, depth or height ("1 metre across") is no length of time or way.
+            // A length the sentence says is a width, depth or height ("1 metre across"), and not also a length, is no
+            // length of time or way.
             return Self.statesPeriod(words) || words.contains { ["until", "till", "overnight"].contains($0) }
-                || (Self.numberFollowed(by: Self.lengthUnits.contains, in: words) && !words.contains(where: Self.crossDimensionWords.contains))
+                || (Self.numberFollowed(by: Self.lengthUnits.contains, in: words)
+                    && (words.contains { ["long", "length"].contains($0) } || !words.contains(where: Self.crossDimensionWords.contains)))
         case .time:
             // "How often" wants a frequency ("every 20 minutes", "hourly", "twice a week"), not a time of day or a
             // "night" in the boat's name.
@@ -289,7 +291,7 @@ public enum AnswerType: Equatable, Sendable {
         guard let units = measureUnits[attribute] else { return false }
         // A length that the sentence says is another dimension ("25 metres long", "Cable length: 0.9 m") does not
         // answer "how deep" or "how tall".
-        if let own = dimensionWords[attribute], words.contains(where: { Self.allDimensionWords.contains($0) && !own.contains($0) }) {
+        if let own = dimensionWords[attribute], words.contains(where: { Self.otherDimensionWords.contains($0) && !own.contains($0) }) {
             return false
         }
         // "20 kg", or written as one word, "20kg".
@@ -310,13 +312,13 @@ public enum AnswerType: Equatable, Sendable {
         "wide": ["wide", "width", "across"], "narrow": ["wide", "width", "across", "narrow"],
         "thick": ["thick", "thickness"], "short": ["short", "long", "length"],
     ]
-    /// With the words of a distance between things ("20 cm away from walls"), which is no dimension of one.
-    static let allDimensionWords: Set<String> = dimensionWords.values.reduce(["long", "length", "away", "apart", "distance"]) {
-        $0.union($1)
-    }
-
-    /// The words of a width, depth or height.
-    static let crossDimensionWords = allDimensionWords.subtracting(["long", "length", "short", "away", "apart", "distance"])
+    /// The words that say a length is of one dimension, or a distance between things ("20 cm away from walls"),
+    /// which is no dimension of one. Not "high" or "deep", which say other things as often ("High Street", "a deep
+    /// clean").
+    static let otherDimensionWords: Set<String> = ["long", "length", "wide", "width", "across", "depth", "height", "tall",
+                                                   "thick", "thickness", "away", "apart", "distance"]
+    /// Those of a width, depth or height.
+    static let crossDimensionWords = otherDimensionWords.subtracting(["long", "length", "away", "apart", "distance"])
 
     /// The units each measure adjective is answered in, by the dimension English uses it for.
     static let measureUnits: [String: Set<String>] = {

@@ -66,6 +66,8 @@ import VoiceCore
         let howLong = "How long is the cable?"
         #expect(try #require(AnswerType(question: howLong)).isStated(in: "The cable is 0.9 m long.", question: howLong))
         #expect(!(try #require(AnswerType(question: howLong)).isStated(in: "Tie it in bundles 1 metre across.", question: howLong)))
+        #expect(try #require(AnswerType(question: howLong)).isStated(in: "The pitch is 10 m wide and 12 m long.", question: howLong))
+        #expect(AnswerType.givesMeasure(asked: "big", TextWords.words("The car park on High Street is 40 m wide.")))
     }
 
     /// "How much water" asks an amount of water: "500 ml" or "1.7 litres" gives one, "for 3 seconds" does not.
