@@ -206,7 +206,8 @@ struct QuestionWords {
                 || (index >= 2 && Self.determiners.contains(all[index - 2]) && lexicon?.isMostlyAdjective(all[index - 1]) == true)
         }.map { all[$0] })
         focus = Set(words.filter { word in
-            !verbs.contains(word) && !Self.relations.contains(word) && (named.contains(word) || lexicon?.isMostlyVerb(word) != true)
+            !verbs.contains(word) && !Self.relations.contains(word) && !Self.quantifiers.contains(word)
+                && (named.contains(word) || lexicon?.isMostlyVerb(word) != true)
         })
         // A code ("E4", "K5") names the item asked about, whether or not the knowledge base has it. Capitalised
         // words are not taken as names: speech recognition capitalises its mishearings too ("Zorba bridge").
@@ -217,9 +218,16 @@ struct QuestionWords {
             return days.isEmpty ? nil : (word, days)
         })
         let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
-        related = Dictionary((words + pairs).map { word in (word, Set((lexicon?.related(word) ?? []).map(SoundKey.stem))) }) {
-            first, _ in first
-        }
+        // "The most I'd pay", "the least water": an amount's bound, which a sentence states as one ("up to a daily
+        // cap of $90"). Before an adjective they make a superlative ("the most expensive"), which only they say.
+        let bounds = Dictionary(zip(all, all.dropFirst()).compactMap { pair -> (String, Set<String>)? in
+            guard let limits = Self.bounds[pair.0], TextWords.stopWords.contains(pair.1) || lexicon?.isMostlyAdjective(pair.1) != true
+            else { return nil }
+            return (pair.0, limits)
+        }) { first, _ in first }
+        related = Dictionary((words + pairs).map { word in
+            (word, Set(((lexicon?.related(word) ?? []).union(bounds[word] ?? [])).map(SoundKey.stem)))
+        }) { first, _ in first }
     }
 
     /// The question's codes: letters with digits.
@@ -246,6 +254,19 @@ struct QuestionWords {
         "before", "after", "over", "under", "between", "during", "since", "until", "till", "through", "across", "around",
         "near", "inside", "outside", "without", "within", "per", "off", "up", "down", "back", "away", "again",
         "first", "last", "next", "only", "still", "ever", "even", "really", "other", "another", "same",
+    ]
+
+    /// English's quantifiers and indefinite pronouns: they say how much or which of something ("more than one",
+    /// "anything for my four-year-old") and name nothing, so a sentence states them as a limit, a list or not at all.
+    static let quantifiers: Set<String> = [
+        "more", "less", "fewer", "enough", "anything", "something", "everything", "nothing", "anyone", "someone", "everyone", "anybody",
+        "somebody", "everybody",
+    ]
+
+    /// The words that state the bound "most" or "least" asks for.
+    static let bounds: [String: Set<String>] = [
+        "most": ["maximum", "max", "cap", "capped", "limit", "limited"],
+        "least": ["minimum", "min"],
     ]
 
     /// What a word found only as a stem, a prefix or a sound-alike counts for: the same word is surer.

@@ -27,7 +27,7 @@ public final class Lexicon: Sendable {
     /// "ferry" written), but not those used mostly as adjectives: "people" has "free" and "sick" among them.
     static func pointers(_ pos: PartOfSpeech) -> Set<String> {
         switch pos {
-        case .noun: ["@", "@i", "=", "+", hyponym]
+        case .noun: hypernyms.union(["=", "+", hyponym])
         case .verb: ["+", "!"]
         case .adj: ["=", "&", "+"]
         case .adv: []
@@ -35,6 +35,10 @@ public final class Lexicon: Sendable {
     }
 
     static let hyponym = "~"
+    static let hypernyms: Set<String> = ["@", "@i"]
+
+    /// A lemma of several words ("female_offspring") or a hyphenated one ("man-child").
+    static func isPhrase(_ lemma: String) -> Bool { lemma.contains("_") || lemma.contains("-") }
 
     private let index: [PartOfSpeech: Data]
     private let data: [PartOfSpeech: Data]
@@ -98,13 +102,22 @@ public final class Lexicon: Sendable {
         for pos in PartOfSpeech.allCases {
             for lemma in baseForms(word, pos) {
                 guard let entry = lookUp(lemma, pos) else { continue }
-                for offset in entry.prefix(Self.senses) {
+                for (sense, offset) in entry.prefix(Self.senses).enumerated() {
                     guard let synset = synset(at: offset, pos) else { continue }
                     result.formUnion(synset.words)
                     for (symbol, target, targetPOS) in synset.pointers where Self.pointers(pos).contains(symbol) {
                         guard let other = self.synset(at: target, targetPOS) else { continue }
                         result.formUnion(symbol == Self.hyponym
                             ? other.words.filter { !isMostlyAdjective($0) } : other.words)
+                        // A hypernym English names only by a phrase ("female offspring", "male offspring,
+                        // man-child") is a narrower kind of its own hypernym, which has the plain word: "daughter"
+                        // and "son" are a "child". Only from the commonest sense: each step widens, and a rarer
+                        // sense ("Christmas" the day, a "public holiday") is often not the one said ("Christmas Eve").
+                        if sense == 0, Self.hypernyms.contains(symbol), other.words.allSatisfy(Self.isPhrase) {
+                            for (next, nextTarget, nextPOS) in other.pointers where Self.hypernyms.contains(next) {
+                                result.formUnion(self.synset(at: nextTarget, nextPOS)?.words ?? [])
+                            }
+                        }
                     }
                 }
             }

@@ -23,6 +23,8 @@ public enum TextWords {
         "how", "much", "many", "tell", "please", "if", "so", "than", "then", "not", "no", "yes", "any", "some", "get",
         "s", "t", "into", "out", "also", "just", "like", "know", "want", "they", "them", "their", "theirs", "he", "him",
         "his", "she", "her", "hers", "ours", "yours", "ones",
+        // What is left of "I'd", "we'll", "they're", "I've" once split at the apostrophe.
+        "d", "ll", "re", "ve",
         // Interjections and fillers, which speech recognition writes down as said ("Oh and while I've got you…").
         "oh", "um", "uh", "er", "erm", "hmm", "ah", "okay", "ok", "hey", "hi", "hello", "thanks",
     ]

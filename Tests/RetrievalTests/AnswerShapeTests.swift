@@ -239,6 +239,35 @@ import VoiceCore
         #expect(!lexicon.related("boat").contains("ship"), "a boat is a kind of vessel, not of ship")
     }
 
+    /// A daughter is a "female offspring", which English has no one word for: WordNet's next step up, "child",
+    /// is what she is. Only the commonest sense takes that second step: "Christmas" the day is a public holiday,
+    /// but "Christmas" is first the season, so "Christmas Eve" is not read as one.
+    @Test func aKindNamedOnlyByAPhraseIsAKindOfItsOwnKind() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        #expect(lexicon.related("daughter").contains("child"))
+        #expect(lexicon.related("son").contains("child"))
+        #expect(!lexicon.related("christmas").contains("holiday"))
+        let question = QuestionWords("Can I take a photo of my daughter?", lexicon: lexicon)
+        #expect(!question.coverage(of: "Parents may photograph their own child.", weights: [:]).missing.contains("daughter"))
+    }
+
+    /// "The most I'd pay" asks for a bound, stated as a maximum or a cap; "the most expensive" picks an item out
+    /// and is said only as it is. "Anything" and "more" name nothing to find.
+    @Test func mostAndLeastAskForABoundAndQuantifiersNameNothing() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        let most = QuestionWords("What's the most I'd pay to hire the room?", lexicon: lexicon)
+        #expect(!most.coverage(of: "Hire costs $18 per hour, up to a daily cap of $90.", weights: [:]).missing.contains("most"))
+        #expect(most.coverage(of: "Hire costs $18 per hour.", weights: [:]).missing.contains("most"))
+        #expect(!most.words.contains("d"), "what is left of I'd is no word to find")
+        let least = QuestionWords("What's the least water I can put in?", lexicon: lexicon)
+        #expect(!least.coverage(of: "Minimum fill: 250 ml of water.", weights: [:]).missing.contains("least"))
+        #expect(least.coverage(of: "Place it at least 20 cm from walls.", weights: [:]).missing.contains("water"))
+        let superlative = QuestionWords("What's the most expensive ticket?", lexicon: lexicon)
+        #expect(superlative.coverage(of: "A family ticket costs up to $25, the maximum fare.", weights: [:]).missing.contains("most"))
+        let anything = QuestionWords("Is there anything for my four year old?", lexicon: lexicon)
+        #expect(!anything.focus.contains("anything"))
+    }
+
     /// "They" and "the last one" stand for something said before; a sentence need not repeat them. "One adult"
     /// and "one way" still count.
     @Test func pronounsAndAProFormOneAreNoWordsToMatch() {
