@@ -40,12 +40,61 @@ public enum FollowUp {
     /// about the follow-up's other item ("And on Sundays?"), a whole question matched word for word; or the two
     /// together.
     public static func standalone(_ question: String, history: [ChatTurn]) -> Reading {
-        guard !question.isEmpty, leansOnEarlierTurns(question),
+        let (question, changesTopic) = withoutPreamble(question)
+        guard !question.isEmpty, !changesTopic, leansOnEarlierTurns(question),
               let previous = history.last(where: { $0.role == "user" })?.content.trimmingCharacters(in: .whitespacesAndNewlines),
               !previous.isEmpty else { return Reading(text: question) }
         if let rewritten = rewritten(question, previous: previous) { return Reading(text: rewritten) }
         return Reading(text: previous + " " + question, joined: true)
     }
+
+    /// Words that speak about the conversation, not about the world: a preamble of only these ("Different
+    /// question,", "Unrelated, but", "Oh and while I've got you,", "Sorry, one more thing:") names nothing to look
+    /// for, so it is not asked.
+    static let conversationWords = Set([
+        "question", "questions", "thing", "topic", "subject", "quick", "random", "one", "more", "last", "totally",
+        "completely", "entirely", "quite", "while", "got", "sorry", "actually", "anyway", "well", "right",
+        "alright", "now", "side", "note", "also", "just", "wondering", "wonder", "curious",
+    ]).union(topicChanges)
+    /// Those that say the topic changes ("Different question", "Changing the subject", "By the way"): what
+    /// follows is asked on its own, never with the question before.
+    static let topicChanges: Set<String> = [
+        "different", "unrelated", "another", "other", "separate", "else", "new", "changing", "change", "switching",
+        "besides", "incidentally", "aside", "way",
+    ]
+
+    /// `question` without a preamble that only speaks about the conversation, and whether that preamble says the
+    /// topic changes. A preamble ends at a comma, colon or dash ("Unrelated, but can I…") or, where speech
+    /// recognition wrote none, before the question's first question word.
+    static func withoutPreamble(_ question: String) -> (question: String, changesTopic: Bool) {
+        var rest = Substring(question)
+        var changesTopic = false
+        // "Sorry, one more thing: …" is two preambles.
+        while let (words, after) = preamble(of: rest) {
+            rest = after
+            changesTopic = changesTopic || words.contains(where: topicChanges.contains)
+        }
+        return (String(rest), changesTopic)
+    }
+
+    /// The words of the conversational preamble `text` opens with, and the text after it.
+    private static func preamble(of text: Substring) -> (words: [String], rest: Substring)? {
+        let lowered = text.lowercased()
+        // Unicode word boundaries keep "what's" one word; the simple ones find "what" in it.
+        let end = lowered.firstIndex { ",:;–—".contains($0) }
+            ?? lowered.firstMatch(of: questionWord.wordBoundaryKind(.simple))?.range.lowerBound
+        guard let end, end > lowered.startIndex else { return nil }
+        let words = TextWords.words(String(lowered[..<end]))
+        guard words.contains(where: conversationWords.contains),
+              words.allSatisfy({ conversationWords.contains($0) || TextWords.stopWords.contains($0) }) else { return nil }
+        var rest = text.dropFirst(lowered.distance(from: lowered.startIndex, to: end))
+            .drop { ",:;–—".contains($0) || $0.isWhitespace }
+        for joint in ["but ", "and ", "so "] where rest.lowercased().hasPrefix(joint) { rest = rest.dropFirst(joint.count) }
+        return rest.isEmpty ? nil : (words, rest)
+    }
+
+    nonisolated(unsafe) static let questionWord =
+        #/\b(?:what|where|when|which|who|why|how|can|could|is|are|do|does|will|would|should|may)\b/#
 
     /// The kinds of item a follow-up swaps for the previous question's: a day, a model code, a number.
     enum Slot: Equatable {

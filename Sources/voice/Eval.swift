@@ -89,10 +89,10 @@ struct Eval: AsyncParsableCommand {
                 var transcript = item.text
                 let (answer, evidence, declined): (String, [String], Bool)
                 var how = "plain"
+                var history: [ChatTurn] = []
                 if strategy == "ours" {
                     // A follow-up is asked in its conversation, as the widget keeps it: the questions it follows
                     // (a chain, oldest first) each asked with the turns before it, the last three turns kept.
-                    var history: [ChatTurn] = []
                     for earlier in named.set.conversation(before: item.question) {
                         let reply = try await pipeline.answer(text: earlier, history: history)
                         history = Array((history + [ChatTurn(role: "user", content: earlier),
@@ -120,7 +120,9 @@ struct Eval: AsyncParsableCommand {
                                       declined: declined, milliseconds: (clock.now - start).fractionalMilliseconds)
                 results.add(outcome, path: item.path, strategy: strategy)
                 if verbose && strategy == "ours" {
-                    let retrieved = try await stack.knowledge.retrieve(RetrieveRequest(query: transcript, top_k: pipeline.topK,
+                    // The question as the pipeline reads it: with the one it follows, without a preamble.
+                    let asked = FollowUp.standalone(transcript, history: history).text
+                    let retrieved = try await stack.knowledge.retrieve(RetrieveRequest(query: asked, top_k: pipeline.topK,
                                                                                        evidence: pipeline.policy.evidenceSentences))
                     // "*" marks a sentence that states the expected facts; "facts in no chunk" says retrieval missed them.
                     let facts = item.question.expected_facts

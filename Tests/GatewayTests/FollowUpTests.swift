@@ -23,6 +23,24 @@ import VoiceCore
         }
     }
 
+    /// A preamble that only speaks about the conversation is not part of the question; one that says the topic
+    /// changes makes the question stand alone, even when it says "there".
+    @Test func aPreambleAboutTheConversationIsNotAskedAndATopicChangeStandsAlone() {
+        #expect(FollowUp.standalone("Totally different question, where does my food waste end up?", history: history).text
+                == "where does my food waste end up?")
+        #expect(FollowUp.standalone("Unrelated, but can I eat my lunch in there?", history: history).text
+                == "can I eat my lunch in there?")
+        #expect(FollowUp.standalone("different question what's the late fee on audiobooks", history: history).text
+                == "what's the late fee on audiobooks")
+        // A preamble that does not change the topic leaves a follow-up a follow-up.
+        #expect(FollowUp.standalone("Sorry, one more thing: is it cheaper on Sundays?", history: history).text
+                == "How much is a return ferry ticket? is it cheaper on Sundays?")
+        // Words about the world are the question, whatever comes first.
+        for question in ["I'm on Quay Street, what day is the garden bin?", "Other ways to pay?", "What's the different price for children?"] {
+            #expect(FollowUp.standalone(question, history: []).text == question)
+        }
+    }
+
     /// A follow-up that only names another day, model or number asks the last question again about it.
     @Test func aFollowUpNamingAnotherItemOfTheSameKindAsksTheLastQuestionAboutIt() {
         func asked(_ followUp: String, after previous: String) -> String {
