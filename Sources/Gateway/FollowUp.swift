@@ -48,19 +48,23 @@ public enum FollowUp {
         return Reading(text: previous + " " + question, joined: true)
     }
 
-    /// Words that speak about the conversation, not about the world: a preamble of only these ("Different
-    /// question,", "Unrelated, but", "Oh and while I've got you,", "Sorry, one more thing:") names nothing to look
-    /// for, so it is not asked.
-    static let conversationWords = Set([
-        "question", "questions", "thing", "topic", "subject", "quick", "random", "one", "more", "last", "totally",
-        "completely", "entirely", "quite", "while", "got", "sorry", "actually", "anyway", "well", "right",
-        "alright", "now", "side", "note", "also", "just", "wondering", "wonder", "curious",
-    ]).union(topicChanges)
-    /// Those that say the topic changes ("Different question", "Changing the subject", "By the way"): what
+    /// Words that speak about the conversation, not about the world: a preamble of only these and stop words
+    /// ("Different question,", "Unrelated, but", "Oh and while I've got you,", "Sorry, one more thing:") names
+    /// nothing to look for, so it is not asked. It must hold one of `preambleMarkers`: "The last one," and "The
+    /// other one," point back at a thing.
+    static let conversationWords = preambleMarkers.union([
+        "quick", "random", "one", "more", "last", "totally", "completely", "entirely", "quite", "while", "well",
+        "right", "alright", "now", "side", "note", "also", "just", "new", "other", "change",
+    ])
+    static let preambleMarkers = topicChanges.union([
+        "question", "questions", "thing", "topic", "subject", "sorry", "actually", "anyway", "got", "wondering",
+        "wonder", "curious",
+    ])
+    /// Words that say the topic changes ("Different question", "Changing the subject", "By the way"): what
     /// follows is asked on its own, never with the question before.
     static let topicChanges: Set<String> = [
-        "different", "unrelated", "another", "other", "separate", "else", "new", "changing", "change", "switching",
-        "besides", "incidentally", "aside", "way",
+        "different", "unrelated", "another", "separate", "else", "changing", "switching", "besides", "incidentally",
+        "aside", "way",
     ]
 
     /// `question` without a preamble that only speaks about the conversation, and whether that preamble says the
@@ -72,7 +76,7 @@ public enum FollowUp {
         // "Sorry, one more thing: …" is two preambles.
         while let (words, after) = preamble(of: rest) {
             rest = after
-            changesTopic = changesTopic || words.contains(where: topicChanges.contains)
+            changesTopic = changesTopic || words.contains(where: topicChanges.contains) || words.starts(with: ["new", "question"])
         }
         return (String(rest), changesTopic)
     }
@@ -85,7 +89,7 @@ public enum FollowUp {
             ?? lowered.firstMatch(of: questionWord.wordBoundaryKind(.simple))?.range.lowerBound
         guard let end, end > lowered.startIndex else { return nil }
         let words = TextWords.words(String(lowered[..<end]))
-        guard words.contains(where: conversationWords.contains),
+        guard words.contains(where: preambleMarkers.contains),
               words.allSatisfy({ conversationWords.contains($0) || TextWords.stopWords.contains($0) }) else { return nil }
         var rest = text.dropFirst(lowered.distance(from: lowered.startIndex, to: end))
             .drop { ",:;–—".contains($0) || $0.isWhitespace }

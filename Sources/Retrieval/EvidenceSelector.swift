@@ -259,8 +259,8 @@ struct QuestionWords {
     /// English's quantifiers and indefinite pronouns: they say how much or which of something ("more than one",
     /// "anything for my four-year-old") and name nothing, so a sentence states them as a limit, a list or not at all.
     static let quantifiers: Set<String> = [
-        "more", "less", "fewer", "enough", "anything", "something", "everything", "nothing", "anyone", "someone", "everyone", "anybody",
-        "somebody", "everybody",
+        "more", "less", "fewer", "enough", "anything", "something", "everything", "nothing", "anyone", "someone",
+        "everyone", "anybody", "somebody", "everybody",
     ]
 
     /// The words that state the bound "most" or "least" asks for.

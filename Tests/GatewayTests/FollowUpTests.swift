@@ -36,6 +36,9 @@ import VoiceCore
         #expect(FollowUp.standalone("Sorry, one more thing: is it cheaper on Sundays?", history: history).text
                 == "How much is a return ferry ticket? is it cheaper on Sundays?")
         // Words about the world are the question, whatever comes first.
+        #expect(FollowUp.standalone("New question: is it open on Sundays?", history: history).text == "is it open on Sundays?")
+        #expect(FollowUp.standalone("The last one, is it cheaper on Sundays?", history: history).text
+                == "How much is a return ferry ticket? The last one, is it cheaper on Sundays?")
         for question in ["I'm on Quay Street, what day is the garden bin?", "Other ways to pay?", "What's the different price for children?"] {
             #expect(FollowUp.standalone(question, history: []).text == question)
         }
