@@ -279,7 +279,9 @@ public struct VoicePipeline: Sendable {
                     switch event {
                     case .text(let piece):
                         if said.isEmpty, TextWords.declinesToAnswer(piece) { return (nil, []) }
-                        for sentence in SpeechChunks.texts(piece) {
+                        // The model's pieces are cut already; only the answer's first is cut early.
+                        let first = said.isEmpty ? SpeechPacing.firstClauseWords : SpeechPacing.clauseWords
+                        for sentence in SpeechChunks.texts(piece, firstClauseWords: first) {
                             said.append(sentence)
                             queue.yield(sentence)
                         }

@@ -138,7 +138,7 @@ public struct Responder: GenerationClient {
             switch event {
             case .text(let piece):
                 pending += filter.feed(piece)
-                while let (end, isSentence) = boundary(pending) {
+                while let (end, isSentence) = boundary(pending, clauseWords: released ? SpeechPacing.clauseWords : SpeechPacing.firstClauseWords) {
                     let part = String(pending[..<end])
                     pending.removeSubrange(..<end)
                     if isSentence {
@@ -162,9 +162,10 @@ public struct Responder: GenerationClient {
     }
 
     /// Where the first piece of spoken text ends, and whether it is a whole sentence: after a full stop, question
-    /// or exclamation mark, or after a comma, semicolon or colon once the piece has ``SpeechPacing/clauseWords``
-    /// words, that the next words already follow (the filter holds a trailing space back until more text comes).
-    static func boundary(_ text: String) -> (end: String.Index, sentence: Bool)? {
+    /// or exclamation mark, or after a comma, semicolon or colon once the piece has `clauseWords` words
+    /// (``SpeechPacing``: fewer for the answer's first piece), that the next words already follow (the filter holds
+    /// a trailing space back until more text comes).
+    static func boundary(_ text: String, clauseWords: Int = SpeechPacing.clauseWords) -> (end: String.Index, sentence: Bool)? {
         var index = text.startIndex
         var words = 0
         var inWord = false
@@ -179,7 +180,7 @@ public struct Responder: GenerationClient {
             let next = text.index(after: index)
             if next < text.endIndex, text[next] == " ", text.index(after: next) < text.endIndex {
                 if ".!?".contains(character) { return (next, true) }
-                if ",;:".contains(character), words >= SpeechPacing.clauseWords { return (next, false) }
+                if ",;:".contains(character), words >= clauseWords { return (next, false) }
             }
             index = next
         }

@@ -17,15 +17,17 @@ public enum SpeechChunks {
     /// holds `clauseWords` words, so the first audio of a long sentence does not wait for all of it, while a short
     /// "Yes, we do." stays one breath. A long stretch with no punctuation is cut where a speaker would breathe
     /// (`breathGroups`).
-    public static func chunks(_ text: String, clauseWords: Int = SpeechPacing.clauseWords) -> [[Phrase]] {
+    public static func chunks(_ text: String, clauseWords: Int = SpeechPacing.clauseWords,
+                              firstClauseWords: Int = SpeechPacing.firstClauseWords) -> [[Phrase]] {
         var chunks: [[Phrase]] = []
         var current: [Phrase] = []
         var words = 0
         for phrase in phrases(text) {
-            for piece in breathGroups(phrase, in: text, wordsBefore: words, clauseWords: clauseWords) {
+            for piece in breathGroups(phrase, in: text, wordsBefore: words, clauseWords: clauseWords,
+                                      firstCut: chunks.isEmpty ? firstClauseWords : clauseWords) {
                 current.append(piece)
                 words += piece.text.split(whereSeparator: \.isWhitespace).count
-                if sentenceEnds.contains(piece.terminator) || words >= clauseWords {
+                if sentenceEnds.contains(piece.terminator) || words >= (chunks.isEmpty ? firstClauseWords : clauseWords) {
                     chunks.append(current)
                     current = []
                     words = 0
@@ -40,16 +42,17 @@ public enum SpeechChunks {
     static let clauseOpeners: Set<String> = ["and", "but", "or", "so", "because", "while", "which", "who", "where",
                                              "when", "until", "unless", "although", "though", "if", "then", "before", "after"]
 
-    /// `phrase` cut before a clause opener once the chunk holds `clauseWords` words, keeping at least four words
+    /// `phrase` cut before a clause opener once the chunk holds `clauseWords` words (`firstCut` before its first
+    /// cut), keeping at least four words
     /// after the cut; a cut piece ends in "," so the voice speaks it as an unfinished clause. Without this a
     /// 25-word sentence with no comma is synthesised whole before anything plays.
-    static func breathGroups(_ phrase: Phrase, in text: String, wordsBefore: Int, clauseWords: Int) -> [Phrase] {
+    static func breathGroups(_ phrase: Phrase, in text: String, wordsBefore: Int, clauseWords: Int, firstCut: Int) -> [Phrase] {
         let words = text[phrase.range].split(whereSeparator: \.isWhitespace)
         var pieces: [Phrase] = []
         var first = 0
         var count = wordsBefore
         for index in words.indices {
-            if index > first, count >= clauseWords, words.count - index >= 4,
+            if index > first, count >= (pieces.isEmpty ? firstCut : clauseWords), words.count - index >= 4,
                clauseOpeners.contains(words[index].lowercased()) {
                 let range = words[first].startIndex..<words[index - 1].endIndex
                 pieces.append(Phrase(text: String(text[range]), terminator: ",", range: range))
@@ -71,8 +74,9 @@ public enum SpeechChunks {
 
     /// The text of each chunk exactly as written, so that joined with spaces they are the text again: the pieces a
     /// streamed answer is sent and spoken in.
-    public static func texts(_ text: String, clauseWords: Int = SpeechPacing.clauseWords) -> [String] {
-        chunks(text, clauseWords: clauseWords).compactMap { chunk in
+    public static func texts(_ text: String, clauseWords: Int = SpeechPacing.clauseWords,
+                             firstClauseWords: Int = SpeechPacing.firstClauseWords) -> [String] {
+        chunks(text, clauseWords: clauseWords, firstClauseWords: firstClauseWords).compactMap { chunk in
             guard let first = chunk.first, let last = chunk.last else { return nil }
             return String(text[first.range.lowerBound..<last.range.upperBound])
         }

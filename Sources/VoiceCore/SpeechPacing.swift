@@ -3,4 +3,7 @@
 public enum SpeechPacing {
     /// Words a piece must hold before a comma, semicolon or colon ends it: shorter ("Yes, we do.") stays one breath.
     public static let clauseWords = 10
+    /// The same for the answer's first piece: while it is made the listener hears nothing, and once it plays the
+    /// next is made in the time it takes to say it, so it is cut at the first pause after a few words.
+    public static let firstClauseWords = 4
 }
