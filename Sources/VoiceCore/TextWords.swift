@@ -155,13 +155,21 @@ public enum AnswerType: Equatable, Sendable {
     /// The words after "how" that name the measure asked for ("tall" in "How tall is it?", "loud", "heavy"): unlike
     /// "much", "many", "long", "often" and "far", which any measure answers, such a word must be in the sentence as
     /// itself or as its measure ("height", "weight"), not as a sound-alike.
+    /// A measure named as a noun anywhere ("the weight limit", "what size", "the cable length") is asked the same
+    /// way: a sentence says it, or gives a number in one of its units.
     public static func attributeWords(of question: String) -> Set<String> {
         let words = TextWords.words(question)
         return Set(zip(words, words.dropFirst()).filter { $0.0 == "how" && !TextWords.stopWords.contains($0.1) }
-            .map(\.1).filter { !genericMeasures.contains($0) })
+            .map(\.1).filter { !genericMeasures.contains($0) }).union(words.filter(measureNouns.contains))
     }
 
+    static let measureNouns: Set<String> = ["weight", "height", "width", "depth", "length", "size", "capacity",
+                                            "temperature", "speed"]
+
     static let genericMeasures: Set<String> = ["much", "many", "long", "often", "far", "soon", "early", "late", "come"]
+
+    nonisolated(unsafe) static let howLongBeforeAVerb =
+        #/ how long (?:do|does|did|will|would|can|could|should|must|may|might|has|have|had|to|until|till) /#
 
     public func isStated(in sentence: String, question: String) -> Bool {
         let words = TextWords.words(sentence)
@@ -187,9 +195,14 @@ public enum AnswerType: Equatable, Sendable {
             // people").
             let asked = " " + TextWords.words(question).joined(separator: " ") + " "
             guard asked.contains(" how long ") || asked.contains(" how far ") else { return hasNumber }
+            let period = Self.statesPeriod(words) || words.contains { ["until", "till", "overnight"].contains($0) }
+            // "How long" before a verb ("How long does a permit take?", "how long can I stay?") asks a duration,
+            // which a length does not give ("trailers longer than 1.8 metres"); "How long is the bridge?" may ask
+            // either.
+            if asked.contains(Self.howLongBeforeAVerb) { return period }
             // A length the sentence says is a width, depth or height ("1 metre across"), and not also a length, is no
             // length of time or way.
-            return Self.statesPeriod(words) || words.contains { ["until", "till", "overnight"].contains($0) }
+            return period
                 || (Self.numberFollowed(by: Self.lengthUnits.contains, in: words)
                     && (words.contains { ["long", "length"].contains($0) } || !words.contains(where: Self.crossDimensionWords.contains)))
         case .time:
@@ -313,6 +326,8 @@ public enum AnswerType: Equatable, Sendable {
         "tall": ["tall", "high", "height"], "high": ["tall", "high", "height"], "deep": ["deep", "depth"],
         "wide": ["wide", "width", "across"], "narrow": ["wide", "width", "across", "narrow"],
         "thick": ["thick", "thickness"], "short": ["short", "long", "length"],
+        "height": ["tall", "high", "height"], "width": ["wide", "width", "across"], "depth": ["deep", "depth"],
+        "length": ["long", "length"],
     ]
     /// The words that say a length is of one dimension, or a distance between things ("20 cm away from walls"),
     /// which is no dimension of one. Not "high" or "deep", which say other things as often ("High Street", "a deep
@@ -335,6 +350,11 @@ public enum AnswerType: Equatable, Sendable {
         for word in ["hot", "warm", "cold", "cool"] { units[word] = temperature }
         for word in ["loud", "quiet", "noisy"] { units[word] = sound }
         units["fast"] = speed
+        for (noun, adjective) in [("weight", "heavy"), ("height", "tall"), ("width", "wide"), ("depth", "deep"),
+                                  ("length", "short"), ("size", "big"), ("temperature", "hot"), ("speed", "fast")] {
+            units[noun] = units[adjective]
+        }
+        units["capacity"] = volumeUnits
         return units
     }()
 

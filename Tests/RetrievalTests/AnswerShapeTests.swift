@@ -70,6 +70,31 @@ import VoiceCore
         #expect(AnswerType.givesMeasure(asked: "big", TextWords.words("The car park on High Street is 40 m wide.")))
     }
 
+    /// "How long does it take" asks a duration: a length does not give one, as it may for "How long is the bridge?".
+    @Test func howLongBeforeAVerbAsksADuration() throws {
+        let permit = "How long does a van permit take to come through?"
+        let type = try #require(AnswerType(question: permit))
+        #expect(!type.isStated(in: "Towing a trailer longer than 1.8 metres, you need a van permit.", question: permit))
+        #expect(type.isStated(in: "Permits are posted within 10 working days.", question: permit))
+        let stay = "How long can I stay in the sauna?"
+        #expect(try #require(AnswerType(question: stay)).isStated(in: "Sessions last 15 minutes.", question: stay))
+        let bridge = "How long is the bridge?"
+        #expect(try #require(AnswerType(question: bridge)).isStated(in: "The bridge is 214 metres long.", question: bridge))
+    }
+
+    /// A measure asked by its noun ("the weight limit", "what size") is asked like one after "how": it is said, or
+    /// a number in one of its units is given; a sentence about heavy things with no number does not answer.
+    @Test func aMeasureNamedByItsNounWantsItsNumber() throws {
+        let question = "What's the weight limit for bulky items?"
+        #expect(AnswerType.attributeWords(of: question) == ["weight"])
+        let type = try #require(AnswerType(question: question))
+        #expect(!type.isStated(in: "Staff can help you lift heavy items, but please bring someone with you.", question: question))
+        #expect(type.isStated(in: "Each item may weigh up to 40 kg.", question: question))
+        #expect(AnswerType.givesMeasure(asked: "weight", TextWords.words("Each item may weigh up to 40 kg.")))
+        #expect(AnswerType.givesMeasure(asked: "size", TextWords.words("You get a 240-litre green-lid bin.")))
+        #expect(!AnswerType.givesMeasure(asked: "height", TextWords.words("Cable length, K9: 0.9 m.")))
+    }
+
     /// "How much water" asks an amount of water: "500 ml" or "1.7 litres" gives one, "for 3 seconds" does not.
     @Test func anAmountOfAThingIsNotAPeriod() throws {
         let question = "How much water does the K9 hold?"
