@@ -154,9 +154,8 @@ public enum AnswerType: Equatable, Sendable {
 
     /// The words after "how" that name the measure asked for ("tall" in "How tall is it?", "loud", "heavy"): unlike
     /// "much", "many", "long", "often" and "far", which any measure answers, such a word must be in the sentence as
-    /// itself or as its measure ("height", "weight"), not as a sound-alike.
-    /// A measure named as a noun anywhere ("the weight limit", "what size", "the cable length") is asked the same
-    /// way: a sentence says it, or gives a number in one of its units.
+    /// itself or as its measure ("height", "weight"), not as a sound-alike. A measure named by its noun anywhere
+    /// ("the weight limit", "what size", "the cable length") is asked the same way.
     public static func attributeWords(of question: String) -> Set<String> {
         let words = TextWords.words(question)
         return Set(zip(words, words.dropFirst()).filter { $0.0 == "how" && !TextWords.stopWords.contains($0.1) }
