@@ -220,13 +220,13 @@ struct QuestionWords {
         let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
         // "The most I'd pay", "the least water": an amount's bound, which a sentence states as one ("up to a daily
         // cap of $90"). Before an adjective they make a superlative ("the most expensive"), which only they say.
-        let bounds = Dictionary(zip(all, all.dropFirst()).compactMap { pair -> (String, Set<String>)? in
+        let askedBounds = Dictionary(zip(all, all.dropFirst()).compactMap { pair -> (String, Set<String>)? in
             guard let limits = Self.bounds[pair.0], TextWords.stopWords.contains(pair.1) || lexicon?.isMostlyAdjective(pair.1) != true
             else { return nil }
             return (pair.0, limits)
         }) { first, _ in first }
         related = Dictionary((words + pairs).map { word in
-            (word, Set(((lexicon?.related(word) ?? []).union(bounds[word] ?? [])).map(SoundKey.stem)))
+            (word, Set(((lexicon?.related(word) ?? []).union(askedBounds[word] ?? [])).map(SoundKey.stem)))
         }) { first, _ in first }
     }
 

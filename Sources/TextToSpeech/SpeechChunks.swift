@@ -22,12 +22,13 @@ public enum SpeechChunks {
         var chunks: [[Phrase]] = []
         var current: [Phrase] = []
         var words = 0
+        // The words the chunk being made needs before a pause may end it.
+        var cut: Int { chunks.isEmpty ? firstClauseWords : clauseWords }
         for phrase in phrases(text) {
-            for piece in breathGroups(phrase, in: text, wordsBefore: words, clauseWords: clauseWords,
-                                      firstCut: chunks.isEmpty ? firstClauseWords : clauseWords) {
+            for piece in breathGroups(phrase, in: text, wordsBefore: words, clauseWords: clauseWords, firstCut: cut) {
                 current.append(piece)
                 words += piece.text.split(whereSeparator: \.isWhitespace).count
-                if sentenceEnds.contains(piece.terminator) || words >= (chunks.isEmpty ? firstClauseWords : clauseWords) {
+                if sentenceEnds.contains(piece.terminator) || words >= cut {
                     chunks.append(current)
                     current = []
                     words = 0

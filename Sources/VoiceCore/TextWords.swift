@@ -162,8 +162,13 @@ public enum AnswerType: Equatable, Sendable {
             .map(\.1).filter { !genericMeasures.contains($0) }).union(words.filter(measureNouns.contains))
     }
 
-    static let measureNouns: Set<String> = ["weight", "height", "width", "depth", "length", "size", "capacity",
-                                            "temperature", "speed"]
+    /// Measures named by a noun, each by the adjective that asks for it after "how" ("weight" for "heavy"); a
+    /// capacity is a volume, which no one adjective asks for alone.
+    static let measureAdjectives: [String: String] = [
+        "weight": "heavy", "height": "tall", "width": "wide", "depth": "deep", "length": "short", "size": "big",
+        "temperature": "hot", "speed": "fast",
+    ]
+    static let measureNouns = Set(measureAdjectives.keys).union(["capacity"])
 
     static let genericMeasures: Set<String> = ["much", "many", "long", "often", "far", "soon", "early", "late", "come"]
 
@@ -302,6 +307,7 @@ public enum AnswerType: Equatable, Sendable {
     /// Whether `words` give a number in a unit of the measure that `attribute` asks for ("How big is the caddy?"
     /// answered by "a 7-litre caddy", "How heavy…" by "20 kg"): the sentence need not name the attribute.
     public static func givesMeasure(asked attribute: String, _ words: [String]) -> Bool {
+        let attribute = measureAdjectives[attribute] ?? attribute
         guard let units = measureUnits[attribute] else { return false }
         // A length that the sentence says is another dimension ("25 metres long", "Cable length: 0.9 m") does not
         // answer "how deep" or "how tall".
@@ -325,8 +331,6 @@ public enum AnswerType: Equatable, Sendable {
         "tall": ["tall", "high", "height"], "high": ["tall", "high", "height"], "deep": ["deep", "depth"],
         "wide": ["wide", "width", "across"], "narrow": ["wide", "width", "across", "narrow"],
         "thick": ["thick", "thickness"], "short": ["short", "long", "length"],
-        "height": ["tall", "high", "height"], "width": ["wide", "width", "across"], "depth": ["deep", "depth"],
-        "length": ["long", "length"],
     ]
     /// The words that say a length is of one dimension, or a distance between things ("20 cm away from walls"),
     /// which is no dimension of one. Not "high" or "deep", which say other things as often ("High Street", "a deep
@@ -349,10 +353,6 @@ public enum AnswerType: Equatable, Sendable {
         for word in ["hot", "warm", "cold", "cool"] { units[word] = temperature }
         for word in ["loud", "quiet", "noisy"] { units[word] = sound }
         units["fast"] = speed
-        for (noun, adjective) in [("weight", "heavy"), ("height", "tall"), ("width", "wide"), ("depth", "deep"),
-                                  ("length", "short"), ("size", "big"), ("temperature", "hot"), ("speed", "fast")] {
-            units[noun] = units[adjective]
-        }
         units["capacity"] = volumeUnits
         return units
     }()
