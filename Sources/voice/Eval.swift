@@ -132,7 +132,8 @@ struct Eval: AsyncParsableCommand {
                         (!facts.isEmpty && Outcome.states(facts, in: $0.text) ? " | *" : " | ")
                             + String(format: "%.3f sim %.2f cov %.2f", $0.score, $0.similarity, $0.coverage)
                             + ($0.unmatched.isEmpty ? "" : " -\($0.unmatched)") + ($0.unknown.isEmpty ? "" : " ?\($0.unknown)")
-                            + ($0.states_fact == false ? " !type" : "") + " " + String($0.text.prefix(40))
+                            + ($0.states_fact == false ? " !type" : "") + ($0.answer_score.map { String(format: " ans %.1f", $0) } ?? "")
+                            + " " + String($0.text.prefix(40))
                     }.joined())
                 }
                 if verbose {

@@ -50,6 +50,20 @@ import VoiceCore
                                      sentence("A single adult ticket costs $6.", score: 0.6)]))
     }
 
+    /// The reranker reads the question and the sentence together: a sentence with the question's words that it does
+    /// not read as an answer is not spoken, nor is a tied second sentence it rejects.
+    @Test func aSentenceTheRerankerDoesNotReadAsAnAnswerIsNotSpoken() {
+        let policy = AnswerPolicy()
+        var fares = sentence("An adult single fare is $3.50.", score: 0.7, statesFact: true)
+        fares.answer_score = -9
+        #expect(policy.decide([fares]) == .decline(.nothing_relevant, closest: fares))
+        var penalty = sentence("Travelling without a ticket costs an $80 penalty fare.", score: 0.7, statesFact: true)
+        penalty.answer_score = 6
+        #expect(policy.decide([penalty, fares]) == .speak([penalty]))
+        penalty.answer_score = nil
+        #expect(policy.decide([penalty]) == .speak([penalty]), "without the reranker, the other checks decide")
+    }
+
     @Test func declinesSayWhy() {
         let policy = AnswerPolicy()
         let bicycles = sentence("Bicycles travel for $2.", score: 0.8, unmatched: ["car"])

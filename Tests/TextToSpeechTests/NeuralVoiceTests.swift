@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Models
 import NIOFoundationCompat
+import OnnxEngine
 import PiperEngine
 @testable import Retrieval
 import SpeechToText

@@ -7,12 +7,12 @@ public import Foundation
 public struct OnnxError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public static func libraryMissing(_ detail: String) -> Self { .init(description: "ONNX Runtime could not be loaded: \(detail)") }
-    public static func invalidModel(_ detail: String) -> Self { .init(description: "invalid voice model: \(detail)") }
+    public static func invalidModel(_ detail: String) -> Self { .init(description: "invalid ONNX model: \(detail)") }
     public static func runtime(_ detail: String) -> Self { .init(description: "ONNX Runtime: \(detail)") }
 }
 
 /// ONNX Runtime, loaded at run time from the library of the pinned `onnxruntime` wheel (decision 39): the
-/// build needs no ONNX Runtime headers or library, and a missing runtime only disables the neural voice.
+/// build needs no ONNX Runtime headers or library. It runs the Piper voice and the answer reranker (decision 54).
 public final class OnnxRuntime: @unchecked Sendable {
     // The API table and environment are immutable after init and thread-safe per ONNX Runtime's contract.
     fileprivate let api: OpaquePointer

@@ -1,0 +1,52 @@
+import Foundation
+import Models
+import OnnxEngine
+import Retrieval
+import Testing
+import VoiceTesting
+
+/// The cross-encoder that vetoes answers (decision 54), with the real model and MiniLM's tokenizer, on sentences
+/// written for this test.
+@Suite struct RerankerTests {
+    let reranker: Reranker
+    let embedder: Embedder
+
+    init() throws {
+        embedder = try Embedder(modelPath: try Fixtures.model(ModelCatalog.miniLM), threads: 2)
+        reranker = try Reranker(model: try Fixtures.model(ModelCatalog.reranker),
+                                runtime: try OnnxRuntime.load(library: try Fixtures.model(ModelCatalog.onnxRuntime)), threads: 2)
+    }
+
+    func scores(_ query: String, _ passages: [String]) throws -> [Double] {
+        try reranker.scores(query: query, passages: passages, tokenizer: embedder.model)
+    }
+
+    /// Sentences sharing the question's words, of which only one says what is asked.
+    @Test func theSentenceThatSaysWhatIsAskedScoresAboveItsNeighbours() throws {
+        let answers = try scores("What's the fine for riding the tram without a ticket?", [
+            "Fares. A single tram ticket costs $2.80 and a day ticket $7.",
+            "Fares. Anyone riding without a valid ticket pays a $75 penalty fare on the spot.",
+            "Tickets. Tickets are sold at every stop and on the driver's console.",
+        ])
+        #expect(answers[1] > 0, "\(answers)")
+        #expect(answers[1] > answers[0] + 3 && answers[1] > answers[2] + 3, "\(answers)")
+    }
+
+    /// Yes or no about another item: the sentence about the asked one reads as the answer.
+    @Test func theAskedItemMattersNotJustTheTopic() throws {
+        let answers = try scores("Can I bring my cat on the tram?", [
+            "Pets. Small dogs may travel if they are kept on a lead.",
+            "Pets. Cats must travel in a closed carrier.",
+        ])
+        #expect(answers[1] > answers[0], "\(answers)")
+    }
+
+    /// Each pair is read alone, so a sentence scores the same whatever else is read with it.
+    @Test func aScoreDoesNotDependOnTheOtherSentences() throws {
+        let query = "When does the last tram leave the station?"
+        let last = "The last tram leaves Central Station at 23:40."
+        let alone = try scores(query, [last])
+        let together = try scores(query, ["Trams run every ten minutes in the day, with a much longer text beside it to pad.", last])
+        #expect(alone[0] == together[1])
+    }
+}
