@@ -296,8 +296,10 @@ public final class KnowledgeBase: RetrievalClient {
             return [sentence.heading, candidate?.previous, sentence.text].compactMap { $0 }.filter { !$0.isEmpty }
                 .joined(separator: ". ")
         }
+        let heard = Self.asWritten(query, unknown: Set(question.words.words).subtracting(question.usedWords),
+                                   in: Set(candidates.flatMap { TextWords.words($0.text) }))
         let scores = try await embedders.run(timeout: .seconds(60)) { embedder, _ in
-            try reranker.scores(query: query, passages: passages, tokenizer: embedder.model)
+            try reranker.scores(query: heard, passages: passages, tokenizer: embedder.model)
         }
         for index in evidence.indices { evidence[index].answer_score = EvidenceSelector.rounded(scores[index]) }
         return evidence
@@ -324,6 +326,42 @@ public final class KnowledgeBase: RetrievalClient {
         let unknown = question.focus.filter { !usedWords.contains($0) && !question.names.contains($0) }.sorted()
         return QuestionAnalysis(words: question, weights: weights, usedWords: usedWords,
                                 unknown: unknown.map { word in (word, all.filter { $0 != word }.joined(separator: " ")) })
+    }
+
+    /// `query` as the knowledge base writes it, for the reranker, which reads words as spelled: each word of
+    /// `unknown` (words no chunk holds) that sounds like a word of `textWords` becomes that word ("Can I put the
+    /// cattle in the dishwasher?" → "kettle"), and two words the text writes as one become it ("stow ford" →
+    /// "stowford", "cave nine" → "k9"), as the word rules match them (``QuestionWords``).
+    static func asWritten(_ query: String, unknown: Set<String>, in textWords: Set<String>) -> String {
+        var words = TextWords.words(query)
+        guard !unknown.isEmpty, !textWords.isEmpty else { return query }
+        var changed = false
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            if index + 1 < words.count, unknown.contains(word) || unknown.contains(words[index + 1]) {
+                let next = words[index + 1]
+                let joined = textWords.contains(word + next) ? word + next
+                    : SpokenNumbers.value(of: next).flatMap { value in
+                        word.first.flatMap { letter in
+                            textWords.first { QuestionWords.isCode($0, letter: letter, value: value) }
+                        }
+                    }
+                if let joined {
+                    words.replaceSubrange(index...(index + 1), with: [joined])
+                    changed = true
+                    index += 1
+                    continue
+                }
+            }
+            if unknown.contains(word),
+               let written = textWords.sorted().first(where: { TextWords.matches(word, in: [$0], keys: [SoundKey.of($0)]) }) {
+                words[index] = written
+                changed = true
+            }
+            index += 1
+        }
+        return changed ? words.joined(separator: " ") + "?" : query
     }
 
     /// How similar (MiniLM) a question must stay without a word for that word not to matter. Dev: words that

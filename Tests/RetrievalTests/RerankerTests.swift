@@ -1,7 +1,7 @@
 import Foundation
 import Models
 import OnnxEngine
-import Retrieval
+@testable import Retrieval
 import Testing
 import VoiceTesting
 
@@ -48,5 +48,26 @@ import VoiceTesting
         let alone = try scores(query, [last])
         let together = try scores(query, ["Trams run every ten minutes in the day, with a much longer text beside it to pad.", last])
         #expect(alone[0] == together[1])
+    }
+}
+
+/// What the reranker reads of a misheard question: the knowledge base's own spelling, as the word rules hear it.
+@Suite struct MisheardQuestionForTheRerankerTests {
+    @Test func aWordNoChunkHoldsIsReadAsTheSoundAlikeTheSentencesWrite() {
+        let text: Set<String> = ["the", "kettle", "is", "not", "dishwasher", "safe", "k7", "k9", "stowford", "zone"]
+        #expect(KnowledgeBase.asWritten("Can I put the cattle in the dishwasher?", unknown: ["cattle"], in: text)
+            == "can i put the kettle in the dishwasher?")
+        #expect(KnowledgeBase.asWritten("Does a cave seven base fit the cave nine?", unknown: ["cave"], in: text)
+            == "does a k7 base fit the k9?")
+        #expect(KnowledgeBase.asWritten("Can I get a green bin in stow ford?", unknown: ["stow", "ford"], in: text)
+            == "can i get a green bin in stowford?")
+    }
+
+    @Test func aQuestionWhoseWordsTheKnowledgeBaseHoldsIsReadAsAsked() {
+        let text: Set<String> = ["the", "kettle", "boils", "in", "minutes"]
+        let asked = "How fast does the Kettle boil?"
+        #expect(KnowledgeBase.asWritten(asked, unknown: [], in: text) == asked)
+        #expect(KnowledgeBase.asWritten("Can I bring a parrot?", unknown: ["parrot"], in: text) == "Can I bring a parrot?",
+                "no sound-alike: the word stays, and the reranker sees an item the sentences lack")
     }
 }
