@@ -333,8 +333,9 @@ public final class KnowledgeBase: RetrievalClient {
     /// cattle in the dishwasher?" → "kettle"), and two words the text writes as one become it ("stow ford" →
     /// "stowford", "cave nine" → "k9"), as the word rules match them (``QuestionWords``).
     static func asWritten(_ query: String, unknown: Set<String>, in textWords: Set<String>) -> String {
-        var words = TextWords.words(query)
         guard !unknown.isEmpty, !textWords.isEmpty else { return query }
+        var words = TextWords.words(query)
+        let spellings = textWords.sorted()
         var changed = false
         var index = 0
         while index < words.count {
@@ -344,7 +345,7 @@ public final class KnowledgeBase: RetrievalClient {
                 let joined = textWords.contains(word + next) ? word + next
                     : SpokenNumbers.value(of: next).flatMap { value in
                         word.first.flatMap { letter in
-                            textWords.first { QuestionWords.isCode($0, letter: letter, value: value) }
+                            spellings.first { QuestionWords.isCode($0, letter: letter, value: value) }
                         }
                     }
                 if let joined {
@@ -355,7 +356,7 @@ public final class KnowledgeBase: RetrievalClient {
                 }
             }
             if unknown.contains(word),
-               let written = textWords.sorted().first(where: { TextWords.matches(word, in: [$0], keys: [SoundKey.of($0)]) }) {
+               let written = spellings.first(where: { TextWords.matches(word, in: [$0], keys: [SoundKey.of($0)]) }) {
                 words[index] = written
                 changed = true
             }
