@@ -55,8 +55,8 @@ public struct AnswerPolicy: Sendable {
     /// declined about as many right answers as wrong ones it stopped (decision 54).
     public var minScore = 0.4
     /// The reranker's logit (``EvidenceSentence/answer_score``) below which the best candidate does not answer,
-    /// however many of the question's words it has: the cross-encoder reads "What's the fine for travelling without
-    /// a ticket?" against "Fares" and sees no fine. Dev (with ``minScore`` 0.4): -4 right 188, wrong 33, 12
+    /// however many of the question's words it has: the cross-encoder reads "Can I buy an extended warranty?" with
+    /// "Every kettle is covered for two years" and sees nothing about buying more cover. Dev (with ``minScore`` 0.4): -4 right 188, wrong 33, 12
     /// unanswerable answered; -3 188, 31, 11; -2 180, 29, 7. Untuned, the reranker alone ranks worse than
     /// ``EvidenceSentence/score`` (the right sentence first for 263 of 353 against 271), so it only vetoes.
     public var minAnswerScore = -3.0
