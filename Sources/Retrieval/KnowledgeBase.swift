@@ -243,9 +243,11 @@ public final class KnowledgeBase: RetrievalClient {
         var evidence: [EvidenceSentence] = []
         if evidenceCount > 0 {
             let evidenceStart = clock.now
-            evidence = try await rankEvidence(query: query, vector: vector, chunks: used, question: question!,
-                                              ablated: Array(vectors.dropFirst()), count: evidenceCount)
+            let rerankMilliseconds: Double?
+            (evidence, rerankMilliseconds) = try await rankEvidence(query: query, vector: vector, chunks: used, question: question!,
+                                                                    ablated: Array(vectors.dropFirst()), count: evidenceCount)
             timings["evidence_ms"] = (clock.now - evidenceStart).fractionalMilliseconds
+            timings["rerank_ms"] = rerankMilliseconds
         }
         timings["total_ms"] = (clock.now - start).fractionalMilliseconds
         return RetrieveResponse(documents: documents, qa: qa, evidence: evidence,
@@ -253,11 +255,12 @@ public final class KnowledgeBase: RetrievalClient {
     }
 
     /// The `count` best sentences of `chunks` as evidence for `query` (``EvidenceSelector``), content words weighted
-    /// by their rarity in the knowledge base (a word no chunk holds weighs most), each scored by the reranker.
+    /// by their rarity in the knowledge base (a word no chunk holds weighs most), each scored by the reranker; with
+    /// the milliseconds the reranker took, when it ran.
     func rankEvidence(query: String, vector: [Float], chunks: [StoredChunk], question: QuestionAnalysis,
-                      ablated: [[Float]], count: Int) async throws -> [EvidenceSentence] {
+                      ablated: [[Float]], count: Int) async throws -> (evidence: [EvidenceSentence], rerankMilliseconds: Double?) {
         let candidates = EvidenceSelector.candidates(chunks)
-        guard !candidates.isEmpty else { return [] }
+        guard !candidates.isEmpty else { return ([], nil) }
         // A sentence opening with a pronoun is embedded with the sentence before it: "It is kept for 28 days"
         // alone is about nothing.
         let inputs = candidates.map { candidate in
@@ -288,7 +291,8 @@ public final class KnowledgeBase: RetrievalClient {
         let embedded = zip(candidates, inputs).compactMap { candidate, input in known[input].map { (candidate, $0) } }
         var evidence = Array(EvidenceSelector.rank(embedded, query: query, question: words, queryVector: vector,
                                                    weights: question.weights, known: question.usedWords).prefix(count))
-        guard let reranker, !evidence.isEmpty else { return evidence }
+        guard let reranker, !evidence.isEmpty else { return (evidence, nil) }
+        let start = ContinuousClock.now
         // The reranker reads each sentence after its heading and, for one opening with a pronoun, the sentence
         // before it, as the embedding does. A sentence cut to one clause is found by that clause.
         let passages = evidence.map { sentence in
@@ -302,7 +306,7 @@ public final class KnowledgeBase: RetrievalClient {
             try reranker.scores(query: heard, passages: passages, tokenizer: embedder.model)
         }
         for index in evidence.indices { evidence[index].answer_score = EvidenceSelector.rounded(scores[index]) }
-        return evidence
+        return (evidence, (ContinuousClock.now - start).fractionalMilliseconds)
     }
 
     /// A question's words with what the knowledge base says of them: how rare each is, which ones no chunk holds,

@@ -173,7 +173,8 @@ public struct RetrieveResponse: Codable, Sendable, Equatable {
     public var qa: [QAHit]
     /// Best first; empty unless the request asked for evidence.
     public var evidence: [EvidenceSentence]
-    /// Milliseconds per step (`embed_ms`, `vector_ms`, `bm25_ms`, `qa_ms`, `evidence_ms`, `total_ms`).
+    /// Milliseconds per step (`embed_ms`, `vector_ms`, `bm25_ms`, `qa_ms`, `evidence_ms`, of it `rerank_ms`,
+    /// `total_ms`).
     public var timings: [String: Double]
     public init(documents: [RetrievedDocument], qa: [QAHit], evidence: [EvidenceSentence] = [], timings: [String: Double]) {
         self.documents = documents
