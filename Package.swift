@@ -197,7 +197,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "RetrievalTests", dependencies: [
-            "Retrieval", "LlamaEngine", "OnnxEngine", "VoiceTesting", "VoiceCore", "Models",
+            "Retrieval", "OnnxEngine", "VoiceTesting", "VoiceCore", "Models",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -56,9 +56,10 @@ public struct AnswerPolicy: Sendable {
     public var minScore = 0.4
     /// The reranker's logit (``EvidenceSentence/answer_score``) below which the best candidate does not answer,
     /// however many of the question's words it has: the cross-encoder reads "Can I buy an extended warranty?" with
-    /// "Every kettle is covered for two years" and sees nothing about buying more cover. Dev (with ``minScore`` 0.4): -4 right 188, wrong 33, 12
-    /// unanswerable answered; -3 188, 31, 11; -2 180, 29, 7. Untuned, the reranker alone ranks worse than
-    /// ``EvidenceSentence/score`` (the right sentence first for 263 of 353 against 271), so it only vetoes.
+    /// "Every kettle is covered for two years" and sees nothing about buying more cover. Dev (with ``minScore``
+    /// 0.4): -4 right 188, wrong 33, 12 unanswerable answered; -3 188, 31, 11; -2 180, 29, 7. Untuned, the reranker
+    /// alone ranks worse than ``EvidenceSentence/score`` (the right sentence first for 263 of 353 against 271), so
+    /// it only vetoes.
     public var minAnswerScore = -3.0
     /// When the question names something no chunk holds ("vegan breakfast"), the MiniLM similarity a candidate
     /// needs: only a close paraphrase of the question is then about the same thing. Dev: 0.6 kept most near misses

@@ -110,10 +110,11 @@ public enum ModelCatalog {
                       sha256: "1225ccd6afd0f1b43a1b08bf67cd1cb68c05aafb443e9d8450015b8b3837ffd1")],
         companions: [],
         conversion: .copy,
-        fileName: "ms-marco-MiniLM-L-12-v2.int8.onnx", isDefault: true, license: "Apache-2.0 (sentence-transformers cross-encoder)")
+        fileName: "ms-marco-MiniLM-L-12-v2.int8.onnx", isDefault: true,
+        license: "Apache-2.0 (sentence-transformers cross-encoder)")
 
-    /// ONNX Runtime's shared library from its PyPI wheel, which runs the Piper voice and the reranker (decisions 39, 54). The library is
-    /// the same in every CPython wheel of one platform; each platform has its own pin.
+    /// ONNX Runtime's shared library from its PyPI wheel, which runs the Piper voice and the reranker (decisions 39,
+    /// 54). The library is the same in every CPython wheel of one platform; each platform has its own pin.
     public static let onnxRuntime = ModelSpec(
         id: "onnxruntime", role: "ONNX Runtime 1.32.0 (the neural voice and the reranker)",
         packages: ["onnxruntime==1.32.0"],

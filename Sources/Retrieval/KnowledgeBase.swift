@@ -301,7 +301,7 @@ public final class KnowledgeBase: RetrievalClient {
                 .joined(separator: ". ")
         }
         let heard = Self.asWritten(query, unknown: Set(question.words.words).subtracting(question.usedWords),
-                                   in: Set(candidates.flatMap { TextWords.words($0.text) }))
+                                   in: candidates.map(\.text))
         let scores = try await embedders.run(timeout: .seconds(60)) { embedder, _ in
             try reranker.scores(query: heard, passages: passages, tokenizer: embedder.model)
         }
@@ -333,11 +333,14 @@ public final class KnowledgeBase: RetrievalClient {
     }
 
     /// `query` as the knowledge base writes it, for the reranker, which reads words as spelled: each word of
-    /// `unknown` (words no chunk holds) that sounds like a word of `textWords` becomes that word ("Can I put the
-    /// cattle in the dishwasher?" → "kettle"), and two words the text writes as one become it ("stow ford" →
+    /// `unknown` (words no chunk holds) that sounds like a word of `texts` becomes that word ("Can I put the
+    /// cattle in the dishwasher?" → "kettle"), and two words the texts write as one become it ("stow ford" →
     /// "stowford", "cave nine" → "k9"), as the word rules match them (``QuestionWords``).
-    static func asWritten(_ query: String, unknown: Set<String>, in textWords: Set<String>) -> String {
-        guard !unknown.isEmpty, !textWords.isEmpty else { return query }
+    static func asWritten(_ query: String, unknown: Set<String>, in texts: [String]) -> String {
+        // Most questions have no such word: the texts' words are only gathered for one that has.
+        guard !unknown.isEmpty else { return query }
+        let textWords = Set(texts.flatMap(TextWords.words))
+        guard !textWords.isEmpty else { return query }
         var words = TextWords.words(query)
         let spellings = textWords.sorted()
         var changed = false
