@@ -331,12 +331,26 @@ struct QuestionWords {
         return !key.isEmpty && key == SoundKey.of(String(letter))
     }
 
+    /// The word of `textWords` that two spoken words are when said as one: the same letters ("stow ford" →
+    /// "stowford"), a code said aloud ("K nine", misheard "cave nine", → "k9") or, given `keys` (the ``SoundKey`` of
+    /// each word of `textWords`, to it), the same sound ("cooper netties" → "kubernetes"; not by a shared start:
+    /// "replacement lid" is not "replacement").
+    static func writtenAsOne(_ first: String, _ second: String, in textWords: Set<String>, keys: [String: String] = [:]) -> String? {
+        let word = first + second
+        if textWords.contains(word) { return word }
+        let key = SoundKey.of(word)
+        if key.count >= 3, let written = keys[key] { return written }
+        guard let value = SpokenNumbers.value(of: second), let letter = first.first, letter.isLetter else { return nil }
+        return textWords.filter { isCode($0, letter: letter, value: value) }.min()
+    }
+
     /// Weighted share of the content words found in `text` (1 when the question has none), and the words not found.
     func coverage(of text: String, weights: [String: Double]) -> (share: Double, missing: [String]) {
         guard !words.isEmpty else { return (1, []) }
         let tokens = TextWords.words(text)
         let textWords = Set(tokens)
-        let keys = Set(textWords.map(SoundKey.of))
+        let written = Dictionary(textWords.map { (SoundKey.of($0), $0) }, uniquingKeysWith: min)
+        let keys = Set(written.keys)
         // "storytime" asked of "Story time": adjacent words of the text written as one.
         let textPairs = Set(zip(tokens, tokens.dropFirst()).map { $0 + $1 })
         let textStems = Set(textWords.flatMap { word in [SoundKey.stem(word)] + (lexicon?.irregularBases(word) ?? []) })
@@ -367,18 +381,10 @@ struct QuestionWords {
                 credit[word] = Self.inexactCredit
             }
         }
-        // A code said aloud: "K nine" or, misheard, "cave nine" for the text's "K9" (the same first consonant, the
-        // same number).
+        // Two words the text writes as one ("drift wood", "cave nine" for "K9"), or that mean one thing ("grown up"
+        // → "adult").
         for pair in joined {
-            guard let value = SpokenNumbers.value(of: pair.parts[1]), let letter = pair.parts[0].first, letter.isLetter,
-                  textWords.contains(where: { Self.isCode($0, letter: letter, value: value) }) else { continue }
-            for part in pair.parts { credit[part] = max(credit[part] ?? 0, Self.inexactCredit) }
-        }
-        // Two words the text writes as one ("drift wood", "cooper netties"), or that mean one thing ("grown up" →
-        // "adult"). As written or as it sounds, not by a shared start: "replacement lid" is not "replacement".
-        for pair in joined {
-            let key = SoundKey.of(pair.word)
-            let value = textWords.contains(pair.word) || (key.count >= 3 && keys.contains(key)) ? Self.inexactCredit
+            let value = Self.writtenAsOne(pair.parts[0], pair.parts[1], in: textWords, keys: written) != nil ? Self.inexactCredit
                 : relatedMatches(pair.word, in: textWords, stems: textStems) ? Self.relatedCredit : 0
             guard value > 0 else { continue }
             for part in pair.parts { credit[part] = max(credit[part] ?? 0, value) }

@@ -335,7 +335,7 @@ public final class KnowledgeBase: RetrievalClient {
     /// `query` as the knowledge base writes it, for the reranker, which reads words as spelled: each word of
     /// `unknown` (words no chunk holds) that sounds like a word of `texts` becomes that word ("Can I put the
     /// cattle in the dishwasher?" → "kettle"), and two words the texts write as one become it ("stow ford" →
-    /// "stowford", "cave nine" → "k9"), as the word rules match them (``QuestionWords``).
+    /// "stowford", "cave nine" → "k9"), as the word rules match them (``QuestionWords/writtenAsOne(_:_:in:keys:)``).
     static func asWritten(_ query: String, unknown: Set<String>, in texts: [String]) -> String {
         // Most questions have no such word: the texts' words are only gathered for one that has.
         guard !unknown.isEmpty else { return query }
@@ -347,20 +347,13 @@ public final class KnowledgeBase: RetrievalClient {
         var index = 0
         while index < words.count {
             let word = words[index]
-            if index + 1 < words.count, unknown.contains(word) || unknown.contains(words[index + 1]) {
-                let next = words[index + 1]
-                let joined = textWords.contains(word + next) ? word + next
-                    : SpokenNumbers.value(of: next).flatMap { value in
-                        word.first.flatMap { letter in
-                            spellings.first { QuestionWords.isCode($0, letter: letter, value: value) }
-                        }
-                    }
-                if let joined {
-                    words.replaceSubrange(index...(index + 1), with: [joined])
-                    changed = true
-                    index += 1
-                    continue
-                }
+            // Not by sound: a pair that holds a short word sounds like too many others ("in stow").
+            if index + 1 < words.count, unknown.contains(word) || unknown.contains(words[index + 1]),
+               let joined = QuestionWords.writtenAsOne(word, words[index + 1], in: textWords) {
+                words.replaceSubrange(index...(index + 1), with: [joined])
+                changed = true
+                index += 1
+                continue
             }
             if unknown.contains(word),
                let written = spellings.first(where: { TextWords.matches(word, in: [$0], keys: [SoundKey.of($0)]) }) {
