@@ -70,8 +70,14 @@ public enum AnswerType: Equatable, Sendable {
     public init?(question: String) {
         // A follow-up's "And…" or "So…" comes before the words that ask.
         let words = Array(TextWords.words(question).drop(while: Self.followUpOpeners.contains))
-        let opening = " " + words.prefix(3).joined(separator: " ") + " "
-        func opens(_ phrases: String...) -> Bool { phrases.contains { opening.hasPrefix(" \($0) ") } }
+        // A question after a statement opens where its clause does: "I'm a member — how late can I cancel?",
+        // "I'm on Quay Street, what day is the bin?".
+        let openings = question.split(whereSeparator: { ",;:—–".contains($0) }).map { clause in
+            " " + TextWords.words(String(clause)).drop(while: Self.followUpOpeners.contains).prefix(3).joined(separator: " ") + " "
+        }
+        func opens(_ phrases: String...) -> Bool {
+            phrases.contains { phrase in openings.contains { $0.hasPrefix(" \(phrase) ") } }
+        }
         // "how long" asks for a measure wherever it stands ("After an E1 error, how long should I wait?").
         let anywhere = " " + words.joined(separator: " ") + " "
         func says(_ phrases: String...) -> Bool { phrases.contains { anywhere.contains(" \($0) ") } }
@@ -186,7 +192,7 @@ public enum AnswerType: Equatable, Sendable {
                 || zip(words, words.dropFirst()).contains { ["half", "full", "reduced", "discounted"].contains($0.0) && ["price", "fare", "rate"].contains($0.1) }
                 || (sentence.contains("%") && words.contains { ["off", "discount", "less", "cheaper"].contains($0) })
         case .number:
-            if let counted = Self.countedNoun(in: question) { return Self.counts(counted, in: sentence) }
+            if let counted = Self.countedNouns(in: question) { return counted.contains { Self.counts($0, in: sentence) } }
             // "How much water…" asks an amount of the thing, which a period does not give ("hold the dial for 3
             // seconds"), unless the thing is time.
             if let measured = Self.measuredNoun(in: question), measured != "time" {
@@ -254,27 +260,34 @@ public enum AnswerType: Equatable, Sendable {
         return words[much + 2]
     }
 
-    /// What "how many" counts ("lanes" in "How many lanes…", "watts"), unless it is itself a number ("under eights").
-    static func countedNoun(in question: String) -> String? {
+    /// What "how many" counts: the noun after it ("lanes" in "How many lanes…", "watts") or, for a compound, either
+    /// of its two words ("guest passes"), unless it is itself a number ("under eights"). A code names a thing, not
+    /// what is counted: "How many what is the K9?" (misheard "watts") counts nothing.
+    static func countedNouns(in question: String) -> [String]? {
         let words = TextWords.words(question)
         guard let many = words.indices.dropLast().first(where: { words[$0] == "how" && words[$0 + 1] == "many" }),
-              let noun = words[(many + 2)...].first(where: { !TextWords.stopWords.contains($0) && !["under", "over", "more", "extra"].contains($0) }),
-              SpokenNumbers.value(orPluralOf: noun) == nil
+              let first = words[(many + 2)...].firstIndex(where: { !TextWords.stopWords.contains($0) && !["under", "over", "more", "extra"].contains($0) }),
+              SpokenNumbers.value(orPluralOf: words[first]) == nil
         else { return nil }
-        return noun
+        let next = words.index(after: first)
+        let nouns = next < words.count && !TextWords.stopWords.contains(words[next]) ? [words[first], words[next]] : [words[first]]
+        return nouns.filter { !TextWords.isCode($0) }
     }
 
     /// Whether `sentence` gives a count of `noun`: a number then, within two words, the noun ("six lanes", "2800 W"
-    /// for watts, "up to 8 adult swimmers"), or "once"/"twice" for times.
+    /// for watts, "up to 8 adult swimmers"), a table cell that names the noun before its number ("Guest passes: 2
+    /// per month"), or "once"/"twice" for times.
     static func counts(_ noun: String, in sentence: String) -> Bool {
         let words = TextWords.words(sentence)
         let stem = SoundKey.stem(noun)
         if stem == "tim", words.contains(where: ["once", "twice", "thrice"].contains) { return true }
+        func names(_ word: String) -> Bool { SoundKey.stem(word) == stem || TextWords.sharesPrefix(word, noun) || unitSymbols[word] == stem }
+        if sentence.matches(of: #/([^,.;:]+):\s*(?:up to\s+)?\d/#).contains(where: { TextWords.words(String($0.1)).contains(where: names) }) {
+            return true
+        }
         return words.indices.contains { index in
             guard isNumber(words[index]) else { return false }
-            return words[(index + 1)..<min(index + 4, words.count)].contains { word in
-                SoundKey.stem(word) == stem || TextWords.sharesPrefix(word, noun) || unitSymbols[word] == stem
-            }
+            return words[(index + 1)..<min(index + 4, words.count)].contains(where: names)
         }
     }
 
