@@ -247,13 +247,14 @@ struct QuestionWords {
     static let subjects: Set<String> = ["i", "you", "we", "they", "it", "he", "she", "to"]
     static let determiners: Set<String> = ["a", "an", "the", "my", "your", "our", "their", "his", "her", "its", "this",
                                            "that", "these", "those", "each", "every", "any", "some", "no"]
-    /// English's closed classes of prepositions, particles and ordinals: they relate or order things ("before
-    /// killing", "send it back", "the last ferry") and name none, so a sentence may state the relation in a time,
-    /// a list or other words.
+    /// English's closed classes of prepositions, conjunctions, particles and ordinals: they relate or order things
+    /// ("before killing", "send it back", "the last ferry", "while you're closed") and name none, so a sentence may
+    /// state the relation in a time, a list or other words.
     static let relations: Set<String> = [
         "before", "after", "over", "under", "between", "during", "since", "until", "till", "through", "across", "around",
         "near", "inside", "outside", "without", "within", "per", "off", "up", "down", "back", "away", "again",
-        "first", "last", "next", "only", "still", "ever", "even", "really", "other", "another", "same",
+        "first", "last", "next", "only", "still", "ever", "even", "really", "other", "another", "same", "while",
+        "whilst", "instead",
     ]
 
     /// English's quantifiers and indefinite pronouns: they say how much or which of something ("more than one",
@@ -282,6 +283,12 @@ struct QuestionWords {
     func relatedMatches(_ word: String, in textWords: Set<String>, stems textStems: Set<String>) -> Bool {
         if let value = SpokenNumbers.value(orPluralOf: word), textWords.contains(String(value)) { return true }
         return !(related[word] ?? []).isDisjoint(with: textStems)
+    }
+
+    /// Whether `word` and a word of the text are forms of one lemma that no ending relates: "children" and "child",
+    /// "went" and "go", "person" and "people" (`stems` holds the text's irregular bases).
+    func isIrregularForm(_ word: String, of textWords: Set<String>, stems: Set<String>) -> Bool {
+        stems.contains(word) || (lexicon?.irregularBases(word) ?? []).contains(where: textWords.contains)
     }
 
     /// The ranges a text gives ("Stages 1 to 3", "ages 5-15"), not times ("9:00–13:00") or decimals.
@@ -367,7 +374,8 @@ struct QuestionWords {
                 credit[word] = 1
             } else if attributes.contains(word)
                         ? textStems.contains(SoundKey.stem(word)) || AnswerType.givesMeasure(asked: word, tokens)
-                        : textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys) {
+                        : textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys)
+                            || isIrregularForm(word, of: textWords, stems: textStems) {
                 credit[word] = Self.inexactCredit
             } else if AnswerType.givesAmount(in: word, tokens) {
                 credit[word] = Self.inexactCredit

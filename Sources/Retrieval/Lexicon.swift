@@ -67,6 +67,9 @@ public final class Lexicon: Sendable {
             }
             exceptions[pos] = table
         }
+        // WordNet has "people" as a lemma of its own (a body of persons), not as the plural of "person", which it
+        // is as often: "a four-person office" is one "for 4 people".
+        exceptions[.noun, default: [:]]["people", default: []].append("person")
         self.index = index
         self.data = data
         self.exceptions = exceptions

@@ -43,6 +43,29 @@ import VoiceCore
         #expect(!watts.isStated(in: "Keep-warm time, K9: 45 minutes.", question: "How many watts is the K9?"))
     }
 
+    /// "How many parking spaces" counts spaces, not parking; a table row names what it counts before its number.
+    /// A code after "how many" is what is asked about, not what is counted.
+    @Test func howManyCountsACompoundNounAndATableCellNamesItBeforeItsNumber() throws {
+        let question = "How many parking spaces does the hotel have?"
+        let spaces = try #require(AnswerType(question: question))
+        #expect(spaces.isStated(in: "Hotel Marlow, Parking spaces: 40.", question: question))
+        #expect(spaces.isStated(in: "The car park has 40 spaces.", question: question))
+        #expect(!spaces.isStated(in: "Hotel Marlow, Parking: £12 per night.", question: question))
+        let code = "How many what is the X5?"
+        #expect(try #require(AnswerType(question: code)).isStated(in: "Weight, X5: 1.2 kg.", question: code) == false)
+    }
+
+    /// "While" and "instead" join or relate clauses and name nothing a sentence must repeat; "people" is the plural
+    /// of "person", which WordNet does not say.
+    @Test func conjunctionsNameNothingAndPeopleArePersons() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        let closed = QuestionWords("Can I still use the gym while the pool is shut?", lexicon: lexicon)
+        #expect(!closed.focus.contains("while"))
+        let table = QuestionWords("What about the six-person table instead?", lexicon: lexicon)
+        #expect(!table.focus.contains("instead"))
+        #expect(!table.coverage(of: "Large table (6 people): £40 deposit.", weights: [:]).missing.contains("person"))
+    }
+
     /// "How big" is answered by a size and "how heavy" by a weight, in whatever unit, though the sentence never says
     /// "big" or "heavy"; a weight does not answer "how big", nor a size "how heavy".
     @Test func aMeasureAdjectiveIsAnsweredByANumberInOneOfItsUnits() throws {
