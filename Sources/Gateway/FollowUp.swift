@@ -54,51 +54,53 @@ public enum FollowUp {
     /// other one," point back at a thing.
     static let conversationWords = preambleMarkers.union([
         "quick", "random", "one", "more", "last", "totally", "completely", "entirely", "quite", "while", "well",
-        "right", "alright", "now", "side", "note", "also", "just", "new", "other", "change",
+        "right", "alright", "now", "side", "note", "also", "just", "new", "other", "change", "never",
     ])
     static let preambleMarkers = topicChanges.union([
         "question", "questions", "thing", "topic", "subject", "sorry", "actually", "anyway", "got", "wondering",
         "wonder", "curious",
     ])
-    /// Words that say the topic changes ("Different question", "Changing the subject", "By the way"): what
-    /// follows is asked on its own, never with the question before.
+    /// Words that say the topic changes ("Different question", "Changing the subject", "By the way") or that the
+    /// last question is dropped ("Forget that", "Never mind"): what follows is asked on its own, never with the
+    /// question before.
     static let topicChanges: Set<String> = [
         "different", "unrelated", "another", "separate", "else", "changing", "switching", "besides", "incidentally",
-        "aside", "way",
+        "aside", "way", "forget", "mind", "scratch", "ignore",
     ]
 
     /// `question` without a preamble that only speaks about the conversation, and whether that preamble says the
-    /// topic changes. A preamble ends at a comma, colon or dash ("Unrelated, but can I…") or, where speech
-    /// recognition wrote none, before the question's first question word.
+    /// topic changes. A preamble ends at a comma, colon or dash ("Unrelated, but can I…", "Sorry, one more thing:
+    /// …") or, where speech recognition wrote none, before a question word.
     static func withoutPreamble(_ question: String) -> (question: String, changesTopic: Bool) {
-        var rest = Substring(question)
-        var changesTopic = false
-        // "Sorry, one more thing: …" is two preambles.
-        while let (words, after) = preamble(of: rest) {
-            rest = after
-            changesTopic = changesTopic || words.contains(where: topicChanges.contains) || words.starts(with: ["new", "question"])
-        }
-        return (String(rest), changesTopic)
+        guard let (words, rest) = preamble(of: Substring(question)) else { return (question, false) }
+        return (String(rest), words.contains(where: topicChanges.contains) || words.starts(with: ["new", "question"]))
     }
 
     /// The words of the conversational preamble `text` opens with, and the text after it.
     private static func preamble(of text: Substring) -> (words: [String], rest: Substring)? {
         let lowered = text.lowercased()
+        // The longest run of such words that ends at punctuation or, where speech recognition wrote none, before a
+        // question word: "OK, forget that, where…" is more than "OK", "sorry I am wondering how…" more than "sorry I".
         // Unicode word boundaries keep "what's" one word; the simple ones find "what" in it.
-        let end = lowered.firstIndex { ",:;–—".contains($0) }
-            ?? lowered.firstMatch(of: questionWord.wordBoundaryKind(.simple))?.range.lowerBound
-        guard let end, end > lowered.startIndex else { return nil }
-        let words = TextWords.words(String(lowered[..<end]))
-        guard words.contains(where: preambleMarkers.contains),
-              words.allSatisfy({ conversationWords.contains($0) || TextWords.stopWords.contains($0) }) else { return nil }
-        var rest = text.dropFirst(lowered.distance(from: lowered.startIndex, to: end))
-            .drop { ",:;–—".contains($0) || $0.isWhitespace }
-        for joint in ["but ", "and ", "so "] where rest.lowercased().hasPrefix(joint) { rest = rest.dropFirst(joint.count) }
-        return rest.isEmpty ? nil : (words, rest)
+        let ends = (lowered.indices.filter { ",:;–—".contains(lowered[$0]) }
+            + lowered.matches(of: questionWord.wordBoundaryKind(.simple)).map(\.range.lowerBound)).sorted(by: >)
+        for end in ends where end > lowered.startIndex {
+            let words = TextWords.words(String(lowered[..<end]))
+            // It asks nothing: "Totally different question, where…" ends before "where".
+            guard words.contains(where: preambleMarkers.contains), !words.contains(where: interrogatives.contains),
+                  words.allSatisfy({ conversationWords.contains($0) || TextWords.stopWords.contains($0) }) else { continue }
+            var rest = text.dropFirst(lowered.distance(from: lowered.startIndex, to: end))
+                .drop { ",:;–—".contains($0) || $0.isWhitespace }
+            for joint in ["but ", "and ", "so "] where rest.lowercased().hasPrefix(joint) { rest = rest.dropFirst(joint.count) }
+            return rest.isEmpty ? nil : (words, rest)
+        }
+        return nil
     }
 
+    static let interrogatives: Set<String> = ["what", "where", "when", "which", "who", "whom", "whose", "why", "how"]
+
     nonisolated(unsafe) static let questionWord =
-        #/\b(?:what|where|when|which|who|why|how|can|could|is|are|do|does|will|would|should|may)\b/#
+        #/\b(?:what|where|when|which|who|why|how|can|could|is|are|am|was|were|do|does|did|has|have|will|would|should|shall|may|must)\b/#
 
     /// The kinds of item a follow-up swaps for the previous question's: a day, a model code, a number.
     enum Slot: Equatable {

@@ -32,6 +32,13 @@ import VoiceCore
                 == "can I eat my lunch in there?")
         #expect(FollowUp.standalone("different question what's the late fee on audiobooks", history: history).text
                 == "what's the late fee on audiobooks")
+        // Speech recognition writes no dash: the preamble ends before the question's first word, however it asks.
+        #expect(FollowUp.withoutPreamble("totally different thing am i allowed to park here")
+                == ("am i allowed to park here", true))
+        #expect(FollowUp.withoutPreamble("sorry i am wondering how late the ferry runs") == ("how late the ferry runs", false))
+        // Dropping the last question changes the topic too.
+        #expect(FollowUp.standalone("OK, forget that, where do I park?", history: history).text == "where do I park?")
+        #expect(FollowUp.standalone("Never mind — is there a lift?", history: history).text == "is there a lift?")
         // A preamble that does not change the topic leaves a follow-up a follow-up.
         #expect(FollowUp.standalone("Sorry, one more thing: is it cheaper on Sundays?", history: history).text
                 == "How much is a return ferry ticket? is it cheaper on Sundays?")
