@@ -97,6 +97,7 @@ public enum FollowUp {
         return nil
     }
 
+    /// The words that ask; a preamble holds none.
     static let interrogatives: Set<String> = ["what", "where", "when", "which", "who", "whom", "whose", "why", "how"]
 
     nonisolated(unsafe) static let questionWord =

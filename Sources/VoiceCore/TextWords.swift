@@ -23,8 +23,14 @@ public enum TextWords {
         "how", "much", "many", "tell", "please", "if", "so", "than", "then", "not", "no", "yes", "any", "some", "get",
         "s", "t", "into", "out", "also", "just", "like", "know", "want", "they", "them", "their", "theirs", "he", "him",
         "his", "she", "her", "hers", "ours", "yours", "ones",
-        // What is left of "I'd", "we'll", "they're", "I've" once split at the apostrophe.
-        "d", "ll", "re", "ve",
+        // What is left of "I'd", "we'll", "they're", "I've", "isn't" once split at the apostrophe.
+        "d", "ll", "re", "ve", "isn", "aren", "wasn", "weren", "doesn", "don", "didn", "hasn", "haven", "hadn",
+        "couldn", "wouldn", "shouldn", "mustn", "needn",
+        // Contractions as speech recognition often writes them, without the apostrophe ("whens the recycling
+        // picked up"); not those that are words too ("we'd" → "wed", "I'll" → "ill", "she'll" → "shell").
+        "whats", "whens", "wheres", "whos", "hows", "whys", "thats", "theres", "heres", "im", "ive", "youre",
+        "theyre", "youve", "theyve", "weve", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant",
+        "couldnt", "wouldnt", "shouldnt", "hasnt", "havent", "wont",
         // Interjections and fillers, which speech recognition writes down as said ("Oh and while I've got you…").
         "oh", "um", "uh", "er", "erm", "hmm", "ah", "okay", "ok", "hey", "hi", "hello", "thanks",
     ]

@@ -136,6 +136,13 @@ import VoiceCore
         #expect(words.contains("purple") && words.contains("bin") && !words.contains { ["oh", "um", "okay"].contains($0) }, "\(words)")
     }
 
+    /// Speech recognition writes "when's" as "whens" and "isn't" splits into "isn" and "t": neither is a word the
+    /// evidence must hold.
+    @Test func contractionsWithOrWithoutTheirApostropheAreNotContentWords() {
+        #expect(QuestionWords("whens the bottle bank emptied").words == ["bottle", "bank", "emptied"])
+        #expect(QuestionWords("My friend isn't a member, can she swim?").words == ["friend", "member", "swim"])
+    }
+
     /// A spec table's rows read "Load, T5: 40 kg."; the question names the unit in full and the one model it means.
     @Test func aUnitAskedByNameMatchesItsSymbolAndASiblingModelsRowIsNotEvidence() {
         let chunk = StoredChunk(id: "t#0", documentID: "t", source: "trolleys.md", title: "T3 and T5 Garden Trolleys",
