@@ -186,11 +186,11 @@ public final class KnowledgeBase: RetrievalClient {
     // MARK: Retrieval
 
     public func retrieve(_ request: RetrieveRequest) async throws -> RetrieveResponse {
-        let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !query.isEmpty else { throw APIError.badRequest("empty_query", "query must not be empty") }
-        guard query.count <= maxQueryCharacters else {
+        let asked = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !asked.isEmpty else { throw APIError.badRequest("empty_query", "query must not be empty") }
+        guard asked.count <= maxQueryCharacters else {
             throw APIError(.contentTooLarge, code: "query_too_long",
-                           message: "query has \(query.count) characters; the limit is \(maxQueryCharacters)")
+                           message: "query has \(asked.count) characters; the limit is \(maxQueryCharacters)")
         }
         let topK = request.top_k ?? 5
         guard topKRange.contains(topK) else {
@@ -209,6 +209,7 @@ public final class KnowledgeBase: RetrievalClient {
         let start = clock.now
         var timings: [String: Double] = [:]
         let version = try await follow()
+        let query = try await joiningSplitWords(asked, version: version)
 
         // The question without each word no chunk holds is embedded with it, in one batch: evidence ranking asks
         // whether such a word matters (``questionWords(_:version:)``, ``rankEvidence``).
@@ -307,6 +308,26 @@ public final class KnowledgeBase: RetrievalClient {
         }
         for index in evidence.indices { evidence[index].answer_score = EvidenceSelector.rounded(scores[index]) }
         return (evidence, (ContinuousClock.now - start).fractionalMilliseconds)
+    }
+
+    /// `query` with two adjacent words written as one where the knowledge base has the one and lacks either of the
+    /// two, as speech recognition splits a compound or a name it does not know ("inter library loan" →
+    /// "interlibrary", "stow ford" → "Stowford"). Stop words are left apart: "a part" is not "apart".
+    func joiningSplitWords(_ query: String, version: Int) async throws -> String {
+        let words = TextWords.words(query)
+        let pairs = zip(words, words.dropFirst()).filter { pair in
+            !TextWords.stopWords.contains(pair.0) && !TextWords.stopWords.contains(pair.1)
+        }
+        guard !pairs.isEmpty else { return query }
+        let frequencies = try await termStatistics.snapshot(for: Array(Set(words + pairs.map { $0 + $1 })), version: version)
+            .frequencies
+        var joined = query
+        for (first, second) in pairs where (frequencies[first + second] ?? 0) > 0
+            && ((frequencies[first] ?? 0) == 0 || (frequencies[second] ?? 0) == 0) {
+            joined = joined.replacingOccurrences(of: "\\b\(first)[\\s-]+\(second)\\b", with: first + second,
+                                                 options: [.regularExpression, .caseInsensitive])
+        }
+        return joined
     }
 
     /// A question's words with what the knowledge base says of them: how rare each is, which ones no chunk holds,

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Retrieval
+@testable import Retrieval
 import Testing
 import VoiceCore
 
@@ -48,6 +48,22 @@ import VoiceCore
         _ = try await empty.knowledge.ingest(source: "notes.txt", data: Data("Our robot Quillbot runs on Linux, and our robot never sleeps.".utf8),
                                              format: .text)
         #expect(try await empty.knowledge.vocabulary() == ["Linux", "Quillbot"])
+    }
+
+    /// Speech recognition splits a compound or a name it does not know; the question is read as the documents
+    /// write it, but two words the documents do use apart stay apart.
+    @Test func aWordSplitInTwoIsReadAsTheKnowledgeBaseWritesIt() async throws {
+        let test = try await TestKnowledge(seed: false)
+        _ = try await test.knowledge.ingest(source: "loans.txt", data: Data("""
+            Interlibrary loans take two weeks to arrive. The Harbourside branch opens at nine. A book club meets on             Mondays. Our bookshop sells maps; the gift shop sells cards.
+            """.utf8), format: .text)
+        let version = try await test.knowledge.follow()
+        #expect(try await test.knowledge.joiningSplitWords("How long does an inter library loan take?", version: version)
+                == "How long does an interlibrary loan take?")
+        #expect(try await test.knowledge.joiningSplitWords("When does harbour side open?", version: version)
+                == "When does harbourside open?")
+        #expect(try await test.knowledge.joiningSplitWords("Is the book shop open?", version: version)
+                == "Is the book shop open?", "both words are the documents' own")
     }
 
     @Test func minScoreFiltersAndTopKLimits() async throws {
