@@ -56,8 +56,8 @@ struct BenchTTS: AsyncParsableCommand {
     static let long = "Tickets for the summer festival cost forty dollars for adults and twenty for children, and they go on sale at nine o'clock on Monday morning."
 
     /// What a listener's ear cannot tell apart, made equal before counting errors, as Whisper's own English
-    /// normaliser does: currency signs and words, British and American spellings, "Dr." and "doctor", "7:30pm" and
-    /// "7.30 pm", "eight" and "8".
+    /// normaliser does: currency signs and words, dollars and cents, British and American spellings, unit symbols
+    /// and names, "Dr." and "doctor", "7:30pm" and "7.30 pm", "eight" and "8".
     static func listenerForm(_ text: String) -> String {
         var result = text.lowercased()
             .replacingOccurrences(of: #"(\d)[:.](\d)"#, with: "$1 $2", options: .regularExpression)
@@ -68,9 +68,14 @@ struct BenchTTS: AsyncParsableCommand {
                                     ("dr.", "doctor"), ("a.m.", "am"), ("p.m.", "pm")] {
             result = result.replacingOccurrences(of: british, with: american)
         }
+        for (symbol, unit) in [("km", "kilometers"), ("kg", "kilograms"), ("cm", "centimeters")] {
+            result = result.replacingOccurrences(of: "\\b\(symbol)\\b", with: unit, options: .regularExpression)
+        }
         return result.split(separator: " ").map { word in
             SpokenNumbers.value(of: word.trimmingCharacters(in: .punctuationCharacters)).map(String.init) ?? String(word)
         }.joined(separator: " ")
+            // "4 dollars and 50 cents" is "$4.50" said aloud (the currency word is gone by now).
+            .replacingOccurrences(of: #"(\d+),?\s+(?:and\s+)?(\d+)\s+(?:cents?|pence)\b"#, with: "$1 $2", options: .regularExpression)
     }
 
     func run() async throws {
