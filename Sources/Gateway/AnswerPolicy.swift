@@ -100,6 +100,10 @@ public struct AnswerPolicy: Sendable {
     /// The decision for the evidence retrieval returned, best first.
     public func decide(_ evidence: [EvidenceSentence]) -> AnswerDecision {
         let candidates = evidence.filter(isCandidate)
+        // Where the reranker ran, it read the first few sentences that could answer; one it did not read is not
+        // vouched for (a follow-up's evidence is re-ranked after retrieval).
+        let reranked = evidence.contains { $0.answer_score != nil }
+        func answers(_ sentence: EvidenceSentence) -> Bool { self.answers(sentence, reranked: reranked) }
         guard let best = candidates.first, best.score >= minScore, best.coverage >= minCoverage, answers(best) else {
             return .decline(Self.reason(evidence), closest: closest(evidence))
         }
@@ -115,8 +119,11 @@ public struct AnswerPolicy: Sendable {
         return .generate(Array(candidates.filter { $0.score >= best.score - maxGapToBest && answers($0) }.prefix(contextSentences)))
     }
 
-    /// Whether the reranker, where it ran, reads `sentence` as an answer to the question.
-    func answers(_ sentence: EvidenceSentence) -> Bool { (sentence.answer_score ?? .infinity) >= minAnswerScore }
+    /// Whether the reranker reads `sentence` as an answer to the question: always, where it did not run
+    /// (`reranked` false); never, for a sentence it left unread when it did.
+    func answers(_ sentence: EvidenceSentence, reranked: Bool) -> Bool {
+        (sentence.answer_score ?? (reranked ? -.infinity : .infinity)) >= minAnswerScore
+    }
 
     /// Whether a listener can take `text` in as one answer: few enough words and numbers.
     func isListenable(_ text: String) -> Bool {

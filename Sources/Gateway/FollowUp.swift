@@ -58,14 +58,14 @@ public enum FollowUp {
     ])
     static let preambleMarkers = topicChanges.union([
         "question", "questions", "thing", "topic", "subject", "sorry", "actually", "anyway", "got", "wondering",
-        "wonder", "curious",
+        "wonder", "curious", "mind",
     ])
     /// Words that say the topic changes ("Different question", "Changing the subject", "By the way") or that the
-    /// last question is dropped ("Forget that", "Never mind"): what follows is asked on its own, never with the
-    /// question before.
+    /// last question is dropped ("Forget that", "Scratch that"; "never mind" too, as a pair): what follows is asked
+    /// on its own, never with the question before.
     static let topicChanges: Set<String> = [
         "different", "unrelated", "another", "separate", "else", "changing", "switching", "besides", "incidentally",
-        "aside", "way", "forget", "mind", "scratch", "ignore",
+        "aside", "way", "forget", "scratch", "ignore",
     ]
 
     /// `question` without a preamble that only speaks about the conversation, and whether that preamble says the
@@ -73,7 +73,9 @@ public enum FollowUp {
     /// …") or, where speech recognition wrote none, before a question word.
     static func withoutPreamble(_ question: String) -> (question: String, changesTopic: Bool) {
         guard let (words, rest) = preamble(of: Substring(question)) else { return (question, false) }
-        return (String(rest), words.contains(where: topicChanges.contains) || words.starts(with: ["new", "question"]))
+        // "If you don't mind," keeps the topic; "never mind" drops the last question.
+        return (String(rest), words.contains(where: topicChanges.contains) || words.starts(with: ["new", "question"])
+                    || zip(words, words.dropFirst()).contains { $0 == ("never", "mind") })
     }
 
     /// The words of the conversational preamble `text` opens with, and the text after it.
@@ -86,8 +88,13 @@ public enum FollowUp {
             + lowered.matches(of: questionWord.wordBoundaryKind(.simple)).map(\.range.lowerBound)).sorted(by: >)
         for end in ends where end > lowered.startIndex {
             let words = TextWords.words(String(lowered[..<end]))
-            // It asks nothing: "Totally different question, where…" ends before "where".
-            guard words.contains(where: preambleMarkers.contains), !words.contains(where: interrogatives.contains),
+            // It asks nothing: "Totally different question, where…" ends before "where", "Sorry, can I have…" before
+            // "can". An auxiliary after "I" or "we" tells, not asks ("I was wondering", "I have a question").
+            let asks = words.indices.contains { index in
+                AnswerType.interrogatives.contains(words[index]) || (AnswerType.yesNoOpeners.contains(words[index])
+                    && (index == 0 || !["i", "we"].contains(words[index - 1])))
+            }
+            guard words.contains(where: preambleMarkers.contains), !asks,
                   words.allSatisfy({ conversationWords.contains($0) || TextWords.stopWords.contains($0) }) else { continue }
             var rest = text.dropFirst(lowered.distance(from: lowered.startIndex, to: end))
                 .drop { ",:;–—".contains($0) || $0.isWhitespace }
@@ -96,9 +103,6 @@ public enum FollowUp {
         }
         return nil
     }
-
-    /// The words that ask; a preamble holds none.
-    static let interrogatives: Set<String> = ["what", "where", "when", "which", "who", "whom", "whose", "why", "how"]
 
     nonisolated(unsafe) static let questionWord =
         #/\b(?:what|where|when|which|who|why|how|can|could|is|are|am|was|were|do|does|did|has|have|will|would|should|shall|may|must)\b/#

@@ -285,8 +285,8 @@ struct QuestionWords {
         return !(related[word] ?? []).isDisjoint(with: textStems)
     }
 
-    /// Whether `word` and a word of the text are forms of one lemma that no ending relates: "children" and "child",
-    /// "went" and "go", "person" and "people" (`stems` holds the text's irregular bases).
+    /// Whether `word` and a word of the text are forms of one lemma that no ending relates: "went" and "go",
+    /// "person" and "people" (`stems` holds the text's stems and irregular bases).
     func isIrregularForm(_ word: String, of textWords: Set<String>, stems: Set<String>) -> Bool {
         stems.contains(word) || (lexicon?.irregularBases(word) ?? []).contains(where: textWords.contains)
     }

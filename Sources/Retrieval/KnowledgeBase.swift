@@ -256,8 +256,8 @@ public final class KnowledgeBase: RetrievalClient {
     }
 
     /// The `count` best sentences of `chunks` as evidence for `query` (``EvidenceSelector``), content words weighted
-    /// by their rarity in the knowledge base (a word no chunk holds weighs most), each scored by the reranker; with
-    /// the milliseconds the reranker took, when it ran.
+    /// by their rarity in the knowledge base (a word no chunk holds weighs most), the first few that could answer
+    /// scored by the reranker; with the milliseconds the reranker took, when it ran.
     func rankEvidence(query: String, vector: [Float], chunks: [StoredChunk], question: QuestionAnalysis,
                       ablated: [[Float]], count: Int) async throws -> (evidence: [EvidenceSentence], rerankMilliseconds: Double?) {
         let candidates = EvidenceSelector.candidates(chunks)
@@ -315,7 +315,7 @@ public final class KnowledgeBase: RetrievalClient {
 
     /// `query` with two adjacent words written as one where the knowledge base has the one and lacks either of the
     /// two, as speech recognition splits a compound or a name it does not know ("inter library loan" →
-    /// "interlibrary", "stow ford" → "Stowford"). Stop words are left apart: "a part" is not "apart".
+    /// "interlibrary loan", "stow ford" → "stowford"; the joined word is written in lower case). Stop words are left apart: "a part" is not "apart".
     func joiningSplitWords(_ query: String, version: Int) async throws -> String {
         let words = TextWords.words(query)
         let pairs = zip(words, words.dropFirst()).filter { pair in

@@ -77,10 +77,13 @@ public enum AnswerType: Equatable, Sendable {
         // A follow-up's "And…" or "So…" comes before the words that ask.
         let words = Array(TextWords.words(question).drop(while: Self.followUpOpeners.contains))
         // A question after a statement opens where its clause does: "I'm a member — how late can I cancel?",
-        // "I'm on Quay Street, what day is the bin?".
-        let openings = question.split(whereSeparator: { ",;:—–".contains($0) }).map { clause in
-            " " + TextWords.words(String(clause)).drop(while: Self.followUpOpeners.contains).prefix(3).joined(separator: " ") + " "
+        // "I'm on Quay Street, what day is the bin?". After a question the next clause qualifies it ("Can I bring
+        // my son, who is 4?" asks no name).
+        let clauses = question.split(whereSeparator: { ",;:—–".contains($0) }).map { clause in
+            Array(TextWords.words(String(clause)).drop(while: Self.followUpOpeners.contains))
         }
+        let asksFirst = clauses.first?.first.map { Self.yesNoOpeners.contains($0) || Self.interrogatives.contains($0) } ?? true
+        let openings = (asksFirst ? Array(clauses.prefix(1)) : clauses).map { " " + $0.prefix(3).joined(separator: " ") + " " }
         func opens(_ phrases: String...) -> Bool {
             phrases.contains { phrase in openings.contains { $0.hasPrefix(" \(phrase) ") } }
         }
@@ -127,7 +130,10 @@ public enum AnswerType: Equatable, Sendable {
     static let followUpOpeners: Set<String> = ["and", "so", "but", "then", "ok", "okay"]
 
     /// The verbs a yes-or-no question opens with, also negated ("Don't", split at the apostrophe).
-    static let yesNoOpeners: Set<String> = ["do", "does", "did", "is", "are", "was", "were", "am", "can", "could", "will",
+    /// The words that ask for something other than yes or no.
+    public static let interrogatives: Set<String> = ["what", "where", "when", "which", "who", "whom", "whose", "why", "how",
+                                                     "whats", "wheres", "whens", "whos", "hows", "whys"]
+    public static let yesNoOpeners: Set<String> = ["do", "does", "did", "is", "are", "was", "were", "am", "can", "could", "will",
                                            "would", "should", "shall", "must", "may", "might", "has", "have", "had",
                                            "don", "doesn", "didn", "isn", "aren", "wasn", "weren", "cannot", "couldn",
                                            "won", "wouldn", "shouldn", "hasn", "haven", "hadn"]
@@ -275,8 +281,11 @@ public enum AnswerType: Equatable, Sendable {
               let first = words[(many + 2)...].firstIndex(where: { !TextWords.stopWords.contains($0) && !["under", "over", "more", "extra"].contains($0) }),
               SpokenNumbers.value(orPluralOf: words[first]) == nil
         else { return nil }
+        // A compound's first noun is not plural: "guest passes", but not "lanes open" ("bus", "glass" are singular).
         let next = words.index(after: first)
-        let nouns = next < words.count && !TextWords.stopWords.contains(words[next]) ? [words[first], words[next]] : [words[first]]
+        let plural = words[first].hasSuffix("s") && !["ss", "us", "is"].contains { words[first].hasSuffix($0) }
+        let nouns = next < words.count && !TextWords.stopWords.contains(words[next]) && !plural
+            ? [words[first], words[next]] : [words[first]]
         return nouns.filter { !TextWords.isCode($0) }
     }
 
@@ -288,7 +297,8 @@ public enum AnswerType: Equatable, Sendable {
         let stem = SoundKey.stem(noun)
         if stem == "tim", words.contains(where: ["once", "twice", "thrice"].contains) { return true }
         func names(_ word: String) -> Bool { SoundKey.stem(word) == stem || TextWords.sharesPrefix(word, noun) || unitSymbols[word] == stem }
-        if sentence.matches(of: #/([^,.;:]+):\s*(?:up to\s+)?\d/#).contains(where: { TextWords.words(String($0.1)).contains(where: names) }) {
+        // The label ends in a letter: in "open at 6:30" the colon is a clock time's.
+        if sentence.matches(of: #/([^,.;:]*[a-zA-Z)]):\s*(?:up to\s+)?\d/#).contains(where: { TextWords.words(String($0.1)).contains(where: names) }) {
             return true
         }
         return words.indices.contains { index in

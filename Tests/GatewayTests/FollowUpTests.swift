@@ -36,6 +36,10 @@ import VoiceCore
         #expect(FollowUp.withoutPreamble("totally different thing am i allowed to park here")
                 == ("am i allowed to park here", true))
         #expect(FollowUp.withoutPreamble("sorry i am wondering how late the ferry runs") == ("how late the ferry runs", false))
+        // A preamble asks nothing, and "if you don't mind" keeps the topic.
+        #expect(FollowUp.withoutPreamble("Sorry, can I have a guest pass?") == ("can I have a guest pass?", false))
+        #expect(FollowUp.withoutPreamble("New question, do you have parking?") == ("do you have parking?", true))
+        #expect(!FollowUp.withoutPreamble("If you don't mind, is it cheaper on Sundays?").changesTopic)
         // Dropping the last question changes the topic too.
         #expect(FollowUp.standalone("OK, forget that, where do I park?", history: history).text == "where do I park?")
         #expect(FollowUp.standalone("Never mind — is there a lift?", history: history).text == "is there a lift?")

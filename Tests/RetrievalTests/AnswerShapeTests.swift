@@ -51,8 +51,18 @@ import VoiceCore
         #expect(spaces.isStated(in: "Hotel Marlow, Parking spaces: 40.", question: question))
         #expect(spaces.isStated(in: "The car park has 40 spaces.", question: question))
         #expect(!spaces.isStated(in: "Hotel Marlow, Parking: £12 per night.", question: question))
+        // A plural noun is what is counted, not the first of a compound; a clock time is no table cell.
+        let lanes = "How many lanes open on Sundays?"
+        #expect(try #require(AnswerType(question: lanes)).isStated(in: "Opening hours: 7:00 to 12:00.", question: lanes) == false)
+        #expect(try #require(AnswerType(question: lanes)).isStated(in: "Lanes open at 6:30.", question: lanes) == false)
         let code = "How many what is the X5?"
         #expect(try #require(AnswerType(question: code)).isStated(in: "Weight, X5: 1.2 kg.", question: code) == false)
+    }
+
+    /// After a question, the next clause qualifies it: "who is 4" asks no name.
+    @Test func aClauseAfterAQuestionDoesNotAskAgain() throws {
+        #expect(AnswerType(question: "Can I bring my son, who is 4?") == nil)
+        #expect(AnswerType(question: "I'm a member — when can I cancel?") == .time)
     }
 
     /// "While" and "instead" join or relate clauses and name nothing a sentence must repeat; "people" is the plural
