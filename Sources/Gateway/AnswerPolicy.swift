@@ -100,8 +100,7 @@ public struct AnswerPolicy: Sendable {
     /// The decision for the evidence retrieval returned, best first.
     public func decide(_ evidence: [EvidenceSentence]) -> AnswerDecision {
         let candidates = evidence.filter(isCandidate)
-        // Where the reranker ran, it read the first few sentences that could answer; one it did not read is not
-        // vouched for (a follow-up's evidence is re-ranked after retrieval).
+        // Where the reranker ran, a sentence it did not read is not vouched for.
         let reranked = evidence.contains { $0.answer_score != nil }
         func answers(_ sentence: EvidenceSentence) -> Bool { self.answers(sentence, reranked: reranked) }
         guard let best = candidates.first, best.score >= minScore, best.coverage >= minCoverage, answers(best) else {

@@ -256,8 +256,8 @@ public final class KnowledgeBase: RetrievalClient {
     }
 
     /// The `count` best sentences of `chunks` as evidence for `query` (``EvidenceSelector``), content words weighted
-    /// by their rarity in the knowledge base (a word no chunk holds weighs most), the first few that could answer
-    /// scored by the reranker; with the milliseconds the reranker took, when it ran.
+    /// by their rarity in the knowledge base (a word no chunk holds weighs most), those that state the asked
+    /// kind of fact scored by the reranker; with the milliseconds the reranker took, when it ran.
     func rankEvidence(query: String, vector: [Float], chunks: [StoredChunk], question: QuestionAnalysis,
                       ablated: [[Float]], count: Int) async throws -> (evidence: [EvidenceSentence], rerankMilliseconds: Double?) {
         let candidates = EvidenceSelector.candidates(chunks)
@@ -292,9 +292,9 @@ public final class KnowledgeBase: RetrievalClient {
         let embedded = zip(candidates, inputs).compactMap { candidate, input in known[input].map { (candidate, $0) } }
         var evidence = Array(EvidenceSelector.rank(embedded, query: query, question: words, queryVector: vector,
                                                    weights: question.weights, known: question.usedWords).prefix(count))
-        // Only the best few sentences that state the asked kind of fact can be the answer or stand beside it; each
-        // pair costs the reranker about 8 ms of both cores.
-        let scored = Array(evidence.indices.filter { evidence[$0].states_fact != false }.prefix(Self.rerankedSentences))
+        // A sentence that does not state the asked kind of fact cannot be the answer; each pair costs the reranker
+        // about 8 ms of both cores.
+        let scored = evidence.indices.filter { evidence[$0].states_fact != false }
         guard let reranker, !scored.isEmpty else { return (evidence, nil) }
         let start = ContinuousClock.now
         // The reranker reads each sentence after its heading and, for one opening with a pronoun, the sentence
@@ -388,10 +388,6 @@ public final class KnowledgeBase: RetrievalClient {
         }
         return changed ? words.joined(separator: " ") + "?" : query
     }
-
-    /// Sentences the reranker reads, best first. Dev (2026-12-05, 540 questions): the first sentence that could
-    /// answer was among the first three stating the asked kind of fact for all but two, the second for all but nine.
-    static let rerankedSentences = 3
 
     /// How similar (MiniLM) a question must stay without a word for that word not to matter. Dev: words that
     /// only colour the question ("okay", "together", "customers") left it at 0.90 to 0.98; items the knowledge base

@@ -115,8 +115,7 @@ public struct EvidenceSentence: Codable, Sendable, Equatable {
     public var states_fact: Bool?
     /// The reranker's logit that the sentence (after its heading) answers the question: a cross-encoder reads the two
     /// together (each pair about 7 ms on two cores). Above 0 it answers; far below it does not. Nil when retrieval
-    /// ran without the reranker, and for sentences it did not read: only the first three that state the asked kind
-    /// of fact are read.
+    /// ran without the reranker, and for a sentence that does not state the asked kind of fact (it is not read).
     public var answer_score: Double?
     public init(text: String, source: String, title: String?, heading: String?, score: Double, coverage: Double,
                 similarity: Double = 0, unmatched: [String] = [], unknown: [String] = [], states_fact: Bool? = nil,
