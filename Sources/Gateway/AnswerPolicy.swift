@@ -100,9 +100,6 @@ public struct AnswerPolicy: Sendable {
     /// The decision for the evidence retrieval returned, best first.
     public func decide(_ evidence: [EvidenceSentence]) -> AnswerDecision {
         let candidates = evidence.filter(isCandidate)
-        // Where the reranker ran, a sentence it did not read is not vouched for.
-        let reranked = evidence.contains { $0.answer_score != nil }
-        func answers(_ sentence: EvidenceSentence) -> Bool { self.answers(sentence, reranked: reranked) }
         guard let best = candidates.first, best.score >= minScore, best.coverage >= minCoverage, answers(best) else {
             return .decline(Self.reason(evidence), closest: closest(evidence))
         }
@@ -118,11 +115,9 @@ public struct AnswerPolicy: Sendable {
         return .generate(Array(candidates.filter { $0.score >= best.score - maxGapToBest && answers($0) }.prefix(contextSentences)))
     }
 
-    /// Whether the reranker reads `sentence` as an answer to the question: always, where it did not run
-    /// (`reranked` false); never, for a sentence it left unread when it did.
-    func answers(_ sentence: EvidenceSentence, reranked: Bool) -> Bool {
-        (sentence.answer_score ?? (reranked ? -.infinity : .infinity)) >= minAnswerScore
-    }
+    /// Whether the reranker, where it ran, reads `sentence` as an answer to the question (it reads every sentence
+    /// that could be a candidate).
+    func answers(_ sentence: EvidenceSentence) -> Bool { (sentence.answer_score ?? .infinity) >= minAnswerScore }
 
     /// Whether a listener can take `text` in as one answer: few enough words and numbers.
     func isListenable(_ text: String) -> Bool {

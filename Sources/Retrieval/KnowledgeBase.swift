@@ -315,15 +315,16 @@ public final class KnowledgeBase: RetrievalClient {
 
     /// `query` with two adjacent words written as one where the knowledge base has the one and lacks either of the
     /// two, as speech recognition splits a compound or a name it does not know ("inter library loan" →
-    /// "interlibrary loan", "stow ford" → "stowford"; the joined word is written in lower case). Stop words are left apart: "a part" is not "apart".
+    /// "interlibrary loan", "stow ford" → "stowford"; the joined word is written in lower case). Stop words are
+    /// left apart: "a part" is not "apart".
     func joiningSplitWords(_ query: String, version: Int) async throws -> String {
         let words = TextWords.words(query)
         let pairs = zip(words, words.dropFirst()).filter { pair in
             !TextWords.stopWords.contains(pair.0) && !TextWords.stopWords.contains(pair.1)
         }
         guard !pairs.isEmpty else { return query }
-        let frequencies = try await termStatistics.snapshot(for: Array(Set(words + pairs.map { $0 + $1 })), version: version)
-            .frequencies
+        let frequencies = try await termStatistics.snapshot(for: Array(Set(pairs.flatMap { [$0, $1, $0 + $1] })),
+                                                            version: version).frequencies
         var joined = query
         for (first, second) in pairs where (frequencies[first + second] ?? 0) > 0
             && ((frequencies[first] ?? 0) == 0 || (frequencies[second] ?? 0) == 0) {
