@@ -205,13 +205,29 @@ struct QuestionWords {
             Self.determiners.contains(all[index - 1])
                 || (index >= 2 && Self.determiners.contains(all[index - 2]) && lexicon?.isMostlyAdjective(all[index - 1]) == true)
         }.map { all[$0] })
-        focus = Set(words.filter { word in
+        let focusable = { (word: String) in
             !verbs.contains(word) && !Self.relations.contains(word) && !Self.quantifiers.contains(word)
+                && !Self.ageAdjectives.contains(word) && !Self.genericNouns.contains(word)
                 && (named.contains(word) || lexicon?.isMostlyVerb(word) != true)
-        })
+        }
+        // A condition or a time put after a question that has named its item ("Where can I change my baby while the
+        // work is going on?", "…if I don't pay for garden waste?") says when the question is asked, not what about:
+        // a sentence may give it in other words ("during the closure") or leave it to the reader.
+        // Each question of a follow-up asked with the one before it is read alone.
+        let content = Set(words)
+        var condition: Set<String> = []
+        var main: Set<String> = []
+        for question in query.split(separator: "?") {
+            let said = TextWords.words(String(question))
+            let cut = said.indices.first { index in
+                Self.subordinators.contains(said[index]) && said[..<index].contains { content.contains($0) && focusable($0) }
+            } ?? said.endIndex
+            main.formUnion(said[..<cut])
+            condition.formUnion(said[cut...].dropFirst())
+        }
+        focus = Set(words.filter { focusable($0) && (main.contains($0) || !condition.contains($0)) })
         // A code ("E4", "K5") names the item asked about, whether or not the knowledge base has it. Capitalised
         // words are not taken as names: speech recognition capitalises its mishearings too ("Zorba bridge").
-        let content = Set(words)
         names = content.filter(TextWords.isCode)
         askedDays = Dictionary(uniqueKeysWithValues: content.compactMap { word in
             let days = AnswerType.daysCovered(by: word)
@@ -256,6 +272,17 @@ struct QuestionWords {
         "first", "last", "next", "only", "still", "ever", "even", "really", "other", "another", "same", "while",
         "whilst", "instead",
     ]
+
+    /// Conjunctions that open a clause of time, condition or cause.
+    static let subordinators: Set<String> = ["while", "whilst", "if", "unless", "when", "because", "until"]
+
+    /// Adjectives of a thing's age: "a new base" is the one that replaces a lost or broken one ("Replacement power
+    /// base: $29"), "an old fridge" the one to be taken away; a sentence about the thing need not say either.
+    static let ageAdjectives: Set<String> = ["new", "old", "existing", "current"]
+
+    /// Nouns for anyone or anything: "people who aren't members" are non-members, "the networking things" are
+    /// networking events; what such a noun stands for is said by the words around it.
+    static let genericNouns: Set<String> = ["people", "person", "persons", "folk", "folks", "thing", "things", "stuff"]
 
     /// English's quantifiers and indefinite pronouns: they say how much or which of something ("more than one",
     /// "anything for my four-year-old") and name nothing, so a sentence states them as a limit, a list or not at all.

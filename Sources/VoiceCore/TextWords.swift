@@ -167,6 +167,8 @@ public enum AnswerType: Equatable, Sendable {
         for (index, word) in words.enumerated().dropLast() where ["how", "what", "which"].contains(word) {
             frame.insert(words[index + 1])
         }
+        // "How many times…" asks how often, which a sentence states as "twice a year" or "3 times", not as times.
+        if type == .number, countedNouns(in: question) == ["times"] { frame.insert("times") }
         return frame.subtracting(attributeWords(of: question))
     }
 

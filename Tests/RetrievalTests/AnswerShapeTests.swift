@@ -333,6 +333,34 @@ import VoiceCore
         #expect(!anything.focus.contains("anything"))
     }
 
+    /// "How many times" asks how often, answered by "twice a month" or "3 times", not by the word "times"; a new or
+    /// an old thing is the thing, and "people who…" or "the craft things" are said by the words around them.
+    @Test func timesAgeAdjectivesAndGenericNounsAreNoItemToMatch() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        let times = "How many times a week can I bring a friend?"
+        #expect(!QuestionWords(times, lexicon: lexicon).focus.contains("times"))
+        #expect(try #require(AnswerType(question: times)).isStated(in: "Members may bring a guest twice a week.", question: times))
+        let spare = QuestionWords("What does a new charger for the T4 cost?", lexicon: lexicon)
+        #expect(!spare.focus.contains("new"))
+        #expect(spare.focus.contains("charger"))
+        let outsiders = QuestionWords("Can people who don't live here use the courts?", lexicon: lexicon)
+        #expect(!outsiders.focus.contains("people"))
+        #expect(outsiders.focus.contains("courts"))
+    }
+
+    /// A condition put after a question that has named its item says when it is asked, not what about; a question
+    /// that names nothing before its "when" asks about the clause, and a follow-up asked with the question before
+    /// it is read a question at a time.
+    @Test func aTrailingConditionIsNotTheAskedItem() {
+        let trailing = QuestionWords("Where do I leave my pram while the lift is broken?")
+        #expect(trailing.focus.contains("pram"))
+        #expect(!trailing.focus.contains("lift"))
+        let leading = QuestionWords("What should I do when the alarm beeps?")
+        #expect(leading.focus.contains("alarm"))
+        let followUp = QuestionWords("How much is a tent pitch? Until when is the shop open?")
+        #expect(followUp.focus.contains("shop"))
+    }
+
     /// "They" and "the last one" stand for something said before; a sentence need not repeat them. "One adult"
     /// and "one way" still count.
     @Test func pronounsAndAProFormOneAreNoWordsToMatch() {
