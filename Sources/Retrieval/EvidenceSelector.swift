@@ -244,7 +244,12 @@ struct QuestionWords {
         related = Dictionary((words + pairs).map { word in
             (word, Set(((lexicon?.related(word) ?? []).union(askedBounds[word] ?? [])).map(SoundKey.stem)))
         }) { first, _ in first }
+        liquids = Set(words.filter { lexicon?.isKind($0, of: ["liquid", "fluid"]) == true })
     }
+
+    /// The words WordNet knows as kinds of liquid ("water", "milk"; not a liquid's own container or place): an amount of one is a volume ("How much
+    /// water does it hold?" — "Capacity: 1.7 litres"), which need not name it.
+    let liquids: Set<String>
 
     /// The question's codes: letters with digits.
     let names: Set<String>
@@ -406,6 +411,8 @@ struct QuestionWords {
                 credit[word] = Self.inexactCredit
             } else if AnswerType.givesAmount(in: word, tokens) {
                 credit[word] = Self.inexactCredit
+            } else if liquids.contains(word), AnswerType.givesMeasure(asked: "capacity", tokens) {
+                credit[word] = Self.relatedCredit
             } else if relatedMatches(word, in: textWords, stems: textStems) {
                 credit[word] = Self.relatedCredit
             } else if let value = SpokenNumbers.value(orPluralOf: word) ?? Int(word), ranges.contains(where: { $0.contains(value) }) {

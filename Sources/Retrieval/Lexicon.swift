@@ -165,6 +165,27 @@ public final class Lexicon: Sendable {
         return result
     }
 
+    /// Whether a noun sense of `word` among its commonest is, within `depth` steps up WordNet's hypernyms, a kind
+    /// of one of `kinds` ("milk" → beverage → liquid).
+    public func isKind(_ word: String, of kinds: Set<String>, depth: Int = 6) -> Bool {
+        let word = word.lowercased()
+        let key = "kind \(word) \(kinds.sorted().joined(separator: ",")) \(depth)"
+        if let known = mostlyCache.withLock({ $0[key] }) { return known }
+        var frontier = baseForms(word, .noun).compactMap { lookUp($0, .noun) }.flatMap { $0.prefix(Self.senses) }
+        var seen = Set(frontier)
+        var result = false
+        for _ in 0..<depth where !result && !frontier.isEmpty {
+            let synsets = frontier.compactMap { synset(at: $0, .noun) }
+            result = synsets.contains { !kinds.isDisjoint(with: $0.words) }
+            frontier = synsets.flatMap { $0.pointers.filter { Self.hypernyms.contains($0.symbol) }.map(\.offset) }.filter { seen.insert($0).inserted }
+        }
+        mostlyCache.withLock { cache in
+            if cache.count > 20_000 { cache.removeAll() }
+            cache[key] = result
+        }
+        return result
+    }
+
     /// The lemmas an irregular form stands for ("children" → "child", "mice" → "mouse"), of any part of speech.
     public func irregularBases(_ word: String) -> [String] {
         PartOfSpeech.allCases.flatMap { exceptions[$0]?[word] ?? [] }

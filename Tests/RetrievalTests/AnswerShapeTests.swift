@@ -361,6 +361,17 @@ import VoiceCore
         #expect(followUp.focus.contains("shop"))
     }
 
+    /// An amount of a liquid is a volume: a sentence giving one in litres or millilitres is about it, but a weight
+    /// is not, and a solid is not found by a volume.
+    @Test func anAmountOfALiquidIsAVolume() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        let milk = QuestionWords("How much milk does the jug take?", lexicon: lexicon)
+        #expect(!milk.coverage(of: "Jug, capacity: 600 ml.", weights: [:]).missing.contains("milk"))
+        #expect(milk.coverage(of: "Jug, weight: 400 g.", weights: [:]).missing.contains("milk"))
+        let sand = QuestionWords("How much sand does the bag take?", lexicon: lexicon)
+        #expect(sand.coverage(of: "Bag, capacity: 20 litres.", weights: [:]).missing.contains("sand"))
+    }
+
     /// "They" and "the last one" stand for something said before; a sentence need not repeat them. "One adult"
     /// and "one way" still count.
     @Test func pronounsAndAProFormOneAreNoWordsToMatch() {
