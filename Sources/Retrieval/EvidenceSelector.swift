@@ -187,6 +187,10 @@ struct QuestionWords {
             ages[all[index]] = value
         }
         self.ages = ages
+        // "One black and white page": a single one of a thing, which a rate ("$0.15 per page") prices.
+        unitsOfOne = Set(all.indices.filter { all[$0] == "one" || all[$0] == "1" }.flatMap { index in
+            all[(index + 1)...].prefix(4).filter { !TextWords.stopWords.contains($0) }.map(SoundKey.stem)
+        })
         words = SearchText.searchTerms(query).filter {
             !frame.contains($0) && !(proForm && $0 == "one") && !ageWords.contains($0)
         }
@@ -250,6 +254,10 @@ struct QuestionWords {
     /// The words WordNet knows as kinds of liquid ("water", "milk"; not a liquid's own container or place): an amount of one is a volume ("How much
     /// water does it hold?" — "Capacity: 1.7 litres"), which need not name it.
     let liquids: Set<String>
+
+    /// The stems of the words after "one" ("one black and white page"): a rate per one of them ("per page",
+    /// "each page") is about one of the thing.
+    let unitsOfOne: Set<String>
 
     /// The question's codes: letters with digits.
     let names: Set<String>
@@ -413,6 +421,10 @@ struct QuestionWords {
                 credit[word] = Self.inexactCredit
             } else if liquids.contains(word), AnswerType.givesMeasure(asked: "capacity", tokens) {
                 credit[word] = Self.relatedCredit
+            } else if word == "one" || word == "1", zip(tokens, tokens.dropFirst()).contains(where: { rate, unit in
+                ["per", "each", "every", "a", "an"].contains(rate) && unitsOfOne.contains(SoundKey.stem(unit))
+            }) {
+                credit[word] = Self.inexactCredit
             } else if relatedMatches(word, in: textWords, stems: textStems) {
                 credit[word] = Self.relatedCredit
             } else if let value = SpokenNumbers.value(orPluralOf: word) ?? Int(word), ranges.contains(where: { $0.contains(value) }) {

@@ -372,6 +372,13 @@ import VoiceCore
         #expect(sand.coverage(of: "Bag, capacity: 20 litres.", weights: [:]).missing.contains("sand"))
     }
 
+    /// One of a thing is what a rate per that thing prices.
+    @Test func oneOfAThingIsWhatARatePrices() {
+        let copy = QuestionWords("I need one colour copy of a letter, what do I pay?")
+        #expect(!copy.coverage(of: "Colour copies cost 40p per copy.", weights: [:]).missing.contains("one"))
+        #expect(copy.coverage(of: "Colour copies cost 40p per minute of scanning.", weights: [:]).missing.contains("one"))
+    }
+
     /// "They" and "the last one" stand for something said before; a sentence need not repeat them. "One adult"
     /// and "one way" still count.
     @Test func pronounsAndAProFormOneAreNoWordsToMatch() {
