@@ -316,22 +316,43 @@ public final class KnowledgeBase: RetrievalClient {
     /// `query` with two adjacent words written as one where the knowledge base has the one and lacks either of the
     /// two, as speech recognition splits a compound or a name it does not know ("inter library loan" →
     /// "interlibrary loan", "stow ford" → "stowford"; the joined word is written in lower case). Stop words are
-    /// left apart: "a part" is not "apart".
+    /// left apart: "a part" is not "apart". Letters spelled out are the initialism the documents write ("d v d" →
+    /// "dvd" for "DVDs").
     func joiningSplitWords(_ query: String, version: Int) async throws -> String {
         let words = TextWords.words(query)
         let pairs = zip(words, words.dropFirst()).filter { pair in
             !TextWords.stopWords.contains(pair.0) && !TextWords.stopWords.contains(pair.1)
         }
-        guard !pairs.isEmpty else { return query }
-        let frequencies = try await termStatistics.snapshot(for: Array(Set(pairs.flatMap { [$0, $1, $0 + $1] })),
-                                                            version: version).frequencies
+        let initialisms = Self.letterRuns(in: words)
+        guard !pairs.isEmpty || !initialisms.isEmpty else { return query }
+        let terms = pairs.flatMap { [$0, $1, $0 + $1] } + initialisms.flatMap { [$0.joined(), $0.joined() + "s"] }
+        let frequencies = try await termStatistics.snapshot(for: Array(Set(terms)), version: version).frequencies
         var joined = query
+        for letters in initialisms where (frequencies[letters.joined()] ?? 0) + (frequencies[letters.joined() + "s"] ?? 0) > 0 {
+            joined = joined.replacingOccurrences(of: "\\b" + letters.joined(separator: "[\\s.-]+") + "\\b\\.?",
+                                                 with: letters.joined(), options: [.regularExpression, .caseInsensitive])
+        }
         for (first, second) in pairs where (frequencies[first + second] ?? 0) > 0
             && ((frequencies[first] ?? 0) == 0 || (frequencies[second] ?? 0) == 0) {
             joined = joined.replacingOccurrences(of: "\\b\(first)[\\s-]+\(second)\\b", with: first + second,
                                                  options: [.regularExpression, .caseInsensitive])
         }
         return joined
+    }
+
+    /// Runs of two or more single letters ("d v d", "h d m i"), not opening with "a" or "i", which are words.
+    static func letterRuns(in words: [String]) -> [[String]] {
+        var runs: [[String]] = []
+        var run: [String] = []
+        for word in words + [""] {
+            if word.count == 1, word.first?.isLetter == true, !run.isEmpty || !["a", "i"].contains(word) {
+                run.append(word)
+                continue
+            }
+            if run.count >= 2 { runs.append(run) }
+            run = []
+        }
+        return runs
     }
 
     /// A question's words with what the knowledge base says of them: how rare each is, which ones no chunk holds,
