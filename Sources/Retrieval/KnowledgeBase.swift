@@ -320,9 +320,11 @@ public final class KnowledgeBase: RetrievalClient {
     /// "dvd" for "DVDs").
     func joiningSplitWords(_ query: String, version: Int) async throws -> String {
         let words = TextWords.words(query)
-        let pairs = zip(words, words.dropFirst()).filter { pair in
-            !TextWords.stopWords.contains(pair.0) && !TextWords.stopWords.contains(pair.1)
-        }
+        // "Re" is a prefix too ("re cycling"), except as what is left of "we're" or "you're".
+        let prefixes = Set(words.indices.filter { words[$0] == "re" && ($0 == 0 || !["we", "you", "they"].contains(words[$0 - 1])) })
+        let pairs = zip(words.indices, words.indices.dropFirst()).filter { first, second in
+            (prefixes.contains(first) || !TextWords.stopWords.contains(words[first])) && !TextWords.stopWords.contains(words[second])
+        }.map { (words[$0], words[$1]) }
         let initialisms = Self.letterRuns(in: words)
         guard !pairs.isEmpty || !initialisms.isEmpty else { return query }
         let terms = pairs.flatMap { [$0, $1, $0 + $1] } + initialisms.flatMap { [$0.joined(), $0.joined() + "s"] }

@@ -74,6 +74,8 @@ public enum AnswerType: Equatable, Sendable {
     /// From the question's opening words ("when" inside "keep data when it is removed" asks for no time), or,
     /// for prices, words anywhere that ask for one ("the late fee").
     public init?(question: String) {
+        // Speech recognition's "whens" is "when's": the question word.
+        let question = question.replacing(#/\b(what|when|where|who|how|why)s\b/#.ignoresCase()) { $0.1 + "'s" }
         // A follow-up's "And…" or "So…" comes before the words that ask.
         let words = Array(TextWords.words(question).drop(while: Self.followUpOpeners.contains))
         // A question after a statement opens where its clause does: "I'm a member — how late can I cancel?",

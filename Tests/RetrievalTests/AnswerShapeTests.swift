@@ -63,6 +63,7 @@ import VoiceCore
     @Test func aClauseAfterAQuestionDoesNotAskAgain() throws {
         #expect(AnswerType(question: "Can I bring my son, who is 4?") == nil)
         #expect(AnswerType(question: "I'm a member — when can I cancel?") == .time)
+        #expect(AnswerType(question: "whens the glass collected") == .time, "a contraction without its apostrophe")
     }
 
     /// "While" and "instead" join or relate clauses and name nothing a sentence must repeat; "people" is the plural
