@@ -187,10 +187,11 @@ struct QuestionWords {
             ages[all[index]] = value
         }
         self.ages = ages
-        // "One black and white page": a single one of a thing, which a rate ("$0.15 per page") prices.
-        unitsOfOne = Set(all.indices.filter { all[$0] == "one" || all[$0] == "1" }.flatMap { index in
-            all[(index + 1)...].prefix(4).filter { !TextWords.stopWords.contains($0) }.map(SoundKey.stem)
-        })
+        // "One black and white page": a single one of a thing, named by the phrase's last word, which a rate
+        // prices ("$0.15 per page").
+        unitsOfOne = Set(all.indices.filter { all[$0] == "one" || all[$0] == "1" }.compactMap { index in
+            all[(index + 1)...].prefix(while: { $0 == "and" || !TextWords.stopWords.contains($0) }).last { $0 != "and" }
+        }.map(SoundKey.stem))
         words = SearchText.searchTerms(query).filter {
             !frame.contains($0) && !(proForm && $0 == "one") && !ageWords.contains($0)
         }
@@ -209,27 +210,14 @@ struct QuestionWords {
             Self.determiners.contains(all[index - 1])
                 || (index >= 2 && Self.determiners.contains(all[index - 2]) && lexicon?.isMostlyAdjective(all[index - 1]) == true)
         }.map { all[$0] })
-        let focusable = { (word: String) in
+        // "A new base" is the one that replaces a lost or broken one ("Replacement power base: $29"): a sentence
+        // about the thing need not say "new".
+        focus = Set(words.filter { word in
             !verbs.contains(word) && !Self.relations.contains(word) && !Self.quantifiers.contains(word)
-                && !Self.ageAdjectives.contains(word) && !Self.genericNouns.contains(word)
+                && !Self.genericNouns.contains(word) && word != "new"
                 && (named.contains(word) || lexicon?.isMostlyVerb(word) != true)
-        }
-        // A condition or a time put after a question that has named its item ("Where can I change my baby while the
-        // work is going on?", "…if I don't pay for garden waste?") says when the question is asked, not what about:
-        // a sentence may give it in other words ("during the closure") or leave it to the reader.
-        // Each question of a follow-up asked with the one before it is read alone.
+        })
         let content = Set(words)
-        var condition: Set<String> = []
-        var main: Set<String> = []
-        for question in query.split(separator: "?") {
-            let said = TextWords.words(String(question))
-            let cut = said.indices.first { index in
-                Self.subordinators.contains(said[index]) && said[..<index].contains { content.contains($0) && focusable($0) }
-            } ?? said.endIndex
-            main.formUnion(said[..<cut])
-            condition.formUnion(said[cut...].dropFirst())
-        }
-        focus = Set(words.filter { focusable($0) && (main.contains($0) || !condition.contains($0)) })
         // A code ("E4", "K5") names the item asked about, whether or not the knowledge base has it. Capitalised
         // words are not taken as names: speech recognition capitalises its mishearings too ("Zorba bridge").
         names = content.filter(TextWords.isCode)
@@ -248,14 +236,14 @@ struct QuestionWords {
         related = Dictionary((words + pairs).map { word in
             (word, Set(((lexicon?.related(word) ?? []).union(askedBounds[word] ?? [])).map(SoundKey.stem)))
         }) { first, _ in first }
-        liquids = Set(words.filter { lexicon?.isKind($0, of: ["liquid", "fluid"]) == true })
+        liquids = Set([AnswerType.measuredNoun(in: query)].compactMap { $0 }.filter { lexicon?.isKind($0, of: ["liquid"]) == true })
     }
 
-    /// The words WordNet knows as kinds of liquid ("water", "milk"; not a liquid's own container or place): an amount of one is a volume ("How much
-    /// water does it hold?" — "Capacity: 1.7 litres"), which need not name it.
+    /// The liquid whose amount "how much" asks ("How much water does it hold?", a kind of liquid in WordNet): a
+    /// volume answers it ("Capacity: 1.7 litres") without naming it.
     let liquids: Set<String>
 
-    /// The stems of the words after "one" ("one black and white page"): a rate per one of them ("per page",
+    /// The stems of the things asked one of ("page" in "one black and white page"): a rate per one ("per page",
     /// "each page") is about one of the thing.
     let unitsOfOne: Set<String>
 
@@ -285,13 +273,6 @@ struct QuestionWords {
         "first", "last", "next", "only", "still", "ever", "even", "really", "other", "another", "same", "while",
         "whilst", "instead",
     ]
-
-    /// Conjunctions that open a clause of time, condition or cause.
-    static let subordinators: Set<String> = ["while", "whilst", "if", "unless", "when", "because", "until"]
-
-    /// Adjectives of a thing's age: "a new base" is the one that replaces a lost or broken one ("Replacement power
-    /// base: $29"), "an old fridge" the one to be taken away; a sentence about the thing need not say either.
-    static let ageAdjectives: Set<String> = ["new", "old", "existing", "current"]
 
     /// Nouns for anyone or anything: "people who aren't members" are non-members, "the networking things" are
     /// networking events; what such a noun stands for is said by the words around it.
@@ -422,7 +403,7 @@ struct QuestionWords {
             } else if liquids.contains(word), AnswerType.givesMeasure(asked: "capacity", tokens) {
                 credit[word] = Self.relatedCredit
             } else if word == "one" || word == "1", zip(tokens, tokens.dropFirst()).contains(where: { rate, unit in
-                ["per", "each", "every", "a", "an"].contains(rate) && unitsOfOne.contains(SoundKey.stem(unit))
+                ["per", "each", "every"].contains(rate) && unitsOfOne.contains(SoundKey.stem(unit))
             }) {
                 credit[word] = Self.inexactCredit
             } else if relatedMatches(word, in: textWords, stems: textStems) {

@@ -316,45 +316,41 @@ public final class KnowledgeBase: RetrievalClient {
     /// `query` with two adjacent words written as one where the knowledge base has the one and lacks either of the
     /// two, as speech recognition splits a compound or a name it does not know ("inter library loan" →
     /// "interlibrary loan", "stow ford" → "stowford"; the joined word is written in lower case). Stop words are
-    /// left apart: "a part" is not "apart". Letters spelled out are the initialism the documents write ("d v d" →
-    /// "dvd" for "DVDs").
+    /// left apart: "a part" is not "apart". "Re" is a prefix ("re cycling"), joined whenever the knowledge base
+    /// writes the word, unless it is what is left of "we're". Letters spelled out are the initialism the documents
+    /// write ("d v d" → "dvd" for "DVDs").
     func joiningSplitWords(_ query: String, version: Int) async throws -> String {
         let words = TextWords.words(query)
-        // "Re" is a prefix too ("re cycling"), except as what is left of "we're" or "you're".
-        let prefixes = Set(words.indices.filter { words[$0] == "re" && ($0 == 0 || !["we", "you", "they"].contains(words[$0 - 1])) })
+        let prefixes = Set(words.indices.filter { words[$0] == "re" && ($0 == 0 || !Self.beforeContractedAre.contains(words[$0 - 1])) })
         let pairs = zip(words.indices, words.indices.dropFirst()).filter { first, second in
             (prefixes.contains(first) || !TextWords.stopWords.contains(words[first])) && !TextWords.stopWords.contains(words[second])
-        }.map { (words[$0], words[$1]) }
-        let initialisms = Self.letterRuns(in: words)
+        }.map { (first: words[$0], second: words[$1], prefix: prefixes.contains($0)) }
+        let initialisms = Self.spelledLetters(in: query)
         guard !pairs.isEmpty || !initialisms.isEmpty else { return query }
-        let terms = pairs.flatMap { [$0, $1, $0 + $1] } + initialisms.flatMap { [$0.joined(), $0.joined() + "s"] }
+        let terms = pairs.flatMap { [$0.first, $0.second, $0.first + $0.second] } + initialisms.flatMap { [$0, $0 + "s"] }
         let frequencies = try await termStatistics.snapshot(for: Array(Set(terms)), version: version).frequencies
+        // Not inside a contraction: "we're open" is not "we reopen".
+        let start = "(?<![\\w'’])"
         var joined = query
-        for letters in initialisms where (frequencies[letters.joined()] ?? 0) + (frequencies[letters.joined() + "s"] ?? 0) > 0 {
-            joined = joined.replacingOccurrences(of: "\\b" + letters.joined(separator: "[\\s.-]+") + "\\b\\.?",
-                                                 with: letters.joined(), options: [.regularExpression, .caseInsensitive])
+        for letters in initialisms where (frequencies[letters] ?? 0) + (frequencies[letters + "s"] ?? 0) > 0 {
+            joined = joined.replacingOccurrences(of: start + letters.map(String.init).joined(separator: "[\\s.-]+") + "\\b\\.?",
+                                                 with: letters, options: [.regularExpression, .caseInsensitive])
         }
-        for (first, second) in pairs where (frequencies[first + second] ?? 0) > 0
-            && ((frequencies[first] ?? 0) == 0 || (frequencies[second] ?? 0) == 0) {
-            joined = joined.replacingOccurrences(of: "\\b\(first)[\\s-]+\(second)\\b", with: first + second,
+        for (first, second, prefix) in pairs where (frequencies[first + second] ?? 0) > 0
+            && (prefix || (frequencies[first] ?? 0) == 0 || (frequencies[second] ?? 0) == 0) {
+            joined = joined.replacingOccurrences(of: start + "\(first)[\\s-]+\(second)\\b", with: first + second,
                                                  options: [.regularExpression, .caseInsensitive])
         }
         return joined
     }
 
-    /// Runs of two or more single letters ("d v d", "h d m i"), not opening with "a" or "i", which are words.
-    static func letterRuns(in words: [String]) -> [[String]] {
-        var runs: [[String]] = []
-        var run: [String] = []
-        for word in words + [""] {
-            if word.count == 1, word.first?.isLetter == true, !run.isEmpty || !["a", "i"].contains(word) {
-                run.append(word)
-                continue
-            }
-            if run.count >= 2 { runs.append(run) }
-            run = []
-        }
-        return runs
+    /// The words "'re" is written after ("we're", "what're").
+    static let beforeContractedAre: Set<String> = ["we", "you", "they", "what", "who", "where", "there", "here"]
+
+    /// Letters spelled out one by one ("d v d", "B.B.Q."), each run as one word: never "a" or "i", which are words,
+    /// nor a letter left of a contraction ("I'm", "it's").
+    static func spelledLetters(in query: String) -> [String] {
+        query.lowercased().matches(of: #/(?:^|[\s(])([b-hj-z](?:[\s.-]+[b-hj-z])+)(?=$|[\s?!,;:.)])/#).map { String($0.1.filter(\.isLetter)) }
     }
 
     /// A question's words with what the knowledge base says of them: how rare each is, which ones no chunk holds,

@@ -47,6 +47,7 @@ public final class Lexicon: Sendable {
     private let usage: [String: [PartOfSpeech: Int]]
     private let cache = Mutex<[String: Set<String>]>([:])
     private let mostlyCache = Mutex<[String: Bool]>([:])
+    private let kindCache = Mutex<[String: Bool]>([:])
 
     /// The lexicon in `directory`, or nil when WordNet is not installed there.
     public init?(directory: URL = Lexicon.defaultDirectory) {
@@ -165,21 +166,22 @@ public final class Lexicon: Sendable {
         return result
     }
 
-    /// Whether a noun sense of `word` among its commonest is, within `depth` steps up WordNet's hypernyms, a kind
-    /// of one of `kinds` ("milk" → beverage → liquid).
-    public func isKind(_ word: String, of kinds: Set<String>, depth: Int = 6) -> Bool {
+    /// Whether a noun sense of `word` among its commonest is one of `kinds` or, within `depth` steps up WordNet's
+    /// hypernyms, a kind of one ("milk" → beverage → liquid).
+    public func isKind(_ word: String, of kinds: Set<String>, depth: Int = 5) -> Bool {
         let word = word.lowercased()
-        let key = "kind \(word) \(kinds.sorted().joined(separator: ",")) \(depth)"
-        if let known = mostlyCache.withLock({ $0[key] }) { return known }
+        let key = "\(word) \(kinds.sorted().joined(separator: ",")) \(depth)"
+        if let known = kindCache.withLock({ $0[key] }) { return known }
         var frontier = baseForms(word, .noun).compactMap { lookUp($0, .noun) }.flatMap { $0.prefix(Self.senses) }
         var seen = Set(frontier)
         var result = false
-        for _ in 0..<depth where !result && !frontier.isEmpty {
+        for _ in 0...depth where !result && !frontier.isEmpty {
             let synsets = frontier.compactMap { synset(at: $0, .noun) }
             result = synsets.contains { !kinds.isDisjoint(with: $0.words) }
-            frontier = synsets.flatMap { $0.pointers.filter { Self.hypernyms.contains($0.symbol) }.map(\.offset) }.filter { seen.insert($0).inserted }
+            frontier = synsets.flatMap { $0.pointers.filter { Self.hypernyms.contains($0.symbol) }.map(\.offset) }
+                .filter { seen.insert($0).inserted }
         }
-        mostlyCache.withLock { cache in
+        kindCache.withLock { cache in
             if cache.count > 20_000 { cache.removeAll() }
             cache[key] = result
         }

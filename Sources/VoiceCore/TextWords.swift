@@ -269,7 +269,7 @@ public enum AnswerType: Equatable, Sendable {
 
     /// The thing whose amount "how much" asks ("water" in "How much water does it hold?"); none when "how much" asks
     /// a price ("How much is it?").
-    static func measuredNoun(in question: String) -> String? {
+    public static func measuredNoun(in question: String) -> String? {
         let words = TextWords.words(question)
         guard let much = words.indices.dropLast(2).first(where: { words[$0] == "how" && words[$0 + 1] == "much" }),
               !TextWords.stopWords.contains(words[much + 2]) else { return nil }
