@@ -162,8 +162,11 @@ public struct DocumentText: Sendable, Equatable {
         var current = DocumentSection(heading: nil, text: "")
         var inFence = false
         var tableLines: [String] = []
+        // The list item that nested items are about, and its indentation.
+        var parent: (lead: String?, indent: Int)?
         for rawLine in string.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let indent = rawLine.prefix { $0 == " " || $0 == "\t" }.reduce(0) { $0 + ($1 == "\t" ? 4 : 1) }
             // A table ends at its first line without a pipe, heading or not.
             if !tableLines.isEmpty, !line.hasPrefix("|") {
                 addTable(markdownTable(tableLines), to: &sections, current: &current)
@@ -175,6 +178,7 @@ public struct DocumentText: Sendable, Equatable {
             }
             if !inFence, let heading = markdownHeading(line) {
                 if heading.level == 1 && title == nil { title = heading.text }
+                parent = nil
                 sections.append(current)
                 current = DocumentSection(heading: heading.text, text: "")
                 continue
@@ -186,8 +190,16 @@ public struct DocumentText: Sendable, Equatable {
             // Blank lines end paragraphs; keep them so sentence splitting sees the break. A list item is a paragraph
             // of its own: a price list read as one sentence is every price at once.
             if !inFence, let item = listItem(line) {
-                current.text += "\n" + stripInlineMarkdown(item) + "\n\n"
+                // A nested item ("Room: Surgery 1" under "**Dr Priya Nandakumar** – Principal Dentist") is about its
+                // parent, as a table cell is about its row: it is read after the parent's name.
+                if let parent, indent > parent.indent {
+                    current.text += "\n" + (parent.lead.map { "\($0), " } ?? "") + stripInlineMarkdown(item) + "\n\n"
+                } else {
+                    parent = (Self.listItemLead(item), indent)
+                    current.text += "\n" + stripInlineMarkdown(item) + "\n\n"
+                }
             } else {
+                if !line.isEmpty, indent == 0 { parent = nil }
                 current.text += (inFence ? line : stripInlineMarkdown(line)) + "\n"
             }
         }
@@ -219,6 +231,16 @@ public struct DocumentText: Sendable, Equatable {
         guard (1...6).contains(hashes), line.dropFirst(hashes).first == " " else { return nil }
         let text = stripInlineMarkdown(String(line.dropFirst(hashes)).trimmingCharacters(in: .whitespaces))
         return text.isEmpty ? nil : (hashes, text)
+    }
+
+    /// What a list item is about, for the items nested under it: its bold opening ("**Dr Priya Nandakumar** –
+    /// …"), or its words before a dash or a colon, when that is a short name.
+    static func listItemLead(_ item: String) -> String? {
+        if let bold = item.firstMatch(of: #/^\*\*([^*]+)\*\*/#) { return String(bold.1).trimmingCharacters(in: .whitespaces) }
+        let lead = item.split(separator: #/\s[–—-]\s|:/#, maxSplits: 1).first.map { stripInlineMarkdown(String($0)) }?
+            .trimmingCharacters(in: .whitespaces)
+        guard let lead, !lead.isEmpty, lead.count < item.count, Chunker.wordCount(lead) <= 6 else { return nil }
+        return lead
     }
 
     /// A bulleted item's text, or a numbered one's as "3) text" (a number and full stop would end a sentence).

@@ -262,6 +262,26 @@ import VoiceCore
         #expect(Chunker.sentences(Chunker.join(["Spare filter: $7.50", "Descaler: $9"])) == ["Spare filter: $7.50", "Descaler: $9"])
     }
 
+    /// A nested list item is about its parent, as a table cell is about its row: it is read after the parent's
+    /// name (its bold opening, or its words before a dash); the next top-level item, or prose, ends the nesting.
+    @Test func aNestedListItemIsReadAfterItsParentsName() {
+        let text = DocumentText.markdown("""
+            # Staff
+
+            - **Ines Kaur** – Head Coach
+              - Pool: Lane 4
+              - Days: Monday and Friday
+            - Tom Reyes - Lifeguard
+                * Pool: Lane 1
+
+            Lockers cost £1.
+            - Kit: bring a towel
+            """)
+        let sentences = text.sections.flatMap { Chunker.sentences($0.text) }
+        #expect(sentences == ["Ines Kaur – Head Coach", "Ines Kaur, Pool: Lane 4", "Ines Kaur, Days: Monday and Friday",
+                              "Tom Reyes - Lifeguard", "Tom Reyes, Pool: Lane 1", "Lockers cost £1.", "Kit: bring a towel"])
+    }
+
     @Test func htmlDefinitionListQuestionsHeadTheirAnswers() {
         let text = DocumentText.html("<dl><dt>Do you have lockers?</dt><dd>They take a $1 coin.</dd></dl>")
         #expect(text.sections == [DocumentSection(heading: "Do you have lockers?", text: text.sections.first?.text ?? "")])
