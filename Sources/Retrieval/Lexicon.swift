@@ -45,9 +45,9 @@ public final class Lexicon: Sendable {
     private let exceptions: [PartOfSpeech: [String: [String]]]
     /// How often each lemma was seen in each part of speech in WordNet's sense-tagged corpus (`cntlist.rev`).
     private let usage: [String: [PartOfSpeech: Int]]
-    private let cache = Mutex<[String: Set<String>]>([:])
-    private let mostlyCache = Mutex<[String: Bool]>([:])
-    private let kindCache = Mutex<[String: Bool]>([:])
+    private let relatedCache = Memo<Set<String>>()
+    private let mostlyCache = Memo<Bool>()
+    private let kindCache = Memo<Bool>()
 
     /// The lexicon in `directory`, or nil when WordNet is not installed there.
     public init?(directory: URL = Lexicon.defaultDirectory) {
@@ -101,37 +101,33 @@ public final class Lexicon: Sendable {
     /// The single words WordNet relates to `word` in its commonest senses (itself excluded), lower case.
     public func related(_ word: String) -> Set<String> {
         let word = word.lowercased()
-        if let known = cache.withLock({ $0[word] }) { return known }
-        var result = Set<String>()
-        for pos in PartOfSpeech.allCases {
-            for lemma in baseForms(word, pos) {
-                guard let entry = lookUp(lemma, pos) else { continue }
-                for (sense, offset) in entry.prefix(Self.senses).enumerated() {
-                    guard let synset = synset(at: offset, pos) else { continue }
-                    result.formUnion(synset.words)
-                    for (symbol, target, targetPOS) in synset.pointers where Self.pointers(pos).contains(symbol) {
-                        guard let other = self.synset(at: target, targetPOS) else { continue }
-                        result.formUnion(symbol == Self.hyponym
-                            ? other.words.filter { !isMostlyAdjective($0) } : other.words)
-                        // A hypernym English names only by a phrase ("female offspring", "male offspring,
-                        // man-child") is a narrower kind of its own hypernym, which has the plain word: "daughter"
-                        // and "son" are a "child". Only from the commonest sense: each step widens, and a rarer
-                        // sense ("Christmas" the day, a "public holiday") is often not the one said ("Christmas Eve").
-                        if sense == 0, Self.hypernyms.contains(symbol), other.words.allSatisfy(Self.isPhrase) {
-                            for (next, nextTarget, nextPOS) in other.pointers where Self.hypernyms.contains(next) {
-                                result.formUnion(self.synset(at: nextTarget, nextPOS)?.words ?? [])
+        return relatedCache.value(for: word) {
+            var result = Set<String>()
+            for pos in PartOfSpeech.allCases {
+                for lemma in baseForms(word, pos) {
+                    guard let entry = lookUp(lemma, pos) else { continue }
+                    for (sense, offset) in entry.prefix(Self.senses).enumerated() {
+                        guard let synset = synset(at: offset, pos) else { continue }
+                        result.formUnion(synset.words)
+                        for (symbol, target, targetPOS) in synset.pointers where Self.pointers(pos).contains(symbol) {
+                            guard let other = self.synset(at: target, targetPOS) else { continue }
+                            result.formUnion(symbol == Self.hyponym
+                                ? other.words.filter { !isMostlyAdjective($0) } : other.words)
+                            // A hypernym English names only by a phrase ("female offspring", "male offspring,
+                            // man-child") is a narrower kind of its own hypernym, which has the plain word: "daughter"
+                            // and "son" are a "child". Only from the commonest sense: each step widens, and a rarer
+                            // sense ("Christmas" the day, a "public holiday") is often not the one said ("Christmas Eve").
+                            if sense == 0, Self.hypernyms.contains(symbol), other.words.allSatisfy(Self.isPhrase) {
+                                for (next, nextTarget, nextPOS) in other.pointers where Self.hypernyms.contains(next) {
+                                    result.formUnion(self.synset(at: nextTarget, nextPOS)?.words ?? [])
+                                }
                             }
                         }
                     }
                 }
             }
+            return Set(result.filter { !$0.contains("_") && $0.count > 2 && $0 != word })
         }
-        result = Set(result.filter { !$0.contains("_") && $0.count > 2 && $0 != word })
-        cache.withLock { cache in
-            if cache.count > 20_000 { cache.removeAll() }
-            cache[word] = result
-        }
-        return result
     }
 
     /// Whether `word` is mostly used as a verb: in WordNet's sense-tagged corpus it was a verb more often than a
@@ -148,44 +144,35 @@ public final class Lexicon: Sendable {
 
     private func isMostly(_ pos: PartOfSpeech, _ word: String) -> Bool {
         let word = word.lowercased()
-        let key = "\(pos.rawValue) \(word)"
-        if let known = mostlyCache.withLock({ $0[key] }) { return known }
-        func count(_ pos: PartOfSpeech, _ measure: (String) -> Int?) -> Int {
-            baseForms(word, pos).lazy.compactMap(measure).first ?? 0
+        return mostlyCache.value(for: "\(pos.rawValue) \(word)") {
+            func count(_ pos: PartOfSpeech, _ measure: (String) -> Int?) -> Int {
+                baseForms(word, pos).lazy.compactMap(measure).first ?? 0
+            }
+            let tagged = { (pos: PartOfSpeech) in count(pos) { self.usage[$0]?[pos] } }
+            let senses = { (pos: PartOfSpeech) in count(pos) { self.lookUp($0, pos)?.count } }
+            let parts: [PartOfSpeech] = [.noun, .verb, .adj]
+            let measure = parts.contains { tagged($0) > 0 } ? tagged : senses
+            let own = measure(pos)
+            return own > 0 && own > parts.filter { $0 != pos }.reduce(0) { $0 + measure($1) }
         }
-        let tagged = { (pos: PartOfSpeech) in count(pos) { self.usage[$0]?[pos] } }
-        let senses = { (pos: PartOfSpeech) in count(pos) { self.lookUp($0, pos)?.count } }
-        let parts: [PartOfSpeech] = [.noun, .verb, .adj]
-        let measure = parts.contains { tagged($0) > 0 } ? tagged : senses
-        let own = measure(pos)
-        let result = own > 0 && own > parts.filter { $0 != pos }.reduce(0) { $0 + measure($1) }
-        mostlyCache.withLock { cache in
-            if cache.count > 20_000 { cache.removeAll() }
-            cache[key] = result
-        }
-        return result
     }
 
     /// Whether a noun sense of `word` among its commonest is one of `kinds` or, within `depth` steps up WordNet's
     /// hypernyms, a kind of one ("milk" → beverage → liquid).
     public func isKind(_ word: String, of kinds: Set<String>, depth: Int = 5) -> Bool {
         let word = word.lowercased()
-        let key = "\(word) \(kinds.sorted().joined(separator: ",")) \(depth)"
-        if let known = kindCache.withLock({ $0[key] }) { return known }
-        var frontier = baseForms(word, .noun).compactMap { lookUp($0, .noun) }.flatMap { $0.prefix(Self.senses) }
-        var seen = Set(frontier)
-        var result = false
-        for _ in 0...depth where !result && !frontier.isEmpty {
-            let synsets = frontier.compactMap { synset(at: $0, .noun) }
-            result = synsets.contains { !kinds.isDisjoint(with: $0.words) }
-            frontier = synsets.flatMap { $0.pointers.filter { Self.hypernyms.contains($0.symbol) }.map(\.offset) }
-                .filter { seen.insert($0).inserted }
+        return kindCache.value(for: "\(word) \(kinds.sorted().joined(separator: ",")) \(depth)") {
+            var frontier = baseForms(word, .noun).compactMap { lookUp($0, .noun) }.flatMap { $0.prefix(Self.senses) }
+            var seen = Set(frontier)
+            var result = false
+            for _ in 0...depth where !result && !frontier.isEmpty {
+                let synsets = frontier.compactMap { synset(at: $0, .noun) }
+                result = synsets.contains { !kinds.isDisjoint(with: $0.words) }
+                frontier = synsets.flatMap { $0.pointers.filter { Self.hypernyms.contains($0.symbol) }.map(\.offset) }
+                    .filter { seen.insert($0).inserted }
+            }
+            return result
         }
-        kindCache.withLock { cache in
-            if cache.count > 20_000 { cache.removeAll() }
-            cache[key] = result
-        }
-        return result
     }
 
     /// The lemmas an irregular form stands for ("children" → "child", "mice" → "mouse"), of any part of speech.
@@ -285,5 +272,22 @@ public final class Lexicon: Sendable {
             }
             return nil
         }
+    }
+}
+
+/// Lookups already worked out, by key: each costs a few dozen line reads of WordNet, and a service's questions
+/// repeat their words. Emptied when it passes `limit` entries, since the words asked are unbounded.
+final class Memo<Value: Sendable>: Sendable {
+    private let entries = Mutex<[String: Value]>([:])
+    let limit = 20_000
+
+    func value(for key: String, _ compute: () -> Value) -> Value {
+        if let known = entries.withLock({ $0[key] }) { return known }
+        let value = compute()
+        entries.withLock { entries in
+            if entries.count > limit { entries.removeAll() }
+            entries[key] = value
+        }
+        return value
     }
 }
