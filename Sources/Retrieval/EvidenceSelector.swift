@@ -102,6 +102,7 @@ struct EvidenceSelector {
     static func rank(_ candidates: [(Candidate, [Float])], query: String, question: QuestionWords, queryVector: [Float],
                      weights: [String: Double], known: Set<String>) -> [EvidenceSentence] {
         let wanted = AnswerType.asked(in: query)
+        let clauseKind = wanted.flatMap { AnswerType.asksSeveralKinds($0.question) ? nil : $0 }
         return candidates.map { candidate, vector in
             let similarity = Double(VectorMath.dot(queryVector, vector))
             // The sentence before a pronoun says what the pronoun stands for ("Replacement lids are available.
@@ -113,9 +114,15 @@ struct EvidenceSelector {
             }
             // A sentence of side-by-side facts answers with the one clause that holds all it matched of the
             // question ("stage five" of "$72 for Stages 1 to 3 and $80 for Stages 4 to 6"), when only one does.
+            // A clause that states the kind of fact asked comes first: "how long" asks the clause with a duration
+            // ("each visit is limited to 20 minutes"), not the one about the same thing with a count ("It seats
+            // eight people"), unless the question asks two kinds.
             var text = candidate.text
             let context = [candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
-            if let best = Clauses.uniqueBest(of: candidate.text, by: { question.coverage(of: $0 + " " + context, weights: weights).share }),
+            if let best = Clauses.uniqueBest(of: candidate.text, by: { clause in
+                question.coverage(of: clause + " " + context, weights: weights).share
+                    + (clauseKind.map { $0.type.isStated(in: clause, question: $0.question) ? 1 : 0 } ?? 0)
+            }),
                best.score >= coverage - Clauses.tolerance {
                 text = best.clause
             }

@@ -128,6 +128,13 @@ public enum AnswerType: Equatable, Sendable {
         return nil
     }
 
+    /// Whether `question` asks for two kinds of fact joined by "and" ("How many people can come on a charter, and
+    /// what's the starting price?"): no one clause of a sentence answers it.
+    public static func asksSeveralKinds(_ question: String) -> Bool {
+        let kinds = question.components(separatedBy: " and ").compactMap { AnswerType(question: $0) }
+        return kinds.contains { $0 != kinds[0] }
+    }
+
     /// Words a follow-up opens with before the words that ask.
     static let followUpOpeners: Set<String> = ["and", "so", "but", "then", "ok", "okay"]
 

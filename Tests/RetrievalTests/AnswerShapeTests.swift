@@ -34,6 +34,23 @@ import VoiceCore
         #expect(ranked.first?.text == "A 10-week block costs $80 for Stages 4 to 6.")
     }
 
+    /// "How long" is answered by the clause with a duration, not by one about the same thing with a count; a
+    /// question asking two kinds keeps the whole sentence.
+    @Test func theClauseThatStatesTheAskedKindOfFactIsTheEvidence() {
+        let chunk = StoredChunk(id: "s#0", documentID: "s", source: "spa.md", title: "Spa", heading: "Hot tub",
+                                text: "The hot tub holds six people, and each session lasts 15 minutes.", vector: [])
+        func best(_ query: String) -> String? {
+            EvidenceSelector.rank(EvidenceSelector.candidates([chunk]).map { ($0, [Float]()) }, query: query,
+                                  question: QuestionWords(query), queryVector: [], weights: [:], known: ["hot", "tub"]).first?.text
+        }
+        #expect(best("How long can I use the hot tub?") == "Each session lasts 15 minutes.")
+        #expect(best("How many people fit in the hot tub?") == "The hot tub holds six people.")
+        #expect(best("How many can go in the hot tub, and how long can I stay?")
+                == "The hot tub holds six people, and each session lasts 15 minutes.")
+        #expect(AnswerType.asksSeveralKinds("How many can come, and what's the price?"))
+        #expect(!AnswerType.asksSeveralKinds("How much is a single and a return?"))
+    }
+
     @Test func howManyAsksForACountOfTheNamedThing() throws {
         let lanes = try #require(AnswerType(question: "How many lanes has the main pool got?"))
         #expect(lanes.isStated(in: "The main pool is 25 metres long with six lanes.", question: "How many lanes has the main pool got?"))
