@@ -307,9 +307,11 @@ struct QuestionWords {
     static let relatedCredit = 0.7
 
     /// Whether the text has a word that means the same as `word` (or what it is a kind of), by stem (`textStems`,
-    /// irregular forms included); or, for a number word, the number in digits ("ten" and "10-swim card").
+    /// irregular forms included); or, for a number word or an ordinal, the number in digits ("ten" and "10-swim
+    /// card", "the 12th of January" and "12 January").
     func relatedMatches(_ word: String, in textWords: Set<String>, stems textStems: Set<String>) -> Bool {
-        if let value = SpokenNumbers.value(orPluralOf: word), textWords.contains(String(value)) { return true }
+        if let value = SpokenNumbers.value(orPluralOf: word) ?? SpokenNumbers.value(ofOrdinal: word),
+           textWords.contains(String(value)) { return true }
         return !(related[word] ?? []).isDisjoint(with: textStems)
     }
 

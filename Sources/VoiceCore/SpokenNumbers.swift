@@ -17,6 +17,13 @@ public enum SpokenNumbers {
         wordValues[word.lowercased()]
     }
 
+    /// The value of an ordinal written in digits: "12th" and "21st" are 12 and 21, the day a date writes as "12
+    /// January".
+    public static func value(ofOrdinal word: String) -> Int? {
+        guard let match = word.lowercased().wholeMatch(of: #/(\d{1,4})(?:st|nd|rd|th)/#) else { return nil }
+        return Int(match.1)
+    }
+
     public struct Number: Equatable, Sendable {
         /// As written.
         public var text: String

@@ -298,6 +298,14 @@ import VoiceCore
             .coverage(of: "One adult may supervise two children under 8.", weights: [:]).missing == [])
     }
 
+    /// A day of the month asked as an ordinal is the number a date writes; another day's date does not state it.
+    @Test func anOrdinalDayIsTheDateWrittenAsANumber() {
+        let question = QuestionWords("Is the market on the 21st of May?")
+        #expect(question.coverage(of: "The spring market is held on Saturday 21 May.", weights: [:]).missing == [])
+        #expect(question.coverage(of: "The spring market is held on Saturday 14 May.", weights: [:]).missing == ["21st"])
+        #expect(SpokenNumbers.value(ofOrdinal: "3rd") == 3 && SpokenNumbers.value(ofOrdinal: "k9") == nil)
+    }
+
     /// "Tuesday" is one of "Mon–Fri" and of "weekdays"; "Sat" is a day only as a range's end.
     @Test func aDayInsideAStatedDayRangeCounts() {
         let question = QuestionWords("What time is the first sailing on a Tuesday?")
