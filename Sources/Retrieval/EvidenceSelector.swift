@@ -120,8 +120,12 @@ struct EvidenceSelector {
             var text = candidate.text
             let context = [candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
             if let best = Clauses.uniqueBest(of: candidate.text, by: { clause in
-                question.coverage(of: clause + " " + context, weights: weights).share
-                    + (clauseKind.map { $0.type.isStated(in: clause, question: $0.question) ? 1 : 0 } ?? 0)
+                let (share, lacking) = question.coverage(of: clause + " " + context, weights: weights)
+                // Only a clause about the same item, by name or by a pronoun ("…, and it should soak for 10
+                // minutes"): "Lockers cost $1" does not price the sauna of "The sauna is open until 9pm, and
+                // lockers cost $1".
+                let sameItem = opensWithPronoun(clause) || question.focus.intersection(lacking).isSubset(of: missing)
+                return share + (sameItem && clauseKind.map { $0.type.isStated(in: clause, question: $0.question) } == true ? 1 : 0)
             }),
                best.score >= coverage - Clauses.tolerance {
                 text = best.clause

@@ -38,15 +38,22 @@ import VoiceCore
     /// question asking two kinds keeps the whole sentence.
     @Test func theClauseThatStatesTheAskedKindOfFactIsTheEvidence() {
         let chunk = StoredChunk(id: "s#0", documentID: "s", source: "spa.md", title: "Spa", heading: "Hot tub",
-                                text: "The hot tub holds six people, and each session lasts 15 minutes.", vector: [])
+                                text: "The hot tub holds six people, and it runs for 15 minutes at a time.", vector: [])
         func best(_ query: String) -> String? {
             EvidenceSelector.rank(EvidenceSelector.candidates([chunk]).map { ($0, [Float]()) }, query: query,
                                   question: QuestionWords(query), queryVector: [], weights: [:], known: ["hot", "tub"]).first?.text
         }
-        #expect(best("How long can I use the hot tub?") == "Each session lasts 15 minutes.")
+        #expect(best("How long can I use the hot tub?") == "It runs for 15 minutes at a time.")
         #expect(best("How many people fit in the hot tub?") == "The hot tub holds six people.")
         #expect(best("How many can go in the hot tub, and how long can I stay?")
-                == "The hot tub holds six people, and each session lasts 15 minutes.")
+                == "The hot tub holds six people, and it runs for 15 minutes at a time.")
+        // A clause about another item states a price, but not the asked one's.
+        let other = StoredChunk(id: "s#1", documentID: "s", source: "spa.md", title: "Spa", heading: "Opening",
+                                text: "The steam room is open until 9 pm, and lockers cost $1.", vector: [])
+        let steam = "How much is the steam room?"
+        #expect(EvidenceSelector.rank(EvidenceSelector.candidates([other]).map { ($0, [Float]()) }, query: steam,
+                                      question: QuestionWords(steam), queryVector: [], weights: [:],
+                                      known: ["steam", "room", "lockers"]).first?.text != "Lockers cost $1.")
         #expect(AnswerType.asksSeveralKinds("How many can come, and what's the price?"))
         #expect(!AnswerType.asksSeveralKinds("How much is a single and a return?"))
     }
