@@ -20,8 +20,11 @@ public enum SpokenNumbers {
     /// The value of an ordinal written in digits: "12th" and "21st" are 12 and 21, the day a date writes as "12
     /// January".
     public static func value(ofOrdinal word: String) -> Int? {
-        guard let match = word.lowercased().wholeMatch(of: #/(\d{1,4})(?:st|nd|rd|th)/#) else { return nil }
-        return Int(match.1)
+        // Called for every unmatched word of every sentence ranked: no regular expression.
+        let digits = word.prefix { $0.isASCII && $0.isNumber }
+        guard (1...4).contains(digits.count), ["st", "nd", "rd", "th"].contains(word.dropFirst(digits.count).lowercased())
+        else { return nil }
+        return Int(digits)
     }
 
     public struct Number: Equatable, Sendable {
