@@ -14,7 +14,8 @@ struct EvidenceSelector {
         /// The section the sentence is in: the chunk's heading, or one met inside the chunk before the sentence.
         var heading: String?
         /// The sentence before, in the same section, when this one opens with a pronoun ("They cost $2." after
-        /// "Lockers take a coin."): what the pronoun stands for is there.
+        /// "Lockers take a coin."): what the pronoun stands for is there; two sentences when the one before opens
+        /// with a pronoun too.
         var previous: String?
     }
 
@@ -68,15 +69,27 @@ struct EvidenceSelector {
                     let following = sentences[(index + 1)...].prefix { $0.heading == sentence.heading }.prefix(leadInFollowers)
                     text = ([text] + following.map(\.text)).joined(separator: " ")
                 }
-                let previous = index > 0 && sentences[index - 1].heading == sentence.heading && opensWithPronoun(text)
-                    ? sentences[index - 1].text : nil
+                // What a pronoun stands for may be named two sentences back, past another sentence that opens with a
+                // pronoun ("Drinking glasses and Pyrex. These melt at another temperature. They go in the red-lid bin.").
+                var previous: [String] = []
+                if opensWithPronoun(text) {
+                    for before in sentences[..<index].reversed().prefix(pronounChain) {
+                        guard before.heading == sentence.heading else { break }
+                        previous.insert(before.text, at: 0)
+                        if !opensWithPronoun(before.text) { break }
+                    }
+                }
                 if Chunker.wordCount(text) >= minimumWords && seen.insert(text).inserted {
-                    candidates.append(Candidate(text: text, chunk: chunk, heading: sentence.heading, previous: previous))
+                    candidates.append(Candidate(text: text, chunk: chunk, heading: sentence.heading,
+                                                previous: previous.isEmpty ? nil : previous.joined(separator: " ")))
                 }
             }
         }
         return candidates
     }
+
+    /// Sentences back that a pronoun's antecedent is looked for in.
+    static let pronounChain = 2
 
     /// Sentences that a lead-in brings along.
     static let leadInFollowers = 2

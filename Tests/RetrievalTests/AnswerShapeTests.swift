@@ -58,6 +58,22 @@ import VoiceCore
         #expect(!AnswerType.asksSeveralKinds("How much is a single and a return?"))
     }
 
+    /// A pronoun's antecedent is looked for past another sentence that opens with a pronoun, within the section.
+    @Test func aPronounIsReadWithTheSentenceThatNamesItTwoSentencesBack() {
+        let chunk = StoredChunk(id: "w#0", documentID: "w", source: "waste.md", title: "Waste", heading: "Paint",
+                                text: "Paint tins and aerosols need care. These can leak in the truck. They go to the recycling centre instead.",
+                                vector: [])
+        let candidates = EvidenceSelector.candidates([chunk])
+        #expect(candidates.first { $0.text.hasPrefix("They go") }?.previous
+                == "Paint tins and aerosols need care. These can leak in the truck.")
+        #expect(candidates.first { $0.text.hasPrefix("These can") }?.previous == "Paint tins and aerosols need care.")
+        #expect(candidates.first { $0.text.hasPrefix("Paint tins") }?.previous == nil)
+        let query = "Where do paint tins go?"
+        let ranked = EvidenceSelector.rank(candidates.map { ($0, [Float]()) }, query: query, question: QuestionWords(query),
+                                           queryVector: [], weights: [:], known: ["paint", "tins"])
+        #expect(ranked.first { $0.text.hasPrefix("They go") }?.unmatched == [])
+    }
+
     @Test func howManyAsksForACountOfTheNamedThing() throws {
         let lanes = try #require(AnswerType(question: "How many lanes has the main pool got?"))
         #expect(lanes.isStated(in: "The main pool is 25 metres long with six lanes.", question: "How many lanes has the main pool got?"))
