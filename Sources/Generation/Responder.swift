@@ -164,23 +164,37 @@ public struct Responder: GenerationClient {
     /// Where the first piece of spoken text ends, and whether it is a whole sentence: after a full stop, question
     /// or exclamation mark, or after a comma, semicolon or colon once the piece has `clauseWords` words
     /// (``SpeechPacing``: fewer for the answer's first piece), that the next words already follow (the filter holds
-    /// a trailing space back until more text comes).
+    /// a trailing space back until more text comes). A piece of `clauseWords` words also ends before a clause
+    /// opener ("and", "which", …) once four words from it on are written, as the voice cuts
+    /// (``SpeechPacing/clauseOpeners``): the model often writes a long first sentence without a comma.
     static func boundary(_ text: String, clauseWords: Int = SpeechPacing.clauseWords) -> (end: String.Index, sentence: Bool)? {
         var index = text.startIndex
         var words = 0
         var inWord = false
+        var wordStart = text.startIndex
+        // The space before the first clause opener after `clauseWords` words, and the words before it.
+        var opener: (end: String.Index, wordsBefore: Int)?
+        var openerClauseIsWritten: Bool { opener.map { words - $0.wordsBefore >= 4 } ?? false }
         while index < text.endIndex {
             let character = text[index]
             if character.isWhitespace {
+                if inWord {
+                    if let opener, openerClauseIsWritten { return (opener.end, false) }
+                    if opener == nil, words > clauseWords, SpeechPacing.clauseOpeners.contains(text[wordStart..<index].lowercased()) {
+                        opener = (text.index(before: wordStart), words - 1)
+                    }
+                }
                 inWord = false
             } else if !inWord {
                 inWord = true
                 words += 1
+                wordStart = index
             }
             let next = text.index(after: index)
-            if next < text.endIndex, text[next] == " ", text.index(after: next) < text.endIndex {
-                if ".!?".contains(character) { return (next, true) }
-                if ",;:".contains(character), words >= clauseWords { return (next, false) }
+            if next < text.endIndex, text[next] == " ", text.index(after: next) < text.endIndex,
+               ".!?".contains(character) || (",;:".contains(character) && words >= clauseWords) {
+                if let opener, openerClauseIsWritten { return (opener.end, false) }
+                return (next, ".!?".contains(character))
             }
             index = next
         }

@@ -39,10 +39,6 @@ public enum SpeechChunks {
         return chunks
     }
 
-    /// Words a spoken clause starts with: before one of them a speaker may pause, so a cut there sounds natural.
-    static let clauseOpeners: Set<String> = ["and", "but", "or", "so", "because", "while", "which", "who", "where",
-                                             "when", "until", "unless", "although", "though", "if", "then", "before", "after"]
-
     /// `phrase` cut before a clause opener once the chunk holds `clauseWords` words (`firstCut` before its first
     /// cut), keeping at least four words
     /// after the cut; a cut piece ends in "," so the voice speaks it as an unfinished clause. Without this a
@@ -54,7 +50,7 @@ public enum SpeechChunks {
         var count = wordsBefore
         for index in words.indices {
             if index > first, count >= (pieces.isEmpty ? firstCut : clauseWords), words.count - index >= 4,
-               clauseOpeners.contains(words[index].lowercased()) {
+               SpeechPacing.clauseOpeners.contains(words[index].lowercased()) {
                 let range = words[first].startIndex..<words[index - 1].endIndex
                 pieces.append(Phrase(text: String(text[range]), terminator: ",", range: range))
                 first = index

@@ -6,4 +6,8 @@ public enum SpeechPacing {
     /// The same for the answer's first piece: while it is made the listener hears nothing, and once it plays the
     /// next is made in the time it takes to say it, so it is cut at the first pause after a few words.
     public static let firstClauseWords = 4
+    /// Words a spoken clause starts with: before one of them a speaker may pause, so a long piece with no comma is
+    /// cut there (keeping at least four words after the cut) and still sounds natural.
+    public static let clauseOpeners: Set<String> = ["and", "but", "or", "so", "because", "while", "which", "who", "where",
+                                                    "when", "until", "unless", "although", "though", "if", "then", "before", "after"]
 }

@@ -28,9 +28,17 @@ struct ClauseReleaseTests {
     }
 
     @Test func aLongSentenceWhoseFirstClauseAnswersIsHandedOutAClauseAtATime() async throws {
-        let text = "Family tickets cost $30 for two adults and up to three children, and they are valid all day."
+        let text = "Family tickets cost $30 for two adults with up to three children, and they are valid all day."
         let pieces = try await Self.released(text)
-        #expect(pieces == ["Family tickets cost $30 for two adults and up to three children,", " and they are valid all day."])
+        #expect(pieces == ["Family tickets cost $30 for two adults with up to three children,", " and they are valid all day."])
+        #expect(pieces.joined() == text)
+    }
+
+    @Test func aLongFirstSentenceWithoutACommaIsHandedOutBeforeAClauseOpener() async throws {
+        // The model often writes its first sentence without a comma; the first piece still ends after a few words.
+        let text = "Family tickets cost $30 for two adults and they are valid all day."
+        let pieces = try await Self.released(text)
+        #expect(pieces.first == "Family tickets cost $30 for two adults")
         #expect(pieces.joined() == text)
     }
 
@@ -41,8 +49,8 @@ struct ClauseReleaseTests {
     }
 
     @Test func aRefusalAfterAReleasedClauseEndsTheAnswerThere() async throws {
-        let text = "Family tickets cost $30 for two adults and up to three children, but I don't know about dogs."
-        #expect(try await Self.released(text) == ["Family tickets cost $30 for two adults and up to three children,"])
+        let text = "Family tickets cost $30 for up to three children, but I don't know about dogs."
+        #expect(try await Self.released(text) == ["Family tickets cost $30 for up to three children,"])
     }
 
     @Test func shortClausesAndNumbersDoNotEndAPiece() {
@@ -53,5 +61,11 @@ struct ClauseReleaseTests {
         let cut = try? #require(Responder.boundary(text))
         #expect(cut.map { String(text[..<$0.end]) } == "The Zorblat Bridge: the bridge takes its name from the Zorblat family,")
         #expect(cut?.sentence == false)
+        // Before "and" once four words from it on are written, not at the opener alone or a tail of a word or two.
+        #expect(Responder.boundary("It costs $4 a day and you", clauseWords: 4) == nil)
+        let opener = "It costs $4 a day and pay at the desk."
+        #expect(Responder.boundary(opener, clauseWords: 4).map { String(opener[..<$0.end]) } == "It costs $4 a day")
+        #expect(Responder.boundary("It costs $4 a day and more. Then", clauseWords: 4).map { $0.sentence } == true)
+        #expect(Responder.boundary("Bread and jam cost $4 a day", clauseWords: 4) == nil)
     }
 }
