@@ -106,7 +106,7 @@ public struct Chunker: Sendable {
 
     /// Splits at `.`, `!` or `?` followed by whitespace and an uppercase letter, digit or quote, and at blank
     /// lines (paragraphs, list items). Abbreviations such as "e.g." or "Dr." do not end a sentence.
-    static func sentences(_ text: String) -> [String] {
+    public static func sentences(_ text: String) -> [String] {
         var result: [String] = []
         for paragraph in text.components(separatedBy: "\n\n") {
             let flat = paragraph.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -135,6 +135,12 @@ struct Eval: AsyncParsableCommand {
                             + ($0.states_fact == false ? " !type" : "") + ($0.answer_score.map { String(format: " ans %.1f", $0) } ?? "")
                             + " " + String($0.text.prefix(40))
                     }.joined())
+                    // Where a chunk states the facts and no evidence sentence does: the sentence that states them, or
+                    // that no one sentence does (the facts are split across sentences).
+                    if found, !facts.isEmpty, !retrieved.evidence.contains(where: { Outcome.states(facts, in: $0.text) }) {
+                        let stating = retrieved.documents.flatMap { Chunker.sentences($0.text) }.filter { Outcome.states(facts, in: $0) }
+                        print("     stated by " + (stating.isEmpty ? "no one sentence" : stating.prefix(2).map { "\"\($0.prefix(100))\"" }.joined(separator: ", ")))
+                    }
                 }
                 if verbose {
                     let mark = outcome.correct ? "ok  " : "MISS"
