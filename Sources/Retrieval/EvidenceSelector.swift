@@ -120,11 +120,8 @@ struct EvidenceSelector {
             let similarity = Double(VectorMath.dot(queryVector, vector))
             // The sentence before a pronoun says what the pronoun stands for ("Replacement lids are available.
             // They are not sold online; call…"): its words count as the sentence's own, as its heading's do.
-            let own = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
-            var (coverage, missing) = question.coverage(of: own, weights: weights)
-            if let previous = candidate.previous {
-                (coverage, missing) = question.coverage(of: own + " " + previous, weights: weights)
-            }
+            let own = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? "", candidate.previous ?? ""]
+            var (coverage, missing) = question.coverage(of: own.joined(separator: " "), weights: weights)
             // A sentence of side-by-side facts answers with the one clause that holds all it matched of the
             // question ("stage five" of "$72 for Stages 1 to 3 and $80 for Stages 4 to 6"), when only one does.
             // A clause that states the kind of fact asked comes first: "how long" asks the clause with a duration
