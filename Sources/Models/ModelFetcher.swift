@@ -47,7 +47,7 @@ public struct ModelFetcher: Sendable {
             for companion in companions {
                 try copyAtomically(companion, to: store.directory.appendingPathComponent(companion.lastPathComponent))
             }
-            try copyAtomically(inputs[0], to: output)
+            try copyAtomically(try concatenated(inputs, into: extracted.appendingPathComponent("\(spec.id).joined")), to: output)
         }
         try expectedStamp.write(to: stamp, atomically: true, encoding: .utf8)
         logger.info("model ready", metadata: [

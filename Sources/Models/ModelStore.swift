@@ -41,7 +41,7 @@ public struct ModelStoreError: Error, CustomStringConvertible {
     private let code: Code
 
     public static func missing(_ spec: ModelSpec, at path: String) -> Self {
-        let fetch = spec.isDefault ? "voice models" : "voice models --include \(spec.id)"
+        let fetch = spec.isDefault ? "voice models" : "voice models --only \(spec.id)"
         return .init(code: .missing(id: spec.id, path: path, fetch: fetch))
     }
     public static func checksumMismatch(path: String, expected: String, actual: String) -> Self {
