@@ -326,8 +326,11 @@ public final class KnowledgeBase: RetrievalClient {
             (prefixes.contains(first) || !TextWords.stopWords.contains(words[first])) && !TextWords.stopWords.contains(words[second])
         }.map { (first: words[$0], second: words[$1], prefix: prefixes.contains($0)) }
         let initialisms = Self.spelledLetters(in: query)
-        guard !pairs.isEmpty || !initialisms.isEmpty else { return query }
-        let terms = pairs.flatMap { [$0.first, $0.second, $0.first + $0.second] } + initialisms.flatMap { [$0, $0 + "s"] }
+        let spokenCodes = Self.spokenCodes(in: words)
+        guard !pairs.isEmpty || !initialisms.isEmpty || !spokenCodes.isEmpty else { return query }
+        var terms: [String] = pairs.flatMap { [$0.first, $0.second, $0.first + $0.second] }
+        terms += initialisms.flatMap { [$0, $0 + "s"] }
+        terms += spokenCodes.flatMap { [$0.word] + $0.codes }
         let frequencies = try await termStatistics.snapshot(for: Array(Set(terms)), version: version).frequencies
         // Not inside a contraction: "we're open" is not "we reopen".
         let start = "(?<![\\w'’])"
@@ -341,7 +344,28 @@ public final class KnowledgeBase: RetrievalClient {
             joined = joined.replacingOccurrences(of: start + "\(first)[\\s-]+\(second)\\b", with: first + second,
                                                  options: [.regularExpression, .caseInsensitive])
         }
+        // A code said aloud and written as words ("cave seven" for "K7"): the code the documents write, when they do
+        // not write the word. Read as the code, the question names its item, so a sentence about another code
+        // ("K9") is not taken for it.
+        for spoken in spokenCodes where (frequencies[spoken.word] ?? 0) == 0 {
+            guard let code = spoken.codes.filter({ (frequencies[$0] ?? 0) > 0 }).max(by: { (frequencies[$0] ?? 0) < (frequencies[$1] ?? 0) })
+            else { continue }
+            joined = joined.replacingOccurrences(of: start + "\(spoken.word)[\\s-]+\(spoken.number)\\b", with: code,
+                                                 options: [.regularExpression, .caseInsensitive])
+        }
         return joined
+    }
+
+    /// Each word followed by a number, in words or digits ("cave seven", "cave 7"), with the codes it may stand
+    /// for: a letter that sounds like the word's first one, then the number ("c7", "k7", "q7"), as
+    /// ``QuestionWords/isCode(_:letter:value:)`` matches them.
+    static func spokenCodes(in words: [String]) -> [(word: String, number: String, codes: [String])] {
+        zip(words, words.dropFirst()).compactMap { word, number in
+            guard !TextWords.stopWords.contains(word), let letter = word.first, letter.isLetter,
+                  let value = SpokenNumbers.value(of: number) ?? Int(number) else { return nil }
+            let codes = "abcdefghijklmnopqrstuvwxyz".map { "\($0)\(value)" }.filter { QuestionWords.isCode($0, letter: letter, value: value) }
+            return codes.isEmpty ? nil : (word, number, codes)
+        }
     }
 
     /// The words "'re" is written after ("we're", "what're").

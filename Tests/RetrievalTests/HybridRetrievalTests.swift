@@ -76,6 +76,24 @@ import VoiceCore
                 == "Is there a b b q area?", "no document writes BBQ")
     }
 
+    /// Speech recognition writes a model's code as the words it heard ("cave seven" for "K7"); read as the code,
+    /// the question names the model, so a sentence about another one is not taken for it.
+    @Test func aCodeSaidAloudIsReadAsTheCodeTheDocumentsWrite() async throws {
+        let test = try await TestKnowledge(seed: false)
+        _ = try await test.knowledge.ingest(source: "kettles.txt", data: Data("""
+            The K7 holds 1.7 litres. The K9 boils a full jug in four minutes. Page seven lists the spare parts.
+            """.utf8), format: .text)
+        let version = try await test.knowledge.follow()
+        #expect(try await test.knowledge.joiningSplitWords("Does the cave seven come in red?", version: version)
+                == "Does the k7 come in red?")
+        #expect(try await test.knowledge.joiningSplitWords("How fast is the kay 9?", version: version)
+                == "How fast is the k9?")
+        #expect(try await test.knowledge.joiningSplitWords("What is on page seven?", version: version)
+                == "What is on page seven?", "the documents write the word")
+        #expect(try await test.knowledge.joiningSplitWords("Is the cave eight quiet?", version: version)
+                == "Is the cave eight quiet?", "no document writes K8")
+    }
+
     @Test func minScoreFiltersAndTopKLimits() async throws {
         let test = try await TestKnowledge()
         let many = try await test.knowledge.retrieve(.init(query: "ferry timetable", top_k: 7))
