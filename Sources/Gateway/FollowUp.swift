@@ -107,13 +107,16 @@ public enum FollowUp {
     nonisolated(unsafe) static let questionWord =
         #/\b(?:what|where|when|which|who|why|how|can|could|is|are|am|was|were|do|does|did|has|have|will|would|should|shall|may|must)\b/#
 
-    /// The kinds of item a follow-up swaps for the previous question's: a day, a model code, a number.
+    /// The kinds of item a follow-up swaps for the previous question's: a day, a month, a model code, a number.
     enum Slot: Equatable {
-        case day, code, number
+        case day, month, code, number
 
         init?(_ word: String) {
             if !AnswerType.dayNames(in: word).isEmpty {
                 self = .day
+            } else if AnswerType.months.contains(word), word != "may" {
+                // "May" is also "May I…?".
+                self = .month
             } else if TextWords.isCode(word) {
                 self = .code
             } else if word != "one", SpokenNumbers.value(of: word) != nil || Int(word) != nil {

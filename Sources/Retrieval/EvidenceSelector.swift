@@ -220,9 +220,19 @@ struct QuestionWords {
         // English puts the verb after its pronoun subject or "to", a modal maybe between ("how do I turn", "ready to
         // pair", "I can bring"): such a word says what is done, which a sentence may say in other words, not what it
         // is done to.
+        // So does a question that puts its subject between the auxiliary and the verb ("What time does the bar
+        // close?"): the word after "does the bar" is the verb, unless English uses it mostly as a noun ("does the
+        // bar menu…").
         let verbs = Set(all.indices.dropFirst().filter { index in
             Self.subjects.contains(all[index - 1])
                 || (index >= 2 && Self.subjects.contains(all[index - 2]) && TextWords.stopWords.contains(all[index - 1]))
+                || (index >= 3 && Self.auxiliaries.contains(all[index - 3]) && Self.determiners.contains(all[index - 2])
+                    && !TextWords.stopWords.contains(all[index - 1]) && lexicon?.isMostlyNoun(all[index]) == false)
+        }.map { all[$0] })
+        // A part of the day after a day ("Friday night", "Monday evening") says when within that day, which a
+        // sentence states as the day and a time ("Friday and Saturday: 11:00 to midnight").
+        let dayParts = Set(all.indices.dropFirst().filter { index in
+            Self.partsOfTheDay.contains(all[index]) && !AnswerType.dayNames(in: all[index - 1]).isEmpty
         }.map { all[$0] })
         // A word right after a determiner, or after a determiner and an adjective ("the filter", "a monthly pass"),
         // is a noun however often English uses it as a verb; after a noun it is most often the verb ("the filter
@@ -235,7 +245,7 @@ struct QuestionWords {
         // about the thing need not say "new".
         focus = Set(words.filter { word in
             !verbs.contains(word) && !Self.relations.contains(word) && !Self.quantifiers.contains(word)
-                && !Self.genericNouns.contains(word) && word != "new"
+                && !Self.genericNouns.contains(word) && word != "new" && !dayParts.contains(word)
                 && (named.contains(word) || lexicon?.isMostlyVerb(word) != true)
         })
         let content = Set(words)
@@ -246,6 +256,8 @@ struct QuestionWords {
             let days = AnswerType.daysCovered(by: word)
             return days.isEmpty ? nil : (word, days)
         })
+        // "May" is also "May I…?".
+        askedMonths = Set(content.filter { AnswerType.months.contains($0) && $0 != "may" })
         let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
         // "The most I'd pay", "the least water": an amount's bound, which a sentence states as one ("up to a daily
         // cap of $90"). Before an adjective they make a superlative ("the most expensive"), which only they say.
@@ -274,6 +286,8 @@ struct QuestionWords {
     let ages: [String: Int]
     /// The days each of the question's day words means ("tuesdays", "weekend").
     let askedDays: [String: Set<String>]
+    /// The months the question names.
+    let askedMonths: Set<String>
 
     /// A model's code: letters, then digits ("k9", "x5"), not a time, a measure or an ordinal ("10am", "20cm", "3rd").
     static func isModelCode(_ word: String) -> Bool { word.wholeMatch(of: #/[a-z]{1,3}\d+[a-z]?/#) != nil }
@@ -283,6 +297,13 @@ struct QuestionWords {
     var focus: Set<String>
 
     static let subjects: Set<String> = ["i", "you", "we", "they", "it", "he", "she", "to"]
+    /// English's auxiliary and modal verbs, which open a question before its subject ("does the bar close"). Not
+    /// "is" and "are": after "is the pool" comes what it is ("heated"), the attribute asked about.
+    static let auxiliaries: Set<String> = ["do", "does", "did", "will", "would", "can", "could", "shall", "should",
+                                           "may", "might", "must"]
+    /// The parts of a day, a closed class of English.
+    static let partsOfTheDay: Set<String> = ["morning", "mornings", "afternoon", "afternoons", "evening", "evenings",
+                                             "night", "nights"]
     static let determiners: Set<String> = ["a", "an", "the", "my", "your", "our", "their", "his", "her", "its", "this",
                                            "that", "these", "those", "each", "every", "any", "some", "no"]
     /// English's closed classes of prepositions, conjunctions, particles and ordinals: they relate or order things
@@ -373,6 +394,14 @@ struct QuestionWords {
         return bounds
     }
 
+    /// The number two number words say together ("sixty two" for the 62 bus), when they make one.
+    static func compoundNumber(_ parts: [String]) -> Int? {
+        guard parts.allSatisfy(SpokenNumbers.isNumberWord) else { return nil }
+        let numbers = SpokenNumbers.numbers(in: parts.joined(separator: " "))
+        guard numbers.count == 1, let number = numbers.first, number.parts.count == 1 else { return nil }
+        return Int(truncating: number.value as NSDecimalNumber)
+    }
+
     /// Whether `word` is a code of letters then digits ("k9") whose first letter sounds like `letter` and whose
     /// number is `value`.
     static func isCode(_ word: String, letter: Character, value: Int) -> Bool {
@@ -409,6 +438,7 @@ struct QuestionWords {
         let ranges = words.contains { SpokenNumbers.value(orPluralOf: $0) != nil || Int($0) != nil } ? Self.ranges(in: text) : []
         // Only a question with a day can fall in a text's day range.
         let textDays = askedDays.isEmpty ? [] : AnswerType.daysCovered(by: text)
+        let textMonths = askedMonths.isEmpty ? [] : AnswerType.monthsCovered(by: text)
         let ageBounds = ages.isEmpty ? [] : Self.ageBounds(in: text)
         var credit: [String: Double] = [:]
         for word in words {
@@ -437,12 +467,16 @@ struct QuestionWords {
             } else if let days = askedDays[word], days.isSubset(of: textDays) {
                 // "Tuesday" is one of "Mon–Fri", and of "weekdays".
                 credit[word] = Self.inexactCredit
+            } else if askedMonths.contains(word), textMonths.contains(word) {
+                // "January" is one of "Nov–Mar".
+                credit[word] = Self.inexactCredit
             }
         }
         // Two words the text writes as one ("drift wood", "cave nine" for "K9"), or that mean one thing ("grown up"
         // → "adult").
         for pair in joined {
-            let value = Self.writtenAsOne(pair.parts[0], pair.parts[1], in: textWords, keys: written) != nil ? Self.inexactCredit
+            let value = Self.writtenAsOne(pair.parts[0], pair.parts[1], in: textWords, keys: written) != nil
+                    || Self.compoundNumber(pair.parts).map { textWords.contains(String($0)) } == true ? Self.inexactCredit
                 : relatedMatches(pair.word, in: textWords, stems: textStems) ? Self.relatedCredit : 0
             guard value > 0 else { continue }
             for part in pair.parts { credit[part] = max(credit[part] ?? 0, value) }

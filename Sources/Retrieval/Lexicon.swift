@@ -142,6 +142,11 @@ public final class Lexicon: Sendable {
         isMostly(.adj, word)
     }
 
+    /// Whether `word` is mostly used as a noun ("kettle", "menu"; not "close", "open"), by the same measure.
+    public func isMostlyNoun(_ word: String) -> Bool {
+        isMostly(.noun, word)
+    }
+
     private func isMostly(_ pos: PartOfSpeech, _ word: String) -> Bool {
         let word = word.lowercased()
         return mostlyCache.value(for: "\(pos.rawValue) \(word)") {

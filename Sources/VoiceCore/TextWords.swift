@@ -449,6 +449,32 @@ public enum AnswerType: Equatable, Sendable {
         return Set(covered.map { weekdays[$0] })
     }
 
+    /// The months `text` covers, as full names: named ("January"), or in a range whose ends may be shortened and
+    /// dated ("Nov–Mar", "Apr–Jun and Sep–Oct", "1 April to 30 September"), wrapping past December. "May" and a
+    /// shortened month ("mar", "sep") are English words too, so they count only as a range's ends.
+    public static func monthsCovered(by text: String) -> Set<String> {
+        let words = TextWords.words(text)
+        func month(_ word: String) -> Int? {
+            calendarMonths.firstIndex(of: word) ?? (word.count >= 3 ? calendarMonths.firstIndex { $0.hasPrefix(word) } : nil)
+        }
+        var covered = Set(words.compactMap { word in word == "may" ? nil : calendarMonths.firstIndex(of: word) })
+        let lowered = text.lowercased()
+        let pattern = #/\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(?:–|—|-|\bto\b|\buntil\b|\btill\b|\bthrough\b)\s*(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b/#
+        if words.contains(where: { month($0) != nil }) {
+            for match in lowered.matches(of: pattern) {
+                guard let first = month(String(match.output.1)), let last = month(String(match.output.2)) else { continue }
+                var index = first
+                covered.insert(index)
+                while index != last { index = (index + 1) % 12; covered.insert(index) }
+            }
+        }
+        return Set(covered.map { calendarMonths[$0] })
+    }
+
+    /// The months in order, January first.
+    static let calendarMonths = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+                                 "october", "november", "december"]
+
     /// The days of the week in order, Monday first.
     static let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -464,8 +490,7 @@ public enum AnswerType: Equatable, Sendable {
 
     public static let days: Set<String> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
                                     "weekday", "weekdays", "weekend", "weekends", "daily"]
-    public static let months: Set<String> = ["january", "february", "march", "april", "may", "june", "july", "august",
-                                      "september", "october", "november", "december"]
+    public static let months = Set(calendarMonths)
     static let numberWords: Set<String> = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                                            "ten", "eleven", "twelve", "twenty", "thirty", "forty", "fifty", "hundred",
                                            "thousand", "half", "dozen"]

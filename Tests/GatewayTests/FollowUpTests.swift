@@ -64,6 +64,8 @@ import VoiceCore
                 == "When does the late swim start on Sundays?")
         #expect(asked("What about the X5?", after: "How loud is the X3 blender?") == "How loud is the X5 blender?")
         #expect(asked("And for level 4?", after: "How much is a course for level 2?") == "How much is a course for level 4?")
+        #expect(asked("And in August?", after: "How much is a double room for a night in January?")
+                == "How much is a double room for a night in August?")
         #expect(asked("Is the café open that day?", after: "What time does the museum close on Tuesday?")
                 == "Is the café open on Tuesday?")
         #expect(asked("Is the café open on that day?", after: "What time does the museum close on Tuesday or Friday?")

@@ -343,6 +343,37 @@ import VoiceCore
         #expect(AnswerType.daysCovered(by: "Sundays and public holidays") == ["sunday"])
     }
 
+    /// "January" is one of "Nov–Mar" (a range wraps past December) and "late September" of "Apr–Jun and Sep–Oct";
+    /// a month outside every range, or "may" and "mar" alone, which are English words too, are not.
+    @Test func aMonthInsideAStatedMonthRangeCounts() {
+        let question = QuestionWords("How much is a double room for a night in January?")
+        #expect(!question.coverage(of: "Double, Low season (Nov–Mar): £95.", weights: [:]).missing.contains("january"))
+        #expect(question.coverage(of: "Double, High season (Jul–Aug): £146.", weights: [:]).missing.contains("january"))
+        #expect(AnswerType.monthsCovered(by: "Mid season (Apr–Jun and Sep–Oct)")
+                == ["april", "may", "june", "september", "october"])
+        #expect(AnswerType.monthsCovered(by: "Summer (1 April to 30 September)").count == 6)
+        #expect(AnswerType.monthsCovered(by: "You may mar the finish.") == [])
+        #expect(AnswerType.monthsCovered(by: "Closed in January") == ["january"])
+    }
+
+    /// A number said in two words ("sixty-two") is the number a sentence writes in digits ("The 62 bus").
+    @Test func aNumberSaidInTwoWordsMatchesItsDigits() {
+        let question = QuestionWords("How often does the sixty-two bus run on a Sunday?")
+        #expect(question.coverage(of: "The 62 bus runs every hour on Sundays.", weights: [:]).missing == [])
+        #expect(Set(question.coverage(of: "The 26 bus runs every hour on Sundays.", weights: [:]).missing) == ["sixty", "two"])
+    }
+
+    /// "Friday night" asks for a time on Friday, which a sentence gives as the day and its hours; and in "What time
+    /// does the bar close?" the word after the subject is what is done, not a thing a sentence must name.
+    @Test func aPartOfTheDayAndTheVerbAfterTheSubjectAreNotItemsAskedAbout() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        let night = QuestionWords("What time does the bar shut on a Friday night?", lexicon: lexicon)
+        #expect(!night.focus.contains("night") && night.focus.contains("bar"))
+        #expect(!QuestionWords("What time does the bar close on a Tuesday?", lexicon: lexicon).focus.contains("close"))
+        #expect(QuestionWords("When does the night boat leave?", lexicon: lexicon).focus.contains("night"))
+        #expect(QuestionWords("Does the bar menu have vegan food?", lexicon: lexicon).focus.contains("menu"))
+    }
+
     /// A sentence about a kind of the asked thing is about it: "boat" asked, "ferries" written. Hyponyms that are
     /// mostly adjectives ("free" is a kind of "people" in WordNet) are not followed.
     @Test func aKindOfTheAskedThingMatchesIt() throws {
