@@ -348,8 +348,8 @@ public final class KnowledgeBase: RetrievalClient {
         // not write the word. Read as the code, the question names its item, so a sentence about another code
         // ("K9") is not taken for it.
         for spoken in spokenCodes where (frequencies[spoken.word] ?? 0) == 0 {
-            guard let code = spoken.codes.filter({ (frequencies[$0] ?? 0) > 0 }).max(by: { (frequencies[$0] ?? 0) < (frequencies[$1] ?? 0) })
-            else { continue }
+            let written = spoken.codes.filter { (frequencies[$0] ?? 0) > 0 }
+            guard let code = written.max(by: { (frequencies[$0] ?? 0) < (frequencies[$1] ?? 0) }) else { continue }
             joined = joined.replacingOccurrences(of: start + "\(spoken.word)[\\s-]+\(spoken.number)\\b", with: code,
                                                  options: [.regularExpression, .caseInsensitive])
         }
@@ -363,7 +363,8 @@ public final class KnowledgeBase: RetrievalClient {
         zip(words, words.dropFirst()).compactMap { word, number in
             guard !TextWords.stopWords.contains(word), let letter = word.first, letter.isLetter,
                   let value = SpokenNumbers.value(of: number) ?? Int(number) else { return nil }
-            let codes = "abcdefghijklmnopqrstuvwxyz".map { "\($0)\(value)" }.filter { QuestionWords.isCode($0, letter: letter, value: value) }
+            let codes = "abcdefghijklmnopqrstuvwxyz".map { "\($0)\(value)" }
+                .filter { QuestionWords.isCode($0, letter: letter, value: value) }
             return codes.isEmpty ? nil : (word, number, codes)
         }
     }

@@ -28,7 +28,8 @@ struct Doctor: AsyncParsableCommand {
         let store = ModelStore(directory: settings.modelsDirectory)
         for spec in ModelCatalog.all {
             let size = store.size(of: spec).map { String(format: "%.1f MB", Double($0) / 1e6) }
-            let state = size.map { "present  \($0)" } ?? (spec.isDefault ? "missing  (run `voice models`)" : "optional (`voice models --only \(spec.id)`)")
+            let absent = spec.isDefault ? "missing  (run `voice models`)" : "optional (`voice models --only \(spec.id)`)"
+            let state = size.map { "present  \($0)" } ?? absent
             print("  \(spec.id.padding(toLength: 16, withPad: " ", startingAt: 0)) \(state)  \(store.url(for: spec).path)")
             print("  \("".padding(toLength: 16, withPad: " ", startingAt: 0)) licence: \(spec.license)")
         }
