@@ -151,7 +151,7 @@ public struct AnswerPolicy: Sendable {
     public static func asksTheSameSpecifics(_ asked: String, _ stored: String) -> Bool {
         func specifics(_ text: String) -> Set<String> {
             AnswerType.dayNames(in: text)
-                .union(TextWords.words(text).filter { AnswerType.months.contains($0) && $0 != "may" })  // "May I…?"
+                .union(TextWords.words(text).filter(AnswerType.isMonthName))
                 .union(SpokenNumbers.numbers(in: text).map { "\($0.value)" })
         }
         return specifics(asked) == specifics(stored)

@@ -114,8 +114,7 @@ public enum FollowUp {
         init?(_ word: String) {
             if !AnswerType.dayNames(in: word).isEmpty {
                 self = .day
-            } else if AnswerType.months.contains(word), word != "may" {
-                // "May" is also "May I…?".
+            } else if AnswerType.isMonthName(word) {
                 self = .month
             } else if TextWords.isCode(word) {
                 self = .code

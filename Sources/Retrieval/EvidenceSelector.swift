@@ -256,8 +256,7 @@ struct QuestionWords {
             let days = AnswerType.daysCovered(by: word)
             return days.isEmpty ? nil : (word, days)
         })
-        // "May" is also "May I…?".
-        askedMonths = Set(content.filter { AnswerType.months.contains($0) && $0 != "may" })
+        askedMonths = Set(content.filter(AnswerType.isMonthName))
         let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
         // "The most I'd pay", "the least water": an amount's bound, which a sentence states as one ("up to a daily
         // cap of $90"). Before an adjective they make a superlative ("the most expensive"), which only they say.

@@ -442,9 +442,7 @@ public enum AnswerType: Equatable, Sendable {
             guard let first = day(String(match.output.1), shortened: true), let last = day(String(match.output.2), shortened: true)
             else { continue }
             // A range may wrap past Sunday ("Fri–Mon").
-            var index = first
-            covered.insert(index)
-            while index != last { index = (index + 1) % 7; covered.insert(index) }
+            covered.formUnion(cyclicSpan(from: first, to: last, count: weekdays.count))
         }
         return Set(covered.map { weekdays[$0] })
     }
@@ -457,19 +455,27 @@ public enum AnswerType: Equatable, Sendable {
         func month(_ word: String) -> Int? {
             calendarMonths.firstIndex(of: word) ?? (word.count >= 3 ? calendarMonths.firstIndex { $0.hasPrefix(word) } : nil)
         }
-        var covered = Set(words.compactMap { word in word == "may" ? nil : calendarMonths.firstIndex(of: word) })
+        var covered = Set(words.filter(isMonthName).compactMap { calendarMonths.firstIndex(of: $0) })
         let lowered = text.lowercased()
         let pattern = #/\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(?:–|—|-|\bto\b|\buntil\b|\btill\b|\bthrough\b)\s*(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b/#
         if words.contains(where: { month($0) != nil }) {
             for match in lowered.matches(of: pattern) {
                 guard let first = month(String(match.output.1)), let last = month(String(match.output.2)) else { continue }
-                var index = first
-                covered.insert(index)
-                while index != last { index = (index + 1) % 12; covered.insert(index) }
+                covered.formUnion(cyclicSpan(from: first, to: last, count: calendarMonths.count))
             }
         }
         return Set(covered.map { calendarMonths[$0] })
     }
+
+    /// The positions from `first` to `last` in a cycle of `count` (days of the week, months), wrapping past its end.
+    static func cyclicSpan(from first: Int, to last: Int, count: Int) -> [Int] {
+        var span = [first]
+        while span.last != last { span.append((span[span.count - 1] + 1) % count) }
+        return span
+    }
+
+    /// Whether a word of a question or a sentence names a month: "may" is also "May I…?", so it does not.
+    public static func isMonthName(_ word: String) -> Bool { months.contains(word) && word != "may" }
 
     /// The months in order, January first.
     static let calendarMonths = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
