@@ -96,7 +96,7 @@ public struct DocumentText: Sendable, Equatable {
                     current = DocumentSection(heading: lines[0], text: "")
                 }
                 lines.removeFirst(2)
-            } else if lines.count >= 2, listItem(lines[0]) == nil, let heading = plainHeading(lines[0]),
+            } else if lines.count >= 2, listItem(lines[0]) == nil, let heading = plainHeading(lines[0]), records(lines) == nil,
                       Chunker.wordCount(lines[0]) <= 8, !atStart || title != nil,
                       lines[1].first?.isUppercase == true || listItem(lines[1]) != nil, !isWrapped(lines) {
                 // "What is happening" on its own line, its text on the next: a heading with no blank line after it.
@@ -113,6 +113,14 @@ public struct DocumentText: Sendable, Equatable {
                 }
                 continue
             }
+            // A line only of rule characters ("-----  ----" under a table's header, a box of asterisks) is layout.
+            lines.removeAll { $0.wholeMatch(of: #/[-=*_~#+\s]{3,}/#) != nil && $0.contains(where: { !$0.isWhitespace }) }
+            if lines.isEmpty { continue }
+            if let records = records(lines) {
+                if let lead = records.lead { current.text += lead + "\n\n" }
+                addTable(("\n\n" + records.table.text + "\n\n", records.table.subject), to: &sections, current: &current)
+                continue
+            }
             for line in lines {
                 current.text += listItem(line).map { "\n\($0)\n\n" } ?? line + "\n"
             }
@@ -122,6 +130,42 @@ public struct DocumentText: Sendable, Equatable {
         sections = sections.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         if sections.isEmpty, !titleText.isEmpty { return DocumentText(title: nil, sections: [DocumentSection(heading: nil, text: titleText)]) }
         return DocumentText(title: title, sections: sections)
+    }
+
+    /// A paragraph of plain text laid out as records, one per line: a space-aligned table under a header line
+    /// ("Area          Lead time" over "Town centre   5 working days"), or labelled values ("Power draw:  9 W",
+    /// "Router model ....... CL-400"), maybe after a lead-in line ending in a colon. Each record is read as a table
+    /// row (``TableText``), one sentence per value: run together, the lines were one sentence holding every value.
+    static func records(_ lines: [String]) -> (lead: String?, table: (text: String, subject: String?))? {
+        var lines = lines
+        let lead = lines.first.flatMap { $0.hasSuffix(":") && lines.count >= 3 ? $0 : nil }
+        if lead != nil { lines.removeFirst() }
+        guard lines.count >= 2, !lines.contains(where: { listItem($0) != nil }) else { return nil }
+        // Columns are apart by a tab, a leader of dots, an arrow or two spaces (not those after a sentence's end).
+        let aligned = lines.map { line in
+            line.replacingOccurrences(of: #"([.!?]) {2,}"#, with: "$1 ", options: .regularExpression)
+                .split(separator: #/\t+|\s*\.{3,}\s*|\s*(?:->|→|=>)\s*| {2,}/#)
+                .map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: ":")) }
+                .filter { !$0.isEmpty }
+        }
+        let columns = aligned[0].count
+        if columns >= 2, aligned.allSatisfy({ $0.count == columns }) {
+            // A first line with no number over lines with numbers is the header.
+            let hasHeader = lines.count >= 3 && !lines[0].contains(where: \.isNumber) && lines.dropFirst().contains { $0.contains(where: \.isNumber) }
+            let rows = aligned.dropFirst(hasHeader ? 1 : 0).map { $0.map { TableText.Cell(text: $0) } }
+            return (lead, (TableText.sentences(header: hasHeader ? aligned[0] : nil, rows: Array(rows)),
+                           hasHeader ? TableText.subject(aligned[0]) : nil))
+        }
+        // "Label: value" on every line, the label a short name.
+        let labelled = lines.map { line in
+            // A short value: "Q: Can I pay by card?" over "A: Yes, …" is a question and its answer.
+            line.wholeMatch(of: #/([^:.!?]{1,40}):\s+([^?]+)/#).flatMap { match in
+                Chunker.wordCount(String(match.1)) <= 6 && Chunker.wordCount(String(match.2)) <= 12
+                    ? [String(match.1), String(match.2)] : nil
+            }
+        }
+        guard labelled.allSatisfy({ $0 != nil }) else { return nil }
+        return (lead, (TableText.sentences(header: nil, rows: labelled.compactMap { $0?.map { TableText.Cell(text: $0) } }), nil))
     }
 
     /// Whether a paragraph's first line is a hard-wrapped sentence going on below, not a heading over it: it ends on
@@ -503,6 +547,19 @@ enum TableText {
     static func clause(_ text: String) -> String {
         var text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         while text.hasSuffix(".") { text.removeLast() }
-        return text.replacingOccurrences(of: #"([.!?])\s+"#, with: "; ", options: .regularExpression)
+        return saidMarks(text).replacingOccurrences(of: #"([.!?])\s+"#, with: "; ", options: .regularExpression)
     }
+
+    /// Check marks and crosses, the way a comparison table says "included" and "not included", as the words a
+    /// listener hears and a yes-or-no question is answered by: "✓ Up to 3" is "Yes, up to 3"; a cross is "No".
+    static func saidMarks(_ text: String) -> String {
+        guard let mark = text.first, let word = marks[mark] else { return text }
+        let rest = text.dropFirst().trimmingCharacters(in: .whitespaces)
+        guard let first = rest.first else { return word }
+        guard first.isLetter || first.isNumber else { return text }
+        return word + ", " + (rest.prefix(2).allSatisfy(\.isUppercase) ? rest : rest.prefix(1).lowercased() + rest.dropFirst())
+    }
+
+    static let marks: [Character: String] = ["✓": "Yes", "✔": "Yes", "☑": "Yes", "✅": "Yes",
+                                             "✗": "No", "✘": "No", "✕": "No", "❌": "No"]
 }

@@ -181,12 +181,15 @@ struct QuestionWords {
         // sentence states in numbers, not in that word.
         let frame = AnswerType.frameWords(of: query)
         // "One" that stands for a thing said before ends its phrase after a determiner, an ordinal or an adjective
-        // ("the last one", "which one", "a cheaper one"); "one adult", "one way" and "gate one" count.
+        // ("the last one", "which one", "a cheaper one"), or ends a phrase a determiner opens ("the Gigabit one",
+        // "the sea view one"); "one adult", "one way" and "gate one" count.
         let proForm = all.indices.filter { all[$0] == "one" }.allSatisfy { index in
             guard index > 0, index + 1 == all.count || TextWords.stopWords.contains(all[index + 1]) else { return false }
             let before = all[index - 1]
+            let modifiers = all[..<index].reversed().prefix { !TextWords.stopWords.contains($0) }.count
             return Self.determiners.contains(before) || Self.relations.contains(before) || before == "which"
                 || lexicon?.isMostlyAdjective(before) == true
+                || ((1...2).contains(modifiers) && index > modifiers && Self.determiners.contains(all[index - modifiers - 1]))
         }
         // "My three year old": an age, which a sentence states as a bound ("Children under 5"), so "year" and "old"
         // are not looked for, and the number counts only inside such a bound, not as any "3".
@@ -237,9 +240,16 @@ struct QuestionWords {
         // A word right after a determiner, or after a determiner and an adjective ("the filter", "a monthly pass"),
         // is a noun however often English uses it as a verb; after a noun it is most often the verb ("the filter
         // go"), and elsewhere the word's usage decides ("What does E2 mean?").
+        // "That" after a noun opens a relative clause ("the router that came with Starter"): what follows is its
+        // verb, not a thing it names.
+        let relative = { (index: Int) in
+            all[index] == "that" && index >= 1 && !TextWords.stopWords.contains(all[index - 1])
+                && lexicon?.isMostlyNoun(all[index - 1]) == true
+        }
         let named = Set(all.indices.dropFirst().filter { index in
-            Self.determiners.contains(all[index - 1])
-                || (index >= 2 && Self.determiners.contains(all[index - 2]) && lexicon?.isMostlyAdjective(all[index - 1]) == true)
+            (Self.determiners.contains(all[index - 1]) && !relative(index - 1))
+                || (index >= 2 && Self.determiners.contains(all[index - 2]) && !relative(index - 2)
+                    && lexicon?.isMostlyAdjective(all[index - 1]) == true)
         }.map { all[$0] })
         // "A new base" is the one that replaces a lost or broken one ("Replacement power base: $29"): a sentence
         // about the thing need not say "new".

@@ -99,7 +99,8 @@ public enum AnswerType: Equatable, Sendable {
             self = .reason
         } else if (says("how much") && !quantity) || words.contains(where: Self.priceWords.contains) {
             self = .money
-        } else if quantity || says("how many", "how long", "how far") || !Self.attributeWords(of: question).isEmpty {
+        } else if quantity || says("how many", "how long", "how far") || !Self.attributeWords(of: question).isEmpty
+                    || Self.asksWhichNumber(clauses.first ?? []) {
             self = .number
         } else if opens("when", "what time", "what year", "which year", "how early", "how late") || says("how often")
                     || (opens("what", "which") && words.contains(where: Self.timeNouns.contains)) {
@@ -112,6 +113,13 @@ public enum AnswerType: Equatable, Sendable {
         } else {
             return nil
         }
+    }
+
+    /// "What number do I ring?", "What's the number for faults?", "which room number": asked what number, a
+    /// sentence must give one, not say "numbers".
+    static func asksWhichNumber(_ clause: [String]) -> Bool {
+        guard let opening = clause.first, ["what", "which", "whats"].contains(opening) else { return false }
+        return clause.prefix(4).contains("number")
     }
 
     /// The kind of fact asked for now in a text of several questions ("How much is a block for stage two? And how

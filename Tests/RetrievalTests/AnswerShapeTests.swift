@@ -364,7 +364,8 @@ import VoiceCore
     }
 
     /// "Friday night" asks for a time on Friday, which a sentence gives as the day and its hours; and in "What time
-    /// does the bar close?" the word after the subject is what is done, not a thing a sentence must name.
+    /// does the bar close?" the word after the subject is what is done, not a thing a sentence must name, as is the
+    /// verb of a relative clause ("the router that came with Starter").
     @Test func aPartOfTheDayAndTheVerbAfterTheSubjectAreNotItemsAskedAbout() throws {
         let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
         let night = QuestionWords("What time does the bar shut on a Friday night?", lexicon: lexicon)
@@ -372,6 +373,9 @@ import VoiceCore
         #expect(!QuestionWords("What time does the bar close on a Tuesday?", lexicon: lexicon).focus.contains("close"))
         #expect(QuestionWords("When does the night boat leave?", lexicon: lexicon).focus.contains("night"))
         #expect(QuestionWords("Does the bar menu have vegan food?", lexicon: lexicon).focus.contains("menu"))
+        // "That" after a noun opens a relative clause, whose verb names nothing; as a determiner it names.
+        #expect(QuestionWords("Do I have to return the router that came with Starter?", lexicon: lexicon).focus == ["router", "starter"])
+        #expect(QuestionWords("Is that router free?", lexicon: lexicon).focus.contains("router"))
     }
 
     /// A sentence about a kind of the asked thing is about it: "boat" asked, "ferries" written. Hyponyms that are
@@ -448,13 +452,27 @@ import VoiceCore
         #expect(copy.coverage(of: "A colour printer is by the door.", weights: [:]).missing.contains("one"), "no rate")
     }
 
-    /// "They" and "the last one" stand for something said before; a sentence need not repeat them. "One adult"
+    /// "They", "the last one" and "the Gigabit one" stand for something said before; a sentence need not repeat
+    /// them. "One adult"
     /// and "one way" still count.
     @Test func pronounsAndAProFormOneAreNoWordsToMatch() {
         #expect(QuestionWords("Do they have to be on a lead?").words == ["lead"])
         #expect(QuestionWords("And the last one?").words == ["last"])
+        #expect(QuestionWords("And the Gigabit one?").words == ["gigabit"])
+        #expect(QuestionWords("What about the sea view one?").words == ["sea", "view"])
         #expect(QuestionWords("How much is one way?").words.contains("one"))
         #expect(QuestionWords("Where is gate one?").words.contains("one"))
+    }
+
+    /// Asked what number to ring, a sentence must give a number: one about clause numbers says none.
+    @Test func whatNumberAsksForANumber() throws {
+        for question in ["What number do I call to cancel?", "What's the number for reporting a fault?"] {
+            let type = try #require(AnswerType(question: question))
+            #expect(type == .number)
+            #expect(type.isStated(in: "8.3 Faults: 01632 960 418, 7am–11pm every day.", question: question))
+            #expect(!type.isStated(in: "Clause numbers stay the same, so you can quote them when you call us.", question: question))
+        }
+        #expect(AnswerType(question: "Do I need my account number?") == nil)
     }
 
     /// "How often" asks when, repeatedly: "every 20 minutes" and "hourly" answer it, a price does not; "often" is

@@ -252,6 +252,16 @@ import VoiceCore
                               "Water taxi, Days: Daily, First: 07:00."])
     }
 
+    /// A comparison table marks what a plan includes with ticks and crosses: a listener hears "yes" and "no", and a
+    /// yes-or-no question finds its answer in them.
+    @Test func ticksAndCrossesInACellAreSaidAsYesAndNo() {
+        let markdown = DocumentText.markdown("## Plans\n\n| | Solo | Team |\n|---|---|---|\n| Offline mode | ✓ | ✔ Up to 3 devices |\n"
+            + "| API access | ✗ | ✓ API v2 |\n| Price | £4 × 12 | £9 |\n")
+        #expect(markdown.sections.flatMap { Chunker.sentences($0.text) } == [
+            "Offline mode, Solo: Yes.", "Offline mode, Team: Yes, up to 3 devices.", "API access, Solo: No.",
+            "API access, Team: Yes, API v2.", "Price, Solo: £4 × 12.", "Price, Team: £9."])
+    }
+
     @Test func markdownPipeTablesAndListItemsStayApart() {
         let text = DocumentText.markdown("# Kettle\n\n| Specification | K7 | K9 |\n|---|---|---|\n| Capacity | 1.2 litres | 1.7 litres |\n\n"
             + "## Spares\n\n- Spare filter: $7.50\n- Descaler: $9\n\n1. Fill the kettle\n2. Press the dial\n")
@@ -334,6 +344,24 @@ import VoiceCore
 
     /// Plain text's heading rules take nothing that states a fact: a numbered list's first step, a sentence
     /// hard-wrapped before a name or a day, a document that is all letterhead, or a first sentence after blank lines.
+    /// Plain text laid out one record a line, a space-aligned table or labelled values, is read a value at a time,
+    /// each with its row's name (and its column's header): run together, the lines were one sentence of every value.
+    @Test func plainTextRecordsOneALineAreReadAsTableRows() {
+        let text = DocumentText.plain("ROUTER SPECIFICATION\n\nRouter model ....... CL-400\nPower draw:        9 W\n\n"
+            + "Lead times by area:\nArea            Lead time\n-----------     ---------\nTown centre     5 working days\n"
+            + "Villages        10 working days\n\nUsual day        New day\nThursday 25 December  ->  Friday 26 December\n"
+            + "Friday 26 December    ->  Saturday 27 December\n\n"
+            + "Contact\nPhone: 01632 960 123\nEmail: help@copperline.example\n\n"
+            + "Q: Can I pay by card?\nA: Yes, we take all major cards.\n\nWe reply within 2 days.  Most replies are faster.\nAsk us.\n")
+        let sentences = text.sections.flatMap { Chunker.sentences($0.text) }
+        #expect(sentences == ["Router model: CL-400.", "Power draw: 9 W.", "Lead times by area:",
+                              "Town centre, Lead time: 5 working days.", "Villages, Lead time: 10 working days.",
+                              "Thursday 25 December, New day: Friday 26 December.", "Friday 26 December, New day: Saturday 27 December.",
+                              "Phone: 01632 960 123.", "Email: help@copperline.example.", "Q: Can I pay by card?",
+                              "A: Yes, we take all major cards.", "We reply within 2 days.", "Most replies are faster.", "Ask us."])
+        #expect(text.sections.map(\.heading) == [nil, "Area", "Usual day", "Contact"])
+    }
+
     @Test func plainTextHeadingRulesKeepStepsWrappedSentencesAndShortDocumentsAsText() {
         let steps = DocumentText.plain("HOW TO ORDER\n\nTo order a bin:\n\n1. Fill in the online form\n2. Pay the fee\n")
         #expect(steps.sections.map(\.heading) == [nil])
