@@ -68,7 +68,8 @@ public struct DocumentText: Sendable, Equatable {
     /// COVERED"), one underlined with dashes or equals signs, or one straight above a line that starts a sentence
     /// or an item, heads the paragraphs after it; the first such line
     /// titles the document, as does a letterhead of two or three such lines ("ASHCOMBE DISTRICT COUNCIL", "WASTE
-    /// SERVICES - CHRISTMAS 2025/26"); and each "- " item is a paragraph of its own.
+    /// SERVICES - CHRISTMAS 2025/26"); each "- " item is a paragraph of its own; a paragraph laid out a record a
+    /// line is read as a table (``records(_:underlined:)``), and lines only of rule characters are layout.
     static func plain(_ string: String) -> DocumentText {
         var title: String?
         // The title's lines as written: a document that is nothing but its title keeps them as its text.
@@ -86,8 +87,11 @@ public struct DocumentText: Sendable, Equatable {
                 titleText = lines.joined(separator: "\n")
                 continue
             }
-            // "Extra cardboard" over a line of dashes, the text maybe straight after it.
-            if lines.count >= 2, lines[1].wholeMatch(of: #/[-=]{3,}/#) != nil, isTitleLine(lines[0]) {
+            // "Extra cardboard" over a line of dashes, the text maybe straight after it; not a table's header, whose
+            // columns stand apart.
+            let header = lines[0].hasSuffix(":") ? 1 : 0
+            var underlined = lines.count >= header + 3 && isRule(lines[header + 1])
+            if lines.count >= 2, lines[1].wholeMatch(of: #/[-=]{3,}/#) != nil, isTitleLine(lines[0]), !lines[0].contains("  ") {
                 if atStart {
                     title = lines[0]
                     titleText = lines[0]
@@ -96,7 +100,9 @@ public struct DocumentText: Sendable, Equatable {
                     current = DocumentSection(heading: lines[0], text: "")
                 }
                 lines.removeFirst(2)
-            } else if lines.count >= 2, listItem(lines[0]) == nil, let heading = plainHeading(lines[0]), records(lines) == nil,
+                underlined = false
+            } else if lines.count >= 2, listItem(lines[0]) == nil, let heading = plainHeading(lines[0]), !underlined,
+                      records(lines.filter { !isRule($0) }, underlined: false) == nil,
                       Chunker.wordCount(lines[0]) <= 8, !atStart || title != nil,
                       lines[1].first?.isUppercase == true || listItem(lines[1]) != nil, !isWrapped(lines) {
                 // "What is happening" on its own line, its text on the next: a heading with no blank line after it.
@@ -113,12 +119,11 @@ public struct DocumentText: Sendable, Equatable {
                 }
                 continue
             }
-            // A line only of rule characters ("-----  ----" under a table's header, a box of asterisks) is layout.
-            lines.removeAll { $0.wholeMatch(of: #/[-=*_~#+\s]{3,}/#) != nil && $0.contains(where: { !$0.isWhitespace }) }
+            lines.removeAll(where: isRule)
             if lines.isEmpty { continue }
-            if let records = records(lines) {
-                if let lead = records.lead { current.text += lead + "\n\n" }
-                addTable(("\n\n" + records.table.text + "\n\n", records.table.subject), to: &sections, current: &current)
+            if let table = records(lines, underlined: underlined) {
+                if let lead = table.lead { current.text += lead + "\n\n" }
+                addTable(("\n\n" + table.text + "\n\n", table.subject), to: &sections, current: &current)
                 continue
             }
             for line in lines {
@@ -132,40 +137,50 @@ public struct DocumentText: Sendable, Equatable {
         return DocumentText(title: title, sections: sections)
     }
 
-    /// A paragraph of plain text laid out as records, one per line: a space-aligned table under a header line
-    /// ("Area          Lead time" over "Town centre   5 working days"), or labelled values ("Power draw:  9 W",
-    /// "Router model ....... CL-400"), maybe after a lead-in line ending in a colon. Each record is read as a table
-    /// row (``TableText``), one sentence per value: run together, the lines were one sentence holding every value.
-    static func records(_ lines: [String]) -> (lead: String?, table: (text: String, subject: String?))? {
+    /// A line only of rule characters: dashes under a table's header ("-----  ----"), a box of asterisks.
+    static func isRule(_ line: String) -> Bool { line.wholeMatch(of: #/[-=*_~#+][-=*_~#+\s]{2,}/#) != nil }
+
+    /// A paragraph of plain text laid out as records, one per line: a space-aligned table ("Area  Self-install kit
+    /// Engineer visit" over "Town centre  3 working days  6 working days"), or labelled values ("Power draw:  9 W",
+    /// "Router model ....... CL-400", "Thursday 25 December -> Friday 26 December"), maybe after a lead-in line
+    /// ending in a colon. Each record is read as a table row (``TableText``), one sentence per value: run together,
+    /// the lines were one sentence holding every value. The first line heads the columns when a rule was under it
+    /// (`underlined`), or when it has no number and the lines below have numbers: in some cell, for three columns
+    /// or more; in every cell, for two ("Usual day" over "Thursday 25 December -> Friday 26 December"), since
+    /// "Sunday  Closed" over "Monday  9–5" is a record, not a header. A question ("Q:  Can I pay by card?") is
+    /// prose.
+    static func records(_ lines: [String], underlined: Bool) -> (lead: String?, text: String, subject: String?)? {
         var lines = lines
         let lead = lines.first.flatMap { $0.hasSuffix(":") && lines.count >= 3 ? $0 : nil }
         if lead != nil { lines.removeFirst() }
-        guard lines.count >= 2, !lines.contains(where: { listItem($0) != nil }) else { return nil }
-        // Columns are apart by a tab, a leader of dots, an arrow or two spaces (not those after a sentence's end).
+        guard lines.count >= 2, !lines.contains(where: { listItem($0) != nil || $0.contains("?") }) else { return nil }
+        // Columns are apart by a tab, a leader of dots, an arrow or two spaces (not those after a sentence's end, nor
+        // an ellipsis).
         let aligned = lines.map { line in
-            line.replacingOccurrences(of: #"([.!?]) {2,}"#, with: "$1 ", options: .regularExpression)
-                .split(separator: #/\t+|\s*\.{3,}\s*|\s*(?:->|→|=>)\s*| {2,}/#)
+            line.replacingOccurrences(of: #"([.!?]) {2,}(?=\p{Lu})"#, with: "$1 ", options: .regularExpression)
+                .split(separator: #/\t+|\s*\.{4,}\s*|\s*(?:->|→|=>)\s*| {2,}/#)
                 .map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: ":")) }
                 .filter { !$0.isEmpty }
         }
         let columns = aligned[0].count
         if columns >= 2, aligned.allSatisfy({ $0.count == columns }) {
-            // A first line with no number over lines with numbers is the header.
-            let hasHeader = lines.count >= 3 && !lines[0].contains(where: \.isNumber) && lines.dropFirst().contains { $0.contains(where: \.isNumber) }
+            let numbered = { (cell: String) in cell.contains(where: \.isNumber) }
+            let hasHeader = underlined || (lines.count >= 3 && !aligned[0].contains(where: numbered)
+                && (columns >= 3 ? aligned.dropFirst().contains { $0.contains(where: numbered) }
+                                 : aligned.dropFirst().allSatisfy { $0.allSatisfy(numbered) }))
             let rows = aligned.dropFirst(hasHeader ? 1 : 0).map { $0.map { TableText.Cell(text: $0) } }
-            return (lead, (TableText.sentences(header: hasHeader ? aligned[0] : nil, rows: Array(rows)),
-                           hasHeader ? TableText.subject(aligned[0]) : nil))
+            return (lead, TableText.sentences(header: hasHeader ? aligned[0] : nil, rows: Array(rows)),
+                    hasHeader ? TableText.subject(aligned[0]) : nil)
         }
         // "Label: value" on every line, the label a short name.
         let labelled = lines.map { line in
-            // A short value: "Q: Can I pay by card?" over "A: Yes, …" is a question and its answer.
-            line.wholeMatch(of: #/([^:.!?]{1,40}):\s+([^?]+)/#).flatMap { match in
+            line.wholeMatch(of: #/([^:.!?]{1,40}):\s+(.+)/#).flatMap { match in
                 Chunker.wordCount(String(match.1)) <= 6 && Chunker.wordCount(String(match.2)) <= 12
                     ? [String(match.1), String(match.2)] : nil
             }
         }
         guard labelled.allSatisfy({ $0 != nil }) else { return nil }
-        return (lead, (TableText.sentences(header: nil, rows: labelled.compactMap { $0?.map { TableText.Cell(text: $0) } }), nil))
+        return (lead, TableText.sentences(header: nil, rows: labelled.compactMap { $0?.map { TableText.Cell(text: $0) } }), nil)
     }
 
     /// Whether a paragraph's first line is a hard-wrapped sentence going on below, not a heading over it: it ends on
@@ -551,15 +566,14 @@ enum TableText {
     }
 
     /// Check marks and crosses, the way a comparison table says "included" and "not included", as the words a
-    /// listener hears and a yes-or-no question is answered by: "✓ Up to 3" is "Yes, up to 3"; a cross is "No".
+    /// listener hears and a yes-or-no question is answered by: "✓ Up to 3" is "Yes, Up to 3"; a cross is "No".
     static func saidMarks(_ text: String) -> String {
-        guard let mark = text.first, let word = marks[mark] else { return text }
-        let rest = text.dropFirst().trimmingCharacters(in: .whitespaces)
-        guard let first = rest.first else { return word }
-        guard first.isLetter || first.isNumber else { return text }
-        return word + ", " + (rest.prefix(2).allSatisfy(\.isUppercase) ? rest : rest.prefix(1).lowercased() + rest.dropFirst())
+        // An emoji's presentation selector (U+FE0F) is part of the mark: "✔️" is "✔" drawn in colour.
+        guard let mark = text.unicodeScalars.first, let word = marks[mark] else { return text }
+        let rest = String(text.unicodeScalars.dropFirst().drop { $0 == "\u{FE0F}" }).trimmingCharacters(in: .whitespaces)
+        return rest.isEmpty ? word : word + ", " + rest
     }
 
-    static let marks: [Character: String] = ["✓": "Yes", "✔": "Yes", "☑": "Yes", "✅": "Yes",
-                                             "✗": "No", "✘": "No", "✕": "No", "❌": "No"]
+    static let marks: [Unicode.Scalar: String] = ["✓": "Yes", "✔": "Yes", "☑": "Yes", "✅": "Yes",
+                                                  "✗": "No", "✘": "No", "✕": "No", "✖": "No", "❌": "No"]
 }

@@ -115,11 +115,13 @@ public enum AnswerType: Equatable, Sendable {
         }
     }
 
-    /// "What number do I ring?", "What's the number for faults?", "which room number": asked what number, a
-    /// sentence must give one, not say "numbers".
+    /// "What number do I ring?", "What's the number for faults?", "What is the phone number?", "which room
+    /// number": asked what number, a sentence must give one, not say "numbers". "What about my number?" asks what
+    /// becomes of it.
     static func asksWhichNumber(_ clause: [String]) -> Bool {
-        guard let opening = clause.first, ["what", "which", "whats"].contains(opening) else { return false }
-        return clause.prefix(4).contains("number")
+        guard let opening = clause.first, ["what", "which"].contains(opening), clause.dropFirst().first != "about"
+        else { return false }
+        return clause.prefix(5).contains("number")
     }
 
     /// The kind of fact asked for now in a text of several questions ("How much is a block for stage two? And how

@@ -453,8 +453,7 @@ import VoiceCore
     }
 
     /// "They", "the last one" and "the Gigabit one" stand for something said before; a sentence need not repeat
-    /// them. "One adult"
-    /// and "one way" still count.
+    /// them. "One adult" and "one way" still count.
     @Test func pronounsAndAProFormOneAreNoWordsToMatch() {
         #expect(QuestionWords("Do they have to be on a lead?").words == ["lead"])
         #expect(QuestionWords("And the last one?").words == ["last"])
@@ -466,13 +465,14 @@ import VoiceCore
 
     /// Asked what number to ring, a sentence must give a number: one about clause numbers says none.
     @Test func whatNumberAsksForANumber() throws {
-        for question in ["What number do I call to cancel?", "What's the number for reporting a fault?"] {
+        for question in ["What number do I call to cancel?", "What's the number for reporting a fault?", "What is the phone number?"] {
             let type = try #require(AnswerType(question: question))
             #expect(type == .number)
             #expect(type.isStated(in: "8.3 Faults: 01632 960 418, 7am–11pm every day.", question: question))
             #expect(!type.isStated(in: "Clause numbers stay the same, so you can quote them when you call us.", question: question))
         }
         #expect(AnswerType(question: "Do I need my account number?") == nil)
+        #expect(AnswerType(question: "What about my number?") == nil, "asks what becomes of it")
     }
 
     /// "How often" asks when, repeatedly: "every 20 minutes" and "hourly" answer it, a price does not; "often" is

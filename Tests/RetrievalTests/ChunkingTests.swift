@@ -255,11 +255,11 @@ import VoiceCore
     /// A comparison table marks what a plan includes with ticks and crosses: a listener hears "yes" and "no", and a
     /// yes-or-no question finds its answer in them.
     @Test func ticksAndCrossesInACellAreSaidAsYesAndNo() {
-        let markdown = DocumentText.markdown("## Plans\n\n| | Solo | Team |\n|---|---|---|\n| Offline mode | ✓ | ✔ Up to 3 devices |\n"
-            + "| API access | ✗ | ✓ API v2 |\n| Price | £4 × 12 | £9 |\n")
+        let markdown = DocumentText.markdown("## Plans\n\n| | Solo | Team |\n|---|---|---|\n| Offline mode | ✓ | ✔️ Up to 3 devices |\n"
+            + "| API access | ✗ | ✓ £5 extra |\n| Price | £4 × 12 | £9 |\n")
         #expect(markdown.sections.flatMap { Chunker.sentences($0.text) } == [
-            "Offline mode, Solo: Yes.", "Offline mode, Team: Yes, up to 3 devices.", "API access, Solo: No.",
-            "API access, Team: Yes, API v2.", "Price, Solo: £4 × 12.", "Price, Team: £9."])
+            "Offline mode, Solo: Yes.", "Offline mode, Team: Yes, Up to 3 devices.", "API access, Solo: No.",
+            "API access, Team: Yes, £5 extra.", "Price, Solo: £4 × 12.", "Price, Team: £9."])
     }
 
     @Test func markdownPipeTablesAndListItemsStayApart() {
@@ -342,8 +342,6 @@ import VoiceCore
             || text.sections.last?.text.contains("The library will stay open while the new\ncarpet") == true)
     }
 
-    /// Plain text's heading rules take nothing that states a fact: a numbered list's first step, a sentence
-    /// hard-wrapped before a name or a day, a document that is all letterhead, or a first sentence after blank lines.
     /// Plain text laid out one record a line, a space-aligned table or labelled values, is read a value at a time,
     /// each with its row's name (and its column's header): run together, the lines were one sentence of every value.
     @Test func plainTextRecordsOneALineAreReadAsTableRows() {
@@ -352,16 +350,28 @@ import VoiceCore
             + "Villages        10 working days\n\nUsual day        New day\nThursday 25 December  ->  Friday 26 December\n"
             + "Friday 26 December    ->  Saturday 27 December\n\n"
             + "Contact\nPhone: 01632 960 123\nEmail: help@copperline.example\n\n"
-            + "Q: Can I pay by card?\nA: Yes, we take all major cards.\n\nWe reply within 2 days.  Most replies are faster.\nAsk us.\n")
+            + "Q:  Can I pay by card?\nA:  Yes, we take all major cards.\n\nWe reply within 2 days.  Most replies are faster.\nAsk us...\n")
         let sentences = text.sections.flatMap { Chunker.sentences($0.text) }
         #expect(sentences == ["Router model: CL-400.", "Power draw: 9 W.", "Lead times by area:",
                               "Town centre, Lead time: 5 working days.", "Villages, Lead time: 10 working days.",
                               "Thursday 25 December, New day: Friday 26 December.", "Friday 26 December, New day: Saturday 27 December.",
-                              "Phone: 01632 960 123.", "Email: help@copperline.example.", "Q: Can I pay by card?",
-                              "A: Yes, we take all major cards.", "We reply within 2 days.", "Most replies are faster.", "Ask us."])
+                              "Phone: 01632 960 123.", "Email: help@copperline.example.", "Q:  Can I pay by card?",
+                              "A:  Yes, we take all major cards.", "We reply within 2 days.", "Most replies are faster.", "Ask us..."])
         #expect(text.sections.map(\.heading) == [nil, "Area", "Usual day", "Contact"])
+        // Of two columns, a first line with a value in it is a record, not the columns' header.
+        let hours = DocumentText.plain("OPENING\n\nSunday      Closed\nMonday      9–5\nTuesday     9–5\n\nColour ........ White\n"
+            + "Power draw .... 9 W\nWeight ........ 300 g\n")
+        #expect(hours.sections.flatMap { Chunker.sentences($0.text) } == ["Sunday: Closed.", "Monday: 9–5.", "Tuesday: 9–5.",
+                                                                       "Colour: White.", "Power draw: 9 W.", "Weight: 300 g."])
+        // A header underlined in one piece still heads its columns.
+        let underlined = DocumentText.plain("LEAD TIMES\n\nArea            Lead time\n-------------------------\n"
+            + "Town centre     5 working days\nVillages        10 working days\n")
+        #expect(underlined.sections.flatMap { Chunker.sentences($0.text) } == ["Town centre, Lead time: 5 working days.",
+                                                                            "Villages, Lead time: 10 working days."])
     }
 
+    /// Plain text's heading rules take nothing that states a fact: a numbered list's first step, a sentence
+    /// hard-wrapped before a name or a day, a document that is all letterhead, or a first sentence after blank lines.
     @Test func plainTextHeadingRulesKeepStepsWrappedSentencesAndShortDocumentsAsText() {
         let steps = DocumentText.plain("HOW TO ORDER\n\nTo order a bin:\n\n1. Fill in the online form\n2. Pay the fee\n")
         #expect(steps.sections.map(\.heading) == [nil])
