@@ -395,15 +395,16 @@ actor SpokenAnswerCache {
 }
 
 /// Whisper's initial prompt: the knowledge base's names and terms as a glossary, so that "Docker" is heard as
-/// Docker. Fetched at most once a minute, in the background after the first time; the first fetch waits at most
-/// 300 ms (a healthy retrieval service answers in a few), so a slow or failed one never holds up a question, and a
-/// failed one keeps the last prompt and is retried sooner.
+/// Docker. Fetched at most once a minute, in the background. While there is no prompt yet, a question waits at most
+/// 300 ms for the fetch under way (a healthy retrieval service answers in a few), so a slow or failed one never holds
+/// up a question; the fetch itself is not cut short by that wait, so the questions after it get its prompt. A failed
+/// fetch keeps the last prompt and is retried sooner.
 actor SpeechPrompt {
     let source: SpeechPromptSource
     let retrieval: any RetrievalClient
     private var prompt: String?
     private var nextFetch: ContinuousClock.Instant?
-    private var refreshing = false
+    private var fetch: Task<Void, Never>?
 
     init(source: SpeechPromptSource, retrieval: any RetrievalClient) {
         self.source = source
@@ -415,25 +416,26 @@ actor SpeechPrompt {
         case .none: return nil
         case .fixed(let text): return text
         case .knowledgeVocabulary:
-            if nextFetch == nil {
-                await refresh(within: .milliseconds(300))
-            } else if let next = nextFetch, ContinuousClock.now >= next, !refreshing {
-                refreshing = true
-                Task { await refresh(within: .seconds(5)) }
+            if fetch == nil, nextFetch.map({ ContinuousClock.now >= $0 }) ?? true {
+                fetch = Task { await refresh() }
+            }
+            // Waiting on the fetch's value could not be cut short, so the wait looks in every 10 ms.
+            for _ in 0..<30 where prompt == nil && fetch != nil {
+                try? await Task.sleep(for: .milliseconds(10))
             }
             return prompt
         }
     }
 
-    private func refresh(within deadline: Duration) async {
+    private func refresh() async {
         do {
-            let terms = try await withDeadline(deadline) { [retrieval] in try await retrieval.vocabulary() }
+            let terms = try await withDeadline(.seconds(5)) { [retrieval] in try await retrieval.vocabulary() }
             prompt = Self.glossary(terms)
             nextFetch = .now + .seconds(60)
         } catch {
             nextFetch = .now + .seconds(5)
         }
-        refreshing = false
+        fetch = nil
     }
 
     /// A comma-separated glossary, well inside Whisper's 224-token prompt window.

@@ -77,7 +77,10 @@ struct Eval: AsyncParsableCommand {
             items.append(("text", question, question.question, nil))
             if let variant = question.asr_variant { items.append(("misheard", question, variant, nil)) }
             if !noVoice {
-                let wav = try await stack.speaker.speak(SpeakRequest(text: question.question, rate: 150), persist: false).wav
+                // espeak-ng, as the spoken path defines it: Piper's voice draws fresh noise on every call, so
+                // its recordings, and the scores, would change from run to run.
+                let wav = try await stack.speaker.speak(SpeakRequest(text: question.question, voice: Speaker.espeakVoice, rate: 150),
+                                                        persist: false).wav
                 items.append(("voice", question, question.question, wav))
             }
         }
