@@ -185,7 +185,8 @@ public struct RemoteSpeechToText: SpeechToTextClient {
 
     public func transcribe(audio: Data, contentType: String?, options: TranscribeOptions) async throws -> TranscribeResult {
         var form = MultipartBody()
-        for (name, value) in [("model", options.model), ("language", options.language), ("prompt", options.prompt)] {
+        for (name, value) in [("model", options.model), ("language", options.language), ("prompt", options.prompt),
+                              ("beam_size", options.beam_size.map(String.init))] {
             if let value { form.addField(name, value) }
         }
         form.addFile("audio", filename: "audio", contentType: contentType ?? "application/octet-stream", audio)

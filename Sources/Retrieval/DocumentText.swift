@@ -209,9 +209,11 @@ public struct DocumentText: Sendable, Equatable {
         let numbered = line.wholeMatch(of: #/\d{1,2}[.)]\s+(\p{L}.*)/#).map { String($0.1) }
         guard let last = line.last, !clauseEnds.contains(last), Chunker.wordCount(line) <= 10,
               line.first?.isLetter == true || numbered != nil else { return nil }
-        // A fact on a line of its own ("Open daily from 9 to 5") is a sentence, not a heading.
+        // A fact on a line of its own ("Open daily from 9 to 5") is a sentence, not a heading; a line in capitals
+        // ("SURGERY 2 REFURBISHMENT") is a heading whatever it holds.
         let heading = numbered ?? line
-        return heading.contains(where: \.isNumber) ? nil : heading
+        let capitals = heading.contains(where: \.isLetter) && !heading.contains(where: \.isLowercase)
+        return heading.contains(where: \.isNumber) && !capitals ? nil : heading
     }
 
     /// Sections split at ATX headings (`#` … `######`); inline Markdown is reduced to its words.

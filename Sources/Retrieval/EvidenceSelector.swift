@@ -146,13 +146,20 @@ struct EvidenceSelector {
             if !codes.isEmpty {
                 missing += question.names.filter { QuestionWords.isModelCode($0) && !codes.contains($0) && !missing.contains($0) }.sorted()
             }
-            let states = wanted.map { $0.type.isStated(in: text, question: $0.question) }
+            var states = wanted.map { $0.type.isStated(in: text, question: $0.question) }
+            // "How many people" is answered by a count of any kind of person ("eight passengers", "30 guests"), which
+            // WordNet knows.
+            if states == false, let wanted, AnswerType.asksHowManyPeople(wanted.question), let lexicon = question.lexicon,
+               AnswerType.numberFollowed(by: { lexicon.isKind($0, of: ["person"]) }, in: TextWords.words(text)) {
+                states = true
+            }
             let score = EvidenceSentence.score(similarity: similarity, coverage: coverage, statesFact: states)
             return EvidenceSentence(text: text, source: candidate.chunk.source, title: candidate.chunk.title,
                                     heading: candidate.heading, score: rounded(score), coverage: rounded(coverage),
                                     similarity: rounded(similarity),
                                     unmatched: missing.filter { question.names.contains($0) || (known.contains($0) && question.focus.contains($0)) },
-                                    unknown: missing.filter { !known.contains($0) && question.focus.contains($0) }, states_fact: states)
+                                    unknown: missing.filter { !known.contains($0) && question.focus.contains($0) && !question.isCalendarWord($0) },
+                                    states_fact: states)
         }.sorted { $0.score > $1.score }
     }
 
@@ -252,11 +259,12 @@ struct QuestionWords {
                     && lexicon?.isMostlyAdjective(all[index - 1]) == true)
         }.map { all[$0] })
         // "A new base" is the one that replaces a lost or broken one ("Replacement power base: $29"): a sentence
-        // about the thing need not say "new".
+        // about the thing need not say "new"; "own" ("my own wiring", "on my own") only stresses whose. An adverb ("actually", "normally", "abroad") says how, when or where,
+        // not what, and a sentence may say it in other words ("in the EU"), as it may a verb.
         focus = Set(words.filter { word in
             !verbs.contains(word) && !Self.relations.contains(word) && !Self.quantifiers.contains(word)
-                && !Self.genericNouns.contains(word) && word != "new" && !dayParts.contains(word)
-                && (named.contains(word) || lexicon?.isMostlyVerb(word) != true)
+                && !Self.genericNouns.contains(word) && word != "new" && word != "own" && !dayParts.contains(word)
+                && (named.contains(word) || (lexicon?.isMostlyVerb(word) != true && lexicon?.isMostlyAdverb(word) != true))
         })
         let content = Set(words)
         // A code ("E4", "K5") names the item asked about, whether or not the knowledge base has it. Capitalised
@@ -293,6 +301,11 @@ struct QuestionWords {
     let names: Set<String>
     /// The ages the question gives, by their number word ("three" → 3).
     let ages: [String: Int]
+    /// Whether `word` is a day or month the question names. A knowledge base that never writes it ("Monday",
+    /// "August") still answers it, by the days or months it does give ("open Tuesday to Saturday"), so it is no
+    /// unknown thing asked about.
+    func isCalendarWord(_ word: String) -> Bool { askedDays[word] != nil || askedMonths.contains(word) }
+
     /// The days each of the question's day words means ("tuesdays", "weekend").
     let askedDays: [String: Set<String>]
     /// The months the question names.

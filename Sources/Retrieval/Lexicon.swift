@@ -147,6 +147,12 @@ public final class Lexicon: Sendable {
         isMostly(.noun, word)
     }
 
+    /// Whether `word` is mostly used as an adverb ("actually", "normally", "abroad"; not "late", "home"), by the same
+    /// measure over all four parts of speech.
+    public func isMostlyAdverb(_ word: String) -> Bool {
+        isMostly(.adv, word)
+    }
+
     private func isMostly(_ pos: PartOfSpeech, _ word: String) -> Bool {
         let word = word.lowercased()
         return mostlyCache.value(for: "\(pos.rawValue) \(word)") {
@@ -155,7 +161,8 @@ public final class Lexicon: Sendable {
             }
             let tagged = { (pos: PartOfSpeech) in count(pos) { self.usage[$0]?[pos] } }
             let senses = { (pos: PartOfSpeech) in count(pos) { self.lookUp($0, pos)?.count } }
-            let parts: [PartOfSpeech] = [.noun, .verb, .adj]
+            // Adverbs are weighed only when asked about: most nouns and adjectives have an adverb sense too ("home").
+            let parts: [PartOfSpeech] = pos == .adv ? PartOfSpeech.allCases : [.noun, .verb, .adj]
             let measure = parts.contains { tagged($0) > 0 } ? tagged : senses
             let own = measure(pos)
             return own > 0 && own > parts.filter { $0 != pos }.reduce(0) { $0 + measure($1) }

@@ -27,15 +27,20 @@ public struct SpeechRecognizer: SpeechToTextClient {
     public let defaultModel: String
     public let limits: Limits
     private let threads: Int
+    /// Beams searched at each token unless a request says otherwise (docs/decisions.md, 61).
+    public let beamSize: Int
+    public static let beamSizes = 1...8
 
     /// - Parameter models: API model name ("tiny.en", "base") → converted model file. Missing files are skipped,
     ///   but the default must load.
-    public init(models: [String: URL], defaultModel: String, workersPerModel: Int, threads: Int, limits: Limits) throws {
+    public init(models: [String: URL], defaultModel: String, workersPerModel: Int, threads: Int, beamSize: Int = 1,
+                limits: Limits) throws {
         files = models.filter { FileManager.default.fileExists(atPath: $0.value.path) || $0.key == defaultModel }
         self.workersPerModel = max(1, workersPerModel)
         self.defaultModel = defaultModel
         self.limits = limits
         self.threads = threads
+        self.beamSize = beamSize
         _ = try pool(named: defaultModel)
     }
 
@@ -76,6 +81,10 @@ public struct SpeechRecognizer: SpeechToTextClient {
             throw APIError.badRequest("unknown_model", "model '\(options.model ?? "")' is not available; available: \(availableModels.joined(separator: ", "))")
         }
         let language = try Self.language(options.language, model: name)
+        let beamSize = options.beam_size ?? beamSize
+        guard Self.beamSizes.contains(beamSize) else {
+            throw APIError.badRequest("invalid_beam_size", "beam_size must be \(Self.beamSizes.lowerBound)–\(Self.beamSizes.upperBound)")
+        }
         let maxDuration = limits.maxDuration
         let decoded = try await offPool { () throws(AudioError) in try AudioDecoder.decode(audio, maxDuration: maxDuration) }
         let samples = decoded.samples
@@ -87,14 +96,15 @@ public struct SpeechRecognizer: SpeechToTextClient {
             let threads = threads
             transcript = try await pool.run(timeout: limits.timeout) { state, abort in
                 var whisperOptions = policy.options(language: state.model.isMultilingual ? language : "en",
-                                                    prompt: prompt, threads: threads)
+                                                    prompt: prompt, threads: threads, beamSize: beamSize)
                 whisperOptions.shouldAbort = { abort.isSet }
                 var result = try state.transcribe(samples, options: whisperOptions)
                 // A shortened encoder window can send the decoder into a loop; the full window does not.
                 if policy.isShortened, policy.looksRunaway(result.text) {
                     Self.fullWindowRetries.add(1, ordering: .relaxed)
                     Counter(label: "voice_stt_full_window_retries_total").increment()
-                    whisperOptions = AudioContextPolicy.full.options(language: whisperOptions.language, prompt: prompt, threads: threads)
+                    whisperOptions = AudioContextPolicy.full.options(language: whisperOptions.language, prompt: prompt, threads: threads,
+                                                                     beamSize: beamSize)
                     whisperOptions.shouldAbort = { abort.isSet }
                     result = try state.transcribe(samples, options: whisperOptions)
                 }
@@ -196,9 +206,9 @@ struct AudioContextPolicy {
 
     var isShortened: Bool { audioContext > 0 }
 
-    func options(language: String?, prompt: String?, threads: Int) -> WhisperOptions {
+    func options(language: String?, prompt: String?, threads: Int, beamSize: Int) -> WhisperOptions {
         WhisperOptions(language: language, prompt: prompt, threads: threads, audioContext: audioContext,
-                       singleSegment: isShortened, maxTokens: maxTokens)
+                       singleSegment: isShortened, maxTokens: maxTokens, beamSize: beamSize)
     }
 
     /// People say at most about five words a second; far more means the decoder looped.

@@ -13,7 +13,7 @@ extension SpeechRecognizer {
         let defaultURL = try store.require(ModelCatalog.whisperTinyEn)
         let recognizer = try SpeechRecognizer(
             models: ["tiny.en": defaultURL, "base": store.url(for: ModelCatalog.whisperBase)], defaultModel: "tiny.en",
-            workersPerModel: settings.sttWorkers, threads: settings.threads,
+            workersPerModel: settings.sttWorkers, threads: settings.threads, beamSize: settings.sttBeamSize,
             limits: .init(maxDuration: settings.sttMaxSeconds, timeout: settings.sttTimeout, queue: settings.sttQueue))
         logger.info("speech-to-text ready", metadata: ["models": "\(recognizer.availableModels.joined(separator: ","))"])
         return recognizer
@@ -75,7 +75,7 @@ public struct TranscriptionController: Sendable {
             }
             return Upload(audio: file.body, contentType: file.contentType,
                           options: TranscribeOptions(model: form.field("model"), language: form.field("language"),
-                                                     prompt: form.field("prompt")),
+                                                     prompt: form.field("prompt"), beam_size: try Self.beamSize(form.field("beam_size"))),
                           responseFormat: form.field("response_format"))
         }
         guard mediaType.hasPrefix("audio/") || mediaType == "application/octet-stream" else {
@@ -84,8 +84,18 @@ public struct TranscriptionController: Sendable {
         let query = request.uri.queryParameters
         return Upload(audio: body, contentType: mediaType,
                       options: TranscribeOptions(model: query["model"].map(String.init), language: query["language"].map(String.init),
-                                                 prompt: query["prompt"].map(String.init)),
+                                                 prompt: query["prompt"].map(String.init),
+                                                 beam_size: try Self.beamSize(query["beam_size"].map(String.init))),
                       responseFormat: query["response_format"].map(String.init))
+    }
+
+    /// `beam_size` as sent: absent, or a whole number (its range is the recognizer's to check).
+    static func beamSize(_ field: String?) throws(APIError) -> Int? {
+        guard let field else { return nil }
+        guard let value = Int(field.trimmingCharacters(in: .whitespaces)) else {
+            throw .badRequest("invalid_beam_size", "beam_size must be a whole number")
+        }
+        return value
     }
 
     static func openAIResponse(_ result: TranscribeResult, format: String) throws -> Response {

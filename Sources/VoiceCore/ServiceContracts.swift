@@ -24,10 +24,13 @@ public struct TranscribeOptions: Codable, Sendable, Equatable {
     public var language: String?
     /// An initial prompt: names and terms the speaker is likely to use.
     public var prompt: String?
-    public init(model: String? = nil, language: String? = nil, prompt: String? = nil) {
+    /// Beams searched at each token (1–8; 1 is greedy); the service's setting when absent.
+    public var beam_size: Int?
+    public init(model: String? = nil, language: String? = nil, prompt: String? = nil, beam_size: Int? = nil) {
         self.model = model
         self.language = language
         self.prompt = prompt
+        self.beam_size = beam_size
     }
 }
 

@@ -36,6 +36,8 @@ public struct Settings: Sendable {
     public var sttWorkers: Int
     public var sttQueue: Int
     public var sttTimeout: Duration
+    /// Beams Whisper searches at each token (`VOICE_STT_BEAM_SIZE`; 1 is greedy).
+    public var sttBeamSize: Int
     /// What the gateway gives Whisper as its initial prompt (`VOICE_STT_PROMPT`).
     public var sttPrompt: SpeechPromptSource
     /// Whether a strong evidence sentence is spoken as the answer without the model (`VOICE_ANSWER_MODE`).
@@ -130,6 +132,7 @@ public struct Settings: Sendable {
         sttWorkers = try integer("VOICE_STT_WORKERS", default: 1, range: 1...16)
         sttQueue = try integer("VOICE_STT_QUEUE", default: 16, range: 0...1000)
         sttTimeout = .seconds(try integer("VOICE_STT_TIMEOUT_S", default: 30, range: 1...3600))
+        sttBeamSize = try integer("VOICE_STT_BEAM_SIZE", default: 1, range: 1...8)
         sttPrompt = switch environment["VOICE_STT_PROMPT"] {
         case nil, "", "knowledge": .knowledgeVocabulary
         case "none": .none

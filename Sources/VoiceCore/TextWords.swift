@@ -58,11 +58,19 @@ public enum TextWords {
             .contains { text.contains($0) }
     }
 
-    /// "open" and "opening": one starts with the other, both at least four letters, at most three apart.
+    /// "open" and "opening", "plan" and "planned": one is the other with an English ending, its last consonant
+    /// doubled or not, both at least four letters. Any ending would make "marshend" a form of "marsh".
     public static func sharesPrefix(_ a: String, _ b: String) -> Bool {
         let (short, long) = a.count <= b.count ? (a, b) : (b, a)
-        return short.count >= 4 && long.count - short.count <= 3 && long.hasPrefix(short)
+        guard short.count >= 4, long.count - short.count <= 3, long.hasPrefix(short) else { return false }
+        var ending = long.dropFirst(short.count)
+        if ending.count > 1, ending.first == short.last { ending = ending.dropFirst() }
+        return ending.isEmpty || endings.contains(String(ending))
     }
+
+    /// Inflections and the commonest derivational suffixes of up to three letters.
+    static let endings: Set<String> = ["s", "es", "d", "ed", "er", "ers", "est", "ing", "y", "ly", "al", "ion", "ive",
+                                       "ful", "ist", "ity", "ery", "ory", "ous", "ure", "ent", "ant", "ism", "ian"]
 }
 
 /// The kind of fact a question asks for, when its wording says: "how much" wants a price, "when" a time or date,
@@ -109,6 +117,12 @@ public enum AnswerType: Equatable, Sendable {
                         "what night", "which evening", "what evening", "which morning", "what morning") {
             self = .day
         } else if opens("who", "whom", "whose", "by whom") {
+            // "Who can join?", "Who's allowed a bigger bin?" ask which people may, which a sentence answers with a
+            // kind of people ("households of 6 or more"), not a name.
+            if opens("who can", "who could", "who is allowed", "who s allowed", "who is eligible", "who s eligible", "who gets",
+                     "who qualifies") {
+                return nil
+            }
             self = .person
         } else {
             return nil
@@ -219,7 +233,8 @@ public enum AnswerType: Equatable, Sendable {
         let hasNumber = words.contains(where: Self.isNumber)
         switch self {
         case .money:
-            return sentence.contains("$") || sentence.contains("€") || sentence.contains("£")
+            // "15p" is fifteen pence.
+            return sentence.contains("$") || sentence.contains("€") || sentence.contains("£") || sentence.contains(#/\b\d+p\b/#)
                 || words.contains { ["dollar", "dollars", "cent", "cents", "euro", "euros", "pound", "pounds", "free"].contains($0) }
                 // A price relative to another one: "children pay half price", "20% off for members".
                 || zip(words, words.dropFirst()).contains { ["half", "full", "reduced", "discounted"].contains($0.0) && ["price", "fare", "rate"].contains($0.1) }
@@ -239,6 +254,7 @@ public enum AnswerType: Equatable, Sendable {
             let asked = " " + TextWords.words(question).joined(separator: " ") + " "
             guard asked.contains(" how long ") || asked.contains(" how far ") else { return hasNumber }
             let period = Self.statesPeriod(words) || words.contains { ["until", "till", "overnight"].contains($0) }
+                || Self.statesDateRange(sentence)
             // "How long" before a verb ("How long does a permit take?", "how long can I stay?") asks a duration,
             // which a length does not give ("trailers longer than 1.8 metres"); "How long is the bridge?" may ask
             // either.
@@ -333,8 +349,14 @@ public enum AnswerType: Equatable, Sendable {
         word.first?.isNumber == true || numberWords.contains(word)
     }
 
+    /// Whether "how many" counts people ("How many people can fit…?"), which a sentence may count by any kind of
+    /// person ("eight passengers").
+    public static func asksHowManyPeople(_ question: String) -> Bool {
+        countedNouns(in: question)?.contains { ["people", "person", "persons"].contains($0) } == true
+    }
+
     /// Whether a number is followed by a word `isUnit` accepts ("20 minutes", "0.75 m").
-    static func numberFollowed(by isUnit: (String) -> Bool, in words: [String]) -> Bool {
+    public static func numberFollowed(by isUnit: (String) -> Bool, in words: [String]) -> Bool {
         words.indices.dropLast().contains { isNumber(words[$0]) && isUnit(words[$0 + 1]) }
     }
 
@@ -345,6 +367,19 @@ public enum AnswerType: Equatable, Sendable {
         let stem = SoundKey.stem(SoundKey.stem(unit))
         return numberFollowed(by: { unitSymbols[$0] == stem }, in: words)
     }
+
+    /// Whether `sentence` gives a span between two dates ("from 9 June to 27 June", "9–27 June", "Monday 2 June
+    /// until Sunday 29 June"): how long something lasts.
+    static func statesDateRange(_ sentence: String) -> Bool {
+        sentence.lowercased().contains(dateRange)
+    }
+
+    nonisolated(unsafe) static let dateRange: Regex<AnyRegexOutput> = {
+        let month = #"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"#
+        let day = #"\b\d{1,2}(?:st|nd|rd|th)?"#
+        return try! Regex(day + #"(?:\s+"# + month + #"\.?(?:\s+\d{4})?)?\s*(?:to|until|till|through|–|—|-)\s*(?:[a-z]+\s+)?"#
+                          + day + #"\s+"# + month)
+    }()
 
     /// Whether the words give a period ("2 weeks", "20 minutes", "2 working days": one word may qualify the unit).
     static func statesPeriod(_ words: [String]) -> Bool {

@@ -16,12 +16,14 @@ public struct WhisperOptions: Sendable {
     public var singleSegment: Bool
     /// A cap on tokens per segment (0 = none): stops a decoder that starts repeating itself.
     public var maxTokens: Int
+    /// Beams searched at each token; 1 is greedy decoding.
+    public var beamSize: Int
     /// Polled by whisper.cpp between compute steps; returning true stops the call.
     public var shouldAbort: (@Sendable () -> Bool)?
 
     public init(language: String? = "en", prompt: String? = nil, threads: Int = 2, audioContext: Int = 0,
                 temperatureFallback: Bool = false, singleSegment: Bool = false, maxTokens: Int = 0,
-                shouldAbort: (@Sendable () -> Bool)? = nil) {
+                beamSize: Int = 1, shouldAbort: (@Sendable () -> Bool)? = nil) {
         self.language = language
         self.prompt = prompt
         self.threads = threads
@@ -29,6 +31,7 @@ public struct WhisperOptions: Sendable {
         self.temperatureFallback = temperatureFallback
         self.singleSegment = singleSegment
         self.maxTokens = maxTokens
+        self.beamSize = beamSize
         self.shouldAbort = shouldAbort
     }
 }
@@ -69,7 +72,8 @@ public final class WhisperState: @unchecked Sendable {
 
     /// Transcribes 16 kHz mono float samples. Blocks for the whole inference: call it from a dedicated thread.
     public func transcribe(_ samples: [Float], options: WhisperOptions) throws(WhisperError) -> WhisperTranscript {
-        var params = whisper_full_default_params(WHISPER_SAMPLING_GREEDY)
+        var params = whisper_full_default_params(options.beamSize > 1 ? WHISPER_SAMPLING_BEAM_SEARCH : WHISPER_SAMPLING_GREEDY)
+        params.beam_search.beam_size = Int32(options.beamSize)
         params.n_threads = Int32(options.threads)
         params.print_progress = false
         params.print_realtime = false

@@ -9,7 +9,7 @@ import VoiceCore
 struct BenchSTT: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stt",
-        abstract: "Whisper through our service layer vs faster-whisper on the same CTranslate2 model (greedy, 2 threads), on questions of 1–5 s in several voices and sample rates.")
+        abstract: "Whisper through our service layer vs faster-whisper on the same CTranslate2 model (greedy or the same beam, 2 threads), on questions of 1–5 s in several voices and sample rates.")
 
     @Option(help: "Timed runs per recording in each block, after one warm-up.")
     var runs = 2
@@ -19,6 +19,16 @@ struct BenchSTT: AsyncParsableCommand {
 
     @Option(help: "tiny.en or base.")
     var model = "tiny.en"
+
+    @Option(help: "Beams searched at each token, on both sides (1 is greedy).")
+    var beamSize = 1
+
+    @Option(help: "The other side: faster-whisper, or greedy (our own service decoding greedily, against --beam-size).")
+    var peer = "faster-whisper"
+
+    func validate() throws {
+        guard ["faster-whisper", "greedy"].contains(peer) else { throw ValidationError("--peer is faster-whisper or greedy") }
+    }
 
     @Flag(help: "Leave out the Piper voice (it needs the peers venv's piper-tts).")
     var noPiper = false
@@ -43,7 +53,8 @@ struct BenchSTT: AsyncParsableCommand {
         let corpus = try await SpeechCorpus.make(SpeechCorpus.questions, in: folder, piper: !noPiper)
             + SpeechCorpus.human(engineDirectory: settings.engineDirectory)
         print("stt bench: \(model), \(corpus.count) recordings (\(Set(corpus.map(\.voice)).sorted().joined(separator: ", "))), "
-              + "\(rounds) blocks × \(runs) runs per side after a warm-up, 2 threads, greedy")
+              + "\(rounds) blocks × \(runs) runs per side after a warm-up, 2 threads, "
+              + (beamSize > 1 ? "beam \(beamSize)" : "greedy"))
 
         struct PeerResult: Decodable { let ms: [Double]; let text: String }
         // Every block's words are kept: whisper.cpp's words for the same audio can differ between the first call
@@ -52,21 +63,29 @@ struct BenchSTT: AsyncParsableCommand {
         var theirs: [String: (ms: [Double], texts: [String])] = [:]
         let retriesBefore = SpeechRecognizer.fullWindowRetries.load(ordering: .relaxed)
         for round in 1...rounds {
-            print("  block \(round): ours …")
-            for clip in corpus {
-                let data = try Data(contentsOf: clip.url)
-                var text = ""
-                let samples = try await measure(runs: runs) {
-                    text = try await recognizer.transcribe(audio: data, contentType: "audio/wav", options: .init()).text
+            // One block of our service over the corpus, at a beam size.
+            func block(beam: Int, into side: inout [String: (ms: [Double], texts: [String])]) async throws {
+                for clip in corpus {
+                    let data = try Data(contentsOf: clip.url)
+                    var text = ""
+                    let samples = try await measure(runs: runs) {
+                        text = try await recognizer.transcribe(audio: data, contentType: "audio/wav", options: .init(beam_size: beam)).text
+                    }
+                    side[clip.url.path, default: ([], [])].ms += samples.milliseconds
+                    side[clip.url.path]?.texts.append(text)
                 }
-                ours[clip.url.path, default: ([], [])].ms += samples.milliseconds
-                ours[clip.url.path]?.texts.append(text)
             }
-            print("  block \(round): faster-whisper …")
-            let peer = try JSONDecoder().decode([String: PeerResult].self,
-                                                from: Peer.run("stt_peer.py", [ct2.path, "\(runs)"] + corpus.map(\.url.path)))
+            print("  block \(round): ours …")
+            try await block(beam: beamSize, into: &ours)
+            print("  block \(round): \(peer) …")
+            if peer == "greedy" {
+                try await block(beam: 1, into: &theirs)
+                continue
+            }
+            let results = try JSONDecoder().decode([String: PeerResult].self,
+                                                   from: Peer.run("stt_peer.py", [ct2.path, "\(runs)", "\(beamSize)"] + corpus.map(\.url.path)))
             for clip in corpus {
-                guard let result = peer[clip.url.path] else { throw ValidationError("the peer skipped \(clip.url.lastPathComponent)") }
+                guard let result = results[clip.url.path] else { throw ValidationError("the peer skipped \(clip.url.lastPathComponent)") }
                 theirs[clip.url.path, default: ([], [])].ms += result.ms
                 theirs[clip.url.path]?.texts.append(result.text)
             }
@@ -100,7 +119,7 @@ struct BenchSTT: AsyncParsableCommand {
         print("by sample rate:")
         for rate in Set(corpus.map(\.sampleRate)).sorted() { report("\(rate) Hz", corpus.filter { $0.sampleRate == rate }) }
         print("full-window reruns (a shortened window that looped): \(retries) of \(corpus.count * (runs + 1) * rounds) transcriptions")
-        print("p90 × = faster-whisper p90 / ours (higher is better); WER against the words spoken (jfk.wav and ALSA's voices: their known words)")
+        print("p90 × = the peer's (\(peer)) p90 / ours (higher is better); WER against the words spoken (jfk.wav and ALSA's voices: their known words)")
         for clip in corpus where Self.meanRate(clip.text, ours[clip.url.path]?.texts ?? []) > 0.2 {
             let said = { (side: [String: (ms: [Double], texts: [String])]) in Set(side[clip.url.path]?.texts ?? []).sorted().joined(separator: "\" / \"") }
             print("  \(clip.voice) \(String(format: "%.1f s", clip.duration)) said \"\(clip.text)\", ours \"\(said(ours))\", peer \"\(said(theirs))\"")

@@ -6,6 +6,14 @@ import VoiceCore
 /// How a question's asked fact is matched against one sentence: its kind (a count of lanes, a time, a night), the
 /// clause that states it, and the words the question needs the sentence to have.
 @Suite struct AnswerShapeTests {
+    @Test func aWordWithAnEnglishEndingIsAFormOfItsStemAndAPlaceNameStartingWithOneIsNot() {
+        #expect(TextWords.sharesPrefix("opening", "open"))
+        #expect(TextWords.sharesPrefix("planned", "plan"))
+        #expect(TextWords.sharesPrefix("bookings", "booking"))
+        #expect(!TextWords.sharesPrefix("marshend", "marsh"))
+        #expect(!TextWords.sharesPrefix("parkway", "park"))
+    }
+
     @Test func sideBySideFactsSplitIntoClausesThatEachStandAlone() {
         #expect(Clauses.of("A 10-week block costs $72 for Stages 1 to 3 and $80 for Stages 4 to 6.")
             == ["A 10-week block costs $72 for Stages 1 to 3.", "A 10-week block costs $80 for Stages 4 to 6."])
@@ -72,6 +80,41 @@ import VoiceCore
         let ranked = EvidenceSelector.rank(candidates.map { ($0, [Float]()) }, query: query, question: QuestionWords(query),
                                            queryVector: [], weights: [:], known: ["paint", "tins"])
         #expect(ranked.first { $0.text.hasPrefix("They go") }?.unmatched == [])
+    }
+
+    /// "How many people" is answered by a count of any kind of person, which WordNet knows; a count of another
+    /// thing does not answer it.
+    @Test func howManyPeopleIsAnsweredByACountOfAnyKindOfPerson() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        let chunk = StoredChunk(id: "w#0", documentID: "w", source: "taxi.md", title: "Water taxi", heading: "The boat",
+                                text: "The water taxi carries no more than eight passengers. It stops at 12 piers.", vector: [])
+        let query = "How many people can fit in the water taxi?"
+        let ranked = EvidenceSelector.rank(EvidenceSelector.candidates([chunk]).map { ($0, [Float]()) }, query: query,
+                                           question: QuestionWords(query, lexicon: lexicon), queryVector: [], weights: [:],
+                                           known: ["water", "taxi", "passengers", "piers"])
+        #expect(ranked.first { $0.text.contains("passengers") }?.states_fact == true, "\(ranked)")
+        #expect(ranked.first { $0.text.contains("piers") }?.states_fact == false, "\(ranked)")
+    }
+
+    /// "Who can…" and "who's allowed…" ask which people may, answered by a kind of people, not a name.
+    @Test func whoMayAsksForAKindOfPeopleNotAName() {
+        #expect(AnswerType(question: "Who's allowed a bigger rubbish bin?") == nil)
+        #expect(AnswerType(question: "Who can join the book club?") == nil)
+        #expect(AnswerType(question: "Who designed the bridge?") == .person)
+    }
+
+    /// "How long" is answered by a span between two dates; "15p" is a price, as "£0.15" is.
+    @Test func aSpanOfDatesSaysHowLongAndPenceAreAPrice() throws {
+        let question = "How long is Surgery 2 out of action for?"
+        let howLong = try #require(AnswerType(question: question))
+        #expect(howLong.isStated(in: "Surgery 2 will be closed for refurbishment from 9 June to 27 June.", question: question))
+        #expect(howLong.isStated(in: "The children's floor is closed 3–15 March.", question: question))
+        #expect(!howLong.isStated(in: "Surgery 2 is on the first floor, next to room 3.", question: question))
+        #expect(!howLong.isStated(in: "Levels of 5 to 10 decibels are normal.", question: question))
+        let price = "How much is it per page for colour printing?"
+        let money = try #require(AnswerType(question: price))
+        #expect(money.isStated(in: "Colour pages are 15p each.", question: price))
+        #expect(!money.isStated(in: "Printing closes at 5pm.", question: price))
     }
 
     @Test func howManyAsksForACountOfTheNamedThing() throws {
@@ -192,6 +235,23 @@ import VoiceCore
     @Test func contractionsWithOrWithoutTheirApostropheAreNotContentWords() {
         #expect(QuestionWords("whens the bottle bank emptied").words == ["bottle", "bank", "emptied"])
         #expect(QuestionWords("My friend isn't a member, can she swim?").words == ["friend", "member", "swim"])
+    }
+
+    /// A day the knowledge base never writes is still answered by the days it gives ("Tuesday to Saturday" says
+    /// the shop is shut on Mondays): it is no unknown thing asked about, as a word no chunk holds is.
+    @Test func aDayTheKnowledgeBaseNeverNamesIsNotAnUnknownWord() {
+        let chunk = StoredChunk(id: "s#0", documentID: "s", source: "faq.html", title: "Help and FAQ",
+                                heading: "Our shop", text: "The shop on Quay Street is open Tuesday to Saturday, 9:30am to 5pm.", vector: [])
+        let query = "Is the shop on Quay Street open on Mondays?"
+        let ranked = EvidenceSelector.rank(EvidenceSelector.candidates([chunk]).map { ($0, [Float]()) }, query: query,
+                                           question: QuestionWords(query), queryVector: [], weights: [:],
+                                           known: ["shop", "quay", "street", "open", "tuesday", "saturday"])
+        #expect(ranked.first?.unknown == [], "\(ranked)")
+        let other = "Is the shop on Quay Street open on bank holidays?"
+        let unknown = EvidenceSelector.rank(EvidenceSelector.candidates([chunk]).map { ($0, [Float]()) }, query: other,
+                                            question: QuestionWords(other), queryVector: [], weights: [:],
+                                            known: ["shop", "quay", "street", "open", "tuesday", "saturday"])
+        #expect(unknown.first?.unknown.contains("holidays") == true, "\(unknown)")
     }
 
     /// A spec table's rows read "Load, T5: 40 kg."; the question names the unit in full and the one model it means.
@@ -361,6 +421,20 @@ import VoiceCore
         let question = QuestionWords("How often does the sixty-two bus run on a Sunday?")
         #expect(question.coverage(of: "The 62 bus runs every hour on Sundays.", weights: [:]).missing == [])
         #expect(Set(question.coverage(of: "The 26 bus runs every hour on Sundays.", weights: [:]).missing) == ["sixty", "two"])
+    }
+
+    /// An adverb says how, when or where something is asked about, which a sentence may say in other words; an
+    /// adjective or noun that English also uses as an adverb ("late", "home") still names.
+    @Test func anAdverbIsNotAnItemAskedAbout() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        let shop = QuestionWords("Different thing, where's your shop actually?", lexicon: lexicon)
+        #expect(!shop.focus.contains("actually") && shop.focus.contains("shop"))
+        #expect(!QuestionWords("My bins normally go on a Thursday, when will they be picked up?", lexicon: lexicon).focus.contains("normally"))
+        #expect(QuestionWords("Is the late boat running?", lexicon: lexicon).focus.contains("late"))
+        #expect(QuestionWords("Can I work from home?", lexicon: lexicon).focus.contains("home"))
+        // "Own" after a possessive only stresses whose.
+        #expect(QuestionWords("The fault was my own wiring, do I pay?", lexicon: lexicon).focus.contains("wiring"))
+        #expect(!QuestionWords("The fault was my own wiring, do I pay?", lexicon: lexicon).focus.contains("own"))
     }
 
     /// "Friday night" asks for a time on Friday, which a sentence gives as the day and its hours; and in "What time

@@ -330,6 +330,16 @@ import VoiceCore
         #expect(DocumentText.plain("Open daily\nMon to Fri 9 to 5\n\nClosed on Sundays.\n").title == nil)
     }
 
+    /// A line in capitals heads the text under it even when it holds a number, and is not read out with its
+    /// first sentence; a fact on a line of its own in ordinary case is still a sentence.
+    @Test func aLineInCapitalsHeadsItsTextEvenWithANumber() {
+        let text = DocumentText.plain("NOTICE\n\nSURGERY 2 REFURBISHMENT\nSurgery 2 will be closed from 9 June to 27 June.\n\n"
+            + "Opening hours\nOpen daily 9 to 5\n")
+        #expect(text.sections.map(\.heading) == ["SURGERY 2 REFURBISHMENT", "Opening hours"])
+        #expect(text.sections.first.map { Chunker.sentences($0.text) } == ["Surgery 2 will be closed from 9 June to 27 June."])
+        #expect(text.sections.last.map { Chunker.sentences($0.text) } == ["Open daily 9 to 5"])
+    }
+
     /// "What is happening" straight above its text heads it, and is not read out with the text's first sentence;
     /// a hard-wrapped sentence, going on in lower case, is no heading.
     @Test func aPlainTextHeadingStraightAboveItsTextHeadsIt() {

@@ -169,6 +169,21 @@ func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T 
         }
     }
 
+    @Test func beamSearchGivesTheKnownSentenceAndABadBeamSizeIs400() async throws {
+        let audio = try Data(contentsOf: Fixtures.jfkWAV)
+        try await SharedRecognizer.app().test(.router) { client in
+            let response = try await client.transcribe(audio, fields: ["beam_size": "5"])
+            #expect(response.status == .ok)
+            let body = try decode(TranscribeBody.self, response)
+            #expect(WordErrorRate.rate(reference: Fixtures.jfkText, hypothesis: body.text) <= 0.10, "got: \(body.text)")
+            for bad in ["0", "9", "five"] {
+                let refused = try await client.transcribe(audio, fields: ["beam_size": bad])
+                #expect(refused.status == .badRequest, "beam_size \(bad)")
+                #expect(try decode(ErrorBody.self, refused).error.code == "invalid_beam_size")
+            }
+        }
+    }
+
     @Test func silenceGivesAnEmptyTranscriptNotAnError() async throws {
         let silence = WAVFile.encode([Int16](repeating: 0, count: 16_000 * 3), sampleRate: 16_000)
         try await SharedRecognizer.app().test(.router) { client in
