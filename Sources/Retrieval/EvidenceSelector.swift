@@ -259,8 +259,9 @@ struct QuestionWords {
                     && lexicon?.isMostlyAdjective(all[index - 1]) == true)
         }.map { all[$0] })
         // "A new base" is the one that replaces a lost or broken one ("Replacement power base: $29"): a sentence
-        // about the thing need not say "new"; "own" ("my own wiring", "on my own") only stresses whose. An adverb ("actually", "normally", "abroad") says how, when or where,
-        // not what, and a sentence may say it in other words ("in the EU"), as it may a verb.
+        // about the thing need not say "new"; "own" ("my own wiring", "on my own") only stresses whose. An adverb
+        // ("actually", "normally", "abroad") says how, when or where, not what, and a sentence may say it in other
+        // words ("in the EU"), as it may a verb.
         focus = Set(words.filter { word in
             !verbs.contains(word) && !Self.relations.contains(word) && !Self.quantifiers.contains(word)
                 && !Self.genericNouns.contains(word) && word != "new" && word != "own" && !dayParts.contains(word)
