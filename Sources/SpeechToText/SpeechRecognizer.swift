@@ -29,7 +29,6 @@ public struct SpeechRecognizer: SpeechToTextClient {
     private let threads: Int
     /// Beams searched at each token unless a request says otherwise (docs/decisions.md, 61).
     public let beamSize: Int
-    public static let beamSizes = 1...8
 
     /// - Parameter models: API model name ("tiny.en", "base") → converted model file. Missing files are skipped,
     ///   but the default must load.
@@ -82,8 +81,9 @@ public struct SpeechRecognizer: SpeechToTextClient {
         }
         let language = try Self.language(options.language, model: name)
         let beamSize = options.beam_size ?? beamSize
-        guard Self.beamSizes.contains(beamSize) else {
-            throw APIError.badRequest("invalid_beam_size", "beam_size must be \(Self.beamSizes.lowerBound)–\(Self.beamSizes.upperBound)")
+        let sizes = TranscribeOptions.beamSizes
+        guard sizes.contains(beamSize) else {
+            throw APIError.badRequest("invalid_beam_size", "beam_size must be \(sizes.lowerBound)–\(sizes.upperBound)")
         }
         let maxDuration = limits.maxDuration
         let decoded = try await offPool { () throws(AudioError) in try AudioDecoder.decode(audio, maxDuration: maxDuration) }

@@ -24,8 +24,10 @@ public struct TranscribeOptions: Codable, Sendable, Equatable {
     public var language: String?
     /// An initial prompt: names and terms the speaker is likely to use.
     public var prompt: String?
-    /// Beams searched at each token (1–8; 1 is greedy); the service's setting when absent.
+    /// Beams searched at each token (``beamSizes``; 1 is greedy); the service's setting when absent.
     public var beam_size: Int?
+    /// The beam sizes a request or `VOICE_STT_BEAM_SIZE` may ask for.
+    public static let beamSizes = 1...8
     public init(model: String? = nil, language: String? = nil, prompt: String? = nil, beam_size: Int? = nil) {
         self.model = model
         self.language = language

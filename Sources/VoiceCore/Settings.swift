@@ -132,7 +132,7 @@ public struct Settings: Sendable {
         sttWorkers = try integer("VOICE_STT_WORKERS", default: 1, range: 1...16)
         sttQueue = try integer("VOICE_STT_QUEUE", default: 16, range: 0...1000)
         sttTimeout = .seconds(try integer("VOICE_STT_TIMEOUT_S", default: 30, range: 1...3600))
-        sttBeamSize = try integer("VOICE_STT_BEAM_SIZE", default: 1, range: 1...8)
+        sttBeamSize = try integer("VOICE_STT_BEAM_SIZE", default: 1, range: TranscribeOptions.beamSizes)
         sttPrompt = switch environment["VOICE_STT_PROMPT"] {
         case nil, "", "knowledge": .knowledgeVocabulary
         case "none": .none
