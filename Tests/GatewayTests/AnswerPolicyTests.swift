@@ -88,4 +88,21 @@ import VoiceCore
         let numbers = sentence("Fares are $1, $2, $3, $4 and $5.", score: 0.6, unmatched: ["car"])
         #expect(policy.decide([numbers]) == .decline(.different_item))
     }
+
+    /// The most relevant sentence is often about the topic, and the one stating the asked fact a little lower: of
+    /// the sentences worth offering, the one the reranker reads most as an answer is offered.
+    @Test func aDeclineOffersTheSentenceTheRerankerReadsMostAsAnAnswer() {
+        let policy = AnswerPolicy()
+        var topic = sentence("The ferry carries cars, bicycles and foot passengers.", score: 0.6, unmatched: ["caravan"])
+        topic.answer_score = -6
+        var fact = sentence("Towed trailers cost $30 each way.", score: 0.37, unmatched: ["caravan"])
+        fact.answer_score = 2.5
+        #expect(policy.decide([topic, fact]) == .decline(.different_item, closest: fact))
+        // One the reranker vetoes, or one too far from the question, is not preferred to the most relevant.
+        fact.answer_score = -4
+        #expect(policy.decide([topic, fact]) == .decline(.different_item, closest: topic))
+        fact.answer_score = 2.5
+        fact.similarity = 0.3
+        #expect(policy.decide([topic, fact]) == .decline(.different_item, closest: topic), "too far in meaning")
+    }
 }
