@@ -79,8 +79,9 @@ public struct AnswerPolicy: Sendable {
     public var directMaxWords = 40
     /// Numbers a listener can take in from one answer.
     public var maxSpokenNumbers = 4
-    /// A declined question's most relevant sentence is offered as the closest the knowledge base has ("I can't find
-    /// that exactly. The closest I have is: …") when it scores this high and its MiniLM similarity is this close: the
+    /// A declined question is offered a sentence as the closest the knowledge base has ("I can't find that exactly.
+    /// The closest I have is: …") when its MiniLM similarity is this close and the reranker reads it as an answer
+    /// (``closest(_:)``), or, where none is, the most relevant sentence when it also scores this high: the
     /// rules that decline (a question word the sentence lacks, a kind of fact not stated, a score below
     /// `minScore`) turn away many sentences that do answer, in other words. Dev (2026-12-04): of 71 answerable
     /// questions declined, 39 got an offer at 0.4 and 0.35, 26 of them holding the asked fact; 25 of 72 near misses

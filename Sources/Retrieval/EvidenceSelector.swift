@@ -276,6 +276,7 @@ struct QuestionWords {
             return days.isEmpty ? nil : (word, days)
         })
         askedMonths = Set(content.filter(AnswerType.isMonthName))
+        askedHolidays = AnswerType.holidayWords(in: query)
         let pairs = joined.filter { $0.parts.allSatisfy(content.contains) }.map(\.word)
         // "The most I'd pay", "the least water": an amount's bound, which a sentence states as one ("up to a daily
         // cap of $90"). Before an adjective they make a superlative ("the most expensive"), which only they say.
@@ -311,6 +312,8 @@ struct QuestionWords {
     let askedDays: [String: Set<String>]
     /// The months the question names.
     let askedMonths: Set<String>
+    /// The dates of the fixed holidays the question names, by each word naming them ("boxing" → 26 December).
+    let askedHolidays: [String: Set<Int>]
 
     /// A model's code: letters, then digits ("k9", "x5"), not a time, a measure or an ordinal ("10am", "20cm", "3rd").
     static func isModelCode(_ word: String) -> Bool { word.wholeMatch(of: #/[a-z]{1,3}\d+[a-z]?/#) != nil }
@@ -462,6 +465,7 @@ struct QuestionWords {
         // Only a question with a day can fall in a text's day range.
         let textDays = askedDays.isEmpty ? [] : AnswerType.daysCovered(by: text)
         let textMonths = askedMonths.isEmpty ? [] : AnswerType.monthsCovered(by: text)
+        let textDates = askedHolidays.isEmpty ? [] : AnswerType.datesCovered(by: text)
         let ageBounds = ages.isEmpty ? [] : Self.ageBounds(in: text)
         var credit: [String: Double] = [:]
         for word in words {
@@ -492,6 +496,9 @@ struct QuestionWords {
                 credit[word] = Self.inexactCredit
             } else if askedMonths.contains(word), textMonths.contains(word) {
                 // "January" is one of "Nov–Mar".
+                credit[word] = Self.inexactCredit
+            } else if let dates = askedHolidays[word], !dates.isDisjoint(with: textDates) {
+                // "Boxing Day" is 26 December, and one of "closed from 24 December to 1 January".
                 credit[word] = Self.inexactCredit
             }
         }

@@ -374,12 +374,9 @@ public enum AnswerType: Equatable, Sendable {
         sentence.lowercased().contains(dateRange)
     }
 
-    nonisolated(unsafe) static let dateRange: Regex<AnyRegexOutput> = {
-        let month = #"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"#
-        let day = #"\b\d{1,2}(?:st|nd|rd|th)?"#
-        return try! Regex(day + #"(?:\s+"# + month + #"\.?(?:\s+\d{4})?)?\s*(?:to|until|till|through|–|—|-)\s*(?:[a-z]+\s+)?"#
-                          + day + #"\s+"# + month)
-    }()
+    nonisolated(unsafe) static let dateRange = try! Regex(
+        #"\b"# + dayPattern + #"(?:\s+"# + monthPattern + #"\.?(?:\s+\d{4})?)?\s*(?:to|until|till|through|–|—|-)\s*(?:[a-z]+\s+)?"#
+            + dayPattern + #"\s+"# + monthPattern)
 
     /// Whether the words give a period ("2 weeks", "20 minutes", "2 working days": one word may qualify the unit).
     static func statesPeriod(_ words: [String]) -> Bool {
@@ -511,6 +508,83 @@ public enum AnswerType: Equatable, Sendable {
         }
         return Set(covered.map { calendarMonths[$0] })
     }
+
+    /// Holidays that fall on one date every year, by the words that name them, longest first: a sentence that gives
+    /// the date ("closed on 25 December") answers a question that names the holiday ("Christmas Day"), as a range of
+    /// days answers one day. Dates are month × 100 + day. Holidays whose date moves (Easter) are not among them.
+    static let fixedHolidays: [(name: [String], date: Int)] = [
+        (["christmas", "eve"], 1224), (["christmas", "day"], 1225), (["boxing", "day"], 1226),
+        (["new", "year", "eve"], 1231), (["new", "years", "eve"], 1231), (["new", "year", "day"], 101),
+        (["new", "years", "day"], 101), (["christmas"], 1225), (["new", "year"], 101), (["new", "years"], 101),
+    ]
+
+    /// The dates of the fixed holidays `text` names, by each word naming them ("boxing" and "day" → 26 December).
+    /// "New Year's Eve" is read without its "s". A name before a noun qualifies it and names no date ("the
+    /// Christmas tree", "Christmas week").
+    public static func holidayWords(in text: String) -> [String: Set<Int>] {
+        let words = TextWords.words(text).filter { $0 != "s" }
+        var named: [String: Set<Int>] = [:]
+        var index = 0
+        while index < words.count {
+            guard let holiday = fixedHolidays.first(where: { words[index...].starts(with: $0.name) }) else {
+                index += 1
+                continue
+            }
+            let next = index + holiday.name.count
+            guard next == words.count || TextWords.stopWords.contains(words[next]) else {
+                index = next
+                continue
+            }
+            for word in holiday.name { named[word, default: []].insert(holiday.date) }
+            index = next
+        }
+        return named
+    }
+
+    /// The dates `text` gives (month × 100 + day): "25 December", "December 25", "24, 25 and 26 December", and
+    /// every date of a range ("from Wednesday 24 December 2025 to Thursday 1 January 2026", "23 December to 2
+    /// January", wrapping past the year's end).
+    public static func datesCovered(by text: String) -> Set<Int> {
+        let lowered = text.lowercased()
+        func monthNumber(_ name: Substring?) -> Int? {
+            name.flatMap { name in calendarMonths.firstIndex { $0.hasPrefix(name.prefix(3)) }.map { $0 + 1 } }
+        }
+        func number(_ digits: Substring?) -> Int? { digits.flatMap { Int($0) }.flatMap { (1...31).contains($0) ? $0 : nil } }
+        var dates = Set<Int>()
+        for match in lowered.matches(of: daysBeforeMonth) {
+            guard let month = monthNumber(match.output[2].substring), let days = match.output[1].substring else { continue }
+            for day in days.matches(of: #/\d{1,2}/#).compactMap({ number($0.output) }) { dates.insert(month * 100 + day) }
+        }
+        for match in lowered.matches(of: monthBeforeDay) {
+            if let month = monthNumber(match.output[1].substring), let day = number(match.output[2].substring) { dates.insert(month * 100 + day) }
+        }
+        for match in lowered.matches(of: dateToDate) {
+            guard var day = number(match.output[1].substring), var month = monthNumber(match.output[2].substring),
+                  let lastDay = number(match.output[3].substring), let lastMonth = monthNumber(match.output[4].substring) else { continue }
+            // At most a year of days, whatever the text says.
+            for _ in 0..<366 {
+                dates.insert(month * 100 + day)
+                if month == lastMonth && day == lastDay { break }
+                day += 1
+                if day > daysIn[month - 1] { (month, day) = (month % 12 + 1, 1) }
+            }
+        }
+        return dates
+    }
+
+    static let monthPattern = #"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"#
+    static let dayPattern = #"(\d{1,2})(?:st|nd|rd|th)?"#
+    /// Days listed before their month: "25 December", "24, 25 and 26 December".
+    nonisolated(unsafe) static let daysBeforeMonth = try! Regex(
+        #"\b(\d{1,2}(?:st|nd|rd|th)?(?:(?:\s*,\s*|\s+and\s+|\s+or\s+)\d{1,2}(?:st|nd|rd|th)?)*)\s+"# + monthPattern)
+    nonisolated(unsafe) static let monthBeforeDay = try! Regex(#"\b"# + monthPattern + #"\s+"# + dayPattern + #"\b"#)
+    /// A range from one date to another; a weekday may stand before the second ("to Thursday 1 January").
+    nonisolated(unsafe) static let dateToDate = try! Regex(
+        #"\b"# + dayPattern + #"\s+"# + monthPattern + #"\.?(?:\s+\d{4})?\s*(?:to|until|till|through|–|—|-)\s*(?:[a-z]+\s+)?"#
+            + dayPattern + #"\s+"# + monthPattern)
+
+    /// Days in each month, February at its longest.
+    static let daysIn = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
     /// The positions from `first` to `last` in a cycle of `count` (days of the week, months), wrapping past its end.
     static func cyclicSpan(from first: Int, to last: Int, count: Int) -> [Int] {

@@ -416,6 +416,24 @@ import VoiceCore
         #expect(AnswerType.monthsCovered(by: "Closed in January") == ["january"])
     }
 
+    /// A holiday with a fixed date is that date: "Boxing Day" is answered by a sentence closed "on 25 December, 26
+    /// December and 1 January", or "from Wednesday 24 December to Thursday 1 January"; not by one about other dates.
+    @Test func aHolidayWithAFixedDateIsThatDate() {
+        let boxing = QuestionWords("When is the pool shut on Boxing Day?")
+        #expect(boxing.coverage(of: "The pool is shut on 25 December, 26 December and 1 January.", weights: [:]).missing == [])
+        #expect(boxing.coverage(of: "The pool is shut from Wednesday 24 December 2025 to Thursday 1 January 2026.",
+                                weights: [:]).missing == [])
+        #expect(boxing.coverage(of: "The pool is shut on 25 December and 1 January.", weights: [:]).missing == ["boxing", "day"])
+        let eve = QuestionWords("Does the library close early on New Year's Eve?")
+        #expect(eve.coverage(of: "On 24 December and 31 December the library closes early, at 14:00.", weights: [:]).missing == [])
+        #expect(AnswerType.holidayWords(in: "Christmas Eve or Boxing Day?") == ["christmas": [1224], "eve": [1224], "boxing": [1226], "day": [1226]])
+        #expect(AnswerType.holidayWords(in: "What's new this year?") == [:])
+        #expect(AnswerType.holidayWords(in: "Where does the Christmas tree go?") == [:])
+        #expect(AnswerType.datesCovered(by: "Open December 24; closed 25th and 26th Dec.") == [1224, 1225, 1226])
+        #expect(AnswerType.datesCovered(by: "Packages run 30 December to 2 January.") == [1230, 1231, 101, 102])
+        #expect(AnswerType.datesCovered(by: "Bring 2 marks and 3 decks.") == [])
+    }
+
     /// A number said in two words ("sixty-two") is the number a sentence writes in digits ("The 62 bus").
     @Test func aNumberSaidInTwoWordsMatchesItsDigits() {
         let question = QuestionWords("How often does the sixty-two bus run on a Sunday?")
