@@ -374,6 +374,8 @@ public enum AnswerType: Equatable, Sendable {
         sentence.lowercased().contains(dateRange)
     }
 
+    /// A range from one date to another, the first date's month maybe left to the second's; a weekday may stand
+    /// before the second date ("to Thursday 1 January").
     nonisolated(unsafe) static let dateRange = try! Regex(
         #"\b"# + dayPattern + #"(?:\s+"# + monthPattern + #"\.?(?:\s+\d{4})?)?\s*(?:to|until|till|through|–|—|-)\s*(?:[a-z]+\s+)?"#
             + dayPattern + #"\s+"# + monthPattern)
@@ -558,9 +560,12 @@ public enum AnswerType: Equatable, Sendable {
         for match in lowered.matches(of: monthBeforeDay) {
             if let month = monthNumber(match.output[1].substring), let day = number(match.output[2].substring) { dates.insert(month * 100 + day) }
         }
-        for match in lowered.matches(of: dateToDate) {
-            guard var day = number(match.output[1].substring), var month = monthNumber(match.output[2].substring),
-                  let lastDay = number(match.output[3].substring), let lastMonth = monthNumber(match.output[4].substring) else { continue }
+        // A range's first date may leave its month to the second's ("24–26 December").
+        for match in lowered.matches(of: dateRange) {
+            guard var day = number(match.output[1].substring), let lastDay = number(match.output[3].substring),
+                  let lastMonth = monthNumber(match.output[4].substring),
+                  var month = match.output[2].substring == nil ? Optional(lastMonth) : monthNumber(match.output[2].substring)
+            else { continue }
             // At most a year of days, whatever the text says.
             for _ in 0..<366 {
                 dates.insert(month * 100 + day)
@@ -578,10 +583,6 @@ public enum AnswerType: Equatable, Sendable {
     nonisolated(unsafe) static let daysBeforeMonth = try! Regex(
         #"\b(\d{1,2}(?:st|nd|rd|th)?(?:(?:\s*,\s*|\s+and\s+|\s+or\s+)\d{1,2}(?:st|nd|rd|th)?)*)\s+"# + monthPattern)
     nonisolated(unsafe) static let monthBeforeDay = try! Regex(#"\b"# + monthPattern + #"\s+"# + dayPattern + #"\b"#)
-    /// A range from one date to another; a weekday may stand before the second ("to Thursday 1 January").
-    nonisolated(unsafe) static let dateToDate = try! Regex(
-        #"\b"# + dayPattern + #"\s+"# + monthPattern + #"\.?(?:\s+\d{4})?\s*(?:to|until|till|through|–|—|-)\s*(?:[a-z]+\s+)?"#
-            + dayPattern + #"\s+"# + monthPattern)
 
     /// Days in each month, February at its longest.
     static let daysIn = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]

@@ -431,6 +431,7 @@ import VoiceCore
         #expect(AnswerType.holidayWords(in: "Where does the Christmas tree go?") == [:])
         #expect(AnswerType.datesCovered(by: "Open December 24; closed 25th and 26th Dec.") == [1224, 1225, 1226])
         #expect(AnswerType.datesCovered(by: "Packages run 30 December to 2 January.") == [1230, 1231, 101, 102])
+        #expect(AnswerType.datesCovered(by: "Closed 24–26 December.") == [1224, 1225, 1226])
         #expect(AnswerType.datesCovered(by: "Bring 2 marks and 3 decks.") == [])
     }
 
