@@ -154,10 +154,15 @@ struct EvidenceSelector {
                 states = true
             }
             let score = EvidenceSentence.score(similarity: similarity, coverage: coverage, statesFact: states)
+            // A code is demanded whether or not the knowledge base has it, and so is a holiday by a sentence that
+            // gives dates, none of them its own: "closed on 25 December" is about other days than Christmas Eve.
+            // Undated ("Sundays and public holidays") it may still answer.
+            let dated = !question.askedHolidays.isEmpty && !AnswerType.datesCovered(by: own.joined(separator: " ")).isEmpty
             return EvidenceSentence(text: text, source: candidate.chunk.source, title: candidate.chunk.title,
                                     heading: candidate.heading, score: rounded(score), coverage: rounded(coverage),
                                     similarity: rounded(similarity),
-                                    unmatched: missing.filter { question.names.contains($0) || (known.contains($0) && question.focus.contains($0)) },
+                                    unmatched: missing.filter { question.names.contains($0) || (dated && question.askedHolidays[$0] != nil)
+                                        || (known.contains($0) && question.focus.contains($0)) },
                                     unknown: missing.filter { !known.contains($0) && question.focus.contains($0) && !question.isCalendarWord($0) },
                                     states_fact: states)
         }.sorted { $0.score > $1.score }
@@ -473,6 +478,10 @@ struct QuestionWords {
                 if ageBounds.contains(where: { $0.contains(age) }) { credit[word] = Self.inexactCredit }
             } else if textWords.contains(word) {
                 credit[word] = 1
+            } else if let dates = askedHolidays[word], !textDates.isEmpty {
+                // "Boxing Day" is 26 December, and one of "closed from 24 December to 1 January"; a text that gives
+                // other dates is about them, however near WordNet puts "Christmas" to "December".
+                if !dates.isDisjoint(with: textDates) { credit[word] = Self.inexactCredit }
             } else if attributes.contains(word)
                         ? textStems.contains(SoundKey.stem(word)) || AnswerType.givesMeasure(asked: word, tokens)
                         : textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys)
@@ -497,14 +506,12 @@ struct QuestionWords {
             } else if askedMonths.contains(word), textMonths.contains(word) {
                 // "January" is one of "Nov–Mar".
                 credit[word] = Self.inexactCredit
-            } else if let dates = askedHolidays[word], !dates.isDisjoint(with: textDates) {
-                // "Boxing Day" is 26 December, and one of "closed from 24 December to 1 January".
-                credit[word] = Self.inexactCredit
             }
         }
         // Two words the text writes as one ("drift wood", "cave nine" for "K9"), or that mean one thing ("grown up"
         // → "adult").
-        for pair in joined {
+        // A holiday named to a text that gives dates is decided by its date alone, above.
+        for pair in joined where textDates.isEmpty || !pair.parts.contains(where: { askedHolidays[$0] != nil }) {
             let value = Self.writtenAsOne(pair.parts[0], pair.parts[1], in: textWords, keys: written) != nil
                     || Self.compoundNumber(pair.parts).map { textWords.contains(String($0)) } == true ? Self.inexactCredit
                 : relatedMatches(pair.word, in: textWords, stems: textStems) ? Self.relatedCredit : 0

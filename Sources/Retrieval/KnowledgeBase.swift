@@ -210,16 +210,20 @@ public final class KnowledgeBase: RetrievalClient {
         var timings: [String: Double] = [:]
         let version = try await follow()
         let query = try await joiningSplitWords(asked, version: version)
+        // The embedding and the keyword search read a fixed holiday with its date, which MiniLM does not know and a
+        // document may give alone. The word rules read the question as asked and credit the date themselves; so does
+        // the reranker, which given the date took sentences about other dates near it for answers (decision 63).
+        let read = AnswerType.withHolidayDates(query)
 
         // The question without each word no chunk holds is embedded with it, in one batch: evidence ranking asks
         // whether such a word matters (``questionWords(_:version:)``, ``rankEvidence``).
         let question = evidenceCount > 0 ? try await questionWords(query, version: version) : nil
-        let vectors = try await embed([query] + (question?.unknown ?? []).map(\.ablated))
+        let vectors = try await embed([read] + (question?.unknown ?? []).map(\.ablated))
         let vector = vectors[0]
         timings["embed_ms"] = (clock.now - start).fractionalMilliseconds
         let candidates = max(self.candidates, topK)
         async let vectorHits = timed { try await self.index.search(vector, limit: candidates) }
-        async let keywordHits = timed { try await self.keywordSearch(query, limit: candidates, version: version) }
+        async let keywordHits = timed { try await self.keywordSearch(read, limit: candidates, version: version) }
         let (vectorResult, keywordResult) = try await (vectorHits, keywordHits)
         timings["vector_ms"] = vectorResult.ms
         timings["bm25_ms"] = keywordResult.ms

@@ -543,6 +543,19 @@ public enum AnswerType: Equatable, Sendable {
         return named
     }
 
+    /// `text` with the date of each fixed holiday it names written after it, for the models that read the question
+    /// (the embedding, the keyword search, the reranker), which do not know that Boxing Day is 26 December and so
+    /// miss the sentence that gives only the date: "Is the pool open on Boxing Day?" → "… Boxing Day (26
+    /// December)?". The dates go before a closing question mark; a text naming no holiday is returned as it is.
+    public static func withHolidayDates(_ text: String) -> String {
+        let dates = Set(holidayWords(in: text).values.joined()).sorted()
+        guard !dates.isEmpty else { return text }
+        let written = dates.map { "\($0 % 100) \(calendarMonths[$0 / 100 - 1].capitalized)" }.joined(separator: ", ")
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let stem = trimmed.hasSuffix("?") ? String(trimmed.dropLast()) : trimmed
+        return "\(stem) (\(written))" + (trimmed.hasSuffix("?") ? "?" : "")
+    }
+
     /// The dates `text` gives (month × 100 + day): "25 December", "December 25", "24, 25 and 26 December", and
     /// every date of a range ("from Wednesday 24 December 2025 to Thursday 1 January 2026", "23 December to 2
     /// January", wrapping past the year's end).

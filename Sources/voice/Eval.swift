@@ -149,7 +149,8 @@ struct Eval: AsyncParsableCommand {
                     let mark = outcome.correct ? "ok  " : "MISS"
                     let shape = item.question.shape ?? (item.question.answerable ? "answerable" : "unanswerable")
                     print("\(mark) [\(item.path) \(strategy) \(how) \(shape)] \(transcript) → \(answer)"
-                        + (outcome.unsupported.isEmpty ? "" : "  (not in evidence: \(outcome.unsupported.joined(separator: ", ")))"))
+                        + (outcome.unsupported.isEmpty ? "" : "  (not in evidence: \(outcome.unsupported.joined(separator: ", ")))")
+                        + String(format: "  [%.0f ms]", outcome.milliseconds))
                 }
             }
         }
@@ -293,9 +294,10 @@ struct Eval: AsyncParsableCommand {
         print(row(["number/name not in evidence"] + cells { outcomes in
             share(outcomes.filter { !$0.unsupported.isEmpty }.count, outcomes.count)
         }, widths: widths))
-        print(row(["median latency"] + cells { outcomes in
-            let sorted = outcomes.map(\.milliseconds).sorted()
-            return sorted.isEmpty ? "–" : String(format: "%.0f ms", sorted[sorted.count / 2])
-        }, widths: widths))
+        for (label, percentile) in [("median latency", 50.0), ("p90 latency", 90.0)] {
+            print(row([label] + cells { outcomes in
+                outcomes.isEmpty ? "–" : String(format: "%.0f ms", Samples(milliseconds: outcomes.map(\.milliseconds)).percentile(percentile))
+            }, widths: widths))
+        }
     }
 }

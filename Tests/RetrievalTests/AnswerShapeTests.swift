@@ -66,6 +66,22 @@ import VoiceCore
         #expect(!AnswerType.asksSeveralKinds("How much is a single and a return?"))
     }
 
+    /// A holiday is demanded of a sentence that gives dates, none of them its own; one that gives no date ("on
+    /// public holidays") may still answer for it.
+    @Test func aSentenceGivingOtherDatesIsNotAboutTheAskedHoliday() {
+        let query = "What time does the café close on New Year's Eve?"
+        func unmatched(_ text: String) -> [String] {
+            let chunk = StoredChunk(id: "c#0", documentID: "c", source: "cafe.md", title: "Café", heading: "Hours", text: text,
+                                    vector: [])
+            return EvidenceSelector.rank(EvidenceSelector.candidates([chunk]).map { ($0, [Float]()) }, query: query,
+                                         question: QuestionWords(query), queryVector: [], weights: [:],
+                                         known: ["café", "close"]).first?.unmatched ?? []
+        }
+        #expect(unmatched("The café closes at 15:00 on 24 December and 1 January.").contains("eve"))
+        #expect(unmatched("The café closes at 15:00 on 31 December.") == [])
+        #expect(unmatched("The café closes at 15:00 on public holidays.") == [])
+    }
+
     /// A pronoun's antecedent is looked for past another sentence that opens with a pronoun, within the section.
     @Test func aPronounIsReadWithTheSentenceThatNamesItTwoSentencesBack() {
         let chunk = StoredChunk(id: "w#0", documentID: "w", source: "waste.md", title: "Waste", heading: "Paint",
@@ -418,17 +434,26 @@ import VoiceCore
 
     /// A holiday with a fixed date is that date: "Boxing Day" is answered by a sentence closed "on 25 December, 26
     /// December and 1 January", or "from Wednesday 24 December to Thursday 1 January"; not by one about other dates.
-    @Test func aHolidayWithAFixedDateIsThatDate() {
+    @Test func aHolidayWithAFixedDateIsThatDate() throws {
         let boxing = QuestionWords("When is the pool shut on Boxing Day?")
         #expect(boxing.coverage(of: "The pool is shut on 25 December, 26 December and 1 January.", weights: [:]).missing == [])
         #expect(boxing.coverage(of: "The pool is shut from Wednesday 24 December 2025 to Thursday 1 January 2026.",
                                 weights: [:]).missing == [])
         #expect(boxing.coverage(of: "The pool is shut on 25 December and 1 January.", weights: [:]).missing == ["boxing", "day"])
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        let christmasEve = QuestionWords("What time does the pool close on Christmas Eve?", lexicon: lexicon)
+        #expect(christmasEve.coverage(of: "The pool is closed on 25 December, 26 December and 1 January.",
+                                      weights: [:]).missing == ["christmas", "eve"], "other dates, whatever WordNet relates")
+        #expect(christmasEve.coverage(of: "Christmas and New Year. The pool is closed on 25 December, 26 December and 1 January.",
+                                      weights: [:]).missing == ["eve"], "a heading naming Christmas is not its eve")
         let eve = QuestionWords("Does the library close early on New Year's Eve?")
         #expect(eve.coverage(of: "On 24 December and 31 December the library closes early, at 14:00.", weights: [:]).missing == [])
         #expect(AnswerType.holidayWords(in: "Christmas Eve or Boxing Day?") == ["christmas": [1224], "eve": [1224], "boxing": [1226], "day": [1226]])
         #expect(AnswerType.holidayWords(in: "What's new this year?") == [:])
         #expect(AnswerType.holidayWords(in: "Where does the Christmas tree go?") == [:])
+        #expect(AnswerType.withHolidayDates("Is the pool open on Boxing Day?") == "Is the pool open on Boxing Day (26 December)?")
+        #expect(AnswerType.withHolidayDates("Open Christmas Eve or New Year's Day") == "Open Christmas Eve or New Year's Day (1 January, 24 December)")
+        #expect(AnswerType.withHolidayDates("Where does the Christmas tree go?") == "Where does the Christmas tree go?")
         #expect(AnswerType.datesCovered(by: "Open December 24; closed 25th and 26th Dec.") == [1224, 1225, 1226])
         #expect(AnswerType.datesCovered(by: "Packages run 30 December to 2 January.") == [1230, 1231, 101, 102])
         #expect(AnswerType.datesCovered(by: "Closed 24–26 December.") == [1224, 1225, 1226])

@@ -94,6 +94,22 @@ import VoiceCore
                 == "Is the cave eight quiet?", "no document writes K8")
     }
 
+    /// A document may give a holiday only as its date: the search reads "Boxing Day" as 26 December too.
+    @Test func aHolidayFindsTheDocumentThatGivesOnlyItsDate() async throws {
+        let test = try await TestKnowledge(seed: false)
+        let documents = [
+            "hours.md": "# Opening hours\n\nThe gym is open from 6:00 to 22:00 on weekdays and from 8:00 to 20:00 at weekends.",
+            "classes.md": "# Classes\n\nSpin classes run on Monday and Thursday evenings; yoga is on Saturday mornings.",
+            "closures.md": "# Closures\n\nWe shut on 25 and 26 December so that the staff can be with their families.",
+            "prices.md": "# Prices\n\nA day pass costs $12 and a monthly membership $45.",
+            "holidays.md": "# Bank holidays\n\nOn bank holidays the gym opens from 9:00 to 17:00.",
+        ]
+        for (source, text) in documents {
+            _ = try await test.knowledge.ingest(source: source, data: Data(text.utf8), format: .markdown)
+        }
+        #expect(try await test.sources("Is the gym open on Boxing Day?", topK: 1) == ["closures.md"])
+    }
+
     @Test func minScoreFiltersAndTopKLimits() async throws {
         let test = try await TestKnowledge()
         let many = try await test.knowledge.retrieve(.init(query: "ferry timetable", top_k: 7))
