@@ -157,7 +157,8 @@ struct EvidenceSelector {
             // A code is demanded whether or not the knowledge base has it, and so is a holiday by a sentence that
             // gives dates, none of them its own: "closed on 25 December" is about other days than Christmas Eve.
             // Undated ("Sundays and public holidays") it may still answer.
-            let dated = !question.askedHolidays.isEmpty && !AnswerType.datesCovered(by: own.joined(separator: " ")).isEmpty
+            let dated = !question.askedHolidays.isEmpty
+                && !AnswerType.datesCovered(by: own.joined(separator: " ")).isEmpty
             return EvidenceSentence(text: text, source: candidate.chunk.source, title: candidate.chunk.title,
                                     heading: candidate.heading, score: rounded(score), coverage: rounded(coverage),
                                     similarity: rounded(similarity),
