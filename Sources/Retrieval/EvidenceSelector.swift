@@ -121,7 +121,8 @@ struct EvidenceSelector {
             // The sentence before a pronoun says what the pronoun stands for ("Replacement lids are available.
             // They are not sold online; call…"): its words count as the sentence's own, as its heading's do.
             let own = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? "", candidate.previous ?? ""]
-            var (coverage, missing) = question.coverage(of: own.joined(separator: " "), weights: weights)
+                .joined(separator: " ")
+            var (coverage, missing) = question.coverage(of: own, weights: weights)
             // A sentence of side-by-side facts answers with the one clause that holds all it matched of the
             // question ("stage five" of "$72 for Stages 1 to 3 and $80 for Stages 4 to 6"), when only one does.
             // A clause that states the kind of fact asked comes first: "how long" asks the clause with a duration
@@ -157,8 +158,7 @@ struct EvidenceSelector {
             // A code is demanded whether or not the knowledge base has it, and so is a holiday by a sentence that
             // gives dates, none of them its own: "closed on 25 December" is about other days than Christmas Eve.
             // Undated ("Sundays and public holidays") it may still answer.
-            let dated = !question.askedHolidays.isEmpty
-                && !AnswerType.datesCovered(by: own.joined(separator: " ")).isEmpty
+            let dated = !question.askedHolidays.isEmpty && !AnswerType.datesCovered(by: own).isEmpty
             return EvidenceSentence(text: text, source: candidate.chunk.source, title: candidate.chunk.title,
                                     heading: candidate.heading, score: rounded(score), coverage: rounded(coverage),
                                     similarity: rounded(similarity),

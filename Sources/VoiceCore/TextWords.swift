@@ -545,8 +545,8 @@ public enum AnswerType: Equatable, Sendable {
 
     /// `text` with the date of each fixed holiday it names written after it, for the search (the embedding and the
     /// keywords), which does not know that Boxing Day is 26 December and so misses the sentence that gives only the
-    /// date: "Is the pool open on Boxing Day?" → "… Boxing Day (26
-    /// December)?". The dates go before a closing question mark; a text naming no holiday is returned as it is.
+    /// date: "Is the pool open on Boxing Day?" → "… Boxing Day (26 December)?". The dates go before a closing
+    /// question mark; a text naming no holiday is returned as it is.
     public static func withHolidayDates(_ text: String) -> String {
         let dates = Set(holidayWords(in: text).values.joined()).sorted()
         guard !dates.isEmpty else { return text }
