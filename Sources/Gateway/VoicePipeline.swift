@@ -47,6 +47,16 @@ public struct VoicePipeline: Sendable {
         policy.mode = answerMode
     }
 
+    /// What retrieval finds for the question as read (`asked` is the question as said): a follow-up asked with the
+    /// question before it is judged by its own words (``FollowUp/relaxed(_:asked:question:)``).
+    public func evidence(for reading: FollowUp.Reading, asked: String) async throws -> RetrieveResponse {
+        var retrieved = try await retrieval.retrieve(RetrieveRequest(query: reading.text, top_k: topK,
+                                                                     evidence: policy.evidenceSentences,
+                                                                     follow_up: reading.joined ? asked : nil))
+        if reading.joined { retrieved.evidence = FollowUp.relaxed(retrieved.evidence, asked: asked, question: reading.text) }
+        return retrieved
+    }
+
     /// An evidence sentence as the answer: spoken as written, cited as itself.
     static func spoken(_ sentences: [EvidenceSentence]) -> (String, AnswerKind, [Citation]) {
         (sentences.map { speakable(listItemText($0.text)) }.joined(separator: " "), .evidence,
@@ -120,10 +130,7 @@ public struct VoicePipeline: Sendable {
             kind = .nothing_heard
         } else {
             var mark = clock.now
-            var retrieved = try await run(.rag) {
-                try await retrieval.retrieve(RetrieveRequest(query: question, top_k: topK, evidence: policy.evidenceSentences))
-            }
-            if reading.joined { retrieved.evidence = FollowUp.relaxed(retrieved.evidence, asked: asked, question: question) }
+            let retrieved = try await run(.rag) { try await evidence(for: reading, asked: asked) }
             sources = retrieved.documents
             timings.retrieve_ms = (clock.now - mark).fractionalMilliseconds
             if let faq = retrieved.qa.first, faq.score >= faqMinScore, AnswerPolicy.asksTheSameSpecifics(question, faq.question),

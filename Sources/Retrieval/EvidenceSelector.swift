@@ -113,7 +113,8 @@ struct EvidenceSelector {
     /// Ranks `candidates` (with their vectors) for `query`; `weights` gives each content word's rarity weight and
     /// `known` the words some chunk of the knowledge base holds.
     static func rank(_ candidates: [(Candidate, [Float])], query: String, question: QuestionWords, queryVector: [Float],
-                     weights: [String: Double], known: Set<String>) -> [EvidenceSentence] {
+                     weights: [String: Double], known: Set<String>,
+                     followUp: (words: QuestionWords, weights: [String: Double])? = nil) -> [EvidenceSentence] {
         let wanted = AnswerType.asked(in: query)
         let clauseKind = wanted.flatMap { AnswerType.asksSeveralKinds($0.question) ? nil : $0 }
         return candidates.map { candidate, vector in
@@ -153,6 +154,11 @@ struct EvidenceSelector {
             if states == false, let wanted, AnswerType.asksHowManyPeople(wanted.question), let lexicon = question.lexicon,
                AnswerType.numberFollowed(by: { lexicon.isKind($0, of: ["person"]) }, in: TextWords.words(text)) {
                 states = true
+            }
+            // A follow-up asked with the question before it is covered by its own words ("book" in "How do I book
+            // it?") as much as by the two questions' together.
+            if let followUp, !followUp.words.words.isEmpty {
+                coverage = (coverage + followUp.words.coverage(of: own, weights: followUp.weights).share) / 2
             }
             let score = EvidenceSentence.score(similarity: similarity, coverage: coverage, statesFact: states)
             // A code is demanded whether or not the knowledge base has it, and so is a holiday by a sentence that

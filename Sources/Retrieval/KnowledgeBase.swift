@@ -205,6 +205,11 @@ public final class KnowledgeBase: RetrievalClient {
             throw APIError.badRequest("invalid_min_score", "min_score must be from -1 to 1")
         }
         let minScore = request.min_score ?? -1
+        let followUp = request.follow_up?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard followUp.count <= maxQueryCharacters else {
+            throw APIError(.contentTooLarge, code: "follow_up_too_long",
+                           message: "follow_up has \(followUp.count) characters; the limit is \(maxQueryCharacters)")
+        }
         let clock = ContinuousClock()
         let start = clock.now
         var timings: [String: Double] = [:]
@@ -249,7 +254,9 @@ public final class KnowledgeBase: RetrievalClient {
         if evidenceCount > 0 {
             let evidenceStart = clock.now
             let rerankMilliseconds: Double?
+            let own = followUp.isEmpty ? nil : try await questionWords(followUp, version: version)
             (evidence, rerankMilliseconds) = try await rankEvidence(query: query, vector: vector, chunks: used, question: question!,
+                                                                    followUp: own,
                                                                     ablated: Array(vectors.dropFirst()), count: evidenceCount)
             timings["evidence_ms"] = (clock.now - evidenceStart).fractionalMilliseconds
             timings["rerank_ms"] = rerankMilliseconds
@@ -263,7 +270,7 @@ public final class KnowledgeBase: RetrievalClient {
     /// by their rarity in the knowledge base (a word no chunk holds weighs most), those that state the asked
     /// kind of fact scored by the reranker; with the milliseconds the reranker took, when it ran.
     func rankEvidence(query: String, vector: [Float], chunks: [StoredChunk], question: QuestionAnalysis,
-                      ablated: [[Float]], count: Int) async throws -> (evidence: [EvidenceSentence], rerankMilliseconds: Double?) {
+                      followUp: QuestionAnalysis? = nil, ablated: [[Float]], count: Int) async throws -> (evidence: [EvidenceSentence], rerankMilliseconds: Double?) {
         let candidates = EvidenceSelector.candidates(chunks)
         guard !candidates.isEmpty else { return ([], nil) }
         // A sentence opening with a pronoun is embedded with the sentence before it: "It is kept for 28 days"
@@ -295,7 +302,8 @@ public final class KnowledgeBase: RetrievalClient {
         }.map(\.0.word))
         let embedded = zip(candidates, inputs).compactMap { candidate, input in known[input].map { (candidate, $0) } }
         var evidence = Array(EvidenceSelector.rank(embedded, query: query, question: words, queryVector: vector,
-                                                   weights: question.weights, known: question.usedWords).prefix(count))
+                                                   weights: question.weights, known: question.usedWords,
+                                                   followUp: followUp.map { ($0.words, $0.weights) }).prefix(count))
         // A sentence that does not state the asked kind of fact cannot be the answer; each pair costs the reranker
         // about 8 ms of both cores.
         let scored = evidence.indices.filter { evidence[$0].states_fact != false }

@@ -66,11 +66,15 @@ public struct RetrieveRequest: Codable, Sendable, Equatable {
     public var min_score: Double?
     /// How many evidence sentences to select from the retrieved chunks (0, the default, selects none).
     public var evidence: Int?
-    public init(query: String, top_k: Int? = nil, min_score: Double? = nil, evidence: Int? = nil) {
+    /// The follow-up that `query` joins to the question before it ("How do I book it?" after "How many fit in the
+    /// Harbour Room?"): evidence covers its words, the earlier question only setting the topic.
+    public var follow_up: String?
+    public init(query: String, top_k: Int? = nil, min_score: Double? = nil, evidence: Int? = nil, follow_up: String? = nil) {
         self.query = query
         self.top_k = top_k
         self.min_score = min_score
         self.evidence = evidence
+        self.follow_up = follow_up
     }
 }
 

@@ -145,9 +145,13 @@ public enum AnswerType: Equatable, Sendable {
         for question in questions(in: text).reversed() {
             if let type = AnswerType(question: question) { return (type, question) }
             // A yes-or-no question asks its own thing ("Do they have to be on a lead?" after "How much is it for a
-            // dog?"); only an elliptic one ("And for children?") asks what the question before it asked.
-            let opening = TextWords.words(question).first { !followUpOpeners.contains($0) }
-            if let opening, yesNoOpeners.contains(opening) { return nil }
+            // dog?"), and so does one with its own question word ("How do I book that?" after "How much for three
+            // items?"); only an elliptic one ("And for children?", "What about in winter?") asks what the question
+            // before it asked.
+            let words = TextWords.words(question).drop { followUpOpeners.contains($0) }
+            guard let opening = words.first else { continue }
+            if yesNoOpeners.contains(opening) { return nil }
+            if interrogatives.contains(opening), !["about", "if"].contains(words.dropFirst().first) { return nil }
         }
         return nil
     }
@@ -162,10 +166,10 @@ public enum AnswerType: Equatable, Sendable {
     /// Words a follow-up opens with before the words that ask.
     static let followUpOpeners: Set<String> = ["and", "so", "but", "then", "ok", "okay"]
 
-    /// The verbs a yes-or-no question opens with, also negated ("Don't", split at the apostrophe).
     /// The words that ask for something other than yes or no.
     public static let interrogatives: Set<String> = ["what", "where", "when", "which", "who", "whom", "whose", "why", "how",
                                                      "whats", "wheres", "whens", "whos", "hows", "whys"]
+    /// The verbs a yes-or-no question opens with, also negated ("Don't", split at the apostrophe).
     public static let yesNoOpeners: Set<String> = ["do", "does", "did", "is", "are", "was", "were", "am", "can", "could", "will",
                                            "would", "should", "shall", "must", "may", "might", "has", "have", "had",
                                            "don", "doesn", "didn", "isn", "aren", "wasn", "weren", "cannot", "couldn",

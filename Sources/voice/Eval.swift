@@ -30,6 +30,12 @@ struct Eval: AsyncParsableCommand {
     @Flag(help: "Print every question with its answer (not for test sets: they are only reported).")
     var verbose = false
 
+    @Option(help: "Only the questions containing this text (any case), to look into a few (dev and sample only).")
+    var matching: String?
+
+    @Flag(help: "Only the follow-ups, each asked in its conversation (dev and sample only).")
+    var followUps = false
+
     @OptionGroup var global: GlobalOptions
 
     /// The baseline's prompt, as the seed's pipeline words it.
@@ -37,8 +43,8 @@ struct Eval: AsyncParsableCommand {
 
     func validate() throws {
         guard ["dev", "test", "sample", "all"].contains(split) else { throw ValidationError("split must be dev, test, sample or all") }
-        if verbose && (split == "test" || split == "all") {
-            throw ValidationError("test sets are only reported: --verbose works on dev and sample")
+        if (verbose || matching != nil || followUps) && (split == "test" || split == "all") {
+            throw ValidationError("test sets are only reported: --verbose, --matching and --follow-ups work on dev and sample")
         }
     }
 
@@ -73,7 +79,8 @@ struct Eval: AsyncParsableCommand {
     func evaluate(_ named: NamedEvalSet, stack: LiveStack) async throws -> Results {
         let pipeline = stack.gateway.pipeline
         var items: [(path: String, question: EvalSet.Question, text: String, audio: Data?)] = []
-        for question in named.set.questions {
+        for question in named.set.questions where (matching.map { question.question.localizedCaseInsensitiveContains($0) } ?? true)
+            && (!followUps || question.follows != nil) {
             items.append(("text", question, question.question, nil))
             if let variant = question.asr_variant { items.append(("misheard", question, variant, nil)) }
             if !noVoice {
@@ -123,10 +130,10 @@ struct Eval: AsyncParsableCommand {
                                       declined: declined, milliseconds: (clock.now - start).fractionalMilliseconds)
                 results.add(outcome, path: item.path, strategy: strategy)
                 if verbose && strategy == "ours" {
-                    // The question as the pipeline reads it: with the one it follows, without a preamble.
-                    let asked = FollowUp.standalone(transcript, history: history).text
-                    let retrieved = try await stack.knowledge.retrieve(RetrieveRequest(query: asked, top_k: pipeline.topK,
-                                                                                       evidence: pipeline.policy.evidenceSentences))
+                    // The evidence as the answer policy read it: the question with the one it follows, without a
+                    // preamble, and a follow-up's sentences judged by its own words.
+                    let retrieved = try await pipeline.evidence(for: FollowUp.standalone(transcript, history: history),
+                                                                asked: transcript.trimmingCharacters(in: .whitespacesAndNewlines))
                     // "*" marks a sentence that states the expected facts; "facts in no chunk" says retrieval missed them.
                     let facts = item.question.expected_facts
                     let found = facts.isEmpty || retrieved.documents.contains { Outcome.states(facts, in: $0.text) }

@@ -296,6 +296,11 @@ import VoiceCore
         // A yes-or-no follow-up asks its own thing, not the price asked before it.
         #expect(AnswerType.asked(in: "What does it cost for a dog? Do they have to be on a lead?") == nil)
         #expect(AnswerType.asked(in: "What does it cost for a dog? And are they allowed on the night boat?") == nil)
+        // So does one with its own question word, unless it only swaps the thing asked about.
+        #expect(AnswerType.asked(in: "How much for three big items? How do I book that?") == nil)
+        #expect(AnswerType.asked(in: "How late can I cancel? And what happens if I cancel after that?") == nil)
+        #expect(AnswerType.asked(in: "What time does it close? What about in winter?")?.type == .time)
+        #expect(AnswerType.asked(in: "What time does it close? What if it's a Sunday?")?.type == .time)
         #expect(AnswerType.asked(in: "Tell me about the boat trip") == nil)
     }
 

@@ -110,6 +110,27 @@ import VoiceCore
         #expect(try await test.sources("Is the gym open on Boxing Day?", topK: 1) == ["closures.md"])
     }
 
+    /// A follow-up asked with the question before it is covered by its own words: "How do I book it?" after "How
+    /// many people fit in the Harbour Room?" finds the sentence about booking, which the two questions together
+    /// rank below the one about seats.
+    @Test func aFollowUpsEvidenceCoversItsOwnWords() async throws {
+        let test = try await TestKnowledge(seed: false)
+        let text = """
+            # The Harbour Room
+
+            The Harbour Room seats 12 people around one large table and has a wall screen. \
+            To book the room, ring the front desk on 5550 2140 at least two days ahead.
+            """
+        _ = try await test.knowledge.ingest(source: "rooms.md", data: Data(text.utf8), format: .markdown)
+        let joined = "How many people fit in the Harbour Room? How do I book it?"
+        func first(_ followUp: String?) async throws -> String {
+            try #require(try await test.knowledge.retrieve(.init(query: joined, top_k: 1, evidence: 2, follow_up: followUp))
+                .evidence.first).text
+        }
+        #expect(try await first(nil).hasPrefix("The Harbour Room seats"))
+        #expect(try await first("How do I book it?").hasPrefix("To book the room"))
+    }
+
     @Test func minScoreFiltersAndTopKLimits() async throws {
         let test = try await TestKnowledge()
         let many = try await test.knowledge.retrieve(.init(query: "ferry timetable", top_k: 7))
@@ -171,6 +192,7 @@ import VoiceCore
             (.init(query: String(repeating: "a", count: 2001)), "query_too_long"),
             (.init(query: "docker", top_k: 0), "invalid_top_k"),
             (.init(query: "docker", top_k: 51), "invalid_top_k"),
+            (.init(query: "docker", follow_up: String(repeating: "a", count: 2001)), "follow_up_too_long"),
         ]
         for (request, code) in cases {
             await #expect(throws: APIError.self) {
