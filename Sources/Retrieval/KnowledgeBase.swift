@@ -254,9 +254,9 @@ public final class KnowledgeBase: RetrievalClient {
         if evidenceCount > 0 {
             let evidenceStart = clock.now
             let rerankMilliseconds: Double?
-            let own = followUp.isEmpty ? nil : try await questionWords(followUp, version: version)
+            let followUpWords = followUp.isEmpty ? nil : try await questionWords(followUp, version: version)
             (evidence, rerankMilliseconds) = try await rankEvidence(query: query, vector: vector, chunks: used, question: question!,
-                                                                    followUp: own,
+                                                                    followUp: followUpWords,
                                                                     ablated: Array(vectors.dropFirst()), count: evidenceCount)
             timings["evidence_ms"] = (clock.now - evidenceStart).fractionalMilliseconds
             timings["rerank_ms"] = rerankMilliseconds
