@@ -204,14 +204,15 @@ struct Eval: AsyncParsableCommand {
             return Self.states(question.expected_facts, in: answer)
         }
 
-        /// Whether `text` states every fact ("ten seconds" states "10 seconds").
+        /// Whether `text` states every fact ("ten seconds" states "10 seconds"). Brackets are not said: the spoken
+        /// answer "…by calling, 03, 5550 2140" states "(03) 5550 2140".
         static func states(_ facts: [String], in text: String) -> Bool {
             let said = GroundednessGuard(evidence: [text])
             return facts.allSatisfy { fact in
-                mentions(fact, in: text)
-                    || (said.unsupported(in: fact).isEmpty && fact.split(separator: " ").allSatisfy { word in
-                        Int(word) != nil || SpokenNumbers.isNumberWord(String(word)) || mentions(String(word), in: text)
-                    })
+                let words = fact.split(separator: " ").map { $0.trimmingCharacters(in: ["(", ")"]) }
+                return mentions(fact, in: text) || (said.unsupported(in: fact).isEmpty && words.allSatisfy { word in
+                    Int(word) != nil || SpokenNumbers.isNumberWord(word) || mentions(word, in: text)
+                })
             }
         }
 
