@@ -270,7 +270,7 @@ public final class KnowledgeBase: RetrievalClient {
     /// by their rarity in the knowledge base (a word no chunk holds weighs most), those that state the asked
     /// kind of fact scored by the reranker; with the milliseconds the reranker took, when it ran.
     func rankEvidence(query: String, vector: [Float], chunks: [StoredChunk], question: QuestionAnalysis,
-                      followUp: QuestionAnalysis? = nil, ablated: [[Float]], count: Int) async throws -> (evidence: [EvidenceSentence], rerankMilliseconds: Double?) {
+                      followUp: QuestionAnalysis?, ablated: [[Float]], count: Int) async throws -> (evidence: [EvidenceSentence], rerankMilliseconds: Double?) {
         let candidates = EvidenceSelector.candidates(chunks)
         guard !candidates.isEmpty else { return ([], nil) }
         // A sentence opening with a pronoun is embedded with the sentence before it: "It is kept for 28 days"
