@@ -86,7 +86,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: swiftSettings),
         .target(name: "Retrieval", dependencies: [
-            "LlamaEngine", "OnnxEngine", "VoiceCore", "Models",
+            "LlamaEngine", "OnnxEngine", "EspeakEngine", "VoiceCore", "Models",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
@@ -197,7 +197,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "RetrievalTests", dependencies: [
-            "Retrieval", "OnnxEngine", "VoiceTesting", "VoiceCore", "Models",
+            "Retrieval", "OnnxEngine", "EspeakEngine", "VoiceTesting", "VoiceCore", "Models",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -1,4 +1,5 @@
 public import Foundation
+import EspeakEngine
 import HTTPTypes
 import LlamaEngine
 public import Logging
@@ -53,6 +54,8 @@ public final class KnowledgeBase: RetrievalClient {
     let lexicon: Lexicon?
     /// Scores the returned evidence as answers (decision 54); runs on the embedding worker, whose tokenizer it uses.
     let reranker: Reranker?
+    /// Respells a word no chunk holds as the knowledge base writes the same sound.
+    let homophones: Homophones?
     public let evidenceRange = 0...20
     /// Logged questions older than this many days are deleted (`VOICE_LOG_RETENTION_DAYS`).
     public let questionRetentionDays: Int
@@ -65,11 +68,13 @@ public final class KnowledgeBase: RetrievalClient {
     }
 
     /// `lexicon` relates a question's words to other words of the same meaning (WordNet, when installed);
-    /// `reranker` scores evidence sentences as answers.
+    /// `reranker` scores evidence sentences as answers; `pronounce` gives words' phonemes (``Homophones``).
     public init(store: any KnowledgeStore, index: any VectorIndex, embedder: Embedder, logger: Logger,
-                lexicon: Lexicon? = Lexicon(), reranker: Reranker? = nil, questionRetentionDays: Int = 30) {
+                lexicon: Lexicon? = Lexicon(), reranker: Reranker? = nil,
+                pronounce: (@Sendable ([String]) async throws -> [String])? = nil, questionRetentionDays: Int = 30) {
         self.store = store
         self.reranker = reranker
+        self.homophones = pronounce.map(Homophones.init)
         self.questionRetentionDays = questionRetentionDays
         self.lexicon = lexicon
         self.termStatistics = TermStatistics(store: store)
@@ -104,8 +109,16 @@ public final class KnowledgeBase: RetrievalClient {
         let reranker = try Reranker(model: try models.require(ModelCatalog.reranker),
                                     runtime: try OnnxRuntime.load(library: try models.require(ModelCatalog.onnxRuntime)),
                                     threads: settings.threads)
+        // Words are said as espeak-ng's English voice says them; without it, none is respelled.
+        let pronounce: (@Sendable ([String]) async throws -> [String])?
+        switch EspeakSynthesizer.shared {
+        case .success(let espeak): pronounce = { try await espeak.phonemes($0, voice: "en") }
+        case .failure(let error):
+            logger.warning("espeak-ng unavailable: misheard words are not respelled", metadata: ["error": "\(error)"])
+            pronounce = nil
+        }
         let knowledge = KnowledgeBase(store: store, index: index, embedder: embedder, logger: logger, lexicon: lexicon,
-                                      reranker: reranker, questionRetentionDays: settings.logRetentionDays)
+                                      reranker: reranker, pronounce: pronounce, questionRetentionDays: settings.logRetentionDays)
         try await knowledge.prepare(seedFrom: seed ? settings.knowledgeDirectory : nil)
         return knowledge
     }
@@ -125,6 +138,8 @@ public final class KnowledgeBase: RetrievalClient {
                 }
             }
         }
+        // The knowledge base's words are said now, not while the first question waits.
+        try await homophones?.prepare(version: try await store.contentVersion()) { try await self.store.allTexts() }
     }
 
     /// Brings a shared index (Chroma) in step with the store when their chunk counts differ (first start, a crash
@@ -214,7 +229,7 @@ public final class KnowledgeBase: RetrievalClient {
         let start = clock.now
         var timings: [String: Double] = [:]
         let version = try await follow()
-        let query = try await joiningSplitWords(asked, version: version)
+        let query = try await asHeard(asked, version: version)
         // The embedding and the keyword search read a fixed holiday with its date, which MiniLM does not know and a
         // document may give alone. The word rules read the question as asked and credit the date themselves; so does
         // the reranker, which given the date took sentences about other dates near it for answers (decision 63).
@@ -254,7 +269,8 @@ public final class KnowledgeBase: RetrievalClient {
         if evidenceCount > 0 {
             let evidenceStart = clock.now
             let rerankMilliseconds: Double?
-            let followUpWords = followUp.isEmpty ? nil : try await questionWords(followUp, version: version)
+            let followUpWords = followUp.isEmpty ? nil : try await questionWords(try await asHeard(followUp, version: version),
+                                                                                 version: version)
             (evidence, rerankMilliseconds) = try await rankEvidence(query: query, vector: vector, chunks: used, question: question!,
                                                                     followUp: followUpWords,
                                                                     ablated: Array(vectors.dropFirst()), count: evidenceCount)
@@ -323,6 +339,45 @@ public final class KnowledgeBase: RetrievalClient {
         }
         for (index, score) in zip(scored, scores) { evidence[index].answer_score = EvidenceSelector.rounded(score) }
         return (evidence, (ContinuousClock.now - start).fractionalMilliseconds)
+    }
+
+    /// `query` as the knowledge base writes what was said: split words joined (``joiningSplitWords(_:version:)``)
+    /// and sound-alikes respelled (``respellingHomophones(_:version:)``).
+    func asHeard(_ query: String, version: Int) async throws -> String {
+        try await respellingHomophones(try await joiningSplitWords(query, version: version), version: version)
+    }
+
+    /// `query` with each word no chunk holds written as the knowledge base writes a word said the same
+    /// (``Homophones``), the commonest where several are. A word chunks do hold is respelled only where a content
+    /// word next to it is written beside the other spelling and none beside this one ("the see view one" → "sea
+    /// view", but not "the Lite SIM" → "light", though the documents write "the light"). The replacement is in
+    /// lower case, as a joined word is.
+    func respellingHomophones(_ query: String, version: Int) async throws -> String {
+        guard let homophones else { return query }
+        let all = TextWords.words(query)
+        let words = Array(Set(all.filter(Homophones.mayBeRespelled)))
+        guard !words.isEmpty else { return query }
+        let (spellings, index) = try await homophones.spellings(of: words, version: version) { try await self.store.allTexts() }
+        guard !spellings.isEmpty else { return query }
+        let frequencies = try await termStatistics.snapshot(for: words + spellings.values.joined(), version: version).frequencies
+        var respelled = query
+        for (position, word) in all.enumerated() {
+            guard var options = spellings[word] else { continue }
+            if (frequencies[word] ?? 0) > 0 {
+                // Stop words are written beside every word, so only a content word next to it tells.
+                let before = position > 0 ? all[position - 1] : nil
+                let after = position + 1 < all.count ? all[position + 1] : nil
+                let fits = { (spelling: String) in
+                    before.map { !TextWords.stopWords.contains($0) && index.writes($0, spelling) } == true
+                        || after.map { !TextWords.stopWords.contains($0) && index.writes(spelling, $0) } == true
+                }
+                options = fits(word) ? [] : options.filter(fits)
+            }
+            guard let spelling = options.max(by: { ((frequencies[$0] ?? 0), $1) < ((frequencies[$1] ?? 0), $0) }) else { continue }
+            respelled = respelled.replacingOccurrences(of: "(?<![\\w'’])\(word)\\b", with: spelling,
+                                                       options: [.regularExpression, .caseInsensitive])
+        }
+        return respelled
     }
 
     /// `query` with two adjacent words written as one where the knowledge base has the one and lacks either of the

@@ -1,3 +1,4 @@
+import EspeakEngine
 import Foundation
 import Hummingbird
 @testable import Retrieval
@@ -129,6 +130,49 @@ import VoiceCore
         }
         #expect(try await first(nil).hasPrefix("The Harbour Room seats"))
         #expect(try await first("How do I book it?").hasPrefix("To book the room"))
+    }
+
+    /// Speech recognition writes a word by its commonest spelling: "key street" for "Quay Street". Said the same
+    /// (espeak-ng's phonemes), it is the knowledge base's word; without the phonemes it is a word no chunk holds.
+    @Test func aWordHeardAsItsHomophoneFindsTheKnowledgeBasesSpelling() async throws {
+        let espeak = try EspeakSynthesizer.shared.get()
+        let text = """
+            # Collection days
+
+            Bins on Mill Lane are emptied on Monday. Bins on Quay Street are emptied on Thursday.
+            """
+        let query = "what day are the bins on key street emptied"
+        let hearing = try await TestKnowledge(seed: false, pronounce: { try await espeak.phonemes($0, voice: "en") })
+        _ = try await hearing.knowledge.ingest(source: "bins.md", data: Data(text.utf8), format: .markdown)
+        let heard = try #require(try await hearing.knowledge.retrieve(.init(query: query, top_k: 1, evidence: 2)).evidence.first)
+        #expect(heard.text == "Bins on Quay Street are emptied on Thursday.")
+        #expect(heard.unknown.isEmpty && heard.unmatched.isEmpty)
+
+        let spelling = try await TestKnowledge(seed: false)
+        _ = try await spelling.knowledge.ingest(source: "bins.md", data: Data(text.utf8), format: .markdown)
+        let read = try #require(try await spelling.knowledge.retrieve(.init(query: query, top_k: 1, evidence: 2)).evidence.first)
+        #expect(read.unknown.contains("key"))
+    }
+
+    /// A word the documents do write is respelled only where a word next to it is written with the other
+    /// spelling and not with this one: "the see view one" is the sea view, "the Lite SIM" stays the Lite SIM though
+    /// the documents write "the light" too.
+    @Test func aKnownWordIsRespelledOnlyBesideAWordItsHomophoneIsWrittenWith() async throws {
+        let espeak = try EspeakSynthesizer.shared.get()
+        let test = try await TestKnowledge(seed: false, pronounce: { try await espeak.phonemes($0, voice: "en") })
+        let text = """
+            # Rooms and phones
+
+            A sea-view double costs £189 a night. You can see the harbour from the lounge. The Lite SIM costs £5 a \
+            month. The light on the router turns red when it has a fault.
+            """
+        _ = try await test.knowledge.ingest(source: "rooms.md", data: Data(text.utf8), format: .markdown)
+        let version = try await test.knowledge.follow()
+        func heard(_ query: String) async throws -> String { try await test.knowledge.respellingHomophones(query, version: version) }
+        #expect(try await heard("What about the see view one?") == "What about the sea view one?")
+        #expect(try await heard("Is the light sim on a contract?") == "Is the lite sim on a contract?")
+        #expect(try await heard("Is the Lite SIM on a contract?") == "Is the Lite SIM on a contract?")
+        #expect(try await heard("Can I see the harbour?") == "Can I see the harbour?")
     }
 
     @Test func minScoreFiltersAndTopKLimits() async throws {

@@ -1,0 +1,102 @@
+import Synchronization
+import VoiceCore
+
+/// The knowledge base's words by how they are said. Speech recognition writes a word it hears by its commonest
+/// spelling, which the documents may spell otherwise: "key street" for "Quay Street", "the kids' flaw" for
+/// "floor", "the family sweet" for "suite". Words that sound the same are the same to a listener, whatever their
+/// letters, so the pronunciation (espeak-ng's phonemes, stress left out) is the test, not a spelling rule.
+final class Homophones: Sendable {
+    /// The phonemes of each word, in order.
+    typealias Pronounce = @Sendable ([String]) async throws -> [String]
+
+    /// The knowledge base's words that sound alike, for one content version.
+    struct Index: Sendable {
+        var version: Int
+        /// Spellings by pronunciation.
+        var spellings: [String: Set<String>]
+        /// The words written next to a word that sounds like another ("sea view", "the sea"), as "first second".
+        var pairs: Set<String>
+
+        /// Whether the knowledge base writes `first` right before `second`, when either sounds like another word.
+        func writes(_ first: String, _ second: String) -> Bool { pairs.contains(first + " " + second) }
+    }
+
+    /// Sounds remembered; past this the memory starts again (a bound on what odd queries can grow).
+    static let maxWords = 200_000
+    private let pronounce: Pronounce
+    private let index = Mutex<Index?>(nil)
+    /// Each word's sound, kept across content versions: espeak-ng takes about a millisecond a word, so a new
+    /// version says only its new words.
+    private let sounds = Mutex<[String: String]>([:])
+
+    init(pronounce: @escaping Pronounce) {
+        self.pronounce = pronounce
+    }
+
+    /// The knowledge base's other spellings of each of `words` said the same, and its index, at content `version`;
+    /// `texts` are read only when that version's words have not been said yet.
+    func spellings(of words: [String], version: Int,
+                   texts: () async throws -> [String]) async throws -> (others: [String: Set<String>], index: Index) {
+        let index = try await index(version: version, texts: texts)
+        let said = try await self.said(words)
+        let others = Dictionary(words.compactMap { word -> (String, Set<String>)? in
+            guard let sound = said[word] else { return nil }
+            let others = (index.spellings[sound] ?? []).subtracting([word])
+            return sound.isEmpty || others.isEmpty ? nil : (word, others)
+        }) { first, _ in first }
+        return (others, index)
+    }
+
+    /// Says the knowledge base's words at content `version`, so that a question need not wait for them.
+    func prepare(version: Int, texts: () async throws -> [String]) async throws {
+        _ = try await index(version: version, texts: texts)
+    }
+
+    private func index(version: Int, texts: () async throws -> [String]) async throws -> Index {
+        if let cached = index.withLock({ $0 }), cached.version == version { return cached }
+        let texts = try await texts().map(TextWords.words)
+        let words = Set(texts.joined()).filter(Self.mayBeRespelled).sorted()
+        var spellings: [String: Set<String>] = [:]
+        for (word, sound) in try await said(words) where !sound.isEmpty {
+            spellings[sound, default: []].insert(word)
+        }
+        let alike = Set(spellings.values.filter { $0.count > 1 }.joined())
+        var pairs = Set<String>()
+        for text in texts {
+            for (first, second) in zip(text, text.dropFirst()) where alike.contains(first) || alike.contains(second) {
+                pairs.insert(first + " " + second)
+            }
+        }
+        let built = Index(version: version, spellings: spellings, pairs: pairs)
+        index.withLock { cached in
+            if (cached?.version ?? -1) <= version { cached = built }
+        }
+        return built
+    }
+
+    /// The sound of each of `words`, said once.
+    private func said(_ words: [String]) async throws -> [String: String] {
+        let known = sounds.withLock { sounds in words.compactMap { word in sounds[word].map { (word, $0) } } }
+        var said = Dictionary(known) { first, _ in first }
+        let new = words.filter { said[$0] == nil }
+        guard !new.isEmpty else { return said }
+        let heard = Dictionary(zip(new, try await pronounce(new).map(Self.key))) { first, _ in first }
+        said.merge(heard) { first, _ in first }
+        sounds.withLock { sounds in
+            if sounds.count + heard.count > Self.maxWords { sounds = [:] }
+            sounds.merge(heard) { first, _ in first }
+        }
+        return said
+    }
+
+    /// Words of letters only, not a number word: numbers and codes are read by rules of their own ("too" is not
+    /// "two"), and a stop word names no item asked about.
+    static func mayBeRespelled(_ word: String) -> Bool {
+        word.count > 1 && word.allSatisfy(\.isLetter) && !TextWords.stopWords.contains(word) && !SpokenNumbers.isNumberWord(word)
+    }
+
+    /// Stress marks say which syllable is loud, not which sounds are said: "kˈiː" and "kiː" are one word.
+    static func key(_ phonemes: String) -> String {
+        String(phonemes.filter { !"ˈˌ".contains($0) && !$0.isWhitespace })
+    }
+}
