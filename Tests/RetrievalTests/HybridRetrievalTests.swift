@@ -154,8 +154,8 @@ import VoiceCore
         #expect(read.unknown.contains("key"))
     }
 
-    /// A word the documents do write is respelled only where a word next to it is written with the other
-    /// spelling and not with this one: "the see view one" is the sea view, "the Lite SIM" stays the Lite SIM though
+    /// A word the documents do write is respelled only where a content word next to it is written with the other
+    /// spelling and none with this one: "the see view one" is the sea view, "the Lite SIM" stays the Lite SIM though
     /// the documents write "the light" too.
     @Test func aKnownWordIsRespelledOnlyBesideAWordItsHomophoneIsWrittenWith() async throws {
         let espeak = try EspeakSynthesizer.shared.get()
