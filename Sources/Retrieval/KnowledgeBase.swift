@@ -374,7 +374,7 @@ public final class KnowledgeBase: RetrievalClient {
                 options = fits(word) ? [] : options.filter(fits)
             }
             guard let spelling = options.max(by: { ((frequencies[$0] ?? 0), $1) < ((frequencies[$1] ?? 0), $0) }) else { continue }
-            respelled = respelled.replacingOccurrences(of: "(?<![\\w'’])\(word)\\b", with: spelling,
+            respelled = respelled.replacingOccurrences(of: Self.wordStart + "\(word)\\b", with: spelling,
                                                        options: [.regularExpression, .caseInsensitive])
         }
         return respelled
@@ -399,16 +399,14 @@ public final class KnowledgeBase: RetrievalClient {
         terms += initialisms.flatMap { [$0, $0 + "s"] }
         terms += spokenCodes.flatMap { [$0.word] + $0.codes }
         let frequencies = try await termStatistics.snapshot(for: Array(Set(terms)), version: version).frequencies
-        // Not inside a contraction: "we're open" is not "we reopen".
-        let start = "(?<![\\w'’])"
         var joined = query
         for letters in initialisms where (frequencies[letters] ?? 0) + (frequencies[letters + "s"] ?? 0) > 0 {
-            joined = joined.replacingOccurrences(of: start + letters.map(String.init).joined(separator: "[\\s.-]+") + "\\b\\.?",
+            joined = joined.replacingOccurrences(of: Self.wordStart + letters.map(String.init).joined(separator: "[\\s.-]+") + "\\b\\.?",
                                                  with: letters, options: [.regularExpression, .caseInsensitive])
         }
         for (first, second, prefix) in pairs where (frequencies[first + second] ?? 0) > 0
             && (prefix || (frequencies[first] ?? 0) == 0 || (frequencies[second] ?? 0) == 0) {
-            joined = joined.replacingOccurrences(of: start + "\(first)[\\s-]+\(second)\\b", with: first + second,
+            joined = joined.replacingOccurrences(of: Self.wordStart + "\(first)[\\s-]+\(second)\\b", with: first + second,
                                                  options: [.regularExpression, .caseInsensitive])
         }
         // A code said aloud and written as words ("cave seven" for "K7"): the code the documents write, when they do
@@ -417,7 +415,7 @@ public final class KnowledgeBase: RetrievalClient {
         for spoken in spokenCodes where (frequencies[spoken.word] ?? 0) == 0 {
             let written = spoken.codes.filter { (frequencies[$0] ?? 0) > 0 }
             guard let code = written.max(by: { (frequencies[$0] ?? 0) < (frequencies[$1] ?? 0) }) else { continue }
-            joined = joined.replacingOccurrences(of: start + "\(spoken.word)[\\s-]+\(spoken.number)\\b", with: code,
+            joined = joined.replacingOccurrences(of: Self.wordStart + "\(spoken.word)[\\s-]+\(spoken.number)\\b", with: code,
                                                  options: [.regularExpression, .caseInsensitive])
         }
         return joined
@@ -435,6 +433,9 @@ public final class KnowledgeBase: RetrievalClient {
             return codes.isEmpty ? nil : (word, number, codes)
         }
     }
+
+    /// Where a word of the query starts, not inside a contraction: "we're open" is not "we reopen".
+    static let wordStart = "(?<![\\w'’])"
 
     /// The words "'re" is written after ("we're", "what're").
     static let beforeContractedAre: Set<String> = ["we", "you", "they", "what", "who", "where", "there", "here"]
