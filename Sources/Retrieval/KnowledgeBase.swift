@@ -361,6 +361,9 @@ public final class KnowledgeBase: RetrievalClient {
         guard !spellings.isEmpty else { return query }
         let frequencies = try await termStatistics.snapshot(for: words + spellings.values.joined(), version: version).frequencies
         var respelled = query
+        // Each occurrence is judged where it stands ("can I see the see view room" respells only the second), so
+        // an occurrence is found again by how many of the word's occurrences before it are still as heard.
+        var respelledBefore: [String: Int] = [:]
         for (position, word) in all.enumerated() {
             guard var options = spellings[word] else { continue }
             if (frequencies[word] ?? 0) > 0 {
@@ -373,9 +376,14 @@ public final class KnowledgeBase: RetrievalClient {
                 }
                 options = fits(word) ? [] : options.filter(fits)
             }
-            guard let spelling = options.max(by: { ((frequencies[$0] ?? 0), $1) < ((frequencies[$1] ?? 0), $0) }) else { continue }
-            respelled = respelled.replacingOccurrences(of: Self.wordStart + "\(word)\\b", with: spelling,
-                                                       options: [.regularExpression, .caseInsensitive])
+            guard let spelling = options.max(by: { ((frequencies[$0] ?? 0), $1) < ((frequencies[$1] ?? 0), $0) }),
+                  let expression = try? NSRegularExpression(pattern: Self.wordStart + "\(word)\\b", options: .caseInsensitive)
+            else { continue }
+            let occurrence = all[..<position].filter { $0 == word }.count - respelledBefore[word, default: 0]
+            let matches = expression.matches(in: respelled, range: NSRange(respelled.startIndex..., in: respelled))
+            guard occurrence < matches.count, let range = Range(matches[occurrence].range, in: respelled) else { continue }
+            respelled.replaceSubrange(range, with: spelling)
+            respelledBefore[word, default: 0] += 1
         }
         return respelled
     }

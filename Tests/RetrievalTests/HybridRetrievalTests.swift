@@ -173,6 +173,7 @@ import VoiceCore
         #expect(try await heard("Is the light sim on a contract?") == "Is the lite sim on a contract?")
         #expect(try await heard("Is the Lite SIM on a contract?") == "Is the Lite SIM on a contract?")
         #expect(try await heard("Can I see the harbour?") == "Can I see the harbour?")
+        #expect(try await heard("Can I see the see view room?") == "Can I see the sea view room?", "only where it stands")
     }
 
     @Test func minScoreFiltersAndTopKLimits() async throws {
