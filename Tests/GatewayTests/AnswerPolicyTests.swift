@@ -64,6 +64,25 @@ import VoiceCore
         #expect(policy.decide([penalty]) == .speak([penalty]), "without the reranker, the other checks decide")
     }
 
+    /// Relevance puts a sentence about the asked thing first and the one that answers a little lower; the reranker
+    /// reads which one answers.
+    @Test func ofTwoNearlyAsRelevantSentencesTheOneTheRerankerReadsAsTheAnswerIsSpoken() {
+        let policy = AnswerPolicy()
+        var members = sentence("Members pay £18 an hour for the Wren.", score: 0.66, statesFact: true)
+        members.answer_score = -2.5
+        var others = sentence("Non-members pay £28 an hour for the Wren.", score: 0.6, statesFact: true)
+        others.answer_score = 6.4
+        #expect(policy.decide([members, others]) == .speak([others, members]),
+                "the more relevant one comes second, as the other half of the answer")
+        members.answer_score = -4
+        #expect(policy.decide([members, others]) == .speak([others]), "one the reranker vetoes is not spoken at all")
+        // A sentence that fails a check is no candidate, however the reranker reads it: the next one is the answer.
+        var vague = sentence("Room hire is charged by the hour.", score: 0.7, coverage: 0.2, statesFact: true)
+        vague.answer_score = 5
+        members.answer_score = -1
+        #expect(policy.decide([vague, members]) == .speak([members]))
+    }
+
     @Test func declinesSayWhy() {
         let policy = AnswerPolicy()
         let bicycles = sentence("Bicycles travel for $2.", score: 0.8, unmatched: ["car"])
