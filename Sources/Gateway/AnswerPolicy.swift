@@ -31,10 +31,10 @@ public enum DeclineReason: String, Codable, Sendable, Equatable {
 ///   it. A question word the knowledge base has, but not here, is most often the item the question asks about, and
 ///   this sentence is about another one ("steam room" asked, only the sauna priced). Verbs (a word after its
 ///   pronoun subject or "to") are left out of this: a sentence may say what is done in other words;
-/// - a candidate must be relevant enough (MiniLM similarity blended with rarity-weighted word coverage), cover
-///   enough of the question and be read as an answer by the reranker, a cross-encoder (decision 54); where none
-///   is, the question is declined. Of those that are, the answer is the most relevant, moved by how much the
-///   reranker reads it as the answer (decision 66);
+/// - the most relevant candidate must be relevant enough (MiniLM similarity blended with rarity-weighted word
+///   coverage), cover enough of the question and be read as an answer by the reranker, a cross-encoder (decision
+///   54), else the question is declined. Of the candidates that pass, the answer is the most relevant, moved by how
+///   much the reranker reads it as the answer (decision 66);
 /// - a short candidate is spoken as it stands; a long one, or every one in ``AnswerMode/generate``, is phrased by
 ///   the model from the best few;
 /// - a declined question is offered the most relevant sentence as the closest the knowledge base has, when it is
@@ -103,8 +103,8 @@ public struct AnswerPolicy: Sendable {
     /// puts a sentence about the asked thing first and the one that answers a little lower ("Members (per hour):
     /// £18" above "Non-members (per hour): £28" for non-members); a logit spans about -11 to 8, so at 0.02 it moves
     /// a candidate by up to about 0.2. Dev, nine sets (2026-12-06, decision 66): replaying the policy over one run's
-    /// evidence, 0.02 was best in each of the nine leave-one-set-out folds; measured with checks before order,
-    /// answerable 230 → 232/366 typed and 121 → 122/234 misheard, follow-ups 69 → 71/130, near misses 131 → 130/141.
+    /// evidence, 0.02 was best in each of the nine leave-one-set-out folds; measured, answerable 230 → 231/366 typed
+    /// and 121 → 122/234 misheard, near misses as before (131/141, 82/90).
     public var rerankerWeight = 0.02
 
     /// The order candidates are tried in: relevance, moved by the reranker where it read the sentence.
@@ -112,13 +112,19 @@ public struct AnswerPolicy: Sendable {
 
     /// The decision for the evidence retrieval returned, best first.
     public func decide(_ evidence: [EvidenceSentence]) -> AnswerDecision {
-        // Only a candidate relevant enough, covering enough of the question and not vetoed by the reranker can be
-        // the answer; of those, the best by ``rank(_:)``.
-        let candidates = evidence.filter { isCandidate($0) && $0.score >= minScore && $0.coverage >= minCoverage && answers($0) }
-            .enumerated().sorted { first, second in
-                rank(first.element) != rank(second.element) ? rank(first.element) > rank(second.element) : first.offset < second.offset
-            }.map(\.element)
-        guard let best = candidates.first else { return .decline(Self.reason(evidence), closest: closest(evidence)) }
+        // The most relevant candidate must pass every check, else nothing answers: when it is not an answer, a less
+        // relevant one that passes is most often about something else the question's few words also fit ("And for
+        // children?" asked alone, where children's books, story time and fares all are). Of the candidates that
+        // pass, the answer is the best by ``rank(_:)``.
+        let passing = { (sentence: EvidenceSentence) in
+            sentence.score >= minScore && sentence.coverage >= minCoverage && answers(sentence)
+        }
+        let all = evidence.filter(isCandidate)
+        guard let first = all.first, passing(first) else { return .decline(Self.reason(evidence), closest: closest(evidence)) }
+        let candidates = all.filter(passing).enumerated().sorted { first, second in
+            rank(first.element) != rank(second.element) ? rank(first.element) > rank(second.element) : first.offset < second.offset
+        }.map(\.element)
+        let best = candidates[0]
         if mode == .auto, TextWords.words(best.text).count <= directMaxWords {
             // A second candidate about as relevant, or more (the reranker put it second), is the other half of the
             // answer (another condition, another model), when both together are still short enough to listen to.
