@@ -107,7 +107,7 @@ public struct AnswerPolicy: Sendable {
     /// and 121 → 122/234 misheard, near misses as before (131/141, 82/90).
     public var rerankerWeight = 0.02
 
-    /// The order candidates are tried in: relevance, moved by the reranker where it read the sentence.
+    /// The order of the candidates that pass every check: relevance, moved by the reranker where it read one.
     func rank(_ sentence: EvidenceSentence) -> Double { sentence.score + rerankerWeight * (sentence.answer_score ?? 0) }
 
     /// The decision for the evidence retrieval returned, best first.
@@ -120,9 +120,11 @@ public struct AnswerPolicy: Sendable {
             sentence.score >= minScore && sentence.coverage >= minCoverage && answers(sentence)
         }
         let all = evidence.filter(isCandidate)
-        guard let first = all.first, passing(first) else { return .decline(Self.reason(evidence), closest: closest(evidence)) }
-        let candidates = all.filter(passing).enumerated().sorted { first, second in
-            rank(first.element) != rank(second.element) ? rank(first.element) > rank(second.element) : first.offset < second.offset
+        guard let mostRelevant = all.first, passing(mostRelevant) else {
+            return .decline(Self.reason(evidence), closest: closest(evidence))
+        }
+        let candidates = all.filter(passing).enumerated().sorted { one, other in
+            rank(one.element) != rank(other.element) ? rank(one.element) > rank(other.element) : one.offset < other.offset
         }.map(\.element)
         let best = candidates[0]
         if mode == .auto, TextWords.words(best.text).count <= directMaxWords {
