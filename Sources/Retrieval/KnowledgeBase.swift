@@ -269,10 +269,13 @@ public final class KnowledgeBase: RetrievalClient {
         if evidenceCount > 0 {
             let evidenceStart = clock.now
             let rerankMilliseconds: Double?
-            let followUpWords = followUp.isEmpty ? nil : try await questionWords(try await asHeard(followUp, version: version),
-                                                                                 version: version)
+            var reading: FollowUpReading?
+            if !followUp.isEmpty {
+                let heard = try await asHeard(followUp, version: version)
+                reading = FollowUpReading(analysis: try await questionWords(heard, version: version), text: heard)
+            }
             (evidence, rerankMilliseconds) = try await rankEvidence(query: query, vector: vector, chunks: used, question: question!,
-                                                                    followUp: followUpWords,
+                                                                    followUp: reading,
                                                                     ablated: Array(vectors.dropFirst()), count: evidenceCount)
             timings["evidence_ms"] = (clock.now - evidenceStart).fractionalMilliseconds
             timings["rerank_ms"] = rerankMilliseconds
@@ -286,7 +289,8 @@ public final class KnowledgeBase: RetrievalClient {
     /// by their rarity in the knowledge base (a word no chunk holds weighs most), those that state the asked
     /// kind of fact scored by the reranker; with the milliseconds the reranker took, when it ran.
     func rankEvidence(query: String, vector: [Float], chunks: [StoredChunk], question: QuestionAnalysis,
-                      followUp: QuestionAnalysis?, ablated: [[Float]], count: Int) async throws -> (evidence: [EvidenceSentence], rerankMilliseconds: Double?) {
+                      followUp: FollowUpReading?, ablated: [[Float]],
+                      count: Int) async throws -> (evidence: [EvidenceSentence], rerankMilliseconds: Double?) {
         let candidates = EvidenceSelector.candidates(chunks)
         guard !candidates.isEmpty else { return ([], nil) }
         // A sentence opening with a pronoun is embedded with the sentence before it: "It is kept for 28 days"
@@ -319,7 +323,7 @@ public final class KnowledgeBase: RetrievalClient {
         let embedded = zip(candidates, inputs).compactMap { candidate, input in known[input].map { (candidate, $0) } }
         var evidence = Array(EvidenceSelector.rank(embedded, query: query, question: words, queryVector: vector,
                                                    weights: question.weights, known: question.usedWords,
-                                                   followUp: followUp.map { ($0.words, $0.weights) }).prefix(count))
+                                                   followUp: followUp.map { ($0.analysis.words, $0.analysis.weights) }).prefix(count))
         // A sentence that does not state the asked kind of fact cannot be the answer; each pair costs the reranker
         // about 8 ms of both cores.
         let scored = evidence.indices.filter { evidence[$0].states_fact != false }
@@ -334,8 +338,17 @@ public final class KnowledgeBase: RetrievalClient {
         }
         let heard = Self.asWritten(query, unknown: Set(question.words.words).subtracting(question.usedWords),
                                    in: candidates.map(\.text))
+        // A follow-up read with the question before it ("How much is a return for a dog? Do they have to be on a
+        // lead?") asks the cross-encoder two things, and a sentence answering only the second reads as no answer to
+        // both: it is also read with the follow-up alone, and the better reading counts.
+        let own = followUp.map { reading in
+            Self.asWritten(reading.text, unknown: Set(reading.analysis.words.words).subtracting(reading.analysis.usedWords),
+                           in: candidates.map(\.text))
+        }
         let scores = try await embedders.run(timeout: .seconds(60)) { embedder, _ in
-            try reranker.scores(query: heard, passages: passages, tokenizer: embedder.model)
+            let joined = try reranker.scores(query: heard, passages: passages, tokenizer: embedder.model)
+            guard let own else { return joined }
+            return zip(joined, try reranker.scores(query: own, passages: passages, tokenizer: embedder.model)).map { max($0, $1) }
         }
         for (index, score) in zip(scored, scores) { evidence[index].answer_score = EvidenceSelector.rounded(score) }
         return (evidence, (ContinuousClock.now - start).fractionalMilliseconds)
@@ -452,6 +465,12 @@ public final class KnowledgeBase: RetrievalClient {
     /// nor a letter left of a contraction ("I'm", "it's").
     static func spelledLetters(in query: String) -> [String] {
         query.lowercased().matches(of: #/(?:^|[\s(])([b-hj-z](?:[\s.-]+[b-hj-z])+)(?=$|[\s?!,;:.)])/#).map { String($0.1.filter(\.isLetter)) }
+    }
+
+    /// A follow-up's own words as heard, and what the knowledge base says of them.
+    struct FollowUpReading {
+        var analysis: QuestionAnalysis
+        var text: String
     }
 
     /// A question's words with what the knowledge base says of them: how rare each is, which ones no chunk holds,

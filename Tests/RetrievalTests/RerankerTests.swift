@@ -3,6 +3,7 @@ import Models
 import OnnxEngine
 @testable import Retrieval
 import Testing
+import VoiceCore
 import VoiceTesting
 
 /// The cross-encoder that vetoes answers (decision 54), with the real model and MiniLM's tokenizer, on sentences
@@ -39,6 +40,26 @@ import VoiceTesting
             "Pets. Cats must travel in a closed carrier.",
         ])
         #expect(answers[1] > answers[0], "\(answers)")
+    }
+
+    /// A follow-up read with its earlier question asks the cross-encoder two things, and the sentence answering
+    /// only the follow-up reads as no answer to both; it is also read with the follow-up alone.
+    @Test func aFollowUpIsAlsoReadAlone() async throws {
+        let test = try await TestKnowledge(seed: false, reranker: reranker)
+        let text = """
+            # Dogs on board
+
+            A dog travels for $2 single or $3.50 return. Dogs must stay on a lead and off the seats.
+            """
+        _ = try await test.knowledge.ingest(source: "dogs.md", data: Data(text.utf8), format: .markdown)
+        let joined = "How much is a single and a return for a dog? Do they have to be on a lead?"
+        func lead(_ followUp: String?) async throws -> Double {
+            let evidence = try await test.knowledge.retrieve(.init(query: joined, top_k: 1, evidence: 2, follow_up: followUp)).evidence
+            return try #require(evidence.first { $0.text.hasPrefix("Dogs must") }?.answer_score)
+        }
+        let together = try await lead(nil)
+        let alone = try await lead("Do they have to be on a lead?")
+        #expect(alone > together + 1 && alone >= -3, "together \(together), alone \(alone)")
     }
 
     /// Each pair is read alone, so a sentence scores the same whatever else is read with it.

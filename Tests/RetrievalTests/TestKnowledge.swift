@@ -13,14 +13,16 @@ struct TestKnowledge {
     static var sampleKnowledge: URL { Fixtures.repositoryRoot.appendingPathComponent("knowledge") }
 
     /// Over `store` when given, else over a SQLite store in `directory`.
-    /// `pronounce` gives words' phonemes, as espeak-ng does in the service.
+    /// `pronounce` gives words' phonemes, as espeak-ng does in the service; `reranker` reads the evidence.
     init(seed: Bool = true, index makeIndex: ((Int) async throws -> any VectorIndex)? = nil, directory: URL? = nil,
-         store: (any KnowledgeStore)? = nil, pronounce: (@Sendable ([String]) async throws -> [String])? = nil) async throws {
+         store: (any KnowledgeStore)? = nil, reranker: Reranker? = nil,
+         pronounce: (@Sendable ([String]) async throws -> [String])? = nil) async throws {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("rag-\(UUID().uuidString)")
         let embedder = try Embedder(modelPath: try Fixtures.model(ModelCatalog.miniLM), threads: 2)
         let index = try await makeIndex?(embedder.dimensions) ?? EmbeddedVectorIndex(dimensions: embedder.dimensions)
         knowledge = KnowledgeBase(store: try store ?? SQLiteKnowledgeStore(url: directory.appendingPathComponent("knowledge.db")),
-                                  index: index, embedder: embedder, logger: Logger(label: "test"), pronounce: pronounce)
+                                  index: index, embedder: embedder, logger: Logger(label: "test"), reranker: reranker,
+                                  pronounce: pronounce)
         try await knowledge.prepare(seedFrom: seed ? Self.sampleKnowledge : nil)
         self.directory = directory
     }
