@@ -336,15 +336,12 @@ public final class KnowledgeBase: RetrievalClient {
             return [sentence.heading, candidate?.previous, sentence.text].compactMap { $0 }.filter { !$0.isEmpty }
                 .joined(separator: ". ")
         }
-        let heard = Self.asWritten(query, unknown: Set(question.words.words).subtracting(question.usedWords),
-                                   in: candidates.map(\.text))
+        let texts = candidates.map(\.text)
+        let heard = Self.asWritten(query, unknown: question.wordsNoChunkHolds, in: texts)
         // A follow-up read with the question before it ("How much is a return for a dog? Do they have to be on a
         // lead?") asks the cross-encoder two things, and a sentence answering only the second reads as no answer to
         // both: it is also read with the follow-up alone, and the better reading counts.
-        let own = followUp.map { reading in
-            Self.asWritten(reading.text, unknown: Set(reading.analysis.words.words).subtracting(reading.analysis.usedWords),
-                           in: candidates.map(\.text))
-        }
+        let own = followUp.map { Self.asWritten($0.text, unknown: $0.analysis.wordsNoChunkHolds, in: texts) }
         let scores = try await embedders.run(timeout: .seconds(60)) { embedder, _ in
             let joined = try reranker.scores(query: heard, passages: passages, tokenizer: embedder.model)
             guard let own else { return joined }
@@ -480,6 +477,9 @@ public final class KnowledgeBase: RetrievalClient {
         var weights: [String: Double]
         var usedWords: Set<String>
         var unknown: [(word: String, ablated: String)]
+
+        /// Every content word of the question that no chunk holds, in the focus or not.
+        var wordsNoChunkHolds: Set<String> { Set(words.words).subtracting(usedWords) }
     }
 
     func questionWords(_ query: String, version: Int) async throws -> QuestionAnalysis {
