@@ -108,7 +108,7 @@ public struct AnswerPolicy: Sendable {
     public var rerankerWeight = 0.02
 
     /// The order of the candidates that pass every check: relevance, moved by the reranker where it read one.
-    func rank(_ sentence: EvidenceSentence) -> Double { sentence.score + rerankerWeight * (sentence.answer_score ?? 0) }
+    public func rank(_ sentence: EvidenceSentence) -> Double { sentence.score + rerankerWeight * (sentence.answer_score ?? 0) }
 
     /// The decision for the evidence retrieval returned, best first.
     public func decide(_ evidence: [EvidenceSentence]) -> AnswerDecision {

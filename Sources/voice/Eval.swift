@@ -126,16 +126,22 @@ struct Eval: AsyncParsableCommand {
                     (answer, evidence) = try await baseline(transcript, stack: stack)
                     declined = TextWords.declinesToAnswer(answer)
                 }
-                let outcome = Outcome(question: item.question, transcript: transcript, answer: answer, evidence: evidence,
+                var outcome = Outcome(question: item.question, transcript: transcript, answer: answer, evidence: evidence,
                                       declined: declined, milliseconds: (clock.now - start).fractionalMilliseconds)
+                // The evidence as the answer policy read it: the question with the one it follows, without a preamble,
+                // and a follow-up's sentences judged by its own words. Asked again after the answer, so the latency
+                // above is the answer's alone.
+                let retrieved = strategy == "ours" && (verbose || outcome.category == .answerable)
+                    ? try await pipeline.evidence(for: FollowUp.standalone(transcript, history: history),
+                                                  asked: transcript.trimmingCharacters(in: .whitespacesAndNewlines))
+                    : nil
+                let facts = item.question.expected_facts
+                if let retrieved, outcome.category == .answerable {
+                    outcome.reach = Reach(retrieved, facts: facts, policy: pipeline.policy)
+                }
                 results.add(outcome, path: item.path, strategy: strategy)
-                if verbose && strategy == "ours" {
-                    // The evidence as the answer policy read it: the question with the one it follows, without a
-                    // preamble, and a follow-up's sentences judged by its own words.
-                    let retrieved = try await pipeline.evidence(for: FollowUp.standalone(transcript, history: history),
-                                                                asked: transcript.trimmingCharacters(in: .whitespacesAndNewlines))
+                if verbose, let retrieved {
                     // "*" marks a sentence that states the expected facts; "facts in no chunk" says retrieval missed them.
-                    let facts = item.question.expected_facts
                     let found = facts.isEmpty || retrieved.documents.contains { Outcome.states(facts, in: $0.text) }
                     print(String(format: "     chunk %.3f", retrieved.documents.first?.score ?? 0) + (found ? "" : " facts in no chunk")
                         + retrieved.evidence.map {
@@ -186,6 +192,9 @@ struct Eval: AsyncParsableCommand {
         let evidence: [String]
         let declined: Bool
         let milliseconds: Double
+
+        /// How far an answerable question's fact got through retrieval, when that was looked at.
+        var reach: Reach?
 
         /// Numbers and names in the answer that its evidence does not state.
         var unsupported: [String] { declined ? [] : GroundednessGuard(evidence: evidence).unsupported(in: answer) }
@@ -249,6 +258,28 @@ struct Eval: AsyncParsableCommand {
         }
     }
 
+    /// How far retrieval carried an answerable question's fact before the answer policy's checks judged it: into a
+    /// retrieved chunk, into the evidence sentences, into the one the policy orders first (relevance moved by the
+    /// reranker, ``AnswerPolicy/rank(_:)``). Where answers are lost shows which part to improve: the search, the
+    /// choice of sentences, their order, or the checks.
+    enum Reach: Int, Comparable {
+        case missed, chunk, evidence, first
+
+        init(_ retrieved: RetrieveResponse, facts: [String], policy: AnswerPolicy) {
+            if let best = retrieved.evidence.max(by: { policy.rank($0) < policy.rank($1) }), Outcome.states(facts, in: best.text) {
+                self = .first
+            } else if retrieved.evidence.contains(where: { Outcome.states(facts, in: $0.text) }) {
+                self = .evidence
+            } else if retrieved.documents.contains(where: { Outcome.states(facts, in: $0.text) }) {
+                self = .chunk
+            } else {
+                self = .missed
+            }
+        }
+
+        static func < (lhs: Reach, rhs: Reach) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
     enum Category: CaseIterable {
         case answerable, nearMiss, unanswerable, followUp
 
@@ -286,6 +317,13 @@ struct Eval: AsyncParsableCommand {
         }
         func share(_ part: Int, _ whole: Int) -> String {
             whole == 0 ? "–" : String(format: "%d/%d %3.0f%%", part, whole, 100 * Double(part) / Double(whole))
+        }
+        for (label, least) in [("answerable, fact retrieved", Reach.chunk), ("  in the evidence sentences", .evidence),
+                               ("  in the one ordered first", .first)] {
+            print(row([label] + cells { outcomes in
+                let looked = outcomes.compactMap(\.reach)
+                return share(looked.filter { $0 >= least }.count, looked.count)
+            }, widths: widths))
         }
         for category in Category.allCases {
             print(row([category.label] + cells { outcomes in
