@@ -36,6 +36,9 @@ struct Eval: AsyncParsableCommand {
     @Flag(help: "Only the follow-ups, each asked in its conversation (dev and sample only).")
     var followUps = false
 
+    @Option(help: "Also write each question's outcome and whole evidence, with its signals, to this file as JSON lines, for replaying the answer policy offline (dev and sample only).")
+    var records: String?
+
     @OptionGroup var global: GlobalOptions
 
     /// The baseline's prompt, as the seed's pipeline words it.
@@ -43,8 +46,8 @@ struct Eval: AsyncParsableCommand {
 
     func validate() throws {
         guard ["dev", "test", "sample", "all"].contains(split) else { throw ValidationError("split must be dev, test, sample or all") }
-        if (verbose || matching != nil || followUps) && (split == "test" || split == "all") {
-            throw ValidationError("test sets are only reported: --verbose, --matching and --follow-ups work on dev and sample")
+        if (verbose || matching != nil || followUps || records != nil) && (split == "test" || split == "all") {
+            throw ValidationError("test sets are only reported: --verbose, --matching, --follow-ups and --records work on dev and sample")
         }
     }
 
@@ -56,9 +59,16 @@ struct Eval: AsyncParsableCommand {
             (split == "all" || $0.split == split) && (set == nil || $0.name == set)
         }
         guard !sets.isEmpty else { throw ValidationError("no evaluation set matches (sets live in eval/<name>/set.json)") }
-        if verbose, sets.contains(where: { $0.split == "test" }) {
-            throw ValidationError("test sets are only reported: --verbose works on dev and sample")
+        if verbose || records != nil, sets.contains(where: { $0.split == "test" }) {
+            throw ValidationError("test sets are only reported: --verbose and --records work on dev and sample")
         }
+        let recorder = try records.map { path in
+            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                throw ValidationError("cannot write \(path)")
+            }
+            return handle
+        }
+        defer { try? recorder?.close() }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("voice-eval-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         var total = Results()
@@ -68,7 +78,7 @@ struct Eval: AsyncParsableCommand {
             setSettings.dataDirectory = scratch.appendingPathComponent(named.name)
             setSettings.audioDirectory = setSettings.dataDirectory.appendingPathComponent("audio")
             let stack = try await LiveStack.load(settings: setSettings, logger: logger)
-            let results = try await evaluate(named, stack: stack)
+            let results = try await evaluate(named, stack: stack, recorder: recorder)
             if sets.count > 1 { report(results, title: "\(named.name) (\(named.split))") }
             total.merge(results)
         }
@@ -76,7 +86,7 @@ struct Eval: AsyncParsableCommand {
         report(total, title: sets.count > 1 ? "all of \(split): \(names)" : "\(names) (\(sets[0].split))")
     }
 
-    func evaluate(_ named: NamedEvalSet, stack: LiveStack) async throws -> Results {
+    func evaluate(_ named: NamedEvalSet, stack: LiveStack, recorder: FileHandle?) async throws -> Results {
         let pipeline = stack.gateway.pipeline
         var items: [(path: String, question: EvalSet.Question, text: String, audio: Data?)] = []
         for question in named.set.questions where (matching.map { question.question.localizedCaseInsensitiveContains($0) } ?? true)
@@ -131,21 +141,29 @@ struct Eval: AsyncParsableCommand {
                 // The evidence as the answer policy read it: the question with the one it follows, without a preamble,
                 // and a follow-up's sentences judged by its own words. Asked again after the answer, so the latency
                 // above is the answer's alone.
-                let retrieved = strategy == "ours" && (verbose || outcome.category == .answerable)
-                    ? try await pipeline.evidence(for: FollowUp.standalone(transcript, history: history),
-                                                  asked: transcript.trimmingCharacters(in: .whitespacesAndNewlines))
+                let reading = FollowUp.standalone(transcript, history: history)
+                let retrieved = strategy == "ours" && (verbose || recorder != nil || outcome.category == .answerable)
+                    ? try await pipeline.evidence(for: reading, asked: transcript.trimmingCharacters(in: .whitespacesAndNewlines))
                     : nil
                 let facts = item.question.expected_facts
+                let statesFacts = { (text: String) in !facts.isEmpty && Outcome.states(facts, in: text) }
                 if let retrieved, outcome.category == .answerable {
                     outcome.reach = Reach(retrieved, facts: facts, policy: pipeline.policy)
                 }
                 results.add(outcome, path: item.path, strategy: strategy)
+                if let recorder, let retrieved {
+                    let record = Record(set: named.name, path: item.path, question: item.question, transcript: transcript,
+                                        reading: reading.text, answer: answer, answer_kind: how, correct: outcome.correct,
+                                        milliseconds: outcome.milliseconds,
+                                        evidence: retrieved.evidence.map { Record.Evidence(sentence: $0, states_facts: statesFacts($0.text)) })
+                    try recorder.write(contentsOf: try JSONEncoder().encode(record) + Data("\n".utf8))
+                }
                 if verbose, let retrieved {
                     // "*" marks a sentence that states the expected facts; "facts in no chunk" says retrieval missed them.
                     let found = facts.isEmpty || retrieved.documents.contains { Outcome.states(facts, in: $0.text) }
                     print(String(format: "     chunk %.3f", retrieved.documents.first?.score ?? 0) + (found ? "" : " facts in no chunk")
                         + retrieved.evidence.map {
-                        (!facts.isEmpty && Outcome.states(facts, in: $0.text) ? " | *" : " | ")
+                        (statesFacts($0.text) ? " | *" : " | ")
                             + String(format: "%.3f sim %.2f cov %.2f", $0.score, $0.similarity, $0.coverage)
                             + ($0.unmatched.isEmpty ? "" : " -\($0.unmatched)") + ($0.unknown.isEmpty ? "" : " ?\($0.unknown)")
                             + ($0.states_fact == false ? " !type" : "") + ($0.answer_score.map { String(format: " ans %.1f", $0) } ?? "")
@@ -256,6 +274,26 @@ struct Eval: AsyncParsableCommand {
             if question.answerable { return .answerable }
             return question.near_miss == true ? .nearMiss : .unanswerable
         }
+    }
+
+    /// One question's line in `--records`: what was asked and read, the outcome, and every evidence sentence with its
+    /// signals, as the answer policy saw them, so a change to the policy can be replayed over a run without running it.
+    struct Record: Encodable {
+        struct Evidence: Encodable {
+            let sentence: EvidenceSentence
+            /// Whether the sentence states the question's expected facts.
+            let states_facts: Bool
+        }
+        let set: String
+        let path: String
+        let question: EvalSet.Question
+        let transcript: String
+        let reading: String
+        let answer: String
+        let answer_kind: String
+        let correct: Bool
+        let milliseconds: Double
+        let evidence: [Evidence]
     }
 
     /// How far retrieval carried an answerable question's fact before the answer policy's checks judged it: into a

@@ -4,7 +4,7 @@ import Foundation
 /// knowledge base is the set "sample"; every `eval/<name>/set.json` over `eval/<name>/docs/` is another, written by
 /// hand and marked `dev` (look and tune) or `test` (only report).
 struct EvalSet: Decodable {
-    struct Question: Decodable {
+    struct Question: Codable {
         let question: String
         let answerable: Bool
         let expected_source: String?
