@@ -295,12 +295,18 @@ public struct DocumentText: Sendable, Equatable {
     }
 
     /// What a list item is about, for the items nested under it: its bold opening ("**Dr Priya Nandakumar** –
-    /// …"), or its words before a dash or a colon, when that is a short name.
+    /// …"), its words before a dash or a colon when that is a short name, or else the whole item when it is short
+    /// ("Marina office (all year)"). A dash in brackets joins a range ("Summer (1 June – 31 August)"), and does not
+    /// end the name.
     static func listItemLead(_ item: String) -> String? {
         if let bold = item.firstMatch(of: #/^\*\*([^*]+)\*\*/#) { return String(bold.1).trimmingCharacters(in: .whitespaces) }
-        let lead = item.split(separator: #/\s[–—-]\s|:/#, maxSplits: 1).first.map { stripInlineMarkdown(String($0)) }?
-            .trimmingCharacters(in: .whitespaces)
-        guard let lead, !lead.isEmpty, lead.count < item.count, Chunker.wordCount(lead) <= 6 else { return nil }
+        let separator = item.matches(of: #/\s[–—-]\s|:/#).first { match in
+            let before = item[..<match.range.lowerBound]
+            return before.filter { $0 == "(" }.count == before.filter { $0 == ")" }.count
+        }
+        let named = separator.map { stripInlineMarkdown(String(item[..<$0.range.lowerBound])) }
+        let lead = (named ?? stripInlineMarkdown(item)).trimmingCharacters(in: .whitespaces)
+        guard !lead.isEmpty, Chunker.wordCount(lead) <= (named == nil ? 12 : 6) else { return nil }
         return lead
     }
 

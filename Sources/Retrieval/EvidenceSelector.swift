@@ -73,8 +73,10 @@ struct EvidenceSelector {
                 // pronoun ("Drinking glasses and Pyrex. These melt at another temperature. They go in the red-lid bin.").
                 var previous: [String] = []
                 if opensWithPronoun(text) {
+                    // A list item is no antecedent: "It closes early…" after a list of hours is about the place
+                    // the paragraphs name, not the last item ("Saturday: 9:00 to 11:00").
                     for before in sentences[..<index].reversed().prefix(pronounChain) {
-                        guard before.heading == sentence.heading else { break }
+                        guard before.heading == sentence.heading, let end = before.text.last, ".!?".contains(end) else { break }
                         previous.insert(before.text, at: 0)
                         if !opensWithPronoun(before.text) { break }
                     }
@@ -204,6 +206,8 @@ struct QuestionWords {
         // "the sea view one"); "one adult", "one way" and "gate one" count.
         let proForm = all.indices.filter { all[$0] == "one" }.allSatisfy { index in
             guard index > 0, index + 1 == all.count || TextWords.stopWords.contains(all[index + 1]) else { return false }
+            // "One of the rowing boats" is one of them, which the rest of the phrase names.
+            if index + 2 < all.count, all[index + 1] == "of", Self.determiners.contains(all[index + 2]) { return true }
             let before = all[index - 1]
             let modifiers = all[..<index].reversed().prefix { !TextWords.stopWords.contains($0) }.count
             return Self.determiners.contains(before) || Self.relations.contains(before) || before == "which"
@@ -230,6 +234,7 @@ struct QuestionWords {
             ages[all[index]] = value
         }
         self.ages = ages
+        asksYesOrNo = AnswerType.asksYesOrNo(query)
         // "One black and white page": a single one of a thing, named by the phrase's last word, which a rate
         // prices ("$0.15 per page").
         unitsOfOne = Set(all.indices.filter { all[$0] == "one" || all[$0] == "1" }.compactMap { index in
@@ -315,6 +320,8 @@ struct QuestionWords {
     let names: Set<String>
     /// The ages the question gives, by their number word ("three" → 3).
     let ages: [String: Int]
+    /// Whether the question asks yes or no ("Can my son, who is 4, come?"), not for a fact.
+    let asksYesOrNo: Bool
     /// Whether `word` is a day or month the question names. A knowledge base that never writes it ("Monday",
     /// "August") still answers it, by the days or months it does give ("open Tuesday to Saturday"), so it is no
     /// unknown thing asked about.
@@ -409,19 +416,9 @@ struct QuestionWords {
     /// "over-16s", "65 and over", "5 and under", "18+") or one age ("aged 3", "six-year-olds"), in digits or words.
     static func ageBounds(in text: String) -> [ClosedRange<Int>] {
         let text = text.lowercased()
-        func age(_ written: Substring?) -> Int? {
-            guard let written else { return nil }
-            return Int(written) ?? SpokenNumbers.value(orPluralOf: String(written))
-        }
-        var bounds = ranges(in: text)
+        var bounds = ranges(in: text) + minimumAges(in: text).map { $0...max($0, Self.oldestAge) }
         for match in text.matches(of: #/\bunder[ -]?(\d{1,3}|[a-z]+?)s?\b/#) {
             if let age = age(match.1), age > 0 { bounds.append(0...(age - 1)) }
-        }
-        for match in text.matches(of: #/\bover[ -]?(\d{1,3}|[a-z]+?)s?\b/#) {
-            if let age = age(match.1) { bounds.append((age + 1)...max(age + 1, Self.oldestAge)) }
-        }
-        for match in text.matches(of: #/\b(\d{1,3})\s*(?:\+|and over|or over|and older|or older)/#) {
-            if let age = age(match.1) { bounds.append(age...max(age, Self.oldestAge)) }
         }
         for match in text.matches(of: #/\b(\d{1,3})\s*(?:and|or)\s*(?:under|younger|below)\b/#) {
             if let age = age(match.1) { bounds.append(0...age) }
@@ -431,6 +428,35 @@ struct QuestionWords {
         }
         return bounds
     }
+
+    /// An age as written: digits or a number word ("four", "fours").
+    static func age(_ written: Substring?) -> Int? {
+        guard let written else { return nil }
+        return Int(written) ?? SpokenNumbers.value(orPluralOf: String(written))
+    }
+
+    /// The youngest ages `text` allows, from a limit with no top: "Minimum age: 10", "18+", "21 or over", "over
+    /// 65"; only ages a person can be ("over 500 titles" is a count).
+    static func minimumAges(in text: String) -> [Int] {
+        let text = text.lowercased()
+        let written = text.matches(of: #/\bminimum age\W{0,3}(\d{1,3})\b/#).compactMap { age($0.1) }
+            + text.matches(of: #/\b(\d{1,3})\s*(?:\+|and over|or over|and older|or older)/#).compactMap { age($0.1) }
+            + text.matches(of: #/\bover[ -]?(\d{1,3}|[a-z]+?)s?\b/#).filter { !Self.isMeasure(after: $0.range.upperBound, in: text) }
+                .compactMap { age($0.1).map { $0 + 1 } }
+        return written.filter { $0 <= Self.oldestPerson }
+    }
+
+    /// Whether a unit follows `index` ("over 12 metres", "over 20 kg"): the number before it is a measure, not an age.
+    static func isMeasure(after index: String.Index, in text: String) -> Bool {
+        guard let unit = TextWords.words(String(text[index...].prefix(16))).first else { return false }
+        return EvidenceSelector.measures.contains(unit) || units.contains(unit)
+    }
+
+    static let units: Set<String> = ["m", "cm", "mm", "km", "kg", "g", "mph", "kph", "ft", "feet", "inches", "litres", "liters",
+                                     "kilos", "tonnes", "mb", "gb"]
+
+    /// Older than anyone a rule of age is about.
+    static let oldestPerson = 120
 
     /// The number two number words say together ("sixty two" for the 62 bus), when they make one.
     static func compoundNumber(_ parts: [String]) -> Int? {
@@ -482,7 +508,16 @@ struct QuestionWords {
         var credit: [String: Double] = [:]
         for word in words {
             if let age = ages[word] {
-                if ageBounds.contains(where: { $0.contains(age) }) { credit[word] = Self.inexactCredit }
+                // Asked whether someone may ("Can my 7-year-old go on a paddleboard?"), a minimum above the age
+                // answers no ("Minimum age: 10"); asked anything else ("How much for my 12-year-old?"), only a band
+                // that holds the age answers.
+                if ageBounds.contains(where: { $0.contains(age) }) || (asksYesOrNo && Self.minimumAges(in: text).contains { age < $0 }) {
+                    credit[word] = Self.inexactCredit
+                }
+            } else if let days = askedDays[word], !textDays.isEmpty {
+                // A text that names its days is about those alone: "Tuesday" is one of "Mon–Fri", and of "weekdays";
+                // "weekdays" is not "Saturday and Sunday", however WordNet relates the words.
+                if days.isSubset(of: textDays) { credit[word] = textWords.contains(word) ? 1 : Self.inexactCredit }
             } else if textWords.contains(word) {
                 credit[word] = 1
             } else if let dates = askedHolidays[word], !textDates.isEmpty {
@@ -506,9 +541,6 @@ struct QuestionWords {
                 credit[word] = Self.relatedCredit
             } else if let value = SpokenNumbers.value(orPluralOf: word) ?? Int(word), ranges.contains(where: { $0.contains(value) }) {
                 // "stage two" is one of "Stages 1 to 3".
-                credit[word] = Self.inexactCredit
-            } else if let days = askedDays[word], days.isSubset(of: textDays) {
-                // "Tuesday" is one of "Mon–Fri", and of "weekdays".
                 credit[word] = Self.inexactCredit
             } else if askedMonths.contains(word), textMonths.contains(word) {
                 // "January" is one of "Nov–Mar".

@@ -156,6 +156,21 @@ public enum AnswerType: Equatable, Sendable {
         return nil
     }
 
+    /// Whether the last question of `text` asks yes or no: its first clause that asks opens with a verb ("Can my
+    /// son, who is 4, come?", "I'm 70, do I pay?", "My girl is 12. Does an adult have to come?"), not with a
+    /// question word ("How much for my 12-year-old?").
+    public static func asksYesOrNo(_ text: String) -> Bool {
+        let asked = text.split(separator: "?").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? ""
+        let sentence = asked.split(whereSeparator: { ".!".contains($0) }).last ?? ""
+        for clause in sentence.split(whereSeparator: { ",;:—–".contains($0) }) {
+            let words = TextWords.words(String(clause)).drop(while: followUpOpeners.contains)
+            guard let opening = words.first else { continue }
+            if yesNoOpeners.contains(opening) { return true }
+            if interrogatives.contains(opening) { return false }
+        }
+        return false
+    }
+
     /// Whether `question` asks for two kinds of fact joined by "and" ("How many people can come on a charter, and
     /// what's the starting price?"): no one clause of a sentence answers it.
     public static func asksSeveralKinds(_ question: String) -> Bool {

@@ -292,6 +292,20 @@ import VoiceCore
                               "Tom Reyes - Lifeguard", "Tom Reyes, Pool: Lane 1", "Lockers cost £1.", "Kit: bring a towel"])
     }
 
+    /// A parent without a name before a dash is named by all of it, and a dash inside its brackets is a range:
+    /// "Summer (1 June – 31 August)" is one season, not "Summer (1 June".
+    @Test func aNestedListItemKeepsItsParentsWholeShortNameAndBracketedRange() {
+        let text = DocumentText.markdown("""
+            - Summer (1 June – 31 August)
+              - Weekends: 8:30 to 20:00
+            - Marina office (all year)
+              - Saturday: 9:00 to 11:00
+            """)
+        let sentences = text.sections.flatMap { Chunker.sentences($0.text) }
+        #expect(sentences.contains("Summer (1 June – 31 August), Weekends: 8:30 to 20:00"))
+        #expect(sentences.contains("Marina office (all year), Saturday: 9:00 to 11:00"))
+    }
+
     @Test func htmlDefinitionListQuestionsHeadTheirAnswers() {
         let text = DocumentText.html("<dl><dt>Do you have lockers?</dt><dd>They take a $1 coin.</dd></dl>")
         #expect(text.sections == [DocumentSection(heading: "Do you have lockers?", text: text.sections.first?.text ?? "")])
