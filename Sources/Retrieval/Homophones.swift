@@ -14,11 +14,35 @@ final class Homophones: Sendable {
         var version: Int
         /// Spellings by pronunciation.
         var spellings: [String: Set<String>]
-        /// The words written next to a word that sounds like another ("sea view", "the sea"), as "first second".
+        /// The words written next to each other ("sea view", "the sea"), as "first second".
         var pairs: Set<String>
 
-        /// Whether the knowledge base writes `first` right before `second`, when either sounds like another word.
+        /// Whether the knowledge base writes `first` right before `second`.
         func writes(_ first: String, _ second: String) -> Bool { pairs.contains(first + " " + second) }
+
+        /// The knowledge base's words said one sound apart from `sound` (one phoneme added, dropped or changed:
+        /// "kayack" and "kayak", "bolt" and "boat"), for a sound long enough that one in it is a small part.
+        func nearSpellings(of sound: String) -> Set<String> {
+            let heard = Array(sound.unicodeScalars)
+            guard heard.count >= Homophones.nearSoundLength else { return [] }
+            var near = Set<String>()
+            for (other, spellings) in spellings where abs(other.unicodeScalars.count - heard.count) <= 1
+                && Homophones.isOneEditApart(heard, Array(other.unicodeScalars)) {
+                near.formUnion(spellings)
+            }
+            return near
+        }
+    }
+
+    /// The shortest sound (in phoneme symbols) that is matched one sound apart: "deep" and "keep" are two words.
+    static let nearSoundLength = 4
+
+    /// Whether one symbol added, dropped or changed turns `first` into `second`.
+    static func isOneEditApart(_ first: [Unicode.Scalar], _ second: [Unicode.Scalar]) -> Bool {
+        guard first != second else { return false }
+        let prefix = zip(first, second).prefix { $0 == $1 }.count
+        let (a, b) = (first.dropFirst(prefix), second.dropFirst(prefix))
+        return a.dropFirst().elementsEqual(b.dropFirst()) || a.dropFirst().elementsEqual(b) || a.elementsEqual(b.dropFirst())
     }
 
     /// Sounds remembered; past this the memory starts again (a bound on what odd queries can grow).
@@ -35,14 +59,15 @@ final class Homophones: Sendable {
 
     /// The knowledge base's other spellings of each of `words` said the same, and its index, at content `version`;
     /// `texts` are read only when that version's words have not been said yet.
-    func spellings(of words: [String], version: Int,
+    /// With `near`, the words said one sound apart (``Index/nearSpellings(of:)``) instead of the same.
+    func spellings(of words: [String], version: Int, near: Bool = false,
                    texts: () async throws -> [String]) async throws -> (others: [String: Set<String>], index: Index) {
         let index = try await index(version: version, texts: texts)
         let said = try await self.said(words)
         let others = Dictionary(words.compactMap { word -> (String, Set<String>)? in
-            guard let sound = said[word] else { return nil }
-            let others = (index.spellings[sound] ?? []).subtracting([word])
-            return sound.isEmpty || others.isEmpty ? nil : (word, others)
+            guard let sound = said[word], !sound.isEmpty else { return nil }
+            let others = near ? index.nearSpellings(of: sound) : (index.spellings[sound] ?? []).subtracting([word])
+            return others.isEmpty ? nil : (word, others)
         }) { first, _ in first }
         return (others, index)
     }
@@ -60,12 +85,9 @@ final class Homophones: Sendable {
         for (word, sound) in try await said(words) where !sound.isEmpty {
             spellings[sound, default: []].insert(word)
         }
-        let alike = Set(spellings.values.filter { $0.count > 1 }.joined())
         var pairs = Set<String>()
         for text in texts {
-            for (first, second) in zip(text, text.dropFirst()) where alike.contains(first) || alike.contains(second) {
-                pairs.insert(first + " " + second)
-            }
+            for (first, second) in zip(text, text.dropFirst()) { pairs.insert(first + " " + second) }
         }
         let built = Index(version: version, spellings: spellings, pairs: pairs)
         index.withLock { cached in

@@ -360,14 +360,23 @@ public final class KnowledgeBase: RetrievalClient {
     /// `query` with each word no chunk holds written as the knowledge base writes a word said the same
     /// (``Homophones``), the commonest where several are. A word chunks do hold is respelled only where a content
     /// word next to it is written beside the other spelling and none beside this one ("the see view one" → "sea
-    /// view", but not "the Lite SIM" → "light", though the documents write "the light"). The replacement is in
-    /// lower case, as a joined word is.
+    /// view", but not "the Lite SIM" → "light", though the documents write "the light"); so is a word no chunk
+    /// holds that is one sound from a word chunks hold ("the double kayack" → "kayak"). The replacement is in lower
+    /// case, as a joined word is.
     func respellingHomophones(_ query: String, version: Int) async throws -> String {
         guard let homophones else { return query }
         let all = TextWords.words(query)
         let words = Array(Set(all.filter(Homophones.mayBeRespelled)))
         guard !words.isEmpty else { return query }
-        let (spellings, index) = try await homophones.spellings(of: words, version: version) { try await self.store.allTexts() }
+        var (spellings, index) = try await homophones.spellings(of: words, version: version) { try await self.store.allTexts() }
+        // A word no chunk holds and none is said like may be one misheard by a sound ("the double kayack", "the
+        // electric motor bolt"); it is respelled only where a word next to it is written beside the other spelling.
+        let heard = try await termStatistics.snapshot(for: words, version: version).frequencies
+        let unheard = words.filter { spellings[$0] == nil && (heard[$0] ?? 0) == 0 }
+        let near = unheard.isEmpty ? [:] : try await homophones.spellings(of: unheard, version: version, near: true) {
+            try await self.store.allTexts()
+        }.others
+        spellings.merge(near) { exact, _ in exact }
         guard !spellings.isEmpty else { return query }
         let frequencies = try await termStatistics.snapshot(for: words + spellings.values.joined(), version: version).frequencies
         var respelled = query
@@ -376,7 +385,7 @@ public final class KnowledgeBase: RetrievalClient {
         var respelledBefore: [String: Int] = [:]
         for (position, word) in all.enumerated() {
             guard var options = spellings[word] else { continue }
-            if (frequencies[word] ?? 0) > 0 {
+            if (frequencies[word] ?? 0) > 0 || near[word] != nil {
                 // Stop words are written beside every word, so only a content word next to it tells.
                 let before = position > 0 ? all[position - 1] : nil
                 let after = position + 1 < all.count ? all[position + 1] : nil

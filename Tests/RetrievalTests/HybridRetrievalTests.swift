@@ -176,6 +176,26 @@ import VoiceCore
         #expect(try await heard("Can I see the see view room?") == "Can I see the sea view room?", "only where it stands")
     }
 
+    /// A word no chunk holds that is one sound from one they hold is that word misheard, where a word next to it is
+    /// written beside that one: "the double kayack" is the double kayak, but "a sailing dinghy" stays a sailing
+    /// dinghy though the documents say "failing", and a short word ("deep" and "keep") is too near to many.
+    @Test func anUnknownWordOneSoundFromAKnownOneIsRespelledBesideItsNeighbour() async throws {
+        let espeak = try EspeakSynthesizer.shared.get()
+        let test = try await TestKnowledge(seed: false, pronounce: { try await espeak.phonemes($0, voice: "en") })
+        let text = """
+            # Fleet
+
+            A double kayak costs £24 an hour. The electric motor boat costs £55 an hour. Keep your ticket. The light             is failing in October, so a dinghy goes out until 16:00.
+            """
+        _ = try await test.knowledge.ingest(source: "fleet.md", data: Data(text.utf8), format: .markdown)
+        let version = try await test.knowledge.follow()
+        func heard(_ query: String) async throws -> String { try await test.knowledge.respellingHomophones(query, version: version) }
+        #expect(try await heard("How much is the double kayack?") == "How much is the double kayak?")
+        #expect(try await heard("How much is the electric motor bolt?") == "How much is the electric motor boat?")
+        #expect(try await heard("How much is a sailing dinghy?") == "How much is a sailing dinghy?")
+        #expect(try await heard("How deep is your ticket?") == "How deep is your ticket?")
+    }
+
     @Test func minScoreFiltersAndTopKLimits() async throws {
         let test = try await TestKnowledge()
         let many = try await test.knowledge.retrieve(.init(query: "ferry timetable", top_k: 7))
