@@ -305,6 +305,8 @@ public struct DocumentText: Sendable, Equatable {
             return before.filter { $0 == "(" }.count == before.filter { $0 == ")" }.count
         }
         let named = separator.map { stripInlineMarkdown(String(item[..<$0.range.lowerBound])) }
+        // A whole item that is a sentence ("Lockers cost £1.") says something, and names nothing.
+        guard named != nil || !(item.last.map { ".!?".contains($0) } ?? false) else { return nil }
         let lead = (named ?? stripInlineMarkdown(item)).trimmingCharacters(in: .whitespaces)
         guard !lead.isEmpty, Chunker.wordCount(lead) <= (named == nil ? 12 : 6) else { return nil }
         return lead

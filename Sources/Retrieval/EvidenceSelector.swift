@@ -76,7 +76,8 @@ struct EvidenceSelector {
                     // A list item is no antecedent: "It closes early…" after a list of hours is about the place
                     // the paragraphs name, not the last item ("Saturday: 9:00 to 11:00").
                     for before in sentences[..<index].reversed().prefix(pronounChain) {
-                        guard before.heading == sentence.heading, let end = before.text.last, ".!?".contains(end) else { break }
+                        guard before.heading == sentence.heading,
+                              let end = before.text.last(where: { !"\"”’')]".contains($0) }), ".!?…".contains(end) else { break }
                         previous.insert(before.text, at: 0)
                         if !opensWithPronoun(before.text) { break }
                     }
@@ -205,9 +206,9 @@ struct QuestionWords {
         // ("the last one", "which one", "a cheaper one"), or ends a phrase a determiner opens ("the Gigabit one",
         // "the sea view one"); "one adult", "one way" and "gate one" count.
         let proForm = all.indices.filter { all[$0] == "one" }.allSatisfy { index in
-            guard index > 0, index + 1 == all.count || TextWords.stopWords.contains(all[index + 1]) else { return false }
             // "One of the rowing boats" is one of them, which the rest of the phrase names.
             if index + 2 < all.count, all[index + 1] == "of", Self.determiners.contains(all[index + 2]) { return true }
+            guard index > 0, index + 1 == all.count || TextWords.stopWords.contains(all[index + 1]) else { return false }
             let before = all[index - 1]
             let modifiers = all[..<index].reversed().prefix { !TextWords.stopWords.contains($0) }.count
             return Self.determiners.contains(before) || Self.relations.contains(before) || before == "which"
@@ -409,7 +410,7 @@ struct QuestionWords {
         }
     }
 
-    /// The open end of "over 65": no bound may end below its start ("over 500 titles" is no age, and no crash).
+    /// The open end of "over 65", and older than anyone a rule of age is about ("over 500 titles" is no age).
     static let oldestAge = 150
 
     /// The ages a text states: a range ("aged 8 to 15", "Child (5–15)"), a bound ("under 5", "under fives",
@@ -439,24 +440,23 @@ struct QuestionWords {
     /// 65"; only ages a person can be ("over 500 titles" is a count).
     static func minimumAges(in text: String) -> [Int] {
         let text = text.lowercased()
-        let written = text.matches(of: #/\bminimum age\W{0,3}(\d{1,3})\b/#).compactMap { age($0.1) }
-            + text.matches(of: #/\b(\d{1,3})\s*(?:\+|and over|or over|and older|or older)/#).compactMap { age($0.1) }
-            + text.matches(of: #/\bover[ -]?(\d{1,3}|[a-z]+?)s?\b/#).filter { !Self.isMeasure(after: $0.range.upperBound, in: text) }
-                .compactMap { age($0.1).map { $0 + 1 } }
-        return written.filter { $0 <= Self.oldestPerson }
+        let ages = { (matches: [Regex<(Substring, Substring)>.Match], above: Int) in
+            matches.filter { !Self.isMeasure(after: $0.range.upperBound, in: text) }.compactMap { age($0.1).map { $0 + above } }
+        }
+        let written = ages(text.matches(of: #/\bminimum age\W{0,3}(\d{1,3})\b/#), 0)
+            + ages(text.matches(of: #/\b(\d{1,3})\s*(?:\+|and over|or over|and older|or older)/#), 0)
+            + ages(text.matches(of: #/\bover[ -]?(\d{1,3}|[a-z]+?)s?\b/#), 1)
+        return written.filter { $0 <= Self.oldestAge }
     }
 
-    /// Whether a unit follows `index` ("over 12 metres", "over 20 kg"): the number before it is a measure, not an age.
+    /// Whether a unit or a count of things follows `index` ("over 12 metres", "4+ people", "over one hour"): the
+    /// number before it measures that, and is no age; "18 years" still is one.
     static func isMeasure(after index: String.Index, in text: String) -> Bool {
-        guard let unit = TextWords.words(String(text[index...].prefix(16))).first else { return false }
-        return EvidenceSelector.measures.contains(unit) || units.contains(unit)
+        guard let unit = TextWords.words(String(text[index...].prefix(16))).first, !unit.hasPrefix("year") else { return false }
+        return AnswerType.physicalUnits.contains(unit) || EvidenceSelector.measures.contains(unit)
+            || EvidenceSelector.measures.contains(unit + "s")
     }
 
-    static let units: Set<String> = ["m", "cm", "mm", "km", "kg", "g", "mph", "kph", "ft", "feet", "inches", "litres", "liters",
-                                     "kilos", "tonnes", "mb", "gb"]
-
-    /// Older than anyone a rule of age is about.
-    static let oldestPerson = 120
 
     /// The number two number words say together ("sixty two" for the 62 bus), when they make one.
     static func compoundNumber(_ parts: [String]) -> Int? {
@@ -505,13 +505,14 @@ struct QuestionWords {
         let textMonths = askedMonths.isEmpty ? [] : AnswerType.monthsCovered(by: text)
         let textDates = askedHolidays.isEmpty ? [] : AnswerType.datesCovered(by: text)
         let ageBounds = ages.isEmpty ? [] : Self.ageBounds(in: text)
+        let minimumAges = ages.isEmpty || !asksYesOrNo ? [] : Self.minimumAges(in: text)
         var credit: [String: Double] = [:]
         for word in words {
             if let age = ages[word] {
                 // Asked whether someone may ("Can my 7-year-old go on a paddleboard?"), a minimum above the age
                 // answers no ("Minimum age: 10"); asked anything else ("How much for my 12-year-old?"), only a band
                 // that holds the age answers.
-                if ageBounds.contains(where: { $0.contains(age) }) || (asksYesOrNo && Self.minimumAges(in: text).contains { age < $0 }) {
+                if ageBounds.contains(where: { $0.contains(age) }) || minimumAges.contains { age < $0 } {
                     credit[word] = Self.inexactCredit
                 }
             } else if let days = askedDays[word], !textDays.isEmpty {
@@ -524,6 +525,10 @@ struct QuestionWords {
                 // "Boxing Day" is 26 December, and one of "closed from 24 December to 1 January"; a text that gives
                 // other dates is about them, however near WordNet puts "Christmas" to "December".
                 if !dates.isDisjoint(with: textDates) { credit[word] = Self.inexactCredit }
+            } else if let dates = askedHolidays[word], dates.isSubset(of: AnswerType.publicHolidayDates),
+                      zip(tokens, tokens.dropFirst()).contains(where: { ["public", "bank"].contains($0) && $1.hasPrefix("holiday") }) {
+                // Boxing Day is one of "Sundays and public holidays"; Christmas Eve is not.
+                credit[word] = Self.inexactCredit
             } else if attributes.contains(word)
                         ? textStems.contains(SoundKey.stem(word)) || AnswerType.givesMeasure(asked: word, tokens)
                         : textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys)

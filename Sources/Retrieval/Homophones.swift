@@ -14,17 +14,18 @@ final class Homophones: Sendable {
         var version: Int
         /// Spellings by pronunciation.
         var spellings: [String: Set<String>]
-        /// The words written next to each other ("sea view", "the sea"), as "first second".
+        /// The content words written next to each other within a sentence ("sea view"), as "first second".
         var pairs: Set<String>
 
-        /// Whether the knowledge base writes `first` right before `second`.
+        /// Whether the knowledge base writes `first` right before `second`, both content words.
         func writes(_ first: String, _ second: String) -> Bool { pairs.contains(first + " " + second) }
 
         /// The knowledge base's words said one sound apart from `sound` (one phoneme added, dropped or changed:
         /// "kayack" and "kayak", "bolt" and "boat"), for a sound long enough that one in it is a small part.
         func nearSpellings(of sound: String) -> Set<String> {
             let heard = Array(sound.unicodeScalars)
-            guard heard.count >= Homophones.nearSoundLength else { return [] }
+            // A length mark is part of a vowel, not a sound of its own: "diːp" is three sounds.
+            guard heard.filter({ !"ːˑ".unicodeScalars.contains($0) }).count >= Homophones.nearSoundLength else { return [] }
             var near = Set<String>()
             for (other, spellings) in spellings where abs(other.unicodeScalars.count - heard.count) <= 1
                 && Homophones.isOneEditApart(heard, Array(other.unicodeScalars)) {
@@ -34,7 +35,7 @@ final class Homophones: Sendable {
         }
     }
 
-    /// The shortest sound (in phoneme symbols) that is matched one sound apart: "deep" and "keep" are two words.
+    /// The fewest sounds a word has to be matched one sound apart: "deep" and "keep" (three) are two words.
     static let nearSoundLength = 4
 
     /// Whether one symbol added, dropped or changed turns `first` into `second`.
@@ -79,15 +80,21 @@ final class Homophones: Sendable {
 
     private func index(version: Int, texts: () async throws -> [String]) async throws -> Index {
         if let cached = index.withLock({ $0 }), cached.version == version { return cached }
-        let texts = try await texts().map(TextWords.words)
-        let words = Set(texts.joined()).filter(Self.mayBeRespelled).sorted()
+        let texts = try await texts()
+        let words = Set(texts.flatMap(TextWords.words)).filter(Self.mayBeRespelled).sorted()
         var spellings: [String: Set<String>] = [:]
         for (word, sound) in try await said(words) where !sound.isEmpty {
             spellings[sound, default: []].insert(word)
         }
+        // Only content words are asked about as neighbours, and a sentence's last word is no neighbour of the next's
+        // first ("is failing. Dinghies go out").
         var pairs = Set<String>()
-        for text in texts {
-            for (first, second) in zip(text, text.dropFirst()) { pairs.insert(first + " " + second) }
+        for sentence in texts.flatMap({ $0.split(separator: #/[.!?;:]\s|\n/#) }) {
+            let words = TextWords.words(String(sentence))
+            for (first, second) in zip(words, words.dropFirst())
+            where !TextWords.stopWords.contains(first) && !TextWords.stopWords.contains(second) {
+                pairs.insert(first + " " + second)
+            }
         }
         let built = Index(version: version, spellings: spellings, pairs: pairs)
         index.withLock { cached in

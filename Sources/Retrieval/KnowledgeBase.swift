@@ -368,7 +368,8 @@ public final class KnowledgeBase: RetrievalClient {
         let all = TextWords.words(query)
         let words = Array(Set(all.filter(Homophones.mayBeRespelled)))
         guard !words.isEmpty else { return query }
-        var (spellings, index) = try await homophones.spellings(of: words, version: version) { try await self.store.allTexts() }
+        let (exact, index) = try await homophones.spellings(of: words, version: version) { try await self.store.allTexts() }
+        var spellings = exact
         // A word no chunk holds and none is said like may be one misheard by a sound ("the double kayack", "the
         // electric motor bolt"); it is respelled only where a word next to it is written beside the other spelling.
         let heard = try await termStatistics.snapshot(for: words, version: version).frequencies

@@ -161,7 +161,8 @@ public enum AnswerType: Equatable, Sendable {
     /// question word ("How much for my 12-year-old?").
     public static func asksYesOrNo(_ text: String) -> Bool {
         let asked = text.split(separator: "?").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? ""
-        let sentence = asked.split(whereSeparator: { ".!".contains($0) }).last ?? ""
+        // A sentence ends at a full stop before a space, not inside "£2.50".
+        let sentence = asked.split(separator: #/[.!]\s/#).last ?? ""
         for clause in sentence.split(whereSeparator: { ",;:—–".contains($0) }) {
             let words = TextWords.words(String(clause)).drop(while: followUpOpeners.contains)
             guard let opening = words.first else { continue }
@@ -424,6 +425,9 @@ public enum AnswerType: Equatable, Sendable {
         }
     }
 
+    /// The units of a physical measure, which a number before them measures ("over 12 metres", "20 kg").
+    public static var physicalUnits: Set<String> { lengthUnits.union(volumeUnits).union(weightUnits).union(areaUnits).union(["mph", "kph"]) }
+
     static let volumeUnits: Set<String> = ["l", "ml", "cl", "litre", "litres", "liter", "liters", "millilitres",
                                            "milliliters", "gallon", "gallons", "pint", "pints", "cup", "cups"]
     static let areaUnits: Set<String> = ["sq", "square", "m2", "hectare", "hectares", "acre", "acres"]
@@ -538,6 +542,10 @@ public enum AnswerType: Equatable, Sendable {
         (["new", "year", "eve"], 1231), (["new", "years", "eve"], 1231), (["new", "year", "day"], 101),
         (["new", "years", "day"], 101), (["christmas"], 1225), (["new", "year"], 101), (["new", "years"], 101),
     ]
+
+    /// The fixed holidays that are public holidays in Britain, Ireland, Australia and New Zealand (Christmas Day,
+    /// Boxing Day, New Year's Day; the US has no Boxing Day); the eves are not.
+    public static let publicHolidayDates: Set<Int> = [1225, 1226, 101]
 
     /// The dates of the fixed holidays `text` names, by each word naming them ("boxing" and "day" → 26 December).
     /// "New Year's Eve" is read without its "s". A name before a noun qualifies it and names no date ("the

@@ -398,7 +398,10 @@ import VoiceCore
         #expect(QuestionWords("How much is a paddleboard for my 7-year-old?").coverage(of: limit, weights: [:]).missing.contains("7"))
         #expect(QuestionWords("Can my 7-year-old swim alone?").coverage(of: "Swimmers aged 8 to 15 may swim alone.", weights: [:])
             .missing.contains("7"))
-        #expect(QuestionWords.minimumAges(in: "Minimum age: 10; 18+ only; over 65s half price; over 500 titles; boats over 12 metres") == [10, 18, 66])
+        #expect(QuestionWords.minimumAges(in: "Minimum age: 10; 18+ only; over 65s half price; over 500 titles; boats over 12 metres")
+                == [10, 18, 66])
+        #expect(QuestionWords.minimumAges(in: "Drivers over 25 years old; 4+ people; over one hour; 2+ kg") == [26])
+        #expect(AnswerType.asksYesOrNo("Is it £2.50 for my 7-year-old?"))
         #expect(AnswerType.asksYesOrNo("My girl is 12. Does an adult have to come?"))
         #expect(AnswerType.asksYesOrNo("I'm 70, do I pay?") && AnswerType.asksYesOrNo("Can my son, who is 4, come?"))
         #expect(!AnswerType.asksYesOrNo("How much for my 12-year-old?") && !AnswerType.asksYesOrNo("And my 8 year old?"))
@@ -440,10 +443,20 @@ import VoiceCore
         #expect(question.coverage(of: "Summer (1 June – 31 August), Monday to Friday: 9:00 to 19:00", weights: [:]).missing == [])
     }
 
+    /// Christmas Day, Boxing Day and New Year's Day are public holidays; the eves are not.
+    @Test func aPublicHolidayIsOneOfThePublicHolidays() {
+        let row = "F1, Days: Sundays and public holidays, First sailing: 08:45."
+        #expect(!QuestionWords("When's the first sailing on Boxing Day?").coverage(of: row, weights: [:]).missing.contains("boxing"))
+        #expect(QuestionWords("When's the first sailing on Christmas Eve?").coverage(of: row, weights: [:]).missing.contains("eve"))
+        #expect(QuestionWords("When's the first sailing on Boxing Day?").coverage(of: "F1, Days: Mon–Fri, First sailing: 06:40.",
+                                                                             weights: [:]).missing.contains("boxing"))
+    }
+
     /// "One of the rowing boats" is one of them: the word stands for what follows, and is not looked for.
     @Test func oneOfTheThingsIsNotLookedFor() {
         let question = QuestionWords("How old do you have to be to row one of the rowing boats?")
         #expect(!question.coverage(of: "Wooden rowing boat, Minimum age: 14 to row.", weights: [:]).missing.contains("one"))
+        #expect(!QuestionWords("One of the kayaks leaks, who do I tell?").words.contains("one"))
         #expect(QuestionWords("Is there a locker at gate one?").coverage(of: "Lockers are at gate two.", weights: [:]).missing
             .contains("one"))
     }

@@ -304,6 +304,9 @@ import VoiceCore
         let sentences = text.sections.flatMap { Chunker.sentences($0.text) }
         #expect(sentences.contains("Summer (1 June – 31 August), Weekends: 8:30 to 20:00"))
         #expect(sentences.contains("Marina office (all year), Saturday: 9:00 to 11:00"))
+        // A parent that is a sentence names nothing.
+        let said = DocumentText.markdown("- Lockers cost £1.\n  - Key: at the desk\n").sections.flatMap { Chunker.sentences($0.text) }
+        #expect(said.contains("Key: at the desk"))
     }
 
     @Test func htmlDefinitionListQuestionsHeadTheirAnswers() {

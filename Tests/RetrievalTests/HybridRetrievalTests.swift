@@ -158,17 +158,12 @@ import VoiceCore
     /// spelling and none with this one: "the see view one" is the sea view, "the Lite SIM" stays the Lite SIM though
     /// the documents write "the light" too.
     @Test func aKnownWordIsRespelledOnlyBesideAWordItsHomophoneIsWrittenWith() async throws {
-        let espeak = try EspeakSynthesizer.shared.get()
-        let test = try await TestKnowledge(seed: false, pronounce: { try await espeak.phonemes($0, voice: "en") })
-        let text = """
+        let heard = try await respelling(after: """
             # Rooms and phones
 
             A sea-view double costs £189 a night. You can see the harbour from the lounge. The Lite SIM costs £5 a \
             month. The light on the router turns red when it has a fault.
-            """
-        _ = try await test.knowledge.ingest(source: "rooms.md", data: Data(text.utf8), format: .markdown)
-        let version = try await test.knowledge.follow()
-        func heard(_ query: String) async throws -> String { try await test.knowledge.respellingHomophones(query, version: version) }
+            """)
         #expect(try await heard("What about the see view one?") == "What about the sea view one?")
         #expect(try await heard("Is the light sim on a contract?") == "Is the lite sim on a contract?")
         #expect(try await heard("Is the Lite SIM on a contract?") == "Is the Lite SIM on a contract?")
@@ -177,23 +172,29 @@ import VoiceCore
     }
 
     /// A word no chunk holds that is one sound from one they hold is that word misheard, where a word next to it is
-    /// written beside that one: "the double kayack" is the double kayak, but "a sailing dinghy" stays a sailing
-    /// dinghy though the documents say "failing", and a short word ("deep" and "keep") is too near to many.
+    /// written beside that one in a sentence: "the double kayack" is the double kayak, but "a sailing dinghy" stays a
+    /// sailing dinghy though the documents say "failing" (in another sentence), and a word of three sounds ("deep"
+    /// and "keep") is too near to many.
     @Test func anUnknownWordOneSoundFromAKnownOneIsRespelledBesideItsNeighbour() async throws {
-        let espeak = try EspeakSynthesizer.shared.get()
-        let test = try await TestKnowledge(seed: false, pronounce: { try await espeak.phonemes($0, voice: "en") })
-        let text = """
+        let heard = try await respelling(after: """
             # Fleet
 
-            A double kayak costs £24 an hour. The electric motor boat costs £55 an hour. Keep your ticket. The light             is failing in October, so a dinghy goes out until 16:00.
-            """
-        _ = try await test.knowledge.ingest(source: "fleet.md", data: Data(text.utf8), format: .markdown)
-        let version = try await test.knowledge.follow()
-        func heard(_ query: String) async throws -> String { try await test.knowledge.respellingHomophones(query, version: version) }
+            A double kayak costs £24 an hour. The electric motor boat costs £55 an hour. Keep tickets safe. The light \
+            is failing. Dinghy hire ends at 16:00.
+            """)
         #expect(try await heard("How much is the double kayack?") == "How much is the double kayak?")
         #expect(try await heard("How much is the electric motor bolt?") == "How much is the electric motor boat?")
-        #expect(try await heard("How much is a sailing dinghy?") == "How much is a sailing dinghy?")
-        #expect(try await heard("How deep is your ticket?") == "How deep is your ticket?")
+        #expect(try await heard("Is there sailing dinghy hire?") == "Is there sailing dinghy hire?")
+        #expect(try await heard("Do deep tickets cost more?") == "Do deep tickets cost more?")
+    }
+
+    /// How a knowledge base of `text`, its words said by espeak-ng, respells a query as heard.
+    func respelling(after text: String) async throws -> (String) async throws -> String {
+        let espeak = try EspeakSynthesizer.shared.get()
+        let test = try await TestKnowledge(seed: false, pronounce: { try await espeak.phonemes($0, voice: "en") })
+        _ = try await test.knowledge.ingest(source: "knowledge.md", data: Data(text.utf8), format: .markdown)
+        let version = try await test.knowledge.follow()
+        return { query in try await test.knowledge.respellingHomophones(query, version: version) }
     }
 
     @Test func minScoreFiltersAndTopKLimits() async throws {
