@@ -457,7 +457,6 @@ struct QuestionWords {
             || EvidenceSelector.measures.contains(unit + "s")
     }
 
-
     /// The number two number words say together ("sixty two" for the 62 bus), when they make one.
     static func compoundNumber(_ parts: [String]) -> Int? {
         guard parts.allSatisfy(SpokenNumbers.isNumberWord) else { return nil }

@@ -377,7 +377,7 @@ public final class KnowledgeBase: RetrievalClient {
         let near = unheard.isEmpty ? [:] : try await homophones.spellings(of: unheard, version: version, near: true) {
             try await self.store.allTexts()
         }.others
-        spellings.merge(near) { exact, _ in exact }
+        spellings.merge(near) { same, _ in same }
         guard !spellings.isEmpty else { return query }
         let frequencies = try await termStatistics.snapshot(for: words + spellings.values.joined(), version: version).frequencies
         var respelled = query
