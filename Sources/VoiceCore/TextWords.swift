@@ -160,7 +160,7 @@ public enum AnswerType: Equatable, Sendable {
     /// son, who is 4, come?", "I'm 70, do I pay?", "My girl is 12. Does an adult have to come?"), not with a
     /// question word ("How much for my 12-year-old?").
     public static func asksYesOrNo(_ text: String) -> Bool {
-        let asked = text.split(separator: "?").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? ""
+        let asked = questions(in: text).last ?? ""
         // A sentence ends at a full stop before a space, not inside "£2.50".
         let sentence = asked.split(separator: #/[.!]\s/#).last ?? ""
         for clause in sentence.split(whereSeparator: { ",;:—–".contains($0) }) {
