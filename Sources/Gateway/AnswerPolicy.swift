@@ -93,10 +93,42 @@ public struct AnswerPolicy: Sendable {
 
     public init() {}
 
+    /// The checks a sentence must pass to answer. The first three say whether it could answer at all (a
+    /// candidate); the last three whether it is relevant and read as an answer enough.
+    public enum Check: String, CaseIterable, Sendable {
+        /// A question word the knowledge base has is not matched: the sentence is about another item.
+        case item
+        /// A question word no chunk holds, and the sentence is no close paraphrase of the question.
+        case unknownWord = "unknown word"
+        /// The sentence does not state the kind of fact asked for.
+        case factKind = "kind of fact"
+        /// Relevance below ``minScore``.
+        case relevance
+        /// Coverage below ``minCoverage``.
+        case coverage
+        /// The reranker's logit below ``minAnswerScore``.
+        case reranker
+
+        var decidesCandidacy: Bool { [.item, .unknownWord, .factKind].contains(self) }
+    }
+
+    /// The checks `sentence` fails, in ``Check``'s order.
+    public func failedChecks(_ sentence: EvidenceSentence) -> [Check] {
+        Check.allCases.filter { check in
+            switch check {
+            case .item: !sentence.unmatched.isEmpty
+            case .unknownWord: !sentence.unknown.isEmpty && sentence.similarity < minSimilarityWithUnknownWords
+            case .factKind: sentence.states_fact == false
+            case .relevance: sentence.score < minScore
+            case .coverage: sentence.coverage < minCoverage
+            case .reranker: !answers(sentence)
+            }
+        }
+    }
+
     /// Whether `sentence` could answer: it is about the item asked about, and states the kind of fact asked for.
     public func isCandidate(_ sentence: EvidenceSentence) -> Bool {
-        sentence.unmatched.isEmpty && sentence.states_fact != false
-            && (sentence.unknown.isEmpty || sentence.similarity >= minSimilarityWithUnknownWords)
+        !failedChecks(sentence).contains(where: \.decidesCandidacy)
     }
 
     /// How much the reranker's logit weighs beside the relevance score when candidates are ordered. Relevance alone
@@ -116,9 +148,7 @@ public struct AnswerPolicy: Sendable {
         // relevant one that passes is most often about something else the question's few words also fit ("And for
         // children?" asked alone, where children's books, story time and fares all are). Of the candidates that
         // pass, the answer is the best by ``rank(_:)``.
-        let passing = { (sentence: EvidenceSentence) in
-            sentence.score >= minScore && sentence.coverage >= minCoverage && answers(sentence)
-        }
+        let passing = { (sentence: EvidenceSentence) in self.failedChecks(sentence).isEmpty }
         let all = evidence.filter(isCandidate)
         guard let mostRelevant = all.first, passing(mostRelevant) else {
             return .decline(Self.reason(evidence), closest: closest(evidence))

@@ -126,9 +126,26 @@ public struct DocumentText: Sendable, Equatable {
                 addTable(("\n\n" + table.text + "\n\n", table.subject), to: &sections, current: &current)
                 continue
             }
+            // An item hard-wrapped over several lines goes on in the lines under it: indented under its text, in
+            // lower case, or after a comma ("1.  We accept clay rated to at least" over "    cone 6, including…").
+            // Read alone, each line was a fragment. A clause under a numbered heading ("2. Cancellation by you" over
+            // "2.1 If you cancel…") is no such line.
+            let indented = Set(paragraph.split(separator: "\n").filter { $0.first?.isWhitespace == true }
+                .map { $0.trimmingCharacters(in: .whitespaces) })
+            var item: String?
             for line in lines {
-                current.text += listItem(line).map { "\n\($0)\n\n" } ?? line + "\n"
+                if let next = listItem(line) {
+                    if let item { current.text += "\n\(item)\n\n" }
+                    item = next
+                } else if let open = item, indented.contains(line) || line.first?.isLowercase == true || open.last == "," {
+                    item = open + " " + line
+                } else {
+                    if let open = item { current.text += "\n\(open)\n\n" }
+                    item = nil
+                    current.text += line + "\n"
+                }
             }
+            if let item { current.text += "\n\(item)\n\n" }
             current.text += "\n"
         }
         sections.append(current)

@@ -149,6 +149,9 @@ struct Eval: AsyncParsableCommand {
                 let statesFacts = { (text: String) in !facts.isEmpty && Outcome.states(facts, in: text) }
                 if let retrieved, outcome.category == .answerable {
                     outcome.reach = Reach(retrieved, facts: facts, policy: pipeline.policy)
+                    if outcome.reach == .first, let best = Reach.first(of: retrieved, policy: pipeline.policy) {
+                        outcome.checksFailedFirst = pipeline.policy.failedChecks(best)
+                    }
                 }
                 results.add(outcome, path: item.path, strategy: strategy)
                 if let recorder, let retrieved {
@@ -213,6 +216,8 @@ struct Eval: AsyncParsableCommand {
 
         /// How far an answerable question's fact got through retrieval, when that was looked at.
         var reach: Reach?
+        /// Where the sentence ordered first states the fact: the answer policy's checks it fails.
+        var checksFailedFirst: [AnswerPolicy.Check]?
 
         /// Numbers and names in the answer that its evidence does not state.
         var unsupported: [String] { declined ? [] : GroundednessGuard(evidence: evidence).unsupported(in: answer) }
@@ -303,8 +308,13 @@ struct Eval: AsyncParsableCommand {
     enum Reach: Int, Comparable {
         case missed, chunk, evidence, first
 
+        /// The evidence sentence the policy orders first.
+        static func first(of retrieved: RetrieveResponse, policy: AnswerPolicy) -> EvidenceSentence? {
+            retrieved.evidence.max(by: { policy.rank($0) < policy.rank($1) })
+        }
+
         init(_ retrieved: RetrieveResponse, facts: [String], policy: AnswerPolicy) {
-            if let best = retrieved.evidence.max(by: { policy.rank($0) < policy.rank($1) }), Outcome.states(facts, in: best.text) {
+            if let best = Self.first(of: retrieved, policy: policy), Outcome.states(facts, in: best.text) {
                 self = .first
             } else if retrieved.evidence.contains(where: { Outcome.states(facts, in: $0.text) }) {
                 self = .evidence
@@ -361,6 +371,19 @@ struct Eval: AsyncParsableCommand {
             print(row([label] + cells { outcomes in
                 let looked = outcomes.compactMap(\.reach)
                 return share(looked.filter { $0 >= least }.count, looked.count)
+            }, widths: widths))
+        }
+        // Where the sentence ordered first states the fact and the answer is still not right: the checks that
+        // turned it away (a sentence may fail several), or none, when another sentence was chosen or the answer
+        // was not speakable.
+        print(row(["  first, not answered right"] + cells { outcomes in
+            let first = outcomes.filter { $0.reach == .first }
+            return share(first.filter { !$0.correct }.count, first.count)
+        }, widths: widths))
+        for check in [AnswerPolicy.Check?.none] + AnswerPolicy.Check.allCases.map(Optional.some) {
+            print(row(["    " + (check.map { "failed: \($0.rawValue)" } ?? "passed every check")] + cells { outcomes in
+                let lost = outcomes.filter { $0.reach == .first && !$0.correct }.compactMap(\.checksFailedFirst)
+                return share(lost.filter { check.map($0.contains) ?? $0.isEmpty }.count, lost.count)
             }, widths: widths))
         }
         for category in Category.allCases {

@@ -415,6 +415,20 @@ import VoiceCore
         #expect(leadingBlank.title == "DEPOT HOURS")
     }
 
+    /// A numbered clause hard-wrapped over several lines is one item: its lines go on under it, indented, in lower
+    /// case or after a comma; a line that starts anew is a sentence of its own, and a numbered heading's clauses
+    /// are not its text.
+    @Test func aHardWrappedNumberedClauseIsReadWhole() {
+        let text = DocumentText.plain("TERMS\n\n1.  We accept stoneware rated to at least\n    cone 6, as long as you bring\n"
+            + "    the labelled bag.\n\n2.  Bisque work must reach us by\n    12 noon on Tuesday,\nor by post.\n\n"
+            + "3.  Pay at drop-off.\nVouchers are not accepted.\n\n4. Cancellation by you\n4.1 You get a full refund.\n")
+        #expect(text.sections.flatMap { Chunker.sentences($0.text) } == [
+            "1) We accept stoneware rated to at least cone 6, as long as you bring the labelled bag.",
+            "2) Bisque work must reach us by 12 noon on Tuesday, or by post.", "3) Pay at drop-off.",
+            "Vouchers are not accepted.", "4) Cancellation by you", "4.1 You get a full refund.",
+        ])
+    }
+
     /// What a question is about: its nouns, not its verbs ("bring"), relations ("back") or the kind of fact asked ("cost").
     @Test func theAskedItemIsInFocusButVerbsRelationsAndTheAskedKindAreNot() {
         let question = QuestionWords("How much does the steam room cost before I can bring my towel back?")
