@@ -57,11 +57,13 @@ struct EvidenceSelector {
                 if leadIn?.heading != sentence.heading { leadIn = nil }
                 if text.hasSuffix(":") {
                     leadIn = (text, sentence.heading)
-                } else if let last = text.last, !".!?".contains(last), !text.contains(":"), !text.contains(where: \.isNumber),
+                } else if let last = text.last, !".!?".contains(last), !text.contains(":"),
+                          !text.contains(where: \.isNumber) || Chunker.wordCount(text) < minimumWords,
                           leadIn != nil || sentence.heading != nil {
-                    // A list item that is no sentence and states no value ("Takeaway coffee cups and their lids")
-                    // says nothing alone: it is read with what it is an item of, the section and the list's lead-in
-                    // ("Red-lid general waste bin: No, thank you: Takeaway coffee cups and their lids.").
+                    // A list item that is no sentence and states no value ("Takeaway coffee cups and their lids"), or
+                    // one too short to be evidence ("£27 per child"), says nothing alone: it is read with what it is
+                    // an item of, the section and the list's lead-in ("Red-lid general waste bin: No, thank you:
+                    // Takeaway coffee cups and their lids.", "Spin It Party (pottery wheel): £27 per child.").
                     text = ([sentence.heading.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ",;: ")) + ":" }, leadIn?.text].compactMap { $0 } + [text]).joined(separator: " ") + "."
                 }
                 if isLeadIn(text) {

@@ -149,7 +149,8 @@ import VoiceCore
     }
 
     /// A list item that is no sentence ("Takeaway coffee cups") is read with its section and its list's lead-in,
-    /// which say what the list is; an item stating a value ("Spare filter: $7.50") or a sentence stands alone.
+    /// which say what the list is, as is a value too short to be evidence ("£27 per child"); an item stating a value
+    /// ("Spare filter: $7.50") or a sentence stands alone.
     @Test func aListItemThatIsNoSentenceIsReadWithItsSectionAndLeadIn() {
         let text = DocumentText.markdown("""
             # Bins
@@ -161,6 +162,11 @@ import VoiceCore
             - Takeaway coffee cups and their lids
             - Spare mesh filter: $7.50
             - Shredded paper. It falls through the sorting machines.
+
+            ## Spin It Party
+
+            - £27 per child
+            - 2 hours on the wheel, then cake
             """)
         let chunks = Chunker().chunks(text)
         let stored = chunks.enumerated().map { index, chunk in
@@ -171,6 +177,9 @@ import VoiceCore
         #expect(candidates.contains("Red-lid general waste bin (140 litres): No, thank you: Takeaway coffee cups and their lids."))
         #expect(candidates.contains("Spare mesh filter: $7.50"))
         #expect(candidates.contains("It falls through the sorting machines."))
+        // Too short to be evidence alone, an item with a value is read with its section too; a longer one stands.
+        #expect(candidates.contains("Spin It Party: £27 per child."))
+        #expect(candidates.contains("2 hours on the wheel, then cake"))
     }
 
     /// "…two kernel features." answers nothing by itself; the sentences after it name them.
