@@ -366,13 +366,14 @@ struct QuestionWords {
 
     /// Nouns for anyone or anything: "people who aren't members" are non-members, "the networking things" are
     /// networking events; what such a noun stands for is said by the words around it.
-    static let genericNouns: Set<String> = ["people", "person", "persons", "folk", "folks", "thing", "things", "stuff"]
+    static let genericNouns: Set<String> = ["people", "person", "persons", "folk", "folks", "thing", "things", "stuff",
+                                            "piece", "pieces", "item", "items", "bit", "bits"]
 
     /// English's quantifiers and indefinite pronouns: they say how much or which of something ("more than one",
     /// "anything for my four-year-old") and name nothing, so a sentence states them as a limit, a list or not at all.
     static let quantifiers: Set<String> = [
         "more", "less", "fewer", "enough", "anything", "something", "everything", "nothing", "anyone", "someone",
-        "everyone", "anybody", "somebody", "everybody",
+        "everyone", "anybody", "somebody", "everybody", "both", "either", "neither",
     ]
 
     /// The words that state the bound "most" or "least" asks for.
