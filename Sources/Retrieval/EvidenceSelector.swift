@@ -243,8 +243,11 @@ struct QuestionWords {
         unitsOfOne = Set(all.indices.filter { all[$0] == "one" || all[$0] == "1" }.compactMap { index in
             all[(index + 1)...].prefix(while: { $0 == "and" || !TextWords.stopWords.contains($0) }).last { $0 != "and" }
         }.map(SoundKey.stem))
+        // "Money off" is a discount and "money back" a refund, which a sentence states as "15% off" or "refunded",
+        // not in the word "money".
+        let moneyIdiom = zip(all, all.dropFirst()).contains { $0 == "money" && ["off", "back"].contains($1) }
         words = SearchText.searchTerms(query).filter {
-            !frame.contains($0) && !(proForm && $0 == "one") && !ageWords.contains($0)
+            !frame.contains($0) && !(proForm && $0 == "one") && !ageWords.contains($0) && !(moneyIdiom && $0 == "money")
         }
         joined = zip(all, all.dropFirst()).map { ($0 + $1, [$0, $1]) }
         // English puts the verb after its pronoun subject or "to", a modal maybe between ("how do I turn", "ready to

@@ -443,6 +443,10 @@ import VoiceCore
         let question = QuestionWords("How much does the steam room cost before I can bring my towel back?")
         #expect(question.words == ["steam", "room", "before", "bring", "towel", "back"])
         #expect(question.focus == ["steam", "room", "towel"])
+        // "Money off" is a discount, which a sentence states as "15% off"; "both" and "pieces" name nothing.
+        #expect(QuestionWords("Do students get money off?").words == ["students", "off"])
+        let focus = QuestionWords("If both my girls sign up, when do bisque pieces go in?").focus
+        #expect(focus.isSuperset(of: ["girls", "bisque"]) && focus.isDisjoint(with: ["both", "pieces"]))
     }
 
     /// A sentence about the sauna does not answer a question about the steam room, however close in meaning.
