@@ -203,8 +203,10 @@ public enum AnswerType: Equatable, Sendable {
     /// Nouns that ask for a time in a "what" question ("What are the hours on a bank holiday?").
     static let timeNouns: Set<String> = ["hours", "times", "timetable", "schedule"]
 
-    /// Words that ask for a price wherever they stand in a question.
-    static let priceWords: Set<String> = ["cost", "costs", "price", "prices", "fee", "fees", "charge", "charges"]
+    /// Words that ask for a price wherever they stand in a question; "cheaper" asks for a lower one, which a
+    /// discount states ("20% off for members"). Not "cheapest": the answer is a comparison no one sentence makes.
+    static let priceWords: Set<String> = ["cost", "costs", "price", "prices", "fee", "fees", "charge", "charges",
+                                          "cheap", "cheaper", "expensive", "dearer", "pricier"]
 
     /// The words of `question` that only ask for its kind of fact ("long" in "How long…", "time" in "What time…",
     /// "cost" in "What does it cost?"): a sentence states such a fact in numbers or names, not in these words.

@@ -116,6 +116,14 @@ import VoiceCore
         #expect(ranked.first { $0.text.contains("piers") }?.states_fact == false, "\(ranked)")
     }
 
+    /// "Cheaper" asks for a lower price, which a discount states; "cheapest" asks for a comparison no one sentence
+    /// makes, so it asks no kind of fact.
+    @Test func cheaperAsksForAPriceThatADiscountStates() {
+        #expect(AnswerType(question: "If I'm a member, is firing any cheaper?") == .money)
+        #expect(AnswerType.money.isStated(in: "Members get 20% off all firing prices.", question: "Is firing any cheaper?"))
+        #expect(AnswerType(question: "What's your cheapest stoneware?") == nil)
+    }
+
     /// "Who can…" and "who's allowed…" ask which people may, answered by a kind of people, not a name.
     @Test func whoMayAsksForAKindOfPeopleNotAName() {
         #expect(AnswerType(question: "Who's allowed a bigger rubbish bin?") == nil)
