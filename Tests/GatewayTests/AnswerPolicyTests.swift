@@ -37,6 +37,16 @@ import VoiceCore
         #expect(AnswerPolicy().decide([bicycle, car]) == .speak([car]))
     }
 
+    /// The checks a sentence fails are named in one place, which the decision and `voice eval`'s report both read.
+    @Test func theChecksASentenceFailsAreNamed() {
+        let policy = AnswerPolicy()
+        #expect(policy.failedChecks(sentence("Bicycles travel for $2.", score: 0.3, unmatched: ["car"])) == [.item, .relevance])
+        #expect(policy.failedChecks(sentence("The ferry sails daily.", score: 0.8, coverage: 0.2, statesFact: false))
+            == [.factKind, .coverage])
+        let ticket = sentence("A return ticket costs $11.", score: 0.6)
+        #expect(policy.failedChecks(ticket).isEmpty && policy.isCandidate(ticket))
+    }
+
     @Test func closeSentencesAboutTheAskedItemGoToTheModel() {
         var policy = AnswerPolicy()
         policy.mode = .generate
