@@ -421,9 +421,10 @@ struct QuestionWords {
 
     /// The ages a text states: a range ("aged 8 to 15", "Child (5–15)"), a bound ("under 5", "under fives",
     /// "over-16s", "65 and over", "5 and under", "18+") or one age ("aged 3", "six-year-olds"), in digits or words.
-    static func ageBounds(in text: String) -> [ClosedRange<Int>] {
+    /// `minimumAges` are the text's own (``minimumAges(in:)``), worked out once by the caller, which reads them too.
+    static func ageBounds(in text: String, minimumAges: [Int]) -> [ClosedRange<Int>] {
         let text = text.lowercased()
-        var bounds = ranges(in: text) + minimumAges(in: text).map { $0...max($0, Self.oldestAge) }
+        var bounds = ranges(in: text) + minimumAges.map { $0...max($0, Self.oldestAge) }
         for match in text.matches(of: #/\bunder[ -]?(\d{1,3}|[a-z]+?)s?\b/#) {
             if let age = age(match.1), age > 0 { bounds.append(0...(age - 1)) }
         }
@@ -509,15 +510,15 @@ struct QuestionWords {
         let textDays = askedDays.isEmpty ? [] : AnswerType.daysCovered(by: text)
         let textMonths = askedMonths.isEmpty ? [] : AnswerType.monthsCovered(by: text)
         let textDates = askedHolidays.isEmpty ? [] : AnswerType.datesCovered(by: text)
-        let ageBounds = ages.isEmpty ? [] : Self.ageBounds(in: text)
-        let minimumAges = ages.isEmpty || !asksYesOrNo ? [] : Self.minimumAges(in: text)
+        let minimumAges = ages.isEmpty ? [] : Self.minimumAges(in: text)
+        let ageBounds = ages.isEmpty ? [] : Self.ageBounds(in: text, minimumAges: minimumAges)
         var credit: [String: Double] = [:]
         for word in words {
             if let age = ages[word] {
                 // Asked whether someone may ("Can my 7-year-old go on a paddleboard?"), a minimum above the age
                 // answers no ("Minimum age: 10"); asked anything else ("How much for my 12-year-old?"), only a band
                 // that holds the age answers.
-                if ageBounds.contains(where: { $0.contains(age) }) || minimumAges.contains { age < $0 } {
+                if ageBounds.contains(where: { $0.contains(age) }) || (asksYesOrNo && minimumAges.contains { age < $0 }) {
                     credit[word] = Self.inexactCredit
                 }
             } else if let days = askedDays[word], !textDays.isEmpty {

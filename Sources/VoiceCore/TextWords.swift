@@ -428,7 +428,7 @@ public enum AnswerType: Equatable, Sendable {
     }
 
     /// The units of a physical measure, which a number before them measures ("over 12 metres", "20 kg").
-    public static var physicalUnits: Set<String> { lengthUnits.union(volumeUnits).union(weightUnits).union(areaUnits).union(["mph", "kph"]) }
+    public static let physicalUnits = lengthUnits.union(volumeUnits).union(weightUnits).union(areaUnits).union(["mph", "kph"])
 
     static let volumeUnits: Set<String> = ["l", "ml", "cl", "litre", "litres", "liter", "liters", "millilitres",
                                            "milliliters", "gallon", "gallons", "pint", "pints", "cup", "cups"]
