@@ -97,15 +97,16 @@ public struct Chunker: Sendable {
 
     static func startsSentence(_ text: some StringProtocol) -> Bool {
         guard let first = text.first else { return false }
-        return first.isUppercase || first.isNumber || "\"“'(".contains(first)
+        return first.isUppercase || first.isNumber || "\"“'(*†‡§¶".contains(first)
     }
 
     static func wordCount(_ text: String) -> Int {
         text.split(whereSeparator: \.isWhitespace).count
     }
 
-    /// Splits at `.`, `!` or `?` followed by whitespace and an uppercase letter, digit or quote, and at blank
-    /// lines (paragraphs, list items). Abbreviations such as "e.g." or "Dr." do not end a sentence.
+    /// Splits at `.`, `!` or `?` followed by whitespace and an uppercase letter, digit, quote or footnote mark
+    /// ("… at any time. ‡ 10-visit cards …"), and at blank lines (paragraphs, list items). Abbreviations such as
+    /// "e.g." or "Dr." do not end a sentence.
     public static func sentences(_ text: String) -> [String] {
         var result: [String] = []
         for paragraph in text.components(separatedBy: "\n\n") {

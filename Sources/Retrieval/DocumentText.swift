@@ -76,7 +76,20 @@ public struct DocumentText: Sendable, Equatable {
         var titleText = ""
         var sections: [DocumentSection] = []
         var current = DocumentSection(heading: nil, text: "")
-        for paragraph in string.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n") {
+        // A page break (pdftotext's form feed) ends a paragraph.
+        let paragraphs = string.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\u{0C}", with: "\n\n")
+            .components(separatedBy: "\n\n")
+        for block in CellTable.blocks(paragraphs) {
+            let paragraph: String
+            switch block {
+            case .paragraph(let text):
+                paragraph = text
+            case .table(let table):
+                let rows = table.rows.map { $0.map { TableText.Cell(text: $0) } }
+                addTable(("\n\n" + TableText.sentences(header: table.header, rows: rows) + "\n\n", TableText.subject(table.header)),
+                         to: &sections, current: &current)
+                continue
+            }
             var lines = paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             if lines.isEmpty { continue }
             let atStart = title == nil && sections.isEmpty && current.text.isEmpty
@@ -499,6 +512,101 @@ enum PDFText {
             throw .badRequest("invalid_pdf", "the PDF could not be read")
         }
     }
+}
+
+/// A table as pdftotext writes one: each cell a paragraph of one line, row after row, the columns' names first
+/// ("Peak", "Off-peak", "Member"), then each row's name and its values ("Adult (16+)", "£13.50", "£11.00", "Free"),
+/// often after a line naming the table ("DAY ENTRY"). Read a cell a paragraph, each value was a sentence without
+/// its row or column; read back as a table, "Adult (16+), Off-peak: £11.00." says both.
+enum CellTable {
+    struct Table: Equatable {
+        /// The table's name (or "") and the columns' names.
+        var header: [String]
+        var rows: [[String]]
+    }
+
+    enum Block: Equatable {
+        case paragraph(String)
+        case table(Table)
+    }
+
+    /// `paragraphs` with each run of one-line cells that lays out a table read as that table.
+    static func blocks(_ paragraphs: [String]) -> [Block] {
+        var blocks: [Block] = []
+        var run: [String] = []
+        func flush() {
+            var start = 0
+            while start < run.count {
+                if let (table, range) = firstTable(in: run, from: start) {
+                    blocks += run[start..<range.lowerBound].map(Block.paragraph)
+                    blocks.append(.table(table))
+                    start = range.upperBound
+                } else {
+                    blocks += run[start...].map(Block.paragraph)
+                    start = run.count
+                }
+            }
+            run = []
+        }
+        for paragraph in paragraphs {
+            let lines = paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if lines.isEmpty { continue }
+            if lines.count == 1, isCell(lines[0]) {
+                run.append(lines[0])
+            } else {
+                flush()
+                blocks.append(.paragraph(paragraph))
+            }
+        }
+        flush()
+        return blocks
+    }
+
+    /// The first table laid out in `cells` from `start`, and the cells it takes (its name's included): the columns'
+    /// names are the cells before the first value but the one just before it, which names the first row; then each
+    /// row is a name and a cell for each column, at least one of them a value. Of the ways to split the names off,
+    /// the one that reads the most cells as rows, at least two of them.
+    static func firstTable(in cells: [String], from start: Int) -> (Table, Range<Int>)? {
+        var position = start
+        while let first = cells[position...].firstIndex(where: isValue) {
+            var best: (table: Table, range: Range<Int>)?
+            // The columns' names run up to the first row's name; where they start is tried from the nearest.
+            for headerStart in stride(from: first - 2, through: position, by: -1) {
+                let header = Array(cells[headerStart..<(first - 1)])
+                let width = header.count + 1
+                var rows: [[String]] = []
+                var next = first - 1
+                while next + width <= cells.count {
+                    let row = Array(cells[next..<(next + width)])
+                    guard !isValue(row[0]), row.dropFirst().contains(where: isValue) else { break }
+                    rows.append(row)
+                    next += width
+                }
+                guard rows.count >= 2, next > (best?.range.upperBound ?? 0) else { continue }
+                // The line before the columns' names names the table, when it is no value and names rather than states.
+                let name = headerStart > position && DocumentText.isTitleLine(cells[headerStart - 1]) ? headerStart - 1 : nil
+                best = (Table(header: [name.map { cells[$0] } ?? ""] + header, rows: rows), (name ?? headerStart)..<next)
+            }
+            if let best { return best }
+            position = first + 1
+        }
+        return nil
+    }
+
+    /// A paragraph that may be a table's cell: one short line that ends no sentence.
+    static func isCell(_ line: String) -> Bool {
+        Chunker.wordCount(line) <= 8 && !".!?:;".contains(line.last ?? ".")
+    }
+
+    /// A cell that holds a value rather than a name: a price, a number with at most a unit after it ("45 minutes",
+    /// "9am–5pm", "07:00–09:00, 18:00–22:00"), or a mark that stands for one ("Free", "–", "✓").
+    static func isValue(_ cell: String) -> Bool {
+        if cell.contains(where: { "£$€¥".contains($0) }) || valueWords.contains(cell.lowercased()) { return true }
+        guard cell.first?.isNumber == true else { return false }
+        return cell.filter(\.isLetter).count <= 8
+    }
+
+    static let valueWords: Set<String> = ["free", "-", "–", "—", "n/a", "yes", "no", "included", "none", "✓", "✔", "✗", "✘"]
 }
 
 /// A table as sentences a listener can take one at a time: each cell with its row's name and its column's header,

@@ -227,11 +227,16 @@ struct QuestionWords {
             ages[all[index - 1]] = value
             ageWords.formUnion([all[index], all[index + 1]])
         }
-        // "I'm 70, do I pay…", "she is four": a bare number said of a person, with no unit after it, is an age.
-        // Speech recognition writes "I'm" as "im" too.
-        for index in all.indices.dropFirst() where all[index - 1] == "im" || (index >= 2
-            && ((all[index - 2] == "i" && ["m", "am"].contains(all[index - 1]))
-                || (["he", "she"].contains(all[index - 2]) && ["s", "is"].contains(all[index - 1])))) {
+        // "I'm 70, do I pay…", "she is four", "my son's 16", "my dad is 70", "my lad's turning 7": a bare number
+        // said of a person, with no unit after it, is an age. Speech recognition writes "I'm" as "im" too, and
+        // "my son's nine" as "my sons nine".
+        let isPerson = { (word: String) in lexicon?.isKind(word, of: ["person"], depth: 8) == true }
+        let possessives: Set<String> = ["my", "our"]
+        for index in all.indices.dropFirst() where all[index - 1] == "im" || ["turning", "aged"].contains(all[index - 1])
+            || (index >= 2 && ((all[index - 2] == "i" && ["m", "am"].contains(all[index - 1]))
+                || (["he", "she"].contains(all[index - 2]) && ["s", "is"].contains(all[index - 1]))
+                || (possessives.contains(all[index - 2]) && isPerson(all[index - 1]))))
+            || (index >= 3 && possessives.contains(all[index - 3]) && ["s", "is"].contains(all[index - 1]) && isPerson(all[index - 2])) {
             guard let value = SpokenNumbers.value(of: all[index]) ?? Int(all[index]),
                   index + 1 == all.count || TextWords.stopWords.contains(all[index + 1]) else { continue }
             ages[all[index]] = value
@@ -353,8 +358,8 @@ struct QuestionWords {
     static let auxiliaries: Set<String> = ["do", "does", "did", "will", "would", "can", "could", "shall", "should",
                                            "may", "might", "must"]
     /// The parts of a day, a closed class of English.
-    static let partsOfTheDay: Set<String> = ["morning", "mornings", "afternoon", "afternoons", "evening", "evenings",
-                                             "night", "nights"]
+    static let partsOfTheDay: Set<String> = ["morning", "mornings", "lunchtime", "lunchtimes", "midday", "afternoon",
+                                             "afternoons", "evening", "evenings", "night", "nights"]
     static let determiners: Set<String> = ["a", "an", "the", "my", "your", "our", "their", "his", "her", "its", "this",
                                            "that", "these", "those", "each", "every", "any", "some", "no"]
     /// English's closed classes of prepositions, conjunctions, particles and ordinals: they relate or order things

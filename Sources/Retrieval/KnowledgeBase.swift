@@ -351,10 +351,47 @@ public final class KnowledgeBase: RetrievalClient {
         return (evidence, (ContinuousClock.now - start).fractionalMilliseconds)
     }
 
-    /// `query` as the knowledge base writes what was said: split words joined (``joiningSplitWords(_:version:)``)
-    /// and sound-alikes respelled (``respellingHomophones(_:version:)``).
+    /// `query` as the knowledge base writes what was said: split words joined (``joiningSplitWords(_:version:)``),
+    /// sound-alikes respelled (``respellingHomophones(_:version:)``) and numbers heard as words written as numbers
+    /// (``writingNumbersHeardAsWords(_:version:)``).
     func asHeard(_ query: String, version: Int) async throws -> String {
-        try await respellingHomophones(try await joiningSplitWords(query, version: version), version: version)
+        let joined = try await joiningSplitWords(query, version: version)
+        return try await respellingHomophones(try await writingNumbersHeardAsWords(joined, version: version), version: version)
+    }
+
+    /// Words said like a number, with the number as digits and as a word.
+    static let numbersHeardAsWords: [String: (digits: String, word: String)] = ["to": ("2", "two"), "too": ("2", "two"), "ate": ("8", "eight")]
+
+    /// `query` with a word said like a number written as that number ("stage to" → "stage 2", "is surgery to out
+    /// of action" → "Surgery 2"), where the documents write the number right after the content word before it and
+    /// the phrase ends there (the question does, or a stop word follows that opens no noun phrase): "to" before a
+    /// verb ("the surgery to call") or a determiner ("the bus to the quay") is left alone, and "for" ("a room for
+    /// a night", where the documents write "Room 4") always is. The number is written as the documents write it, in
+    /// digits or as a word.
+    func writingNumbersHeardAsWords(_ query: String, version: Int) async throws -> String {
+        guard let homophones else { return query }
+        let all = TextWords.words(query)
+        let positions = all.indices.dropFirst().filter { position in
+            Self.numbersHeardAsWords[all[position]] != nil && !TextWords.stopWords.contains(all[position - 1])
+                && (position + 1 == all.count
+                    || (TextWords.stopWords.contains(all[position + 1]) && !QuestionWords.determiners.contains(all[position + 1])))
+        }
+        guard !positions.isEmpty else { return query }
+        let index = try await homophones.spellings(of: [], version: version) { try await self.store.allTexts() }.index
+        var written = query
+        // From the last, so that the occurrences before each are where they were.
+        for position in positions.reversed() {
+            let (word, before) = (all[position], all[position - 1])
+            guard let number = Self.numbersHeardAsWords[word],
+                  let spelling = [number.digits, number.word].first(where: { index.writes(before, $0) }),
+                  let expression = try? NSRegularExpression(pattern: Self.wordStart + "\(word)\\b", options: .caseInsensitive)
+            else { continue }
+            let occurrence = all[..<position].filter { $0 == word }.count
+            let matches = expression.matches(in: written, range: NSRange(written.startIndex..., in: written))
+            guard occurrence < matches.count, let range = Range(matches[occurrence].range, in: written) else { continue }
+            written.replaceSubrange(range, with: spelling)
+        }
+        return written
     }
 
     /// `query` with each word no chunk holds written as the knowledge base writes a word said the same

@@ -19,8 +19,8 @@ public enum TextWords {
         "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "from", "by", "with", "about", "as",
         "is", "are", "was", "were", "be", "been", "am", "do", "does", "did", "can", "could", "will", "would", "should",
         "shall", "may", "might", "must", "have", "has", "had", "i", "me", "my", "we", "our", "you", "your", "it", "its",
-        "this", "that", "these", "those", "there", "what", "which", "who", "whom", "whose", "when", "where", "why",
-        "how", "much", "many", "tell", "please", "if", "so", "than", "then", "not", "no", "yes", "any", "some", "get",
+        "this", "that", "these", "those", "there", "what", "which", "who", "whom", "whose", "when", "where", "whereabouts",
+        "why", "how", "much", "many", "tell", "please", "if", "so", "than", "then", "not", "no", "yes", "any", "some", "get",
         "s", "t", "into", "out", "also", "just", "like", "know", "want", "they", "them", "their", "theirs", "he", "him",
         "his", "she", "her", "hers", "ours", "yours", "ones",
         // What is left of "I'd", "we'll", "they're", "I've", "isn't" once split at the apostrophe.
@@ -183,8 +183,8 @@ public enum AnswerType: Equatable, Sendable {
     static let followUpOpeners: Set<String> = ["and", "so", "but", "then", "ok", "okay"]
 
     /// The words that ask for something other than yes or no.
-    public static let interrogatives: Set<String> = ["what", "where", "when", "which", "who", "whom", "whose", "why", "how",
-                                                     "whats", "wheres", "whens", "whos", "hows", "whys"]
+    public static let interrogatives: Set<String> = ["what", "where", "whereabouts", "when", "which", "who", "whom", "whose", "why",
+                                                     "how", "whats", "wheres", "whens", "whos", "hows", "whys"]
     /// The verbs a yes-or-no question opens with, also negated ("Don't", split at the apostrophe).
     public static let yesNoOpeners: Set<String> = ["do", "does", "did", "is", "are", "was", "were", "am", "can", "could", "will",
                                            "would", "should", "shall", "must", "may", "might", "has", "have", "had",

@@ -415,8 +415,15 @@ import VoiceCore
         #expect(!AnswerType.asksYesOrNo("How much for my 12-year-old?") && !AnswerType.asksYesOrNo("And my 8 year old?"))
     }
 
-    /// "I'm 70" (or, misheard, "im seventy") is an age too; "I'm 5 minutes away" is not.
-    @Test func aNumberSaidOfAPersonIsAnAge() {
+    /// "I'm 70" (or, misheard, "im seventy") is an age too, and so is a number said of someone of mine ("my son's
+    /// 16", "my sons nine") or after "turning"; "I'm 5 minutes away" and "my bill is 16" are not.
+    @Test func aNumberSaidOfAPersonIsAnAge() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        #expect(QuestionWords("My son's 16, can he come on his own?", lexicon: lexicon).ages == ["16": 16])
+        #expect(QuestionWords("my sons nine can i sign him up", lexicon: lexicon).ages == ["nine": 9])
+        #expect(QuestionWords("My dad is 70, is it cheaper?", lexicon: lexicon).ages == ["70": 70])
+        #expect(QuestionWords("My daughter's turning 6, can she have a party?", lexicon: lexicon).ages == ["6": 6])
+        #expect(QuestionWords("My bill is 16, is that right?", lexicon: lexicon).ages.isEmpty)
         let bound = "Members aged over 65 pay half the daily fine."
         #expect(!QuestionWords("I'm 70, do I pay the fine?").coverage(of: bound, weights: [:]).missing.contains("70"))
         #expect(!QuestionWords("im seventy do i pay the fine").coverage(of: bound, weights: [:]).missing.contains("seventy"))
@@ -552,6 +559,7 @@ import VoiceCore
         let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
         let night = QuestionWords("What time does the bar shut on a Friday night?", lexicon: lexicon)
         #expect(!night.focus.contains("night") && night.focus.contains("bar"))
+        #expect(!QuestionWords("Is the wall open on a Wednesday lunchtime?", lexicon: lexicon).focus.contains("lunchtime"))
         #expect(!QuestionWords("What time does the bar close on a Tuesday?", lexicon: lexicon).focus.contains("close"))
         #expect(QuestionWords("When does the night boat leave?", lexicon: lexicon).focus.contains("night"))
         #expect(QuestionWords("Does the bar menu have vegan food?", lexicon: lexicon).focus.contains("menu"))

@@ -406,6 +406,35 @@ import VoiceCore
                                                                             "Villages, Lead time: 10 working days."])
     }
 
+    /// A table as pdftotext writes it, a cell a paragraph and row after row, is read back as the table: each value
+    /// with its row's name and its column's name, the table's name heading it. The cells of one table end where a
+    /// row would have no value (the next table's name and columns); a line that is no cell ends them all. The
+    /// footnotes under the table are sentences of their own, and their marks are not said.
+    @Test func aTableWrittenOneCellAParagraphIsReadBackAsTheTable() {
+        let cells = ["DAY ENTRY", "Peak", "Off-peak", "Member", "Adult (16+)", "£13.50", "£11.00", "Free",
+                     "Under-16s†", "£9.00", "£7.50", "Free", "Family (2 adults + 2 under-16s)", "£36.00", "£30.00", "–",
+                     "MEMBERSHIPS (monthly)", "Per month", "Joining fee", "Climbing", "Adult", "£48.00", "£25.00", "Unlimited",
+                     "Junior (8–15)", "£27.00", "£10.00", "Unlimited§"]
+        let text = DocumentText.plain("PRICE LIST\n\nPrices include VAT.\n\n" + cells.joined(separator: "\n\n")
+            + "\n\n\u{0C}† Under-16s climb with a paying adult.\n")
+        #expect(text.sections.flatMap { Chunker.sentences($0.text) } == [
+            "Prices include VAT.", "Adult (16+), Peak: £13.50.", "Adult (16+), Off-peak: £11.00.", "Adult (16+), Member: Free.",
+            "Under-16s†, Peak: £9.00.", "Under-16s†, Off-peak: £7.50.", "Under-16s†, Member: Free.",
+            "Family (2 adults + 2 under-16s), Peak: £36.00.", "Family (2 adults + 2 under-16s), Off-peak: £30.00.",
+            "Adult, Per month: £48.00.", "Adult, Joining fee: £25.00.", "Adult, Climbing: Unlimited.",
+            "Junior (8–15), Per month: £27.00.", "Junior (8–15), Joining fee: £10.00.", "Junior (8–15), Climbing: Unlimited§.",
+            "† Under-16s climb with a paying adult.",
+        ])
+        #expect(text.sections.map(\.heading) == [nil, "DAY ENTRY", "MEMBERSHIPS (monthly)", nil])
+        // Footnote marks start footnotes and are not said.
+        #expect(Chunker.sentences("Under-16s pay £6.00 at any time. ‡ Cards are valid for 12 months.")
+            == ["Under-16s pay £6.00 at any time.", "‡ Cards are valid for 12 months."])
+        #expect(speakable("Under-16s†, Peak: £9.00.") == "Under-16s, Peak: £9.00.")
+        // Short lines that lay out no table (no values, or a single row) stay as they were.
+        let lines = DocumentText.plain("NOTICE\n\nOpen daily\n\nClosed on Christmas Day\n\nAdult\n\n£5\n")
+        #expect(lines.sections.flatMap { Chunker.sentences($0.text) }.contains("£5"))
+    }
+
     /// Plain text's heading rules take nothing that states a fact: a numbered list's first step, a sentence
     /// hard-wrapped before a name or a day, a document that is all letterhead, or a first sentence after blank lines.
     @Test func plainTextHeadingRulesKeepStepsWrappedSentencesAndShortDocumentsAsText() {

@@ -188,6 +188,26 @@ import VoiceCore
         #expect(try await heard("Do deep tickets cost more?") == "Do deep tickets cost more?")
     }
 
+    /// A word said like a number is that number where the documents write it right after the word before, and the
+    /// phrase ends there: "surgery to" is Surgery 2 and "stage to" stage two, but "the surgery to call" keeps "to".
+    @Test func aWordSaidLikeANumberIsTheNumberTheDocumentsWriteThere() async throws {
+        let espeak = try EspeakSynthesizer.shared.get()
+        let test = try await TestKnowledge(seed: false, pronounce: { try await espeak.phonemes($0, voice: "en") })
+        _ = try await test.knowledge.ingest(source: "notice.md", data: Data("""
+            # Works
+
+            Surgery 2 is closed for a new chair until Friday. Lessons for stage two cost $80 a block. Room 4 is free.
+            """.utf8), format: .markdown)
+        let version = try await test.knowledge.follow()
+        let heard = { (query: String) in try await test.knowledge.writingNumbersHeardAsWords(query, version: version) }
+        #expect(try await heard("how long is surgery to out of action for") == "how long is surgery 2 out of action for")
+        #expect(try await heard("How much is a block for stage to?") == "How much is a block for stage two?")
+        #expect(try await heard("Can I ask the surgery to call me?") == "Can I ask the surgery to call me?")
+        #expect(try await heard("Is there a bus from the surgery to the quay?") == "Is there a bus from the surgery to the quay?")
+        #expect(try await heard("Is the lesson too long?") == "Is the lesson too long?")
+        #expect(try await heard("How much is a room for a night?") == "How much is a room for a night?")
+    }
+
     /// How a knowledge base of `text`, its words said by espeak-ng, respells a query as heard.
     func respelling(after text: String) async throws -> (String) async throws -> String {
         let espeak = try EspeakSynthesizer.shared.get()
