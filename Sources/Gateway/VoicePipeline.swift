@@ -140,7 +140,7 @@ public struct VoicePipeline: Sendable {
                 sources = [RetrievedDocument(id: "qa", source: "Q&A: \(faq.question)", text: faq.answer, score: faq.score)]
                 citations = [Citation(text: faq.answer, source: "Q&A", title: nil, heading: faq.question)]
             } else {
-                switch policy.decide(retrieved.evidence) {
+                switch policy.decide(retrieved.evidence, asksYesOrNo: AnswerType.asksYesOrNo(asked)) {
                 case .speak(let sentences):
                     (responseText, kind, citations) = Self.spoken(sentences)
                 case .generate(let evidence) where policy.mode == .auto && admission.isBusy(.llm, beyond: admission.maxWait - (clock.now - start)):

@@ -383,15 +383,22 @@ public final class KnowledgeBase: RetrievalClient {
         for position in positions.reversed() {
             let (word, before) = (all[position], all[position - 1])
             guard let number = Self.numbersHeardAsWords[word],
-                  let spelling = [number.digits, number.word].first(where: { index.writes(before, $0) }),
-                  let expression = try? NSRegularExpression(pattern: Self.wordStart + "\(word)\\b", options: .caseInsensitive)
-            else { continue }
-            let occurrence = all[..<position].filter { $0 == word }.count
-            let matches = expression.matches(in: written, range: NSRange(written.startIndex..., in: written))
-            guard occurrence < matches.count, let range = Range(matches[occurrence].range, in: written) else { continue }
-            written.replaceSubrange(range, with: spelling)
+                  let spelling = [number.digits, number.word].first(where: { index.writes(before, $0) }) else { continue }
+            Self.replace(word, occurrence: all[..<position].filter { $0 == word }.count, with: spelling, in: &written)
         }
         return written
+    }
+
+    /// Replaces the `occurrence`th (from 0) of `word` in `text`, as a whole word in any case; false when there is
+    /// none.
+    @discardableResult
+    static func replace(_ word: String, occurrence: Int, with replacement: String, in text: inout String) -> Bool {
+        guard let expression = try? NSRegularExpression(pattern: wordStart + "\(NSRegularExpression.escapedPattern(for: word))\\b",
+                                                        options: .caseInsensitive) else { return false }
+        let matches = expression.matches(in: text, range: NSRange(text.startIndex..., in: text))
+        guard occurrence < matches.count, let range = Range(matches[occurrence].range, in: text) else { return false }
+        text.replaceSubrange(range, with: replacement)
+        return true
     }
 
     /// `query` with each word no chunk holds written as the knowledge base writes a word said the same
@@ -433,14 +440,9 @@ public final class KnowledgeBase: RetrievalClient {
                 }
                 options = fits(word) ? [] : options.filter(fits)
             }
-            guard let spelling = options.max(by: { ((frequencies[$0] ?? 0), $1) < ((frequencies[$1] ?? 0), $0) }),
-                  let expression = try? NSRegularExpression(pattern: Self.wordStart + "\(word)\\b", options: .caseInsensitive)
-            else { continue }
+            guard let spelling = options.max(by: { ((frequencies[$0] ?? 0), $1) < ((frequencies[$1] ?? 0), $0) }) else { continue }
             let occurrence = all[..<position].filter { $0 == word }.count - respelledBefore[word, default: 0]
-            let matches = expression.matches(in: respelled, range: NSRange(respelled.startIndex..., in: respelled))
-            guard occurrence < matches.count, let range = Range(matches[occurrence].range, in: respelled) else { continue }
-            respelled.replaceSubrange(range, with: spelling)
-            respelledBefore[word, default: 0] += 1
+            if Self.replace(word, occurrence: occurrence, with: spelling, in: &respelled) { respelledBefore[word, default: 0] += 1 }
         }
         return respelled
     }

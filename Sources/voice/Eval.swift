@@ -148,8 +148,9 @@ struct Eval: AsyncParsableCommand {
                 let facts = item.question.expected_facts
                 let statesFacts = { (text: String) in !facts.isEmpty && Outcome.states(facts, in: text) }
                 if let retrieved, outcome.category == .answerable {
-                    outcome.reach = Reach(retrieved, facts: facts, policy: pipeline.policy)
-                    if outcome.reach == .first, let best = Reach.first(of: retrieved, policy: pipeline.policy) {
+                    let asksYesOrNo = AnswerType.asksYesOrNo(transcript)
+                    outcome.reach = Reach(retrieved, facts: facts, policy: pipeline.policy, asksYesOrNo: asksYesOrNo)
+                    if outcome.reach == .first, let best = Reach.first(of: retrieved, policy: pipeline.policy, asksYesOrNo: asksYesOrNo) {
                         outcome.checksFailedFirst = pipeline.policy.failedChecks(best)
                     }
                 }
@@ -303,18 +304,18 @@ struct Eval: AsyncParsableCommand {
 
     /// How far retrieval carried an answerable question's fact before the answer policy's checks judged it: into a
     /// retrieved chunk, into the evidence sentences, into the one the policy orders first (relevance moved by the
-    /// reranker, ``AnswerPolicy/rank(_:)``). Where answers are lost shows which part to improve: the search, the
-    /// choice of sentences, their order, or the checks.
+    /// reranker, ``AnswerPolicy/rank(_:asksYesOrNo:)``). Where answers are lost shows which part to improve: the
+    /// search, the choice of sentences, their order, or the checks.
     enum Reach: Int, Comparable {
         case missed, chunk, evidence, first
 
         /// The evidence sentence the policy orders first.
-        static func first(of retrieved: RetrieveResponse, policy: AnswerPolicy) -> EvidenceSentence? {
-            retrieved.evidence.max(by: { policy.rank($0) < policy.rank($1) })
+        static func first(of retrieved: RetrieveResponse, policy: AnswerPolicy, asksYesOrNo: Bool) -> EvidenceSentence? {
+            retrieved.evidence.max(by: { policy.rank($0, asksYesOrNo: asksYesOrNo) < policy.rank($1, asksYesOrNo: asksYesOrNo) })
         }
 
-        init(_ retrieved: RetrieveResponse, facts: [String], policy: AnswerPolicy) {
-            if let best = Self.first(of: retrieved, policy: policy), Outcome.states(facts, in: best.text) {
+        init(_ retrieved: RetrieveResponse, facts: [String], policy: AnswerPolicy, asksYesOrNo: Bool) {
+            if let best = Self.first(of: retrieved, policy: policy, asksYesOrNo: asksYesOrNo), Outcome.states(facts, in: best.text) {
                 self = .first
             } else if retrieved.evidence.contains(where: { Outcome.states(facts, in: $0.text) }) {
                 self = .evidence

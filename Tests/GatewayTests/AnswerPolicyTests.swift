@@ -1,4 +1,4 @@
-import Gateway
+@testable import Gateway
 import Testing
 import VoiceCore
 
@@ -72,6 +72,17 @@ import VoiceCore
         #expect(policy.decide([penalty, fares]) == .speak([penalty]))
         penalty.answer_score = nil
         #expect(policy.decide([penalty]) == .speak([penalty]), "without the reranker, the other checks decide")
+    }
+
+    /// Asked yes or no, the sentence that says "No," (an FAQ's answer under its question) is the answer, though the
+    /// one after it about the same thing is as relevant; asked anything else, relevance decides.
+    @Test func aYesOrNoQuestionIsAnsweredByTheSentenceThatSaysYesOrNo() {
+        let policy = AnswerPolicy()
+        let cards = sentence("We take all major debit and credit cards.", score: 0.70, statesFact: nil)
+        let no = sentence("No, we have been card-only since April 2023.", score: 0.685, statesFact: nil)
+        #expect(policy.decide([cards, no], asksYesOrNo: true) == .speak([no, cards]))
+        #expect(policy.decide([cards, no]) == .speak([cards, no]))
+        #expect(!AnswerPolicy.opensWithYesOrNo("Nothing is charged.") && AnswerPolicy.opensWithYesOrNo("No, thank you: bags."))
     }
 
     /// Relevance puts a sentence about the asked thing first and the one that answers a little lower; the reranker
