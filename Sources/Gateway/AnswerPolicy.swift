@@ -153,9 +153,10 @@ public struct AnswerPolicy: Sendable {
             + (asksYesOrNo && Self.opensWithYesOrNo(sentence.text) ? directAnswerWeight : 0)
     }
 
-    /// Whether `text` opens with a plain "Yes" or "No" ("No, thank you: …", "Yes, the café…").
+    /// Whether `text` opens with a plain "Yes" or "No" ("No, thank you: …", "Yes, the café…"), not with "No. 5" or
+    /// "No-one".
     static func opensWithYesOrNo(_ text: String) -> Bool {
-        TextWords.words(String(text.prefix(4))).first.map { ["yes", "no"].contains($0) } == true
+        text.prefixMatch(of: #/(?i)(?:yes|no)(?:[,!]|\.(?!\s*\d)|$)/#) != nil
     }
 
     /// The decision for the evidence retrieval returned, best first, to a question that asks yes or no or not.

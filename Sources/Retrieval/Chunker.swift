@@ -1,4 +1,5 @@
 import Foundation
+import VoiceCore
 
 /// One piece of a document, as retrieved and handed to the language model.
 public struct Chunk: Sendable, Equatable {
@@ -97,7 +98,7 @@ public struct Chunker: Sendable {
 
     static func startsSentence(_ text: some StringProtocol) -> Bool {
         guard let first = text.first else { return false }
-        return first.isUppercase || first.isNumber || "\"“'(*†‡§¶".contains(first)
+        return first.isUppercase || first.isNumber || "\"“'(".contains(first) || footnoteMarks.contains(first)
     }
 
     static func wordCount(_ text: String) -> Int {

@@ -53,7 +53,7 @@ public struct DocumentText: Sendable, Equatable {
 
     /// Extracts text from `data`. Text formats must be UTF-8; a PDF needs poppler's `pdftotext`.
     public static func extract(_ data: Data, format: DocumentFormat) throws(APIError) -> DocumentText {
-        if format == .pdf { return plain(try PDFText.extract(data)) }
+        if format == .pdf { return plain(try PDFText.extract(data), cells: true) }
         guard let string = String(data: data, encoding: .utf8) else {
             throw .badRequest("invalid_encoding", "the document is not valid UTF-8 text")
         }
@@ -69,17 +69,18 @@ public struct DocumentText: Sendable, Equatable {
     /// or an item, heads the paragraphs after it; the first such line
     /// titles the document, as does a letterhead of two or three such lines ("ASHCOMBE DISTRICT COUNCIL", "WASTE
     /// SERVICES - CHRISTMAS 2025/26"); each "- " item is a paragraph of its own; a paragraph laid out a record a
-    /// line is read as a table (``records(_:underlined:)``), and lines only of rule characters are layout.
-    static func plain(_ string: String) -> DocumentText {
+    /// line is read as a table (``records(_:underlined:)``), lines only of rule characters are layout, and a page
+    /// break ends a paragraph. With `cells` (a PDF's text), a run of one-line paragraphs that lays out a table is
+    /// read as that table (``CellTable``).
+    static func plain(_ string: String, cells: Bool = false) -> DocumentText {
         var title: String?
         // The title's lines as written: a document that is nothing but its title keeps them as its text.
         var titleText = ""
         var sections: [DocumentSection] = []
         var current = DocumentSection(heading: nil, text: "")
-        // A page break (pdftotext's form feed) ends a paragraph.
         let paragraphs = string.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\u{0C}", with: "\n\n")
             .components(separatedBy: "\n\n")
-        for block in CellTable.blocks(paragraphs) {
+        for block in cells ? CellTable.blocks(paragraphs) : paragraphs.map(CellTable.Block.paragraph) {
             let paragraph: String
             switch block {
             case .paragraph(let text):
@@ -519,13 +520,13 @@ enum PDFText {
 /// often after a line naming the table ("DAY ENTRY"). Read a cell a paragraph, each value was a sentence without
 /// its row or column; read back as a table, "Adult (16+), Off-peak: £11.00." says both.
 enum CellTable {
-    struct Table: Equatable {
+    struct Table {
         /// The table's name (or "") and the columns' names.
         var header: [String]
         var rows: [[String]]
     }
 
-    enum Block: Equatable {
+    enum Block {
         case paragraph(String)
         case table(Table)
     }
@@ -564,26 +565,29 @@ enum CellTable {
 
     /// The first table laid out in `cells` from `start`, and the cells it takes (its name's included): the columns'
     /// names are the cells before the first value but the one just before it, which names the first row; then each
-    /// row is a name and a cell for each column, at least one of them a value. Of the ways to split the names off,
-    /// the one that reads the most cells as rows, at least two of them.
+    /// row is a name and a cell for each column, at least one of them a value, and the cell after it a name again
+    /// (rows stay in step: a row of names only, or a page footer among them, ends the table). Of the ways to split
+    /// the names off, at most ``maxColumns``, the one that reads the most cells as rows, at least two; of equals, the
+    /// one with fewer columns.
     static func firstTable(in cells: [String], from start: Int) -> (Table, Range<Int>)? {
         var position = start
         while let first = cells[position...].firstIndex(where: isValue) {
             var best: (table: Table, range: Range<Int>)?
             // The columns' names run up to the first row's name; where they start is tried from the nearest.
-            for headerStart in stride(from: first - 2, through: position, by: -1) {
+            for headerStart in stride(from: first - 2, through: max(position, first - 1 - maxColumns), by: -1) {
                 let header = Array(cells[headerStart..<(first - 1)])
                 let width = header.count + 1
                 var rows: [[String]] = []
                 var next = first - 1
                 while next + width <= cells.count {
                     let row = Array(cells[next..<(next + width)])
-                    guard !isValue(row[0]), row.dropFirst().contains(where: isValue) else { break }
+                    guard !isValue(row[0]), row.dropFirst().contains(where: isValue),
+                          next + width == cells.count || !isValue(cells[next + width]) else { break }
                     rows.append(row)
                     next += width
                 }
                 guard rows.count >= 2, next > (best?.range.upperBound ?? 0) else { continue }
-                // The line before the columns' names names the table, when it is no value and names rather than states.
+                // The line before the columns' names names the table, when it names rather than states.
                 let name = headerStart > position && DocumentText.isTitleLine(cells[headerStart - 1]) ? headerStart - 1 : nil
                 best = (Table(header: [name.map { cells[$0] } ?? ""] + header, rows: rows), (name ?? headerStart)..<next)
             }
@@ -593,9 +597,12 @@ enum CellTable {
         return nil
     }
 
-    /// A paragraph that may be a table's cell: one short line that ends no sentence.
+    /// The most columns a table is read with.
+    static let maxColumns = 8
+
+    /// A paragraph that may be a table's cell: one short line that ends no sentence or clause and is no list item.
     static func isCell(_ line: String) -> Bool {
-        Chunker.wordCount(line) <= 8 && !".!?:;".contains(line.last ?? ".")
+        Chunker.wordCount(line) <= 8 && !DocumentText.clauseEnds.contains(line.last ?? ".") && DocumentText.listItem(line) == nil
     }
 
     /// A cell that holds a value rather than a name: a price, a number with at most a unit after it ("45 minutes",

@@ -232,7 +232,7 @@ struct QuestionWords {
         // "my son's nine" as "my sons nine".
         let isPerson = { (word: String) in lexicon?.isKind(word, of: ["person"], depth: 8) == true }
         let possessives: Set<String> = ["my", "our"]
-        for index in all.indices.dropFirst() where all[index - 1] == "im" || ["turning", "aged"].contains(all[index - 1])
+        for index in all.indices.dropFirst() where all[index - 1] == "im" || all[index - 1] == "turning"
             || (index >= 2 && ((all[index - 2] == "i" && ["m", "am"].contains(all[index - 1]))
                 || (["he", "she"].contains(all[index - 2]) && ["s", "is"].contains(all[index - 1]))
                 || (possessives.contains(all[index - 2]) && isPerson(all[index - 1]))))

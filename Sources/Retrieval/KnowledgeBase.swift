@@ -352,29 +352,32 @@ public final class KnowledgeBase: RetrievalClient {
     }
 
     /// `query` as the knowledge base writes what was said: split words joined (``joiningSplitWords(_:version:)``),
-    /// sound-alikes respelled (``respellingHomophones(_:version:)``) and numbers heard as words written as numbers
-    /// (``writingNumbersHeardAsWords(_:version:)``).
+    /// numbers heard as words written as numbers (``writingNumbersHeardAsWords(_:version:)``) and sound-alikes
+    /// respelled (``respellingHomophones(_:version:)``).
     func asHeard(_ query: String, version: Int) async throws -> String {
         let joined = try await joiningSplitWords(query, version: version)
         return try await respellingHomophones(try await writingNumbersHeardAsWords(joined, version: version), version: version)
     }
 
     /// Words said like a number, with the number as digits and as a word.
-    static let numbersHeardAsWords: [String: (digits: String, word: String)] = ["to": ("2", "two"), "too": ("2", "two"), "ate": ("8", "eight")]
+    static let numbersHeardAsWords: [String: (digits: String, word: String)] = ["to": ("2", "two"), "ate": ("8", "eight")]
 
-    /// `query` with a word said like a number written as that number ("stage to" → "stage 2", "is surgery to out
-    /// of action" → "Surgery 2"), where the documents write the number right after the content word before it and
-    /// the phrase ends there (the question does, or a stop word follows that opens no noun phrase): "to" before a
-    /// verb ("the surgery to call") or a determiner ("the bus to the quay") is left alone, and "for" ("a room for
-    /// a night", where the documents write "Room 4") always is. The number is written as the documents write it, in
-    /// digits or as a word.
+    /// The words that may follow such a number where its phrase ends: a preposition or a conjunction ("surgery to
+    /// out of action"), not a verb, pronoun or determiner ("the surgery to have a look", "the bus to the quay").
+    static let afterANumberHeardAsAWord: Set<String> = ["out", "of", "in", "on", "at", "for", "from", "with", "by", "off",
+                                                        "up", "and", "or", "but", "so", "if", "then"]
+
+    /// `query` with a word said like a number written as that number ("stage to" → "stage two", "is surgery to out
+    /// of action" → "surgery 2"), where the documents write the number right after the content word before it and
+    /// the phrase ends there (the question does, or ``afterANumberHeardAsAWord`` follows). "Too" is left alone
+    /// ("open on Sunday too?" beside "Sunday 2 November"), and so is "for" ("a room for a night", where the
+    /// documents write "Room 4"). The number is written as the documents write it, in digits or as a word.
     func writingNumbersHeardAsWords(_ query: String, version: Int) async throws -> String {
         guard let homophones else { return query }
         let all = TextWords.words(query)
         let positions = all.indices.dropFirst().filter { position in
             Self.numbersHeardAsWords[all[position]] != nil && !TextWords.stopWords.contains(all[position - 1])
-                && (position + 1 == all.count
-                    || (TextWords.stopWords.contains(all[position + 1]) && !QuestionWords.determiners.contains(all[position + 1])))
+                && (position + 1 == all.count || Self.afterANumberHeardAsAWord.contains(all[position + 1]))
         }
         guard !positions.isEmpty else { return query }
         let index = try await homophones.spellings(of: [], version: version) { try await self.store.allTexts() }.index

@@ -1,9 +1,12 @@
+/// The marks that tie a word to a footnote ("Under-16s†") or open the footnote ("† Under-16s must…").
+public let footnoteMarks = "*†‡§¶"
+
 /// A sentence taken from a document, phrased to be said as an answer: brackets and semicolons become the commas a
-/// speaker would pause at, and footnote marks ("Under-16s†") are dropped, as a reader skips them. How its words,
-/// numbers and units sound is the TTS service's `SpeechText`.
+/// speaker would pause at, and footnote marks, on a word's end or opening the sentence, are dropped, as a reader
+/// skips them ("Under-16s†"; not "Press * then 1"). How its words, numbers and units sound is the TTS service's
+/// `SpeechText`.
 public func speakable(_ text: String) -> String {
-    var text = text
-    text.removeAll { "*†‡§¶".contains($0) }
+    var text = text.replacing(#/([\p{L}\p{N})])[*†‡§¶]+/#) { String($0.1) }.replacing(#/^[*†‡§¶]+\s*/#, with: "")
     for (written, spoken) in [("(", ", "), (")", ","), (";", ",")] {
         text = text.replacing(written, with: spoken)
     }

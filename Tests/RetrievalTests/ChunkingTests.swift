@@ -416,7 +416,7 @@ import VoiceCore
                      "MEMBERSHIPS (monthly)", "Per month", "Joining fee", "Climbing", "Adult", "£48.00", "£25.00", "Unlimited",
                      "Junior (8–15)", "£27.00", "£10.00", "Unlimited§"]
         let text = DocumentText.plain("PRICE LIST\n\nPrices include VAT.\n\n" + cells.joined(separator: "\n\n")
-            + "\n\n\u{0C}† Under-16s climb with a paying adult.\n")
+            + "\n\n\u{0C}† Under-16s climb with a paying adult.\n", cells: true)
         #expect(text.sections.flatMap { Chunker.sentences($0.text) } == [
             "Prices include VAT.", "Adult (16+), Peak: £13.50.", "Adult (16+), Off-peak: £11.00.", "Adult (16+), Member: Free.",
             "Under-16s†, Peak: £9.00.", "Under-16s†, Off-peak: £7.50.", "Under-16s†, Member: Free.",
@@ -430,9 +430,18 @@ import VoiceCore
         #expect(Chunker.sentences("Under-16s pay £6.00 at any time. ‡ Cards are valid for 12 months.")
             == ["Under-16s pay £6.00 at any time.", "‡ Cards are valid for 12 months."])
         #expect(speakable("Under-16s†, Peak: £9.00.") == "Under-16s, Peak: £9.00.")
-        // Short lines that lay out no table (no values, or a single row) stay as they were.
-        let lines = DocumentText.plain("NOTICE\n\nOpen daily\n\nClosed on Christmas Day\n\nAdult\n\n£5\n")
-        #expect(lines.sections.flatMap { Chunker.sentences($0.text) }.contains("£5"))
+        #expect(speakable("† Under-16s climb free.") == "Under-16s climb free.")
+        #expect(speakable("Press * then 1.") == "Press * then 1.")
+        // Rows stay in step: a page footer among them ends the table, and its cells are read as they were.
+        let footer = DocumentText.plain(["Peak", "Off-peak", "Adult", "£13", "£11", "Child", "£9", "£7", "Page 1 of 2",
+                                         "Senior", "£8", "£6"].joined(separator: "\n\n"), cells: true)
+        #expect(footer.sections.flatMap { Chunker.sentences($0.text) }.prefix(4)
+            == ["Adult, Peak: £13.", "Adult, Off-peak: £11.", "Child, Peak: £9.", "Child, Off-peak: £7."])
+        // Short lines that lay out no table (a single row) stay as they were, and plain text is never read so.
+        let lines = "NOTICE\n\nOpen daily\n\nClosed on Christmas Day\n\nAdult\n\n£5\n"
+        #expect(DocumentText.plain(lines, cells: true) == DocumentText.plain(lines))
+        #expect(!DocumentText.plain(cells.joined(separator: "\n\n")).sections.flatMap { Chunker.sentences($0.text) }
+            .contains("Adult (16+), Peak: £13.50."))
     }
 
     /// Plain text's heading rules take nothing that states a fact: a numbered list's first step, a sentence

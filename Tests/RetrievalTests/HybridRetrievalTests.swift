@@ -205,6 +205,8 @@ import VoiceCore
         #expect(try await heard("Can I ask the surgery to call me?") == "Can I ask the surgery to call me?")
         #expect(try await heard("Is there a bus from the surgery to the quay?") == "Is there a bus from the surgery to the quay?")
         #expect(try await heard("Is the lesson too long?") == "Is the lesson too long?")
+        #expect(try await heard("Is surgery open on Friday too?") == "Is surgery open on Friday too?")
+        #expect(try await heard("Can I ask the surgery to have a look?") == "Can I ask the surgery to have a look?")
         #expect(try await heard("How much is a room for a night?") == "How much is a room for a night?")
     }
 
