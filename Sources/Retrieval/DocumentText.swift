@@ -91,7 +91,7 @@ public struct DocumentText: Sendable, Equatable {
                          to: &sections, current: &current)
                 continue
             }
-            var lines = paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            var lines = Self.lines(of: paragraph)
             if lines.isEmpty { continue }
             let atStart = title == nil && sections.isEmpty && current.text.isEmpty
             // A letterhead states no fact: its only numbers are years ("2025/26"), unlike "Open daily\nMon–Fri 9–5".
@@ -166,6 +166,11 @@ public struct DocumentText: Sendable, Equatable {
         sections = sections.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         if sections.isEmpty, !titleText.isEmpty { return DocumentText(title: nil, sections: [DocumentSection(heading: nil, text: titleText)]) }
         return DocumentText(title: title, sections: sections)
+    }
+
+    /// A paragraph's lines that hold anything, trimmed.
+    static func lines(of paragraph: String) -> [String] {
+        paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// A line only of rule characters: dashes under a table's header ("-----  ----"), a box of asterisks.
@@ -550,7 +555,7 @@ enum CellTable {
             run = []
         }
         for paragraph in paragraphs {
-            let lines = paragraph.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let lines = DocumentText.lines(of: paragraph)
             if lines.isEmpty { continue }
             if lines.count == 1, isCell(lines[0]) {
                 run.append(lines[0])
@@ -613,7 +618,7 @@ enum CellTable {
         return cell.filter(\.isLetter).count <= 8
     }
 
-    static let valueWords: Set<String> = ["free", "-", "–", "—", "n/a", "yes", "no", "included", "none", "✓", "✔", "✗", "✘"]
+    static let valueWords = TableText.emptyCells.union(["free", "n/a", "yes", "no", "included", "none", "✓", "✔", "✗", "✘"])
 }
 
 /// A table as sentences a listener can take one at a time: each cell with its row's name and its column's header,
@@ -676,7 +681,7 @@ enum TableText {
             // The other key cells join the name, with their headers; they are no sentences of their own.
             while column < key, let cell = values.first, cell.span == 1, values.count > 1 {
                 let value = clause(cell.text)
-                if value.isEmpty || ["-", "–", "—"].contains(value) {
+                if value.isEmpty || emptyCells.contains(value) {
                     // An empty key cell names nothing.
                 } else if let header, column < header.count, !header[column].isEmpty {
                     name += ", \(header[column]): \(value)"
@@ -689,7 +694,7 @@ enum TableText {
             for cell in values {
                 defer { column += cell.span }
                 let value = clause(cell.text)
-                guard !value.isEmpty, !["-", "–", "—"].contains(value) else { continue }
+                guard !value.isEmpty, !emptyCells.contains(value) else { continue }
                 if cell.span == 1, let header, column < header.count, !header[column].isEmpty {
                     sentences.append("\(name), \(header[column]): \(value)")
                 } else {
@@ -699,6 +704,9 @@ enum TableText {
         }
         return sentences.map { $0.hasSuffix(".") ? $0 : $0 + "." }.joined(separator: "\n\n")
     }
+
+    /// What a cell holds where it has nothing to say: a dash.
+    static let emptyCells: Set<String> = ["-", "–", "—"]
 
     /// A cell's text as one clause: its own sentence ends become semicolons.
     static func clause(_ text: String) -> String {

@@ -78,7 +78,8 @@ final class Homophones: Sendable {
         _ = try await index(version: version, texts: texts)
     }
 
-    private func index(version: Int, texts: () async throws -> [String]) async throws -> Index {
+    /// The knowledge base's index at content `version`; `texts` are read only when it is not built yet.
+    func index(version: Int, texts: () async throws -> [String]) async throws -> Index {
         if let cached = index.withLock({ $0 }), cached.version == version { return cached }
         let texts = try await texts()
         let words = Set(texts.flatMap(TextWords.words)).filter(Self.mayBeRespelled).sorted()

@@ -380,7 +380,7 @@ public final class KnowledgeBase: RetrievalClient {
                 && (position + 1 == all.count || Self.afterANumberHeardAsAWord.contains(all[position + 1]))
         }
         guard !positions.isEmpty else { return query }
-        let index = try await homophones.spellings(of: [], version: version) { try await self.store.allTexts() }.index
+        let index = try await homophones.index(version: version) { try await self.store.allTexts() }
         var written = query
         // From the last, so that the occurrences before each are where they were.
         for position in positions.reversed() {
