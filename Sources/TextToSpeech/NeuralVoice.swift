@@ -59,9 +59,16 @@ public final class NeuralVoice: NeuralSpeaking {
         let spoken = try await phonemizer.phonemes(chunk.map(\.text), voice: language)
         return zip(spoken, chunk).map { phonemes, phrase in
             // espeak marks words of another language with "(fr)"…"(en)"; Piper drops the marks.
-            let plain = phonemes.replacingOccurrences(of: #"\([^)]+\)"#, with: "", options: .regularExpression)
+            let plain = Self.stressingTeens(phonemes.replacingOccurrences(of: #"\([^)]+\)"#, with: "", options: .regularExpression))
             return plain + String(phrase.terminator) + (SpeechChunks.sentenceEnds.contains(phrase.terminator) ? "" : " ")
         }.joined()
+    }
+
+    /// espeak-ng stresses a teen on its first syllable ("ˈeɪtiːn"), as English does before a noun, but then a
+    /// listener hears "fourteen days" as "forty days"; a careful speaker says "four-TEEN", so the voice does too.
+    static func stressingTeens(_ phonemes: String) -> String {
+        phonemes.replacingOccurrences(of: #"([θfsn]?)ˈ(ɜː|oːɹ|ɪf|ɪks|ɛvən|eɪ|aɪn)tˌ?iːn"#, with: "$1ˌ$2tˈiːn",
+                                      options: .regularExpression)
     }
 
     private func run(_ phonemes: String, lengthScale: Float) async throws -> [Int16] {

@@ -10,7 +10,7 @@ import PiperEngine
 import SpeechToText
 import Synchronization
 import Testing
-import TextToSpeech
+@testable import TextToSpeech
 import VoiceCore
 import VoiceTesting
 import WhisperEngine
@@ -49,6 +49,14 @@ import WhisperEngine
             if errors.last! > 0 { print("heard: \(text) (WER \(errors.last!))") }
         }
         #expect(errors.reduce(0, +) / Double(errors.count) <= 0.10, "word error rates \(errors)")
+    }
+
+    @Test func aTeenIsStressedOnTeenSoItIsNotHeardAsATy() async throws {
+        let spoken = try await EspeakSynthesizer.shared.get().phonemes(["Refunds within 14 days, not 40 or 18."], voice: "en-us")[0]
+        let stressed = NeuralVoice.stressingTeens(spoken)
+        #expect(spoken.contains("fˈoːɹtiːn"), "espeak-ng's own stress changed: \(spoken)")
+        #expect(stressed.contains("fˌoːɹtˈiːn") && stressed.contains("ˌeɪtˈiːn"), "\(stressed)")
+        #expect(stressed.contains("fˈoːɹɾi"), "forty keeps its stress: \(stressed)")
     }
 
     @Test func theKnowledgeBasesNamesAreSpokenAsWordsNotSpelled() async throws {
