@@ -138,6 +138,8 @@ public final class KnowledgeBase: RetrievalClient {
                 }
             }
         }
+        // Q&A pairs stored before their answers were also evidence get their document now.
+        if !questions.withLock(\.isEmpty) { try await writeQADocument() }
         // The knowledge base's words are said now, not while the first question waits.
         try await homophones?.prepare(version: try await store.contentVersion()) { try await self.store.allTexts() }
     }
@@ -806,6 +808,7 @@ public final class KnowledgeBase: RetrievalClient {
             try await self.store.upsertQA(Array(zip(pairs, vectors)))
             try await self.reloadQuestions()
         }
+        try await writeQADocument()
         return pairs.count
     }
 
@@ -814,6 +817,24 @@ public final class KnowledgeBase: RetrievalClient {
             guard try await self.store.deleteQA(id: id) else { throw APIError.notFound("no Q&A pair with id \(id)") }
             try await self.reloadQuestions()
         }
+        try await writeQADocument()
+    }
+
+    /// The source name of the document the Q&A pairs are also stored as (``writeQADocument()``).
+    public static let qaDocumentSource = "Q&A pairs"
+
+    /// Stores the Q&A pairs as one FAQ document too, each question a heading over its answer, so that their answers
+    /// are evidence like any page's: a stored question only answers as it stands when it is asked almost word for
+    /// word, and a customer words it their own way ("How much to plug it in and see what's wrong?" for "How much is
+    /// a diagnostic check?"). Rewritten whenever the pairs change; unchanged pairs leave it as it is.
+    func writeQADocument() async throws {
+        let pairs = try await store.qaPairs().map(\.pair)
+        guard !pairs.isEmpty else {
+            let id = Self.documentID(source: Self.qaDocumentSource)
+            if try await store.document(id: id) != nil { try await deleteDocument(id: id) }
+            return
+        }
+        _ = try await ingest(source: Self.qaDocumentSource, data: Data(QACSV.page(pairs).utf8), format: .html)
     }
 
     public func qaPairs() async throws -> [QAPair] {

@@ -4,6 +4,17 @@ import VoiceCore
 /// Q&A pairs from CSV (RFC 4180: quoted fields may hold commas, newlines and doubled quotes). The header row
 /// names the columns: `question` and `answer` are required, `tags` (separated by `;`) is optional.
 enum QACSV {
+    /// `pairs` as an HTML FAQ page: each question a heading, its answer the paragraph under it.
+    static func page(_ pairs: [QAPair]) -> String {
+        func escaped(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
+        }
+        return "<html><head><title>Questions and answers</title></head><body>\n"
+            + pairs.map { "<h2>\(escaped($0.question))</h2>\n<p>\(escaped($0.answer))</p>\n" }.joined()
+            + "</body></html>\n"
+    }
+
     static func parse(_ text: String) throws(APIError) -> [QAPair] {
         let rows = try records(text).filter { !($0.count == 1 && $0[0].trimmingCharacters(in: .whitespaces).isEmpty) }
         guard let header = rows.first?.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),

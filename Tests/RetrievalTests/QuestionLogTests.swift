@@ -79,6 +79,25 @@ import VoiceCore
         #expect(try await test.knowledge.retrieve(RetrieveRequest(query: "Is there a cloakroom?")).qa.isEmpty)
     }
 
+    @Test func aQAPairsAnswerIsEvidenceForTheQuestionWordedAnotherWayUntilThePairIsDeleted() async throws {
+        let test = try await TestKnowledge(seed: false)
+        _ = try await test.knowledge.importQA([
+            QAPair(question: "Can you find out why my engine warning light is on?",
+                   answer: "Yes, a diagnostic check costs £45, including a road test."),
+            QAPair(question: "Do you sell tyres?", answer: "Yes, we stock tyres from 14 to 20 inch."),
+        ])
+        let asked = RetrieveRequest(query: "My engine light came on yesterday. What do you charge to see what's wrong?", evidence: 3)
+        let retrieved = try await test.knowledge.retrieve(asked)
+        #expect(retrieved.qa.isEmpty, "worded too differently to be the stored question")
+        let best = try #require(retrieved.evidence.first)
+        #expect(best.text.contains("£45") && best.source == KnowledgeBase.qaDocumentSource, "\(retrieved.evidence.map(\.text))")
+        #expect(best.heading == "Can you find out why my engine warning light is on?")
+
+        for pair in try await test.knowledge.qaPairs() { try await test.knowledge.deleteQA(id: try #require(pair.id)) }
+        #expect(try await test.knowledge.documents().isEmpty)
+        #expect(try await test.knowledge.retrieve(asked).evidence.isEmpty)
+    }
+
     @Test func writesAndTheLogNeedTheAdminTokenWhileRetrievalStaysOpen() async throws {
         let test = try await TestKnowledge(seed: false)
         let document = ByteBuffer(string: #"{"source": "gifts.md", "text": "Gift cards are sold at reception."}"#)
