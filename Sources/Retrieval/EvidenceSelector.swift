@@ -174,7 +174,7 @@ struct EvidenceSelector {
                                     heading: candidate.heading, score: rounded(score), coverage: rounded(coverage),
                                     similarity: rounded(similarity),
                                     unmatched: missing.filter { question.names.contains($0) || (dated && question.askedHolidays[$0] != nil)
-                                        || (known.contains($0) && question.focus.contains($0)) },
+                                        || (known.contains($0) && question.focus.contains($0) && !question.context.contains($0)) },
                                     unknown: missing.filter { !known.contains($0) && question.focus.contains($0) && !question.isCalendarWord($0) },
                                     states_fact: states)
         }.sorted { $0.score > $1.score }
@@ -242,6 +242,8 @@ struct QuestionWords {
             ages[all[index]] = value
         }
         self.ages = ages
+        context = AnswerType.statedContext(in: query)
+        measures = Measures.asked(in: query).filter { ages[$0.key] == nil }
         asksYesOrNo = AnswerType.asksYesOrNo(query)
         // "One black and white page": a single one of a thing, named by the phrase's last word, which a rate
         // prices ("$0.15 per page").
@@ -329,8 +331,14 @@ struct QuestionWords {
 
     /// The question's codes: letters with digits.
     let names: Set<String>
+    /// The words said only of the speaker's own situation, beside the question (``AnswerType/statedContext(in:)``):
+    /// a sentence about the asked thing need not name them ("licence" in "I've got 4 points on my licence. Would
+    /// that stop me getting a loan car?").
+    let context: Set<String>
     /// The ages the question gives, by their number word ("three" → 3).
     let ages: [String: Int]
+    /// The amounts with a unit the question gives, by each word of their number ("1" and "4" of "1.4 litre").
+    let measures: [String: Measures.Measure]
     /// Whether the question asks yes or no ("Can my son, who is 4, come?"), not for a fact.
     let asksYesOrNo: Bool
     /// Whether `word` is a day or month the question names. A knowledge base that never writes it ("Monday",
@@ -515,6 +523,7 @@ struct QuestionWords {
         let textDays = askedDays.isEmpty ? [] : AnswerType.daysCovered(by: text)
         let textMonths = askedMonths.isEmpty ? [] : AnswerType.monthsCovered(by: text)
         let textDates = askedHolidays.isEmpty ? [] : AnswerType.datesCovered(by: text)
+        let textBands = measures.isEmpty ? [:] : Measures.bands(in: text)
         let minimumAges = ages.isEmpty ? [] : Self.minimumAges(in: text)
         let ageBounds = ages.isEmpty ? [] : Self.ageBounds(in: text, minimumAges: minimumAges)
         var credit: [String: Double] = [:]
@@ -526,6 +535,12 @@ struct QuestionWords {
                 if ageBounds.contains(where: { $0.contains(age) }) || (asksYesOrNo && minimumAges.contains { age < $0 }) {
                     credit[word] = Self.inexactCredit
                 }
+            } else if let measure = measures[word], let bands = textBands[measure.unit] {
+                // An amount the question gives ("a 1.4 litre engine", "about 3,200 kilos") is found inside a band of
+                // its unit that the text gives ("Up to 1.6 litre", "from 3,000 kg to 3,500 kg"), not as any "1" or
+                // "3" ("1.6–2.5 litre", "up to 3,000 kg"). Asked yes or no, any bound of the unit answers ("Can you
+                // take a 4 tonne motorhome?" of "nothing over 3,500 kg").
+                if asksYesOrNo || bands.contains(where: { $0.contains(measure.value) }) { credit[word] = Self.inexactCredit }
             } else if let days = askedDays[word], !textDays.isEmpty {
                 // A text that names its days is about those alone: "Tuesday" is one of "Mon–Fri", and of "weekdays";
                 // "weekdays" is not "Saturday and Sunday", however WordNet relates the words.

@@ -172,6 +172,50 @@ public enum AnswerType: Equatable, Sendable {
         return false
     }
 
+    /// The words a text says only in a statement beside its question ("I've got 4 points on my licence. Would that
+    /// stop me getting a loan car?", "My daughter's 19 and just passed her test, can she drive one?"): what the
+    /// speaker tells of their own situation, not the thing they ask about, so a sentence need not repeat them. Only
+    /// where the question names something of its own: in "I want to hire a jet ski. How much is it?" the statement
+    /// names the thing asked about, and nothing is left out. A statement is a sentence that neither opens with nor
+    /// holds a clause that asks (a question word or a verb first) and does not end with a question mark, or the
+    /// clauses before the first one that asks; the clauses after it qualify the question ("Can I bring my son, who
+    /// is 4?").
+    public static func statedContext(in text: String) -> Set<String> {
+        var asking: [String] = [], stating: [String] = []
+        // A sentence ends at a full stop before a space, not inside "1.4 litres".
+        for sentence in text.replacing(#/([.?!])\s+/#, with: { $0.1 + "\n" }).split(separator: "\n") {
+            let clauses = sentence.split(whereSeparator: { ",;:—–".contains($0) }).map(String.init)
+                .filter { !TextWords.words($0).isEmpty }
+            let firstAsking = clauses.firstIndex { clause in
+                TextWords.words(clause).drop(while: followUpOpeners.contains).first
+                    .map { interrogatives.contains($0) || yesNoOpeners.contains($0) } ?? false
+            }
+            // A statement opens with its subject, the speaker or something of theirs ("I've got…", "My car…", "It
+            // weighs…"); a phrase that opens the question ("For a 1.2 litre car, is it cheaper…?", "If I cancel,
+            // do I…?") is part of what it asks.
+            let states = { (clause: String) in
+                TextWords.words(clause).drop { followUpOpeners.contains($0) || greetings.contains($0) }.first
+                    .map(statementSubjects.contains) ?? false
+            }
+            let before = clauses[..<(firstAsking ?? clauses.endIndex)]
+            if firstAsking == nil, sentence.trimmingCharacters(in: .whitespaces).hasSuffix("?") {
+                asking += clauses
+            } else {
+                stating += before.filter(states)
+                asking += before.filter { !states($0) } + clauses[(firstAsking ?? clauses.endIndex)...]
+            }
+        }
+        let asked = Set(asking.flatMap(TextWords.words))
+        guard asked.contains(where: { !TextWords.stopWords.contains($0) }) else { return [] }
+        return Set(stating.flatMap(TextWords.words)).subtracting(asked).filter { !TextWords.stopWords.contains($0) }
+    }
+
+    /// The words a statement about the speaker's own situation opens with: its subject.
+    static let statementSubjects: Set<String> = ["i", "im", "ive", "me", "my", "we", "our", "us", "he", "his", "she", "her",
+                                                 "it", "its", "they", "their"]
+    /// Greetings said before a statement ("Hi, I've got…").
+    static let greetings: Set<String> = ["hi", "hiya", "hello", "hey", "oh", "um", "er", "erm", "well"]
+
     /// Whether `question` asks for two kinds of fact joined by "and" ("How many people can come on a charter, and
     /// what's the starting price?"): no one clause of a sentence answers it.
     public static func asksSeveralKinds(_ question: String) -> Bool {

@@ -415,6 +415,47 @@ import VoiceCore
         #expect(!AnswerType.asksYesOrNo("How much for my 12-year-old?") && !AnswerType.asksYesOrNo("And my 8 year old?"))
     }
 
+    /// A customer gives their own amount ("a 1.4 litre engine", "about 3,200 kilos", "4 tonnes"), a document the
+    /// band it falls in: the amount is found only inside a band of its unit, not as any "1" or "3".
+    @Test func anAmountWithAUnitIsFoundInTheBandThatHoldsIt() {
+        #expect(Measures.asked(in: "How much for a full service on a 1.4 litre Polo?")
+                == ["1": .init(unit: "l", value: 1.4), "4": .init(unit: "l", value: 1.4)])
+        #expect(Measures.asked(in: "A van that weighs about 3,200 kilos, or 4 tonnes loaded")["200"] == .init(unit: "kg", value: 3200))
+        #expect(Measures.asked(in: "It weighs four tonnes")["four"] == .init(unit: "kg", value: 4000))
+        let holds = { (text: String, unit: String, value: Double) in
+            Measures.bands(in: text)[unit]?.contains { $0.contains(value) } == true
+        }
+        #expect(holds("Full service, Up to 1.6 litre: £209.", "l", 1.4) && !holds("Full service, 1.6–2.5 litre: £239.", "l", 1.4))
+        #expect(holds("Goods vehicles from 3,000 kg to 3,500 kg, Our fee: £52.00.", "kg", 3200))
+        #expect(!holds("Goods vehicles from 3,000 kg to 3,500 kg, Our fee: £52.00.", "kg", 4000))
+        #expect(!holds("Cars, taxis and light vans up to 3,000 kg, Our fee: £45.00.", "kg", 3200))
+        #expect(holds("We can't take vans over 3,500 kg gross weight.", "kg", 4000))
+        #expect(holds("Every driver must have no more than 6 penalty points.", "point", 4))
+        #expect(holds("More than 10 miles away: sorry.", "mile", 20) && !holds("More than 10 miles away: sorry.", "mile", 8))
+        #expect(holds("The main pool is 25 metres long.", "m", 25) && !holds("Bags under 20 kg fly free.", "kg", 20))
+
+        let question = QuestionWords("How much is a full service on a 1.4 litre engine?")
+        #expect(question.coverage(of: "Full service, 1.6–2.5 litre: £239.", weights: [:]).missing.contains("1"))
+        #expect(!question.coverage(of: "Full service, Up to 1.6 litre: £209.", weights: [:]).missing.contains("1"))
+        #expect(!QuestionWords("Can you take a 4 tonne motorhome?").coverage(of: "Nothing over 3,500 kg.", weights: [:]).missing.contains("4"))
+    }
+
+    /// What a speaker says of their own situation beside the question is no item the answer must name; where the
+    /// question names nothing of its own, the statement names the thing asked about.
+    @Test func aStatementBesideTheQuestionIsContextUnlessTheQuestionNamesNothing() {
+        #expect(AnswerType.statedContext(in: "I've got 4 points on my licence. Would that stop me getting a loan car?")
+                == ["got", "4", "points", "licence"])
+        #expect(AnswerType.statedContext(in: "My daughter's 19 and just passed her test, can she drive one of your courtesy cars?")
+                == ["daughter", "19", "passed", "test"])
+        #expect(AnswerType.statedContext(in: "Can you service my motorhome? It weighs about 4 tonnes.") == ["weighs", "4", "tonnes"])
+        #expect(AnswerType.statedContext(in: "I want to hire a jet ski. How much is it?").isEmpty)
+        #expect(AnswerType.statedContext(in: "Can I bring my son, who is 4?").isEmpty)
+        #expect(AnswerType.statedContext(in: "How much is a 1.4 litre service?").isEmpty)
+        #expect(AnswerType.statedContext(in: "For a 1.2 litre car, is it cheaper to book them together?").isEmpty)
+        let question = QuestionWords("I've got 4 points on my licence. Would that stop me getting a loan car?")
+        #expect(question.context.contains("licence") && !question.context.contains("car"))
+    }
+
     /// "I'm 70" (or, misheard, "im seventy") is an age too, and so is a number said of someone of mine ("my son's
     /// 16", "my sons nine") or after "turning"; "I'm 5 minutes away" and "my bill is 16" are not.
     @Test func aNumberSaidOfAPersonIsAnAge() throws {
