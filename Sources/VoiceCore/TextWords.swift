@@ -176,9 +176,9 @@ public enum AnswerType: Equatable, Sendable {
     /// stop me getting a loan car?", "My daughter's 19 and just passed her test, can she drive one?"): what the
     /// speaker tells of their own situation, not the thing they ask about, so a sentence need not repeat them. Only
     /// where the question names something of its own: in "I want to hire a jet ski. How much is it?" the statement
-    /// names the thing asked about, and nothing is left out. A statement is a sentence that neither opens with nor
-    /// holds a clause that asks (a question word or a verb first) and does not end with a question mark, or the
-    /// clauses before the first one that asks; the clauses after it qualify the question ("Can I bring my son, who
+    /// names the thing asked about, and nothing is left out. A statement is a clause before the first one that asks
+    /// (a question word or a verb first), or in a sentence with none that does not end with a question mark, that
+    /// opens with its subject; the clauses after the one that asks qualify the question ("Can I bring my son, who
     /// is 4?").
     public static func statedContext(in text: String) -> Set<String> {
         var asking: [String] = [], stating: [String] = []
