@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import VoiceCore
 
 /// Amounts with a unit ("a 1.4 litre engine", "about 3,200 kilos", "8 miles away") and the bands a text prices
@@ -37,7 +36,26 @@ enum Measures {
     static let unit = "(" + units.keys.sorted { $0.count > $1.count }.joined(separator: "|") + ")(?![a-z])"
 
     /// A number and its unit ("1.4 litre", "3,200 kilos", "three-day").
-    static let amount = #"(?<![\d.,])"# + number + #"[ -]?"# + unit
+    nonisolated(unsafe) static let amount = try! NSRegularExpression(pattern: #"(?<![\d.,])"# + number + #"[ -]?"# + unit)
+    /// A range: "1.6–2.5 litre", "from 3,000 kg to 3,500 kg", "between 5 and 10 miles".
+    nonisolated(unsafe) static let range = try! NSRegularExpression(
+        pattern: #"(?:between\s+)?"# + number + #"\s*(?:"# + unit + #")?\s*(?:to|–|—|-|and)\s*"# + number + #"\s*"# + unit)
+    /// A bound, with whether it holds its own value and whether it is an upper one. "Under" and "over" leave the
+    /// value out; "up to", "at least" keep it. A word may come between the number and its unit ("no more than 6
+    /// penalty points").
+    nonisolated(unsafe) static let bounds = [
+        (#"up to|no more than|not more than|maximum(?: of)?|max|at most|within"#, true, true),
+        (#"under|below|less than|fewer than"#, false, true),
+        (#"over|above|more than|beyond"#, false, false),
+        (#"at least|minimum(?: of)?|min|from"#, true, false),
+    ].map { words, inclusive, upper in
+        (try! NSRegularExpression(pattern: #"\b(?:"# + words + #")\s+"# + number + #"\s*(?:[a-z]+\s+)?"# + unit), inclusive, upper)
+    }
+    /// An open top or bottom after the value: "4 kg or more", "20 kg+", "2 hours or less".
+    nonisolated(unsafe) static let orMore = try! NSRegularExpression(
+        pattern: number + #"\s*"# + unit + #"\s*(?:\+|or more|and over|or over|and above|or above)"#)
+    nonisolated(unsafe) static let orLess = try! NSRegularExpression(
+        pattern: number + #"\s*"# + unit + #"\s*(?:or less|or under|and under|or below)"#)
 
     /// The question's amounts, by each word of their number ("1" and "4" of "1.4 litre").
     static func asked(in question: String) -> [String: Measure] {
@@ -58,39 +76,28 @@ enum Measures {
         // Each kind of band is read in turn and blanked out, so that "from 3,000 kg" of a range is not read again
         // as a lower bound, nor "1.6 litre" of "up to 1.6 litre" as one amount.
         let text = NSMutableString(string: text.lowercased())
-        func read(_ pattern: String, _ band: ([String]) -> (low: Double, high: Double, unit: String)?) {
-            for (groups, range) in matches(pattern, in: text as String) {
+        func read(_ expression: NSRegularExpression, _ band: ([String]) -> (low: Double, high: Double, unit: String)?) {
+            for (groups, range) in matches(expression, in: text as String) {
                 guard let band = band(groups), band.low <= band.high else { continue }
                 bands[band.unit, default: []].append(band.low...band.high)
                 text.replaceCharacters(in: range, with: String(repeating: " ", count: range.length))
             }
         }
-        read(#"(?:between\s+)?"# + number + #"\s*(?:"# + unit + #")?\s*(?:to|–|—|-|and)\s*"# + number + #"\s*"# + unit) { groups in
+        read(range) { groups in
             guard let high = measure(groups[2], groups[3]),
                   let low = measure(groups[0], groups[1].isEmpty ? groups[3] : groups[1]), low.unit == high.unit else { return nil }
             return (low.value, high.value, high.unit)
         }
-        // "Under" and "over" leave the bound out; "up to", "at least" keep it. A word may come between the number and
-        // its unit ("no more than 6 penalty points").
-        for (words, inclusive, upper) in [(#"up to|no more than|not more than|maximum(?: of)?|max|at most|within"#, true, true),
-                                          (#"under|below|less than|fewer than"#, false, true),
-                                          (#"over|above|more than|beyond"#, false, false),
-                                          (#"at least|minimum(?: of)?|min|from"#, true, false)] {
-            read(#"\b(?:"# + words + #")\s+"# + number + #"\s*(?:[a-z]+\s+)?"# + unit) { groups in
+        for (expression, inclusive, upper) in bounds {
+            read(expression) { groups in
                 guard let bound = measure(groups[0], groups[1]) else { return nil }
                 let edge = inclusive ? 0 : max(1e-6, bound.value * 1e-9)
                 return upper ? (0, bound.value - edge, bound.unit) : (bound.value + edge, .infinity, bound.unit)
             }
         }
-        read(number + #"\s*"# + unit + #"\s*(?:\+|or more|and over|or over|and above|or above)"#) { groups in
-            measure(groups[0], groups[1]).map { ($0.value, .infinity, $0.unit) }
-        }
-        read(number + #"\s*"# + unit + #"\s*(?:or less|or under|and under|or below)"#) { groups in
-            measure(groups[0], groups[1]).map { (0, $0.value, $0.unit) }
-        }
-        read(amount) { groups in
-            measure(groups[0], groups[1]).map { ($0.value, $0.value, $0.unit) }
-        }
+        read(orMore) { groups in measure(groups[0], groups[1]).map { ($0.value, .infinity, $0.unit) } }
+        read(orLess) { groups in measure(groups[0], groups[1]).map { (0, $0.value, $0.unit) } }
+        read(amount) { groups in measure(groups[0], groups[1]).map { ($0.value, $0.value, $0.unit) } }
         return bands
     }
 
@@ -103,27 +110,13 @@ enum Measures {
     }
 
     /// Each match's capture groups (an empty string for a group that took part in no match) and its range.
-    static func matches(_ pattern: String, in text: String) -> [(groups: [String], range: NSRange)] {
-        guard let expression = expression(pattern) else { return [] }
+    static func matches(_ expression: NSRegularExpression, in text: String) -> [(groups: [String], range: NSRange)] {
         let source = text as NSString
         return expression.matches(in: text, range: NSRange(location: 0, length: source.length)).map { match in
             ((1..<match.numberOfRanges).map { index in
                 let group = match.range(at: index)
                 return group.location == NSNotFound ? "" : source.substring(with: group)
             }, match.range)
-        }
-    }
-
-    /// The patterns compiled, each once: a question with an amount has every evidence sentence read for bands.
-    nonisolated(unsafe) static var compiled: [String: NSRegularExpression] = [:]
-    static let compiling = Mutex(())
-
-    static func expression(_ pattern: String) -> NSRegularExpression? {
-        compiling.withLock { _ in
-            if let expression = compiled[pattern] { return expression }
-            let expression = try? NSRegularExpression(pattern: pattern)
-            compiled[pattern] = expression
-            return expression
         }
     }
 }
