@@ -694,17 +694,19 @@ public final class KnowledgeBase: RetrievalClient {
             throw APIError.badRequest("invalid_source", "source must be a name of 1 to 512 characters")
         }
         guard !data.isEmpty else { throw APIError.badRequest("empty_document", "the document is empty") }
-        let text = try DocumentText.extract(data, format: format)
-        guard !text.isEmpty else { throw APIError.badRequest("empty_document", "the document contains no text") }
         let id = Self.documentID(source: source)
         let hash = Self.contentHash(data)
+        // The same bytes were read and stored before: nothing to extract again (the Q&A document is written at
+        // every start).
+        if let existing = try await store.document(id: id), existing.content_hash == hash {
+            return IngestResult(id: id, source: source, chunks: existing.chunks, status: .unchanged)
+        }
+        let text = try DocumentText.extract(data, format: format)
+        guard !text.isEmpty else { throw APIError.badRequest("empty_document", "the document contains no text") }
         let chunks = chunker.chunks(text)
         let inputs = chunks.map { Self.embeddingText($0.text, title: text.title, heading: $0.heading) }
         // Embedding, the slow part, happens outside the write gate, so retrievals that bring this process in step
         // (``follow()``) never wait for it.
-        if let existing = try await store.document(id: id), existing.content_hash == hash {
-            return IngestResult(id: id, source: source, chunks: existing.chunks, status: .unchanged)
-        }
         let vectors = try await embed(inputs)
         return try await writes.run {
             let existing = try await self.store.document(id: id)

@@ -6,12 +6,8 @@ import VoiceCore
 enum QACSV {
     /// `pairs` as an HTML FAQ page: each question a heading, its answer the paragraph under it.
     static func page(_ pairs: [QAPair]) -> String {
-        func escaped(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;")
-        }
-        return "<html><head><title>Questions and answers</title></head><body>\n"
-            + pairs.map { "<h2>\(escaped($0.question))</h2>\n<p>\(escaped($0.answer))</p>\n" }.joined()
+        "<html><head><title>Questions and answers</title></head><body>\n"
+            + pairs.map { "<h2>\(DocumentText.escapeMarkup($0.question))</h2>\n<p>\(DocumentText.escapeMarkup($0.answer))</p>\n" }.joined()
             + "</body></html>\n"
     }
 
