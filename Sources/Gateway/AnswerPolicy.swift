@@ -171,9 +171,16 @@ public struct AnswerPolicy: Sendable {
             return .decline(Self.reason(evidence), closest: closest(evidence))
         }
         let rank = { (sentence: EvidenceSentence) in self.rank(sentence, asksYesOrNo: asksYesOrNo) }
-        let candidates = all.filter(passing).enumerated().sorted { one, other in
+        var candidates = all.filter(passing).enumerated().sorted { one, other in
             rank(one.element) != rank(other.element) ? rank(one.element) > rank(other.element) : one.offset < other.offset
         }.map(\.element)
+        // A best candidate with more numbers than a listener takes in gives way to one nearly as good that is short
+        // enough to say: the sentence a lead-in announced ("Years 1 to 6 will finish at 3.00pm instead of 3.15pm.")
+        // over the lead-in read with all it lists.
+        if !isListenable(candidates[0].text),
+           let listenable = candidates.dropFirst().firstIndex(where: { isListenable($0.text) && rank(candidates[0]) - rank($0) <= maxGapToBest }) {
+            candidates.insert(candidates.remove(at: listenable), at: 0)
+        }
         let best = candidates[0]
         if mode == .auto, TextWords.words(best.text).count <= directMaxWords {
             // A second candidate about as relevant, or more (the reranker put it second), is the other half of the

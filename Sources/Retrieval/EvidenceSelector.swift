@@ -52,8 +52,11 @@ struct EvidenceSelector {
                 }
             }
             var leadIn: (text: String, heading: String?)?
+            // The last lead-in ending with a colon, and where it stands.
+            var announced: (text: String, index: Int, heading: String?)?
             for (index, sentence) in sentences.enumerated() {
                 var text = sentence.text
+                var readWithLeadIn = false
                 if leadIn?.heading != sentence.heading { leadIn = nil }
                 if text.hasSuffix(":") {
                     leadIn = (text, sentence.heading)
@@ -65,10 +68,13 @@ struct EvidenceSelector {
                     // an item of, the section and the list's lead-in ("Red-lid general waste bin: No, thank you:
                     // Takeaway coffee cups and their lids.", "Spin It Party (pottery wheel): £27 per child.").
                     text = ([sentence.heading.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ",;: ")) + ":" }, leadIn?.text].compactMap { $0 } + [text]).joined(separator: " ") + "."
+                    readWithLeadIn = true
                 }
                 if isLeadIn(text) {
                     // "…comes from two kernel features." says there are two; the sentences after it name them.
                     let following = sentences[(index + 1)...].prefix { $0.heading == sentence.heading }.prefix(leadInFollowers)
+                    // Only a colon announces for sure: "…a fixed gangway with two steps." counts, but lists nothing.
+                    if text.hasSuffix(":") { announced = (text, index, sentence.heading) }
                     text = ([text] + following.map(\.text)).joined(separator: " ")
                 }
                 // What a pronoun stands for may be named two sentences back, past another sentence that opens with a
@@ -83,6 +89,13 @@ struct EvidenceSelector {
                         previous.insert(before.text, at: 0)
                         if !opensWithPronoun(before.text) { break }
                     }
+                }
+                // A sentence a lead-in announced ("On Tuesdays and Thursdays from 24 February, the school day will end
+                // earlier:" over "Years 1 to 6 will finish at 3.00pm.") is read with it, as one opening with a
+                // pronoun is with the sentence before: it may be the one answer, short enough to say.
+                if previous.isEmpty, !readWithLeadIn, let lead = announced, lead.heading == sentence.heading,
+                   index > lead.index, index - lead.index <= leadInFollowers {
+                    previous = [lead.text]
                 }
                 if Chunker.wordCount(text) >= minimumWords && seen.insert(text).inserted {
                     candidates.append(Candidate(text: text, chunk: chunk, heading: sentence.heading,
@@ -175,7 +188,8 @@ struct EvidenceSelector {
                                     similarity: rounded(similarity),
                                     unmatched: missing.filter { question.names.contains($0) || (dated && question.askedHolidays[$0] != nil)
                                         || (known.contains($0) && question.focus.contains($0) && !question.context.contains($0)) },
-                                    unknown: missing.filter { !known.contains($0) && question.focus.contains($0) && !question.isCalendarWord($0) },
+                                    unknown: missing.filter { !known.contains($0) && question.focus.contains($0) && !question.isCalendarWord($0)
+                                        && !question.context.contains($0) },
                                     states_fact: states)
         }.sorted { $0.score > $1.score }
     }
@@ -242,7 +256,7 @@ struct QuestionWords {
             ages[all[index]] = value
         }
         self.ages = ages
-        context = AnswerType.statedContext(in: query)
+        context = AnswerType.statedContext(in: query).union(Self.ownPeople(in: all, lexicon: lexicon))
         measures = Measures.asked(in: query).filter { ages[$0.key] == nil }
         asksYesOrNo = AnswerType.asksYesOrNo(query)
         // "One black and white page": a single one of a thing, named by the phrase's last word, which a rate
@@ -265,15 +279,22 @@ struct QuestionWords {
         // bar menu…").
         let verbs = Set(all.indices.dropFirst().filter { index in
             Self.subjects.contains(all[index - 1])
+                // "Does that mean…", "will this work": a demonstrative after an auxiliary is its subject.
+                || (index >= 2 && Self.auxiliaries.contains(all[index - 2]) && ["that", "this"].contains(all[index - 1])
+                    && lexicon?.isMostlyNoun(all[index]) == false)
                 || (index >= 2 && Self.subjects.contains(all[index - 2]) && TextWords.stopWords.contains(all[index - 1]))
                 || (index >= 3 && Self.auxiliaries.contains(all[index - 3]) && Self.determiners.contains(all[index - 2])
                     && !TextWords.stopWords.contains(all[index - 1]) && lexicon?.isMostlyNoun(all[index]) == false)
         }.map { all[$0] })
         // A part of the day after a day ("Friday night", "Monday evening") says when within that day, which a
         // sentence states as the day and a time ("Friday and Saturday: 11:00 to midnight").
-        let dayParts = Set(all.indices.dropFirst().filter { index in
+        var dayParts = Set(all.indices.dropFirst().filter { index in
             Self.partsOfTheDay.contains(all[index]) && !AnswerType.dayNames(in: all[index - 1]).isEmpty
         }.map { all[$0] })
+        // "Morning, my little boy…", "Good evening —": a greeting, not a time asked about.
+        if let greeting = query.firstMatch(of: #/^\s*(?:good\s+)?(morning|afternoon|evening)\s*[,!.–—-]/#.ignoresCase()) {
+            dayParts.insert(greeting.output.1.lowercased())
+        }
         // A word right after a determiner, or after a determiner and an adjective ("the filter", "a monthly pass"),
         // is a noun however often English uses it as a verb; after a noun it is most often the verb ("the filter
         // go"), and elsewhere the word's usage decides ("What does E2 mean?").
@@ -319,6 +340,22 @@ struct QuestionWords {
             (word, Set(((lexicon?.related(word) ?? []).union(askedBounds[word] ?? [])).map(SoundKey.stem)))
         }) { first, _ in first }
         liquids = Set([AnswerType.measuredNoun(in: query)].compactMap { $0 }.filter { lexicon?.isKind($0, of: ["liquid"]) == true })
+    }
+
+    /// The people of the speaker's own in `words` (a question's, lower case): "my daughter", "our son", "my little
+    /// boy", "my Year 1 daughter", "his big sister". They are who the answer is for, not what it is about, so a
+    /// sentence about the asked thing need not name them; nor are they a word misheard ("my son" is no "Sun hat").
+    /// A word is a person by its commonest sense: "my dog" is the dog asked about, though WordNet also calls a person
+    /// one.
+    static func ownPeople(in words: [String], lexicon: Lexicon?) -> Set<String> {
+        let owners: Set<String> = ["my", "our", "his", "her", "their"]
+        let isPerson = { (word: String) in lexicon?.isKind(word, of: ["person"], depth: 8, senses: 1) == true }
+        return Set(words.indices.filter { index in
+            isPerson(words[index]) && (1...3).contains { back in
+                index >= back && owners.contains(words[index - back])
+                    && words[(index - back + 1)..<index].allSatisfy { !TextWords.stopWords.contains($0) && !isPerson($0) }
+            }
+        }.map { words[$0] })
     }
 
     /// The liquid whose amount "how much" asks ("How much water does it hold?", a kind of liquid in WordNet): a
@@ -389,7 +426,7 @@ struct QuestionWords {
     /// "anything for my four-year-old") and name nothing, so a sentence states them as a limit, a list or not at all.
     static let quantifiers: Set<String> = [
         "more", "less", "fewer", "enough", "anything", "something", "everything", "nothing", "anyone", "someone",
-        "everyone", "anybody", "somebody", "everybody", "both", "either", "neither",
+        "everyone", "anybody", "somebody", "everybody", "both", "either", "neither", "each", "every", "all",
     ]
 
     /// The words that state the bound "most" or "least" asks for.

@@ -407,8 +407,9 @@ public final class KnowledgeBase: RetrievalClient {
     }
 
     /// `query` with each word no chunk holds written as the knowledge base writes a word said the same
-    /// (``Homophones``), the commonest where several are. A word chunks do hold is respelled only where a content
-    /// word next to it is written beside the other spelling and none beside this one ("the see view one" → "sea
+    /// (``Homophones``), the commonest where several are, unless it names one of the speaker's own people ("my son"
+    /// is no "Sun hat", ``QuestionWords/ownPeople(in:lexicon:)``). A word chunks do hold is respelled only where a
+    /// content word next to it is written beside the other spelling and none beside this one ("the see view one" → "sea
     /// view", but not "the Lite SIM" → "light", though the documents write "the light"); so is a word no chunk
     /// holds that is one sound from a word chunks hold ("the double kayack" → "kayak"). The replacement is in lower
     /// case, as a joined word is.
@@ -430,11 +431,13 @@ public final class KnowledgeBase: RetrievalClient {
         guard !spellings.isEmpty else { return query }
         let frequencies = try await termStatistics.snapshot(for: words + spellings.values.joined(), version: version).frequencies
         var respelled = query
+        // The speaker's own people are said as meant: "my son" is no "Sun hat".
+        let own = QuestionWords.ownPeople(in: all, lexicon: lexicon)
         // Each occurrence is judged where it stands ("can I see the see view room" respells only the second), so
         // an occurrence is found again by how many of the word's occurrences before it are still as heard.
         var respelledBefore: [String: Int] = [:]
         for (position, word) in all.enumerated() {
-            guard var options = spellings[word] else { continue }
+            guard var options = spellings[word], !own.contains(word) else { continue }
             if (frequencies[word] ?? 0) > 0 || near[word] != nil {
                 // Stop words are written beside every word, so only a content word next to it tells.
                 let before = position > 0 ? all[position - 1] : nil

@@ -17,7 +17,7 @@ public final class Lexicon: Sendable {
     public static let defaultDirectory = URL(fileURLWithPath: "/usr/share/wordnet")
 
     /// Senses of a word followed, most frequent first: rarer senses relate it to almost anything.
-    static let senses = 3
+    public static let senses = 3
     /// Pointers followed from each sense besides its synonyms: a noun's hypernym ("toddler" → "child"), an
     /// adjective's attribute ("heavy" → "weight") and similar adjectives ("cheap" → "inexpensive"), and any word's
     /// derivationally related forms ("weigh" → "weight"). A verb's hypernyms are left out: they are the most general
@@ -169,12 +169,12 @@ public final class Lexicon: Sendable {
         }
     }
 
-    /// Whether a noun sense of `word` among its commonest is one of `kinds` or, within `depth` steps up WordNet's
-    /// hypernyms, a kind of one ("milk" → beverage → liquid).
-    public func isKind(_ word: String, of kinds: Set<String>, depth: Int = 5) -> Bool {
+    /// Whether a noun sense of `word` among its `senses` commonest is one of `kinds` or, within `depth` steps up
+    /// WordNet's hypernyms, a kind of one ("milk" → beverage → liquid).
+    public func isKind(_ word: String, of kinds: Set<String>, depth: Int = 5, senses: Int = Lexicon.senses) -> Bool {
         let word = word.lowercased()
-        return kindCache.value(for: "\(word) \(kinds.sorted().joined(separator: ",")) \(depth)") {
-            var frontier = baseForms(word, .noun).compactMap { lookUp($0, .noun) }.flatMap { $0.prefix(Self.senses) }
+        return kindCache.value(for: "\(word) \(kinds.sorted().joined(separator: ",")) \(depth) \(senses)") {
+            var frontier = baseForms(word, .noun).compactMap { lookUp($0, .noun) }.flatMap { $0.prefix(senses) }
             var seen = Set(frontier)
             var result = false
             for _ in 0...depth where !result && !frontier.isEmpty {

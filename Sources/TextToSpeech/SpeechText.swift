@@ -87,11 +87,16 @@ public enum SpeechText {
     }
 
     /// 24-hour times read as a listener expects: "17:00" → "5 pm", "17:30" → "5 30 pm", "9:00" → "9 o'clock";
-    /// "6:30" and "6:30 pm" are already read well.
+    /// "6:30" and "6:30 pm" are already read well. A time written the British way, with a full stop ("7.45am",
+    /// "3.15–4.00pm"), is a clock time, not "seven point four five".
     static func speakClockTimes(_ text: String) -> String {
-        let clock = try! NSRegularExpression(pattern: #"\b([01]?\d|2[0-3]):([0-5]\d)\b(\s?[ap]\.?m\.?)?"#,
+        let clock = try! NSRegularExpression(pattern: #"\b([01]?\d|2[0-3]):([0-5]\d)(?!\d)(\s?[ap]\.?m\.?)?"#,
                                              options: .caseInsensitive)
         var result = text
+            .replacingOccurrences(of: #"\b([01]?\d|2[0-3])\.([0-5]\d)(\s?[–-]\s?| to )([01]?\d|2[0-3])\.([0-5]\d)(?=\s?[ap]\.?m\b)"#,
+                                  with: "$1:$2$3$4:$5", options: [.regularExpression, .caseInsensitive])
+            .replacingOccurrences(of: #"\b([01]?\d|2[0-3])\.([0-5]\d)(?=\s?[ap]\.?m\b)"#, with: "$1:$2",
+                                  options: [.regularExpression, .caseInsensitive])
         for match in clock.matches(in: result, range: NSRange(result.startIndex..., in: result)).reversed() {
             guard let hourRange = Range(match.range(at: 1), in: result), let minuteRange = Range(match.range(at: 2), in: result),
                   let hour = Int(result[hourRange]) else { continue }

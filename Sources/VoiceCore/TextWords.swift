@@ -255,7 +255,9 @@ public enum AnswerType: Equatable, Sendable {
     /// The words of `question` that only ask for its kind of fact ("long" in "How long…", "time" in "What time…",
     /// "cost" in "What does it cost?"): a sentence states such a fact in numbers or names, not in these words.
     public static func frameWords(of text: String) -> Set<String> {
-        questions(in: text).reduce(into: Set<String>()) { $0.formUnion(frameWords(ofOne: $1)) }
+        // "Is choir free, and what day is it?" asks two things, each in its own words.
+        questions(in: text).flatMap { [$0] + $0.components(separatedBy: " and ").dropFirst() }
+            .reduce(into: Set<String>()) { $0.formUnion(frameWords(ofOne: $1)) }
     }
 
     static func frameWords(ofOne question: String) -> Set<String> {
@@ -337,11 +339,17 @@ public enum AnswerType: Equatable, Sendable {
                 return words.contains(where: Self.frequencyWords.contains)
                     || zip(words, words.dropFirst()).contains { Self.isNumber($0.0) && $0.1 == "times" }
             }
-            // A time of day, a day, a date or a period ("after 2 weeks"), not any number: "under 8" says no "when".
-            if words.contains(where: { Self.days.contains($0) || Self.months.contains($0) || Self.timeWords.contains($0) }) {
-                return true
+            // British English writes a clock time with a full stop ("7.45am").
+            let clock = sentence.contains(#/\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:\.\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)/#.ignoresCase())
+                || words.contains { ["noon", "midnight", "midday"].contains($0) }
+            // "What time" asks for a time of day, or one relative to another ("15 minutes after the last film"): a
+            // day or a date alone ("Pupils start: Wednesday 3 September") does not say it.
+            if (" " + TextWords.words(question).joined(separator: " ") + " ").contains(#/ what times? /#) {
+                return clock || Self.statesPeriod(words)
             }
-            if sentence.contains(#/\b\d{1,2}:\d{2}\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)|\b(?:19|20)\d{2}\b/#.ignoresCase()) {
+            // A time of day, a day, a date or a period ("after 2 weeks"), not any number: "under 8" says no "when".
+            if clock || words.contains(where: { Self.days.contains($0) || Self.months.contains($0) || Self.timeWords.contains($0) })
+                || sentence.contains(#/\b(?:19|20)\d{2}\b/#) {
                 return true
             }
             return Self.statesPeriod(words)
@@ -351,11 +359,15 @@ public enum AnswerType: Equatable, Sendable {
             // A cause, or the condition under which it happens ("It flashes red when the water is below the line").
             return words.contains(where: Self.reasonWords.contains)
         case .person:
-            // A capitalised word the question does not already hold, soon after "by" or a role: "designed by the
-            // engineer Ottoline Varga", "founder Ada Brook".
+            // A capitalised word the question does not already hold, soon after "by", a role or a title: "designed by
+            // the engineer Ottoline Varga", "founder Ada Brook", "Our Designated Safeguarding Lead is Mr Gareth Lomax".
             let asked = Set(TextWords.words(question))
             let tokens = sentence.split(whereSeparator: \.isWhitespace).map(String.init)
             return tokens.indices.contains { index in
+                let word = tokens[index].lowercased().trimmingCharacters(in: .punctuationCharacters)
+                if Self.personalTitles.contains(word), index + 1 < tokens.count, tokens[index + 1].first?.isUppercase == true {
+                    return !asked.contains(TextWords.words(tokens[index + 1]).first ?? "")
+                }
                 guard ["by", "founder", "owner", "architect", "engineer", "mayor", "manager", "director"]
                     .contains(tokens[index].lowercased()) else { return false }
                 return tokens[(index + 1)..<min(index + 5, tokens.count)].contains { token in
@@ -365,6 +377,9 @@ public enum AnswerType: Equatable, Sendable {
             }
         }
     }
+
+    /// The titles written before a person's name.
+    static let personalTitles: Set<String> = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev"]
 
     /// The thing whose amount "how much" asks ("water" in "How much water does it hold?"); none when "how much" asks
     /// a price ("How much is it?").

@@ -31,6 +31,16 @@ import VoiceCore
         #expect(policy.decide([ticket]) == .generate([ticket]))
     }
 
+    /// A best sentence with more numbers than a listener takes in gives way to one nearly as good that has fewer.
+    @Test func aSentenceTooFullOfNumbersGivesWayToOneNearlyAsGood() {
+        let all = sentence("From 24 February to 26 March: Reception finish at 2.50pm, not 3.05pm; Years 1 to 6 at 3.00pm, not 3.15pm.",
+                           score: 0.7)
+        let one = sentence("Years 1 to 6 will finish at 3.00pm instead of 3.15pm.", score: 0.65)
+        let far = sentence("Years 1 to 6 will finish at 3.00pm instead of 3.15pm.", score: 0.5)
+        #expect(AnswerPolicy().decide([all, one]) == .speak([one]))
+        #expect(AnswerPolicy().decide([all, far]) == .speak([all]), "not one much less relevant")
+    }
+
     @Test func aSentenceAboutAnotherItemIsPassedOverForOneAboutTheAskedItem() {
         let bicycle = sentence("Bicycles travel for $2.", score: 0.8, unmatched: ["car"], statesFact: true)
         let car = sentence("A car with its driver costs $24 one way.", score: 0.7, statesFact: true)

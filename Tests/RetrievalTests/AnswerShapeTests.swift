@@ -82,6 +82,22 @@ import VoiceCore
         #expect(unmatched("The café closes at 15:00 on public holidays.") == [])
     }
 
+    /// A sentence a lead-in with a colon announced is read with the lead-in, so it can answer on its own; a sentence
+    /// that only counts something ("…a fixed gangway with two steps.") announces nothing.
+    @Test func aSentenceALeadInAnnouncedIsReadWithIt() {
+        let notice = StoredChunk(id: "n#0", documentID: "n", source: "notice.txt", title: "Roof works", heading: "Earlier pick-up",
+                                 text: "On Tuesdays and Thursdays from 24 February, the school day will end earlier:\n\n"
+                                     + "Reception will finish at 2.50pm instead of 3.05pm.\n\nYears 1 to 6 will finish at 3.00pm instead of 3.15pm.",
+                                 vector: [])
+        let candidates = EvidenceSelector.candidates([notice])
+        #expect(candidates.first { $0.text.hasPrefix("Years 1 to 6") }?.previous
+                == "On Tuesdays and Thursdays from 24 February, the school day will end earlier:")
+        let boats = StoredChunk(id: "b#0", documentID: "b", source: "boats.md", title: "Boarding", heading: "Getting on board",
+                                text: "Crew put out a ramp on every sailing, except on the night boat, which has a gangway with two steps. "
+                                    + "If you would like help to board, let us know a day ahead.", vector: [])
+        #expect(EvidenceSelector.candidates([boats]).first { $0.text.hasPrefix("If you would") }?.previous == nil)
+    }
+
     /// A pronoun's antecedent is looked for past another sentence that opens with a pronoun, within the section.
     @Test func aPronounIsReadWithTheSentenceThatNamesItTwoSentencesBack() {
         let chunk = StoredChunk(id: "w#0", documentID: "w", source: "waste.md", title: "Waste", heading: "Paint",
@@ -129,6 +145,31 @@ import VoiceCore
         #expect(AnswerType(question: "Who's allowed a bigger rubbish bin?") == nil)
         #expect(AnswerType(question: "Who can join the book club?") == nil)
         #expect(AnswerType(question: "Who designed the bridge?") == .person)
+    }
+
+    /// A name after a title ("Mr Gareth Lomax") answers "who"; a title before a name the question already holds
+    /// does not.
+    @Test func aNameAfterATitleAnswersWho() throws {
+        let question = "Who's the main safeguarding person at the school?"
+        let who = try #require(AnswerType(question: question))
+        #expect(who.isStated(in: "Our Designated Safeguarding Lead is Mr Gareth Lomax, Deputy Headteacher.", question: question))
+        #expect(!who.isStated(in: "The safeguarding policy is on the school website.", question: question))
+        let brennan = "Who's seeing Dr Brennan's patients?"
+        #expect(!(try #require(AnswerType(question: brennan))).isStated(in: "Dr Brennan is on leave until January.", question: brennan))
+    }
+
+    /// British English writes a clock time with a full stop ("7.45am"); a price with one is no time.
+    @Test func aClockTimeWithAFullStopIsATime() throws {
+        let question = "What time does breakfast club start?"
+        let time = try #require(AnswerType(question: question))
+        #expect(time.isStated(in: "It opens at 7.45am.", question: question))
+        #expect(time.isStated(in: "Clubs run 3.15–4.00pm.", question: question))
+        #expect(!time.isStated(in: "It costs £4.50 a session.", question: question))
+        // "What time" asks for a time of day, which a date alone does not give; "when" is answered by one.
+        #expect(!time.isStated(in: "Autumn 2025, Pupils start: Wednesday 3 September 2025.", question: question))
+        #expect(time.isStated(in: "The box office shuts 15 minutes after the last film starts.", question: question))
+        let when = "When does the autumn term start?"
+        #expect(try #require(AnswerType(question: when)).isStated(in: "Autumn 2025, Pupils start: Wednesday 3 September 2025.", question: when))
     }
 
     /// "How long" is answered by a span between two dates; "15p" is a price, as "£0.15" is.
@@ -718,6 +759,28 @@ import VoiceCore
         // A frequency, not any time word: the night boat's pier says nothing of how often it goes.
         #expect(!type.isStated(in: "The night boat leaves from Pier 3 at 22:00.", question: question))
         #expect(!QuestionWords(question).words.contains("often"))
+    }
+
+    /// The speaker's own people ("my Year 1 daughter", "his big sister") are who the answer is for, not what it is
+    /// about; a person asked about is still asked, and "my dog" is a dog.
+    @Test func theSpeakersOwnPeopleAreNotTheAskedItem() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        #expect(QuestionWords("What clubs can my Year 1 daughter do on a Monday?", lexicon: lexicon).context.contains("daughter"))
+        #expect(QuestionWords("What about his big sister? She's in Year 4.", lexicon: lexicon).context.contains("sister"))
+        #expect(!QuestionWords("Is there a school nurse I can talk to?", lexicon: lexicon).context.contains("nurse"))
+        #expect(!QuestionWords("How much is a ticket for a pensioner?", lexicon: lexicon).context.contains("pensioner"))
+        #expect(!QuestionWords("Can I bring my dog over to the Loft?", lexicon: lexicon).context.contains("dog"), "a dog, first of all")
+    }
+
+    /// A greeting ("Morning, …") is no time asked about, "each" and "all" name nothing, and after "does that" comes
+    /// a verb ("Does that mean…").
+    @Test func greetingsQuantifiersAndADemonstrativesVerbNameNothing() throws {
+        let lexicon = try #require(Lexicon(), "WordNet (wordnet-base) is installed by scripts/setup.sh")
+        #expect(!QuestionWords("Morning, my boy won't be in today. How do I let you know?", lexicon: lexicon).focus.contains("morning"))
+        #expect(QuestionWords("What time does the office open in the morning?", lexicon: lexicon).focus.contains("morning"))
+        #expect(!QuestionWords("How much reading should he do each week?", lexicon: lexicon).focus.contains("each"))
+        #expect(!QuestionWords("We get free meals. Does that mean he can do a club for free?", lexicon: lexicon).focus.contains("mean"))
+        #expect(AnswerType.frameWords(of: "Is choir free, and what day is it?").contains("day"))
     }
 
     /// A hyphenated word and its particle are looked up whole: a "grown-up" is an "Adult".

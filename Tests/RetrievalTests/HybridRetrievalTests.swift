@@ -188,6 +188,17 @@ import VoiceCore
         #expect(try await heard("Do deep tickets cost more?") == "Do deep tickets cost more?")
     }
 
+    /// The speaker's own people are said as meant: "my son" is no "Sun hat", though "the key" is the quay.
+    @Test func theSpeakersOwnPeopleAreNotRespelled() async throws {
+        let heard = try await respelling(after: """
+            # Uniform and travel
+
+            Sun hat, green, logo: £5.25. School dinners cost £2.65 a day. The ferry leaves from the quay at 9:00.
+            """)
+        #expect(try await heard("How much are school dinners for my son?") == "How much are school dinners for my son?")
+        #expect(try await heard("Does the ferry leave from the key?") == "Does the ferry leave from the quay?")
+    }
+
     /// A word said like a number is that number where the documents write it right after the word before, and the
     /// phrase ends there: "surgery to" is Surgery 2 and "stage to" stage two, but "the surgery to call" keeps "to".
     @Test func aWordSaidLikeANumberIsTheNumberTheDocumentsWriteThere() async throws {

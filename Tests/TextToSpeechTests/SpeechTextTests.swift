@@ -36,5 +36,8 @@ import Testing
         #expect(SpeechText.normalize("Doors 17:00, last entry 21:45, lunch at 12:00 or 09:05")
                 == "Doors 5 pm, last entry 9 45 pm, lunch at 12 o'clock or 9 oh 5")
         #expect(SpeechText.normalize("Call 555-0142, e.g. at 10:00 am") == "Call 555-0142, for example at 10 am")
+        // British English writes a clock time with a full stop; a price keeps its point.
+        #expect(SpeechText.normalize("Gates open at 8.50am, clubs run 3.15–4.00pm, £4.50 a session")
+                == "Gates open at 8:50am, clubs run 3:15 to 4pm, 4 pounds and 50 pence a session")
     }
 }
