@@ -174,9 +174,10 @@ public struct AnswerPolicy: Sendable {
         var candidates = all.filter(passing).enumerated().sorted { one, other in
             rank(one.element) != rank(other.element) ? rank(one.element) > rank(other.element) : one.offset < other.offset
         }.map(\.element)
-        // A best candidate with more numbers than a listener takes in gives way to one nearly as good that is short
+        // A best candidate too long or too full of numbers to take in gives way to one nearly as good that is short
         // enough to say: the sentence a lead-in announced ("Years 1 to 6 will finish at 3.00pm instead of 3.15pm.")
-        // over the lead-in read with all it lists.
+        // over the lead-in read with all it lists. Spoken as written, it is surer than the model's shortening of
+        // the long one (hollybrook: "Does that mean my son can do a club without paying?").
         if !isListenable(candidates[0].text),
            let listenable = candidates.dropFirst().firstIndex(where: { isListenable($0.text) && rank(candidates[0]) - rank($0) <= maxGapToBest }) {
             candidates.insert(candidates.remove(at: listenable), at: 0)
@@ -200,8 +201,11 @@ public struct AnswerPolicy: Sendable {
 
     /// Whether a listener can take `text` in as one answer: few enough words and numbers.
     func isListenable(_ text: String) -> Bool {
-        TextWords.words(text).count <= directMaxWords && text.matches(of: #/\d+(?:[.:,]\d+)*/#).count <= maxSpokenNumbers
+        TextWords.words(text).count <= directMaxWords && Self.numbers(in: text) <= maxSpokenNumbers
     }
+
+    /// How many numbers `text` says ("£2.50", "9:30" and "1,200" are one each).
+    static func numbers(in text: String) -> Int { text.matches(of: #/\d+(?:[.:,]\d+)*/#).count }
 
     /// The sentence to offer, short enough to listen to with ``offerOpening`` and close enough in meaning: the one
     /// the reranker reads most as an answer, of those it does not veto; else the most relevant, when it is relevant

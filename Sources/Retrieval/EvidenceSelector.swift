@@ -15,7 +15,7 @@ struct EvidenceSelector {
         var heading: String?
         /// The sentence before, in the same section, when this one opens with a pronoun ("They cost $2." after
         /// "Lockers take a coin."): what the pronoun stands for is there; two sentences when the one before opens
-        /// with a pronoun too.
+        /// with a pronoun too. For a sentence a lead-in announced, the lead-in.
         var previous: String?
     }
 
@@ -281,7 +281,7 @@ struct QuestionWords {
             Self.subjects.contains(all[index - 1])
                 // "Does that mean…", "will this work": a demonstrative after an auxiliary is its subject.
                 || (index >= 2 && Self.auxiliaries.contains(all[index - 2]) && ["that", "this"].contains(all[index - 1])
-                    && lexicon?.isMostlyNoun(all[index]) == false)
+                    && lexicon?.isMostlyVerb(all[index]) == true)
                 || (index >= 2 && Self.subjects.contains(all[index - 2]) && TextWords.stopWords.contains(all[index - 1]))
                 || (index >= 3 && Self.auxiliaries.contains(all[index - 3]) && Self.determiners.contains(all[index - 2])
                     && !TextWords.stopWords.contains(all[index - 1]) && lexicon?.isMostlyNoun(all[index]) == false)
@@ -292,7 +292,8 @@ struct QuestionWords {
             Self.partsOfTheDay.contains(all[index]) && !AnswerType.dayNames(in: all[index - 1]).isEmpty
         }.map { all[$0] })
         // "Morning, my little boy…", "Good evening —": a greeting, not a time asked about.
-        if let greeting = query.firstMatch(of: #/^\s*(?:good\s+)?(morning|afternoon|evening)\s*[,!.–—-]/#.ignoresCase()) {
+        if let greeting = query.firstMatch(of: #/^\s*(?:good\s+)?(morning|afternoon|evening)\s*[,!.–—-]/#.ignoresCase()),
+           all.filter({ $0 == greeting.output.1.lowercased() }).count == 1 {
             dayParts.insert(greeting.output.1.lowercased())
         }
         // A word right after a determiner, or after a determiner and an adjective ("the filter", "a monthly pass"),

@@ -295,8 +295,8 @@ public final class KnowledgeBase: RetrievalClient {
                       count: Int) async throws -> (evidence: [EvidenceSentence], rerankMilliseconds: Double?) {
         let candidates = EvidenceSelector.candidates(chunks)
         guard !candidates.isEmpty else { return ([], nil) }
-        // A sentence opening with a pronoun is embedded with the sentence before it: "It is kept for 28 days"
-        // alone is about nothing.
+        // A sentence opening with a pronoun is embedded with the sentence before it ("It is kept for 28 days"
+        // alone is about nothing), and one a lead-in announced with the lead-in.
         let inputs = candidates.map { candidate in
             Self.embeddingText([candidate.previous, candidate.text].compactMap { $0 }.joined(separator: " "),
                                title: candidate.chunk.title, heading: candidate.heading)
@@ -331,10 +331,12 @@ public final class KnowledgeBase: RetrievalClient {
         let scored = evidence.indices.filter { evidence[$0].states_fact != false }
         guard let reranker, !scored.isEmpty else { return (evidence, nil) }
         let start = ContinuousClock.now
-        // The reranker reads each sentence after its heading and, for one opening with a pronoun, the sentence
-        // before it, as the embedding does. A sentence cut to one clause is found by that clause.
+        // The reranker reads each sentence after its heading and what it is read with (``EvidenceSelector/Candidate/
+        // previous``), as the embedding does. A sentence is found as itself before inside another (a lead-in
+        // holds what it announces); one cut to a clause is found by that clause.
         let passages = scored.map { evidence[$0] }.map { sentence in
-            let candidate = candidates.first { $0.chunk.source == sentence.source && $0.text.contains(sentence.text) }
+            let ofSource = candidates.filter { $0.chunk.source == sentence.source }
+            let candidate = ofSource.first { $0.text == sentence.text } ?? ofSource.first { $0.text.contains(sentence.text) }
             return [sentence.heading, candidate?.previous, sentence.text].compactMap { $0 }.filter { !$0.isEmpty }
                 .joined(separator: ". ")
         }

@@ -95,8 +95,8 @@ public enum SpeechText {
         var result = text
             .replacingOccurrences(of: #"\b([01]?\d|2[0-3])\.([0-5]\d)(\s?[–-]\s?| to )([01]?\d|2[0-3])\.([0-5]\d)(?=\s?[ap]\.?m\b)"#,
                                   with: "$1:$2$3$4:$5", options: [.regularExpression, .caseInsensitive])
-            .replacingOccurrences(of: #"\b([01]?\d|2[0-3])\.([0-5]\d)(?=\s?[ap]\.?m\b)"#, with: "$1:$2",
-                                  options: [.regularExpression, .caseInsensitive])
+            .replacingOccurrences(of: #"\b([01]?\d|2[0-3])\.([0-5]\d)(?=\s?[ap]\.?m\b|(?:\s?[–-]\s?| to )\d{1,2}\s?[ap]\.?m\b)"#,
+                                  with: "$1:$2", options: [.regularExpression, .caseInsensitive])
         for match in clock.matches(in: result, range: NSRange(result.startIndex..., in: result)).reversed() {
             guard let hourRange = Range(match.range(at: 1), in: result), let minuteRange = Range(match.range(at: 2), in: result),
                   let hour = Int(result[hourRange]) else { continue }

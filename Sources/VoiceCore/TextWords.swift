@@ -340,8 +340,9 @@ public enum AnswerType: Equatable, Sendable {
                     || zip(words, words.dropFirst()).contains { Self.isNumber($0.0) && $0.1 == "times" }
             }
             // British English writes a clock time with a full stop ("7.45am").
-            let clock = sentence.contains(#/\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:\.\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)/#.ignoresCase())
-                || words.contains { ["noon", "midnight", "midday"].contains($0) }
+            // So is a range of them with no am or pm ("9.30–17.30").
+            let clock = sentence.contains(#/\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:\.\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])|\b\d{1,2}\.\d{2}\s?[–-]\s?\d{1,2}\.\d{2}\b/#.ignoresCase())
+                || words.contains { ["noon", "midnight", "midday", "o'clock", "oclock"].contains($0) }
             // "What time" asks for a time of day, or one relative to another ("15 minutes after the last film"): a
             // day or a date alone ("Pupils start: Wednesday 3 September") does not say it.
             if (" " + TextWords.words(question).joined(separator: " ") + " ").contains(#/ what times? /#) {

@@ -168,6 +168,8 @@ import VoiceCore
         // "What time" asks for a time of day, which a date alone does not give; "when" is answered by one.
         #expect(!time.isStated(in: "Autumn 2025, Pupils start: Wednesday 3 September 2025.", question: question))
         #expect(time.isStated(in: "The box office shuts 15 minutes after the last film starts.", question: question))
+        #expect(time.isStated(in: "Library, Mon–Fri: 9.30–17.30.", question: question))
+        #expect(!time.isStated(in: "We stock 5 amazing glazes, from 2 ampoules.", question: question))
         let when = "When does the autumn term start?"
         #expect(try #require(AnswerType(question: when)).isStated(in: "Autumn 2025, Pupils start: Wednesday 3 September 2025.", question: when))
     }
@@ -780,6 +782,8 @@ import VoiceCore
         #expect(QuestionWords("What time does the office open in the morning?", lexicon: lexicon).focus.contains("morning"))
         #expect(!QuestionWords("How much reading should he do each week?", lexicon: lexicon).focus.contains("each"))
         #expect(!QuestionWords("We get free meals. Does that mean he can do a club for free?", lexicon: lexicon).focus.contains("mean"))
+        #expect(QuestionWords("Does that red bin take glass?", lexicon: lexicon).focus.contains("red"))
+        #expect(QuestionWords("Morning — is the pool open this morning?", lexicon: lexicon).focus.contains("morning"))
         #expect(AnswerType.frameWords(of: "Is choir free, and what day is it?").contains("day"))
     }
 

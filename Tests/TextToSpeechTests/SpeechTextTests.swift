@@ -39,5 +39,6 @@ import Testing
         // British English writes a clock time with a full stop; a price keeps its point.
         #expect(SpeechText.normalize("Gates open at 8.50am, clubs run 3.15–4.00pm, £4.50 a session")
                 == "Gates open at 8:50am, clubs run 3:15 to 4pm, 4 pounds and 50 pence a session")
+        #expect(SpeechText.normalize("Drop-in 9.30–11am") == "Drop-in 9:30 to 11am")
     }
 }
