@@ -29,10 +29,7 @@ enum Measures {
 
     /// A number in digits ("3,200", "1.4") or a word ("four", "twenty").
     static let number = #"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:"# + numberWords + #")\b)"#
-    static let numberWords = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                              "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-                              "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred"]
-        .joined(separator: "|")
+    static let numberWords = SpokenNumbers.countWords.joined(separator: "|")
     static let unit = "(" + units.keys.sorted { $0.count > $1.count }.joined(separator: "|") + ")(?![a-z])"
 
     /// A number and its unit ("1.4 litre", "3,200 kilos", "three-day").

@@ -134,10 +134,14 @@ public enum SpokenNumbers {
         return merged.filter { $0.text != "one" }
     }
 
+    static let units = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+    static let tens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    /// The words a count from one to the hundreds is said in: "one" to "nineteen", the tens and "hundred".
+    public static let countWords = Array(units.dropFirst()) + tens + ["hundred"]
+
     static let wordValues: [String: Int] = {
-        let units = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                     "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
-        let tens = ["twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90]
+        let tens = Dictionary(uniqueKeysWithValues: Self.tens.enumerated().map { ($1, 20 + 10 * $0) })
         // Not "first" and "second": "the first ferry", "a second".
         let ordinals = ["third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
                         "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20, "thirtieth": 30]
