@@ -115,11 +115,13 @@ public struct DocumentText: Sendable, Equatable {
                 }
                 lines.removeFirst(2)
                 underlined = false
-            } else if lines.count >= 2, listItem(lines[0]) == nil, let heading = plainHeading(lines[0]), !underlined,
+            } else if lines.count >= 2, let heading = plainHeading(lines[0]), !underlined,
                       records(lines.filter { !isRule($0) }, underlined: false) == nil,
                       Chunker.wordCount(lines[0]) <= 8, !atStart || title != nil,
-                      lines[1].first?.isUppercase == true || listItem(lines[1]) != nil, !isWrapped(lines) {
+                      isNumberedHeading(lines[0], over: lines[1]) || listItem(lines[0]) == nil
+                        && (lines[1].first?.isUppercase == true || listItem(lines[1]) != nil) && !isWrapped(lines) {
                 // "What is happening" on its own line, its text on the next: a heading with no blank line after it.
+                // So is "4. Gift vouchers" over its own clauses "4.1 …", which would otherwise read as a list item.
                 sections.append(current)
                 current = DocumentSection(heading: heading, text: "")
                 lines.removeFirst()
@@ -346,6 +348,12 @@ public struct DocumentText: Sendable, Equatable {
         let lead = (named ?? stripInlineMarkdown(item)).trimmingCharacters(in: .whitespaces)
         guard !lead.isEmpty, Chunker.wordCount(lead) <= (named == nil ? 12 : 6) else { return nil }
         return lead
+    }
+
+    /// Whether a numbered line ("4. Gift vouchers") heads the clauses numbered under it ("4.1 Vouchers are…").
+    static func isNumberedHeading(_ line: String, over next: String) -> Bool {
+        guard let number = line.firstMatch(of: #/^(\d{1,2})[.)]\s/#)?.1 else { return false }
+        return next.hasPrefix("\(number).") && next.dropFirst(number.count + 1).first?.isNumber == true
     }
 
     /// A bulleted item's text, or a numbered one's as "3) text" (a number and full stop would end a sentence).

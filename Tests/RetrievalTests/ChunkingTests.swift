@@ -463,8 +463,8 @@ import VoiceCore
     }
 
     /// A numbered clause hard-wrapped over several lines is one item: its lines go on under it, indented, in lower
-    /// case or after a comma; a line that starts anew is a sentence of its own, and a numbered heading's clauses
-    /// are not its text.
+    /// case or after a comma; a line that starts anew is a sentence of its own, and a numbered heading over its
+    /// clauses ("4. Cancellation by you" over "4.1 …") names their section.
     @Test func aHardWrappedNumberedClauseIsReadWhole() {
         let text = DocumentText.plain("TERMS\n\n1.  We accept stoneware rated to at least\n    cone 6, as long as you bring\n"
             + "    the labelled bag.\n\n2.  Bisque work must reach us by\n    12 noon on Tuesday,\nor by post.\n\n"
@@ -472,8 +472,12 @@ import VoiceCore
         #expect(text.sections.flatMap { Chunker.sentences($0.text) } == [
             "1) We accept stoneware rated to at least cone 6, as long as you bring the labelled bag.",
             "2) Bisque work must reach us by 12 noon on Tuesday, or by post.", "3) Pay at drop-off.",
-            "Vouchers are not accepted.", "4) Cancellation by you", "4.1 You get a full refund.",
+            "Vouchers are not accepted.", "4.1 You get a full refund.",
         ])
+        #expect(text.sections.last?.heading == "Cancellation by you")
+        // A numbered item over a clause numbered otherwise is no heading.
+        let list = DocumentText.plain("TERMS\n\nWhat to bring\n\n2. Your own towel\n3.1 metres of rope is enough.\n")
+        #expect(list.sections.flatMap { Chunker.sentences($0.text) }.first == "2) Your own towel")
     }
 
     /// What a question is about: its nouns, not its verbs ("bring"), relations ("back") or the kind of fact asked ("cost").
