@@ -68,7 +68,9 @@ public enum SpokenNumbers {
         guard let first = text.first, first.isNumber else { return nil }
         let pieces = text.split(whereSeparator: { $0 == ":" || $0 == "." })
         guard pieces.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }), pieces.count <= 2 else { return nil }
+        // A footnote mark or a fraction ("¹", "½") is a number to Unicode but has no decimal value.
         let parts = pieces.compactMap { Decimal(string: String($0)) }
+        guard parts.count == pieces.count else { return nil }
         let value: Decimal = pieces.count == 2 ? Decimal(string: "\(pieces[0]).\(pieces[1])") ?? parts[0] : parts[0]
         return Number(text: String(core), value: value, parts: parts, spoken: false)
     }

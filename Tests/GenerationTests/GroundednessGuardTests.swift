@@ -31,6 +31,13 @@ import VoiceCore
         #expect(cafe.unsupported(in: "Ottoline Varga designed it.") == ["Ottoline", "Varga"])
     }
 
+    /// A footnote mark or a vulgar fraction is a number to Unicode with no decimal value: read as none, not a crash.
+    @Test func footnoteMarksAndFractionsInTheEvidenceAreNoNumbers() {
+        let zones = GroundednessGuard(evidence: ["There are no controls in Zones A, B and D.¹", "Allow 1½ hours, or ¾ of a day."])
+        #expect(zones.unsupported(in: "There are no controls in Zones B and D.").isEmpty)
+        #expect(SpokenNumbers.numbers(in: "Zones A, B and D.¹ ½").isEmpty)
+    }
+
     /// A sentence copied from the context passes, hyphenated names and all.
     @Test func aHyphenatedNameIsInTheEvidenceWhenItsPartsAre() {
         let kettle = GroundednessGuard(evidence: ["Keep-warm time, K9: 45 minutes.", "It works on 2.4 GHz Wi-Fi only."])
