@@ -261,8 +261,10 @@ public struct DocumentText: Sendable, Equatable {
         var current = DocumentSection(heading: nil, text: "")
         var inFence = false
         var tableLines: [String] = []
-        // The list item that nested items are about, and its indentation.
-        var parent: (lead: String?, indent: Int)?
+        // The list items that nested items are about, outermost first, and their indentation.
+        var parents: [(lead: String?, label: Bool, indent: Int)] = []
+        // The last list item, as written and as added to the text.
+        var lastItem: (item: String, text: String, indent: Int)?
         for rawLine in string.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             let indent = rawLine.prefix { $0 == " " || $0 == "\t" }.reduce(0) { $0 + ($1 == "\t" ? 4 : 1) }
@@ -277,7 +279,7 @@ public struct DocumentText: Sendable, Equatable {
             }
             if !inFence, let heading = markdownHeading(line) {
                 if heading.level == 1 && title == nil { title = heading.text }
-                parent = nil
+                parents = []
                 sections.append(current)
                 current = DocumentSection(heading: heading.text, text: "")
                 continue
@@ -290,15 +292,23 @@ public struct DocumentText: Sendable, Equatable {
             // of its own: a price list read as one sentence is every price at once.
             if !inFence, let item = listItem(line) {
                 // A nested item ("Room: Surgery 1" under "**Dr Priya Nandakumar** – Principal Dentist") is about its
-                // parent, as a table cell is about its row: it is read after the parent's name.
-                if let parent, indent > parent.indent {
-                    current.text += "\n" + (parent.lead.map { "\($0), " } ?? "") + stripInlineMarkdown(item) + "\n\n"
-                } else {
-                    parent = (Self.listItemLead(item), indent)
-                    current.text += "\n" + stripInlineMarkdown(item) + "\n\n"
+                // parents, as a table cell is about its row: it is read after their names, a label's with its colon
+                // ("Streets: Castle Ward, Tanners Yard").
+                while let last = parents.last, last.indent >= indent { parents.removeLast() }
+                let names = parents.compactMap { parent in
+                    parent.lead.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " :")) + (parent.label ? ": " : ", ") }
+                }.joined()
+                // A parent that is only a label ("**Streets:**", "Hours:") said nothing its items do not say.
+                if let parent = parents.last, parent.label, let lead = parent.lead, let emitted = lastItem,
+                   emitted.indent == parent.indent, Self.isOnlyLead(emitted.item, lead), current.text.hasSuffix(emitted.text) {
+                    current.text.removeLast(emitted.text.count)
                 }
+                let text = "\n" + names + stripInlineMarkdown(item) + "\n\n"
+                current.text += text
+                lastItem = (item, text, indent)
+                parents.append((Self.listItemLead(item), stripInlineMarkdown(item).hasSuffix(":"), indent))
             } else {
-                if !line.isEmpty, indent == 0 { parent = nil }
+                if !line.isEmpty, indent == 0 { parents = [] }
                 current.text += (inFence ? line : stripInlineMarkdown(line)) + "\n"
             }
         }
@@ -348,6 +358,11 @@ public struct DocumentText: Sendable, Equatable {
         let lead = (named ?? stripInlineMarkdown(item)).trimmingCharacters(in: .whitespaces)
         guard !lead.isEmpty, Chunker.wordCount(lead) <= (named == nil ? 12 : 6) else { return nil }
         return lead
+    }
+
+    /// Whether a list item is nothing but the name its nested items are read after ("**Streets:**" named "Streets").
+    static func isOnlyLead(_ item: String, _ lead: String) -> Bool {
+        stripInlineMarkdown(item).trimmingCharacters(in: CharacterSet(charactersIn: " :")) == lead.trimmingCharacters(in: CharacterSet(charactersIn: " :"))
     }
 
     /// Whether a numbered line ("4. Gift vouchers") heads the clauses numbered under it ("4.1 Vouchers are…").
@@ -401,6 +416,8 @@ public struct DocumentText: Sendable, Equatable {
         source = source.replacingOccurrences(of: #"(?is)<(script|style|nav|head|noscript|template)\b.*?</\1\s*>"#, with: " ",
                                              options: .regularExpression)
         let title = string.firstMatch(of: #/(?is)<title[^>]*>(.*?)</title>/#).map { decodeEntities(String($0.1)) }
+        // A subscript or superscript is part of its word ("CO<sub>2</sub>", "permit<sup>†</sup>"), not a word apart.
+        source = source.replacingOccurrences(of: #"(?i)</?(sub|sup)\b[^>]*>"#, with: "", options: .regularExpression)
         // A table becomes one sentence per cell, before its tags are gone (``TableText``).
         // A table with a subject heads a section of its own (``addTable``): marked as a heading that starts with
         // U+0003, and the section's own heading is taken up again after it (U+0004).
@@ -472,15 +489,33 @@ public struct DocumentText: Sendable, Equatable {
         text.replacingOccurrences(of: #"[ \t\r\x{A0}]+"#, with: " ", options: .regularExpression).trimmingCharacters(in: .whitespaces)
     }
 
+    /// HTML 4's named entities of Latin-1 and of punctuation (and XML's "apos"): what a page writes for a footnote
+    /// mark ("&dagger;"), an accented name ("Caf&eacute;") or a fraction. Names are case-sensitive ("&Dagger;" is ‡).
     static let namedEntities: [String: String] = [
-        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "ndash": "–", "mdash": "—",
-        "hellip": "…", "rsquo": "’", "lsquo": "‘", "rdquo": "”", "ldquo": "“", "euro": "€", "pound": "£", "copy": "©",
-        "middot": "·", "bull": "•", "times": "×",
+        "quot": "\"", "apos": "'", "amp": "&", "lt": "<", "gt": ">", "nbsp": " ", "iexcl": "¡", "cent": "¢", "pound": "£",
+        "curren": "¤", "yen": "¥", "brvbar": "¦", "sect": "§", "uml": "¨", "copy": "©", "ordf": "ª", "laquo": "«",
+        "not": "¬", "shy": "", "reg": "®", "macr": "¯", "deg": "°", "plusmn": "±", "sup2": "²", "sup3": "³",
+        "acute": "´", "micro": "µ", "para": "¶", "middot": "·", "cedil": "¸", "sup1": "¹", "ordm": "º", "raquo": "»",
+        "frac14": "¼", "frac12": "½", "frac34": "¾", "iquest": "¿", "Agrave": "À", "Aacute": "Á", "Acirc": "Â",
+        "Atilde": "Ã", "Auml": "Ä", "Aring": "Å", "AElig": "Æ", "Ccedil": "Ç", "Egrave": "È", "Eacute": "É",
+        "Ecirc": "Ê", "Euml": "Ë", "Igrave": "Ì", "Iacute": "Í", "Icirc": "Î", "Iuml": "Ï", "ETH": "Ð", "Ntilde": "Ñ",
+        "Ograve": "Ò", "Oacute": "Ó", "Ocirc": "Ô", "Otilde": "Õ", "Ouml": "Ö", "times": "×", "Oslash": "Ø",
+        "Ugrave": "Ù", "Uacute": "Ú", "Ucirc": "Û", "Uuml": "Ü", "Yacute": "Ý", "THORN": "Þ", "szlig": "ß",
+        "agrave": "à", "aacute": "á", "acirc": "â", "atilde": "ã", "auml": "ä", "aring": "å", "aelig": "æ",
+        "ccedil": "ç", "egrave": "è", "eacute": "é", "ecirc": "ê", "euml": "ë", "igrave": "ì", "iacute": "í",
+        "icirc": "î", "iuml": "ï", "eth": "ð", "ntilde": "ñ", "ograve": "ò", "oacute": "ó", "ocirc": "ô",
+        "otilde": "õ", "ouml": "ö", "divide": "÷", "oslash": "ø", "ugrave": "ù", "uacute": "ú", "ucirc": "û",
+        "uuml": "ü", "yacute": "ý", "thorn": "þ", "yuml": "ÿ", "OElig": "Œ", "oelig": "œ", "Scaron": "Š",
+        "scaron": "š", "Yuml": "Ÿ", "fnof": "ƒ", "circ": "ˆ", "tilde": "˜", "ensp": " ", "emsp": " ", "thinsp": " ",
+        "zwnj": "", "zwj": "", "lrm": "", "rlm": "", "ndash": "–", "mdash": "—", "lsquo": "‘", "rsquo": "’",
+        "sbquo": "‚", "ldquo": "“", "rdquo": "”", "bdquo": "„", "dagger": "†", "Dagger": "‡", "bull": "•",
+        "hellip": "…", "permil": "‰", "prime": "′", "Prime": "″", "lsaquo": "‹", "rsaquo": "›", "oline": "‾",
+        "frasl": "⁄", "euro": "€", "trade": "™", "larr": "←", "uarr": "↑", "rarr": "→", "darr": "↓", "minus": "−",
     ]
 
     static func decodeEntities(_ text: String) -> String {
         guard text.contains("&") else { return text }
-        return text.replacing(#/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/#) { match -> String in
+        return text.replacing(#/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z][a-zA-Z0-9]*);/#) { match -> String in
             let name = String(match.1)
             if name.hasPrefix("#x") || name.hasPrefix("#X") {
                 return UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) } ?? String(match.0)
@@ -488,7 +523,7 @@ public struct DocumentText: Sendable, Equatable {
             if name.hasPrefix("#") {
                 return UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init).map { String(Character($0)) } ?? String(match.0)
             }
-            return namedEntities[name.lowercased()] ?? String(match.0)
+            return namedEntities[name] ?? namedEntities[name.lowercased()] ?? String(match.0)
         }
     }
 }

@@ -60,7 +60,7 @@ struct EvidenceSelector {
                 if leadIn?.heading != sentence.heading { leadIn = nil }
                 if text.hasSuffix(":") {
                     leadIn = (text, sentence.heading)
-                } else if let last = text.last, !".!?".contains(last), !text.contains(":"),
+                } else if let last = text.last, !".!?".contains(last),
                           !text.contains(where: \.isNumber) || Chunker.wordCount(text) < minimumWords,
                           leadIn != nil || sentence.heading != nil {
                     // A list item that is no sentence and states no value ("Takeaway coffee cups and their lids"), or

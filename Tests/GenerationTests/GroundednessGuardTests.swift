@@ -36,6 +36,10 @@ import VoiceCore
         let zones = GroundednessGuard(evidence: ["There are no controls in Zones A, B and D.¹", "Allow 1½ hours, or ¾ of a day."])
         #expect(zones.unsupported(in: "There are no controls in Zones B and D.").isEmpty)
         #expect(SpokenNumbers.numbers(in: "Zones A, B and D.¹ ½").isEmpty)
+        // Every other character Unicode calls a number, alone and after a digit, is read without a crash.
+        let marks = (0xB2...0x33FF).compactMap(Unicode.Scalar.init).map(Character.init).filter { $0.isNumber && !$0.isASCII }
+        #expect(marks.count > 500)
+        for mark in marks { _ = SpokenNumbers.numbers(in: "D.\(mark) 1\(mark) \(mark).\(mark)") }
     }
 
     /// A sentence copied from the context passes, hyphenated names and all.

@@ -58,6 +58,9 @@ import VoiceCore
         #expect(text.sections[0].text.contains("Saturdays 8–1 — rain or shine."))
         #expect(!text.sections.map(\.text).joined().contains("track"))
         #expect(!text.sections.map(\.text).joined().contains("Home"))
+        // Footnote marks, accents and fractions, by name; the name's case matters.
+        #expect(DocumentText.decodeEntities("Third permit&dagger;&Dagger;, Caf&eacute; &frac12; &sect;4 &AMP;")
+            == "Third permit†‡, Café ½ §4 &")
     }
 
     @Test func textThatIsNotUTF8IsRefused() {
@@ -235,6 +238,11 @@ import VoiceCore
         let sections = DocumentText.html(html).sections
         try #require(sections.map(\.heading) == ["Fares", "Fares – Ticket", "Fares"])
         #expect(sections[1].text.contains("Child (5-15), Single: $2.70."))
+        // A subscript or superscript is part of its word.
+        let captioned = DocumentText.html("<h1>Permits</h1><table><tr><th>Band</th>"
+            + "<th>CO<sub>2</sub></th><th>Third permit<sup>&dagger;</sup></th></tr><tr><td>A</td><td>100</td><td>£110</td></tr></table>").sections
+        #expect(captioned.map(\.heading) == ["Permits – Band"])
+        #expect(captioned.first?.text.contains("A, CO2: 100.") == true && captioned.first?.text.contains("A, Third permit†: £110.") == true)
         // A "<" in a cell is text, not a tag that swallows the rest of the page.
         let escaped = DocumentText.html("<h1>Fees</h1><table><tr><th>Age</th><th>Fee</th></tr><tr><td>&lt; 5</td><td>$0</td></tr></table>"
             + "<h2>Rules</h2><p>No running &gt; ever.</p>").sections
@@ -299,6 +307,31 @@ import VoiceCore
         let sentences = text.sections.flatMap { Chunker.sentences($0.text) }
         #expect(sentences == ["Ines Kaur – Head Coach", "Ines Kaur, Pool: Lane 4", "Ines Kaur, Days: Monday and Friday",
                               "Tom Reyes - Lifeguard", "Tom Reyes, Pool: Lane 1", "Lockers cost £1.", "Kit: bring a towel"])
+    }
+
+    /// An item nested two deep is read after both its parents' names, a label's with its colon; a label over items
+    /// is not read alone, as its items say it.
+    @Test func aListItemNestedTwoDeepIsReadAfterEveryParentsName() {
+        let text = DocumentText.markdown("""
+            ## Zone C
+
+            - **Streets:**
+              - Castle Ward
+                - Castle Street
+                - Tanners Yard
+              - Minster Ward
+                - Friars Walk
+            - **Hours:** every day 9am to 9pm
+            """)
+        #expect(text.sections.flatMap { Chunker.sentences($0.text) } == [
+            "Streets: Castle Ward", "Streets: Castle Ward, Castle Street", "Streets: Castle Ward, Tanners Yard",
+            "Streets: Minster Ward", "Streets: Minster Ward, Friars Walk",
+            "Hours: every day 9am to 9pm",
+        ])
+        // Too short to be evidence alone, such an item is read with its section.
+        let chunk = StoredChunk(id: "z#0", documentID: "z", source: "zones.md", title: nil, heading: "Zone A",
+                                text: "Streets: Quay Street\n\nStreets: Anchor Row", vector: [])
+        #expect(EvidenceSelector.candidates([chunk]).map(\.text) == ["Zone A: Streets: Quay Street.", "Zone A: Streets: Anchor Row."])
     }
 
     /// A parent without a name before a dash is named by all of it, and a dash inside its brackets is a range:
