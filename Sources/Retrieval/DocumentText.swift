@@ -416,8 +416,9 @@ public struct DocumentText: Sendable, Equatable {
         source = source.replacingOccurrences(of: #"(?is)<(script|style|nav|head|noscript|template)\b.*?</\1\s*>"#, with: " ",
                                              options: .regularExpression)
         let title = string.firstMatch(of: #/(?is)<title[^>]*>(.*?)</title>/#).map { decodeEntities(String($0.1)) }
-        // A subscript or superscript is part of its word ("CO<sub>2</sub>", "permit<sup>†</sup>"), not a word apart.
-        source = source.replacingOccurrences(of: #"(?i)</?(sub|sup)\b[^>]*>"#, with: "", options: .regularExpression)
+        // A subscript is part of its word ("CO<sub>2</sub>"); a superscript may be a footnote's number ("permit<sup>1
+        // </sup>"), a word apart.
+        source = source.replacingOccurrences(of: #"(?i)</?sub\b[^>]*>"#, with: "", options: .regularExpression)
         // A table becomes one sentence per cell, before its tags are gone (``TableText``).
         // A table with a subject heads a section of its own (``addTable``): marked as a heading that starts with
         // U+0003, and the section's own heading is taken up again after it (U+0004).
