@@ -2,6 +2,14 @@ import Testing
 @testable import TextToSpeech
 
 @Suite struct SpeechTextTests {
+    /// An answer quoting a document's footnote marks, fractions or other scripts' digits is spoken, not a crash.
+    @Test func oddCharactersAreSpokenWithoutACrash() {
+        for mark in ["¹", "½", "1½", "₂", "٣", "３", "Ⅻ", "①", "🎉", "e\u{301}", "\u{200B}", "£.", "3:45:12", "9.30–¹", "$-"] {
+            let spoken = SpeechText.normalize("It costs £\(mark) from 9\(mark)am to \(mark)5pm, \(mark)% off, \(mark) km.")
+            #expect(!spoken.isEmpty)
+        }
+    }
+
     @Test func currencyIsReadAsAmountsNotSymbols() {
         #expect(SpeechText.normalize("A latte is $4.50.") == "A latte is 4 dollars and 50 cents.")
         #expect(SpeechText.normalize("Membership costs $30") == "Membership costs 30 dollars")
