@@ -204,8 +204,9 @@ public struct AnswerPolicy: Sendable {
         TextWords.words(text).count <= directMaxWords && Self.numbers(in: text) <= maxSpokenNumbers
     }
 
-    /// How many numbers `text` says ("£2.50", "9:30" and "1,200" are one each).
-    static func numbers(in text: String) -> Int { text.matches(of: #/\d+(?:[.:,]\d+)*/#).count }
+    /// How many numbers `text` says ("£2.50", "9:30" and "1,200" are one each): what the policy and the evaluation
+    /// count against four.
+    public static func numbers(in text: String) -> Int { text.matches(of: #/\d+(?:[.:,]\d+)*/#).count }
 
     /// The sentence to offer, short enough to listen to with ``offerOpening`` and close enough in meaning: the one
     /// the reranker reads most as an answer, of those it does not veto; else the most relevant, when it is relevant

@@ -263,8 +263,8 @@ public struct DocumentText: Sendable, Equatable {
         var tableLines: [String] = []
         // The list items that nested items are about, outermost first, and their indentation.
         var parents: [(lead: String?, label: Bool, indent: Int)] = []
-        // The last list item, as written and as added to the text.
-        var lastItem: (item: String, text: String, indent: Int)?
+        // The last list item, without its Markdown and as added to the text.
+        var lastItem: (plain: String, text: String, indent: Int)?
         for rawLine in string.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             let indent = rawLine.prefix { $0 == " " || $0 == "\t" }.reduce(0) { $0 + ($1 == "\t" ? 4 : 1) }
@@ -295,18 +295,18 @@ public struct DocumentText: Sendable, Equatable {
                 // parents, as a table cell is about its row: it is read after their names, a label's with its colon
                 // ("Streets: Castle Ward, Tanners Yard").
                 while let last = parents.last, last.indent >= indent { parents.removeLast() }
-                let names = parents.compactMap { parent in
-                    parent.lead.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " :")) + (parent.label ? ": " : ", ") }
-                }.joined()
+                let names = parents.compactMap { parent in parent.lead.map { Self.bareName($0) + (parent.label ? ": " : ", ") } }.joined()
                 // A parent that is only a label ("**Streets:**", "Hours:") said nothing its items do not say.
                 if let parent = parents.last, parent.label, let lead = parent.lead, let emitted = lastItem,
-                   emitted.indent == parent.indent, Self.isOnlyLead(emitted.item, lead), current.text.hasSuffix(emitted.text) {
+                   emitted.indent == parent.indent, Self.bareName(emitted.plain) == Self.bareName(lead),
+                   current.text.hasSuffix(emitted.text) {
                     current.text.removeLast(emitted.text.count)
                 }
-                let text = "\n" + names + stripInlineMarkdown(item) + "\n\n"
+                let plain = stripInlineMarkdown(item)
+                let text = "\n" + names + plain + "\n\n"
                 current.text += text
-                lastItem = (item, text, indent)
-                parents.append((Self.listItemLead(item), stripInlineMarkdown(item).hasSuffix(":"), indent))
+                lastItem = (plain, text, indent)
+                parents.append((Self.listItemLead(item), plain.hasSuffix(":"), indent))
             } else {
                 if !line.isEmpty, indent == 0 { parents = [] }
                 current.text += (inFence ? line : stripInlineMarkdown(line)) + "\n"
@@ -360,10 +360,8 @@ public struct DocumentText: Sendable, Equatable {
         return lead
     }
 
-    /// Whether a list item is nothing but the name its nested items are read after ("**Streets:**" named "Streets").
-    static func isOnlyLead(_ item: String, _ lead: String) -> Bool {
-        stripInlineMarkdown(item).trimmingCharacters(in: CharacterSet(charactersIn: " :")) == lead.trimmingCharacters(in: CharacterSet(charactersIn: " :"))
-    }
+    /// A list item's name without the colon of a label ("Streets:" is named "Streets").
+    static func bareName(_ name: String) -> String { name.trimmingCharacters(in: CharacterSet(charactersIn: " :")) }
 
     /// Whether a numbered line ("4. Gift vouchers") heads the clauses numbered under it ("4.1 Vouchers are…").
     static func isNumberedHeading(_ line: String, over next: String) -> Bool {

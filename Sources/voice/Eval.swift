@@ -226,7 +226,7 @@ struct Eval: AsyncParsableCommand {
         /// Whether a listener can take the answer in: at most 40 words and four numbers, no table syntax.
         var speakable: Bool {
             TextWords.words(answer).count <= 40 && !answer.contains("|") && !answer.contains("\t")
-                && answer.matches(of: #/\d+(?:[.:,]\d+)*/#).count <= 4
+                && AnswerPolicy.numbers(in: answer) <= 4
         }
 
         /// Answerable: not declined, speakable, and every expected fact is in the answer ("ten seconds" matches "10
