@@ -51,6 +51,8 @@ public final class KnowledgeBase: RetrievalClient {
     public let keywordBudget = 10_000
     /// MiniLM vectors of evidence sentences already seen: popular chunks are asked about again and again.
     private let sentenceVectors = Mutex<[String: [Float]]>([:])
+    /// MiniLM vectors of single words, for matching a question's item words by meaning (``matchingByMeaning``).
+    let wordVectors = Mutex<[String: [Float]]>([:])
     let lexicon: Lexicon?
     /// Scores the returned evidence as answers (decision 54); runs on the embedding worker, whose tokenizer it uses.
     let reranker: Reranker?
@@ -189,6 +191,27 @@ public final class KnowledgeBase: RetrievalClient {
     // MARK: Embedding
 
     /// Unit-length MiniLM vectors for `texts`, computed in batches on the embedding worker.
+    /// Vectors of `texts` by text, from `cache` where it has them; the rest are embedded and kept, up to
+    /// ``maxCachedVectors`` before the cache starts again (a bound on what odd queries can grow).
+    func vectors(of texts: [String], cachedIn cache: borrowing Mutex<[String: [Float]]>) async throws -> [String: [Float]] {
+        var known: [String: [Float]] = cache.withLock { cache in
+            var found: [String: [Float]] = [:]
+            for text in texts { found[text] = cache[text] }
+            return found
+        }
+        let missing = Array(Set(texts.filter { known[$0] == nil }))
+        guard !missing.isEmpty else { return known }
+        let vectors = try await embed(missing)
+        for (text, vector) in zip(missing, vectors) { known[text] = vector }
+        cache.withLock { cache in
+            if cache.count + missing.count > Self.maxCachedVectors { cache.removeAll() }
+            for (text, vector) in zip(missing, vectors) { cache[text] = vector }
+        }
+        return known
+    }
+
+    static let maxCachedVectors = 8192
+
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         var vectors: [[Float]] = []
         vectors.reserveCapacity(texts.count)
@@ -301,20 +324,7 @@ public final class KnowledgeBase: RetrievalClient {
             Self.embeddingText([candidate.previous, candidate.text].compactMap { $0 }.joined(separator: " "),
                                title: candidate.chunk.title, heading: candidate.heading)
         }
-        var known: [String: [Float]] = sentenceVectors.withLock { cache in
-            var found: [String: [Float]] = [:]
-            for input in inputs { found[input] = cache[input] }
-            return found
-        }
-        let missing = Array(Set(inputs.filter { known[$0] == nil }))
-        if !missing.isEmpty {
-            let vectors = try await embed(missing)
-            for (text, vector) in zip(missing, vectors) { known[text] = vector }
-            sentenceVectors.withLock { cache in
-                if cache.count + missing.count > 8192 { cache.removeAll() }
-                for (text, vector) in zip(missing, vectors) { cache[text] = vector }
-            }
-        }
+        let known = try await vectors(of: inputs, cachedIn: sentenceVectors)
         var words = question.words
         // A word no chunk holds is most often the item asked about, which the knowledge base lacks ("flippers");
         // but not when the question means nearly the same without it ("Is vinegar okay for descaling?"): such a
@@ -326,6 +336,7 @@ public final class KnowledgeBase: RetrievalClient {
         var evidence = Array(EvidenceSelector.rank(embedded, query: query, question: words, queryVector: vector,
                                                    weights: question.weights, known: question.usedWords,
                                                    followUp: followUp.map { ($0.analysis.words, $0.analysis.weights) }).prefix(count))
+        evidence = try await matchingByMeaning(evidence, candidates: candidates, question: words)
         // A sentence that does not state the asked kind of fact cannot be the answer; each pair costs the reranker
         // about 8 ms of both cores.
         let scored = evidence.indices.filter { evidence[$0].states_fact != false }
@@ -335,9 +346,7 @@ public final class KnowledgeBase: RetrievalClient {
         // previous``), as the embedding does. A sentence is found as itself before inside another (a lead-in
         // holds what it announces); one cut to a clause is found by that clause.
         let passages = scored.map { evidence[$0] }.map { sentence in
-            let ofSource = candidates.filter { $0.chunk.source == sentence.source }
-            let candidate = ofSource.first { $0.text == sentence.text } ?? ofSource.first { $0.text.contains(sentence.text) }
-            return [sentence.heading, candidate?.previous, sentence.text].compactMap { $0 }.filter { !$0.isEmpty }
+            [sentence.heading, Self.candidate(of: sentence, in: candidates)?.previous, sentence.text].compactMap { $0 }.filter { !$0.isEmpty }
                 .joined(separator: ". ")
         }
         let texts = candidates.map(\.text)

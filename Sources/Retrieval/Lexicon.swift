@@ -48,6 +48,7 @@ public final class Lexicon: Sendable {
     private let relatedCache = Memo<Set<String>>()
     private let mostlyCache = Memo<Bool>()
     private let kindCache = Memo<Bool>()
+    private let siblingCache = Memo<Bool>()
 
     /// The lexicon in `directory`, or nil when WordNet is not installed there.
     public init?(directory: URL = Lexicon.defaultDirectory) {
@@ -184,6 +185,27 @@ public final class Lexicon: Sendable {
                     .filter { seen.insert($0).inserted }
             }
             return result
+        }
+    }
+
+    /// Whether `first` and `second` name sibling kinds of one thing, neither the other: in their `senses`
+    /// commonest noun senses they share a direct hypernym but no synset ("purple" and "red" are both a chromatic
+    /// colour, "sauna" and "steam room" both a bathhouse room). Close as their meanings are, a sentence about the one
+    /// is not about the other.
+    public func areSiblings(_ first: String, _ second: String) -> Bool {
+        let (first, second) = (first.lowercased(), second.lowercased())
+        return siblingCache.value(for: first + " " + second) {
+            func senses(_ word: String) -> [Int] {
+                baseForms(word, .noun).compactMap { lookUp($0, .noun) }.flatMap { $0.prefix(Self.senses) }
+            }
+            let (one, other) = (senses(first), senses(second))
+            guard Set(one).isDisjoint(with: other) else { return false }
+            func parents(_ offsets: [Int]) -> Set<Int> {
+                Set(offsets.compactMap { synset(at: $0, .noun) }.flatMap { synset in
+                    synset.pointers.filter { Self.hypernyms.contains($0.symbol) }.map(\.offset)
+                })
+            }
+            return !parents(one).isDisjoint(with: parents(other))
         }
     }
 

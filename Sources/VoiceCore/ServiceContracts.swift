@@ -112,8 +112,9 @@ public struct EvidenceSentence: Codable, Sendable, Equatable {
     /// MiniLM cosine similarity of the question and the sentence (named by its document's title).
     public var similarity: Double
     /// The question's words that the sentence, its heading, its title and (for a sentence opening with a pronoun)
-    /// the sentence before it do not match, though the knowledge base uses them elsewhere: most often the item the
-    /// question is about, which this sentence is not ("steam room" asked, "sauna" priced).
+    /// the sentence before it do not match, as written or by a word of nearly the same meaning ("vehicle" for "car"),
+    /// though the knowledge base uses them elsewhere: most often the item the question is about, which this sentence
+    /// is not ("steam room" asked, "sauna" priced).
     public var unmatched: [String]
     /// The question's words naming what it is about (not verbs) that no chunk of the knowledge base holds and
     /// the sentence does not relate to: a paraphrase ("cord" for "cable"), or an item it never mentions ("vegan

@@ -535,6 +535,13 @@ public enum AnswerType: Equatable, Sendable {
         "kb": "kilobyte", "mb": "megabyte", "gb": "gigabyte", "tb": "terabyte",
     ]
 
+    /// Whether `word` names a time that the answer rules read by themselves: a day or days ("Sundays", "weekend"), a
+    /// month, a frequency ("daily") or a fixed holiday ("Christmas"). A sentence about another time is not about
+    /// this one, however close their meanings ("Sunday" and "Tuesday").
+    public static func namesATime(_ word: String) -> Bool {
+        !daysCovered(by: word).isEmpty || isMonthName(word) || frequencyWords.contains(word) || !holidayWords(in: word).isEmpty
+    }
+
     /// The days `text` names, plurals made singular ("Tuesdays" → "tuesday").
     public static func dayNames(in text: String) -> Set<String> {
         Set(TextWords.words(text).map { days.contains($0) ? $0 : String($0.dropLast()) }.filter(days.contains))
