@@ -28,9 +28,10 @@ public enum DeclineReason: String, Codable, Sendable, Equatable {
 /// - only sentences about the asked item that state the kind of fact asked for (a price for "how much", a day for
 ///   "which day") are candidates; about the asked item means that every question word the knowledge base uses must be
 ///   matched by the sentence, its heading, its title or, for a sentence opening with a pronoun, the sentence before
-///   it, as written or by a word of nearly the same meaning (decision 76). A question word the knowledge base has, but not here, is most often the item the question asks about, and
-///   this sentence is about another one ("steam room" asked, only the sauna priced). Verbs (a word after its
-///   pronoun subject or "to") are left out of this: a sentence may say what is done in other words;
+///   it, as written or by a word of nearly the same meaning (decision 76). A question word the knowledge base has,
+///   but not here, is most often the item the question asks about, and this sentence is about another one ("steam
+///   room" asked, only the sauna priced). Verbs (a word after its pronoun subject or "to") are left out of this: a
+///   sentence may say what is done in other words;
 /// - the most relevant candidate must be relevant enough (MiniLM similarity blended with rarity-weighted word
 ///   coverage), cover enough of the question and be read as an answer by the reranker, a cross-encoder (decision
 ///   54), else the question is declined. Of the candidates that pass, the answer is the most relevant, moved by how

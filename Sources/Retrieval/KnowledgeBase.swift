@@ -190,7 +190,6 @@ public final class KnowledgeBase: RetrievalClient {
 
     // MARK: Embedding
 
-    /// Unit-length MiniLM vectors for `texts`, computed in batches on the embedding worker.
     /// Vectors of `texts` by text, from `cache` where it has them; the rest are embedded and kept, up to
     /// ``maxCachedVectors`` before the cache starts again (a bound on what odd queries can grow).
     func vectors(of texts: [String], cachedIn cache: borrowing Mutex<[String: [Float]]>) async throws -> [String: [Float]] {
@@ -212,6 +211,7 @@ public final class KnowledgeBase: RetrievalClient {
 
     static let maxCachedVectors = 8192
 
+    /// Unit-length MiniLM vectors for `texts`, computed in batches on the embedding worker.
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         var vectors: [[Float]] = []
         vectors.reserveCapacity(texts.count)

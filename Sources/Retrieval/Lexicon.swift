@@ -190,8 +190,7 @@ public final class Lexicon: Sendable {
 
     /// Whether `first` and `second` name sibling kinds of one thing, neither the other: in their `senses`
     /// commonest noun senses they share a direct hypernym but no synset ("purple" and "red" are both a chromatic
-    /// colour, "sauna" and "steam room" both a bathhouse room). Close as their meanings are, a sentence about the one
-    /// is not about the other.
+    /// colour). Close as their meanings are, a sentence about the one is not about the other.
     public func areSiblings(_ first: String, _ second: String) -> Bool {
         let (first, second) = (first.lowercased(), second.lowercased())
         return siblingCache.value(for: first + " " + second) {
