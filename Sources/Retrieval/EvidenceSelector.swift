@@ -141,7 +141,13 @@ struct EvidenceSelector {
             // They are not sold online; call…"): its words count as the sentence's own, as its heading's do.
             let own = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? "", candidate.previous ?? ""]
                 .joined(separator: " ")
-            var (coverage, missing) = question.coverage(of: own, weights: weights)
+            // But a sentence that names days or months of its own is about those ("It is closed on Sundays." after
+            // "…open Monday to Saturday"), not the ones of the sentence it is read with.
+            let itself = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
+            let namesItsDates = candidate.previous != nil
+                && (!(question.askedDays.isEmpty || AnswerType.daysCovered(by: candidate.text).isEmpty)
+                    || !(question.askedMonths.isEmpty || AnswerType.monthsCovered(by: candidate.text).isEmpty))
+            var (coverage, missing) = question.coverage(of: own, weights: weights, calendar: namesItsDates ? itself : nil)
             // A sentence of side-by-side facts answers with the one clause that holds all it matched of the
             // question ("stage five" of "$72 for Stages 1 to 3 and $80 for Stages 4 to 6"), when only one does.
             // A clause that states the kind of fact asked comes first: "how long" asks the clause with a duration
@@ -545,8 +551,9 @@ struct QuestionWords {
         return textWords.filter { isCode($0, letter: letter, value: value) }.min()
     }
 
-    /// Weighted share of the content words found in `text` (1 when the question has none), and the words not found.
-    func coverage(of text: String, weights: [String: Double]) -> (share: Double, missing: [String]) {
+    /// Weighted share of the content words found in `text` (1 when the question has none), and the words not found;
+    /// an asked day or month is looked for in `calendar` where given, the part of `text` whose days and months count.
+    func coverage(of text: String, weights: [String: Double], calendar: String? = nil) -> (share: Double, missing: [String]) {
         guard !words.isEmpty else { return (1, []) }
         let tokens = TextWords.words(text)
         let textWords = Set(tokens)
@@ -558,8 +565,8 @@ struct QuestionWords {
         // Only a question with a number can fall in a range; the regular expression is slow enough to matter.
         let ranges = words.contains { SpokenNumbers.value(orPluralOf: $0) != nil || Int($0) != nil } ? Self.ranges(in: text) : []
         // Only a question with a day can fall in a text's day range.
-        let textDays = askedDays.isEmpty ? [] : AnswerType.daysCovered(by: text)
-        let textMonths = askedMonths.isEmpty ? [] : AnswerType.monthsCovered(by: text)
+        let textDays = askedDays.isEmpty ? [] : AnswerType.daysCovered(by: calendar ?? text)
+        let textMonths = askedMonths.isEmpty ? [] : AnswerType.monthsCovered(by: calendar ?? text)
         let textDates = askedHolidays.isEmpty ? [] : AnswerType.datesCovered(by: text)
         let textBands = measures.isEmpty ? [:] : Measures.bands(in: text)
         let minimumAges = ages.isEmpty ? [] : Self.minimumAges(in: text)

@@ -118,6 +118,28 @@ import VoiceCore
         #expect(ranked.first { $0.text.hasPrefix("They go") }?.unmatched == [])
     }
 
+    /// A pronoun sentence that names days of its own is about those days: "It is closed on Sundays" does not answer
+    /// for the Saturday of the sentence it is read with, which does.
+    @Test func aPronounSentenceWithDaysOfItsOwnIsNotAboutTheDaysOfItsAntecedent() {
+        let chunk = StoredChunk(id: "p#0", documentID: "p", source: "pound.md", title: "Towing", heading: "Getting your car back",
+                                text: "Removed vehicles go to the Ferry Lane pound, which is open Monday to Friday 8am to 8pm "
+                                    + "and Saturday 9am to 1pm. It is closed on Sundays.", vector: [])
+        let candidates = EvidenceSelector.candidates([chunk])
+        #expect(candidates.first { $0.text.hasPrefix("It is closed") }?.previous != nil)
+        let query = "Is the pound open on Saturdays?"
+        let ranked = EvidenceSelector.rank(candidates.map { ($0, [Float]()) }, query: query, question: QuestionWords(query),
+                                           queryVector: [], weights: [:], known: ["pound", "open", "saturdays"])
+        #expect(ranked.first { $0.text.hasPrefix("It is closed") }?.unmatched == ["saturdays"])
+        #expect(ranked.first { $0.text.hasPrefix("Removed") }?.unmatched == [])
+        // Without days of its own, it is read with its antecedent's.
+        let opening = StoredChunk(id: "o#0", documentID: "o", source: "pound.md", title: "Towing", heading: "Getting your car back",
+                                  text: "The Ferry Lane pound opens on Saturdays. It closes at 1pm.", vector: [])
+        let read = EvidenceSelector.rank(EvidenceSelector.candidates([opening]).map { ($0, [Float]()) }, query: query,
+                                         question: QuestionWords(query), queryVector: [], weights: [:],
+                                         known: ["pound", "open", "saturdays"])
+        #expect(read.first { $0.text.hasPrefix("It closes") }?.unmatched == [])
+    }
+
     /// "How many people" is answered by a count of any kind of person, which WordNet knows; a count of another
     /// thing does not answer it.
     @Test func howManyPeopleIsAnsweredByACountOfAnyKindOfPerson() throws {
