@@ -42,10 +42,18 @@ public enum FollowUp {
     public static func standalone(_ question: String, history: [ChatTurn]) -> Reading {
         let (question, changesTopic) = withoutPreamble(question)
         guard !question.isEmpty, !changesTopic, leansOnEarlierTurns(question),
-              let previous = history.last(where: { $0.role == "user" })?.content.trimmingCharacters(in: .whitespacesAndNewlines),
-              !previous.isEmpty else { return Reading(text: question) }
+              let previous = previousReading(in: history) else { return Reading(text: question) }
         if let rewritten = rewritten(question, previous: previous) { return Reading(text: rewritten) }
         return Reading(text: previous + " " + question, joined: true)
+    }
+
+    /// The last question of `history` as it was read in its own turn: "How long till it's done?" after "And to glaze
+    /// fire it?" is about what that one was about.
+    static func previousReading(in history: [ChatTurn]) -> String? {
+        guard let last = history.lastIndex(where: { $0.role == "user" }) else { return nil }
+        let previous = standalone(history[last].content.trimmingCharacters(in: .whitespacesAndNewlines),
+                                  history: Array(history[..<last])).text
+        return previous.isEmpty ? nil : previous
     }
 
     /// Words that speak about the conversation, not about the world: a preamble of only these and stop words
