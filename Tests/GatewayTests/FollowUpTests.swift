@@ -16,17 +16,14 @@ import VoiceCore
     /// A follow-up to a follow-up is about what the first question was about: the previous question is taken as it
     /// was read in its own turn, rewritten or with the one before it.
     @Test func aFollowUpToAFollowUpIsReadWithTheWholeChain() {
-        let chain = [ChatTurn(role: "user", content: "How much is it to bisque fire a mug?"),
-                     ChatTurn(role: "assistant", content: "Bisque firing is £2 a piece."),
-                     ChatTurn(role: "user", content: "And to glaze fire it?"),
-                     ChatTurn(role: "assistant", content: "Glaze firing is £3 a piece.")]
-        #expect(FollowUp.standalone("How long till it's done?", history: chain).text
+        func conversation(_ questions: String...) -> [ChatTurn] {
+            questions.flatMap { [ChatTurn(role: "user", content: $0), ChatTurn(role: "assistant", content: "…")] }
+        }
+        #expect(FollowUp.standalone("How long till it's done?",
+                                    history: conversation("How much is it to bisque fire a mug?", "And to glaze fire it?")).text
                 == "How much is it to bisque fire a mug? And to glaze fire it? How long till it's done?")
-        let days = [ChatTurn(role: "user", content: "When does lane swimming start on Saturdays?"),
-                    ChatTurn(role: "assistant", content: "At 7am."),
-                    ChatTurn(role: "user", content: "And on Sundays?"),
-                    ChatTurn(role: "assistant", content: "At 8am.")]
-        #expect(FollowUp.standalone("Is it busy then?", history: days).text
+        #expect(FollowUp.standalone("Is it busy then?",
+                                    history: conversation("When does lane swimming start on Saturdays?", "And on Sundays?")).text
                 == "When does lane swimming start on Sundays? Is it busy then?")
         // A question that changed the topic starts the chain again.
         let changed = history + [ChatTurn(role: "user", content: "Different question: how much is a cabin?"),
