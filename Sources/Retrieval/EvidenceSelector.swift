@@ -552,7 +552,8 @@ struct QuestionWords {
     }
 
     /// Weighted share of the content words found in `text` (1 when the question has none), and the words not found;
-    /// an asked day or month is looked for in `calendar` where given, the part of `text` whose days and months count.
+    /// an asked day, or a month inside a range ("Nov–Mar"), is looked for in `calendar` where given, the part of
+    /// `text` whose days and months count (a month named outright counts wherever `text` names it).
     func coverage(of text: String, weights: [String: Double], calendar: String? = nil) -> (share: Double, missing: [String]) {
         guard !words.isEmpty else { return (1, []) }
         let tokens = TextWords.words(text)
