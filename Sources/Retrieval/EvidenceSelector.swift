@@ -139,11 +139,10 @@ struct EvidenceSelector {
             let similarity = Double(VectorMath.dot(queryVector, vector))
             // The sentence before a pronoun says what the pronoun stands for ("Replacement lids are available.
             // They are not sold online; call…"): its words count as the sentence's own, as its heading's do.
-            let own = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? "", candidate.previous ?? ""]
-                .joined(separator: " ")
+            let itself = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
+            let own = itself + " " + (candidate.previous ?? "")
             // But a sentence that names days or months of its own is about those ("It is closed on Sundays." after
             // "…open Monday to Saturday"), not the ones of the sentence it is read with.
-            let itself = [candidate.text, candidate.heading ?? "", candidate.chunk.title ?? ""].joined(separator: " ")
             let namesItsDates = candidate.previous != nil
                 && (!(question.askedDays.isEmpty || AnswerType.daysCovered(by: candidate.text).isEmpty)
                     || !(question.askedMonths.isEmpty || AnswerType.monthsCovered(by: candidate.text).isEmpty))
