@@ -464,6 +464,9 @@ struct QuestionWords {
         stems.contains(word) || (lexicon?.irregularBases(word) ?? []).contains(where: textWords.contains)
     }
 
+    /// The words that ask an age after "how".
+    static let askingAge: Set<String> = ["old", "young"]
+
     /// The ranges a text gives ("Stages 1 to 3", "ages 5-15"), not times ("9:00–13:00") or decimals.
     static func ranges(in text: String) -> [ClosedRange<Int>] {
         text.matches(of: #/(?:^|[^\d:.,])(\d{1,4})\s*(?:to|–|-)\s*(\d{1,4})(?![\d:.,]\d)/#).compactMap { match in
@@ -602,6 +605,8 @@ struct QuestionWords {
                 credit[word] = Self.inexactCredit
             } else if attributes.contains(word)
                         ? textStems.contains(SoundKey.stem(word)) || AnswerType.givesMeasure(asked: word, tokens)
+                            // "How old do you have to be?" is answered by an age limit ("you need to be 16 or over").
+                            || (Self.askingAge.contains(word) && !Self.minimumAges(in: text).isEmpty)
                         : textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys)
                             || isIrregularForm(word, of: textWords, stems: textStems) {
                 credit[word] = Self.inexactCredit

@@ -26,18 +26,21 @@ public enum Clauses {
         }
         parts.append(String(rest))
         guard parts.count >= 2, parts.allSatisfy({ !SpokenNumbers.numbers(in: $0).isEmpty }) else { return [] }
-        let first = parts[0].trimmingCharacters(in: .whitespaces)
-        var clauses = [first]
+        // An elliptic half borrows from the last half that was whole: "A 2-person tent costs £15 a day or £60 a
+        // week, and a 4-person tent costs £25 a day or £95 a week" prices the 4-person tent at £95.
+        var whole = parts[0].trimmingCharacters(in: .whitespaces)
+        var clauses = [whole]
         for part in parts.dropFirst() {
             let part = part.trimmingCharacters(in: .whitespaces)
             if startsWithNumber(part) {
-                // "…, or three years if registered": the first clause's words up to its parallel fact.
-                guard let prefix = prefix(of: first, before: part) else { return [] }
+                // "…, or three years if registered": the whole clause's words up to its parallel fact.
+                guard let prefix = prefix(of: whole, before: part) else { return [] }
                 clauses.append(prefix + part)
-            } else if let gapped = gapped(part, after: first) {
+            } else if let gapped = gapped(part, after: whole) {
                 clauses.append(gapped)
             } else {
-                clauses.append(part.prefix(1).uppercased() + part.dropFirst())
+                whole = part.prefix(1).uppercased() + part.dropFirst()
+                clauses.append(whole)
             }
         }
         return clauses.map { $0 + end }

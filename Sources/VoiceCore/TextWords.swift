@@ -251,6 +251,8 @@ public enum AnswerType: Equatable, Sendable {
     /// discount states ("20% off for members"). Not "cheapest": the answer is a comparison no one sentence makes.
     static let priceWords: Set<String> = ["cost", "costs", "price", "prices", "fee", "fees", "charge", "charges",
                                           "cheap", "cheaper", "expensive", "dearer", "pricier"]
+    /// Words that ask for an amount added to a price when no noun follows them.
+    static let addedAmounts: Set<String> = ["extra", "more"]
 
     /// The words of `question` that only ask for its kind of fact ("long" in "How long…", "time" in "What time…",
     /// "cost" in "What does it cost?"): a sentence states such a fact in numbers or names, not in these words.
@@ -265,6 +267,13 @@ public enum AnswerType: Equatable, Sendable {
         let words = TextWords.words(question)
         var frame: Set<String> = type == .money ? Set(words.filter(priceWords.contains))
             : type == .time ? Set(words.filter(timeNouns.contains)) : []
+        // "How much extra do you charge…", "Do you charge extra for…": the price of an addition, which the sentence
+        // gives as "a supplement of £20" or "£7.95 on top"; but "an extra bed" is a thing.
+        if type == .money {
+            frame.formUnion(words.indices.filter { index in
+                Self.addedAmounts.contains(words[index]) && (index + 1 == words.count || TextWords.stopWords.contains(words[index + 1]))
+            }.map { words[$0] })
+        }
         for (index, word) in words.enumerated().dropLast() where ["how", "what", "which"].contains(word) {
             frame.insert(words[index + 1])
         }
@@ -343,6 +352,13 @@ public enum AnswerType: Equatable, Sendable {
             // So is a range of them with no am or pm ("9.30–17.30").
             let clock = sentence.contains(#/\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:\.\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?![a-z])|\b\d{1,2}\.\d{2}\s?[–-]\s?\d{1,2}\.\d{2}\b/#.ignoresCase())
                 || words.contains { ["noon", "midnight", "midday", "o'clock", "oclock"].contains($0) }
+            // "What time do you close?" asks the hours: a time of something else ("a guided walk every Saturday at
+            // 9:30am") does not say them; a range of times does ("9am-5:30pm"), or a sentence saying what opens or
+            // shuts and when ("We close at 5:30pm on Saturdays").
+            if TextWords.words(question).contains(where: Self.openingWords.contains),
+               !words.contains(where: Self.openingWords.union(["until", "till"]).contains), !sentence.contains(Self.timeRange) {
+                return false
+            }
             // "What time" asks for a time of day, or one relative to another ("15 minutes after the last film"): a
             // day or a date alone ("Pupils start: Wednesday 3 September") does not say it.
             if (" " + TextWords.words(question).joined(separator: " ") + " ").contains(#/ what times? /#) {
@@ -378,6 +394,13 @@ public enum AnswerType: Equatable, Sendable {
             }
         }
     }
+
+    /// The words that say a place opens or shuts.
+    static let openingWords: Set<String> = ["open", "opens", "opening", "opened", "reopen", "reopens", "reopening", "close",
+                                            "closes", "closing", "closed", "shut", "shuts", "shutting"]
+    /// Two times of day with a dash or a word between them: "9am-5:30pm", "10:00 to 16:00", "11:00 to midnight".
+    nonisolated(unsafe) static let timeRange =
+        #/\b(?:\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)?|noon|midday)\s?(?:[–-]|to|until|till)\s?(?:\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)?(?![\d%])|midnight|noon|midday)/#.ignoresCase()
 
     /// The titles written before a person's name.
     static let personalTitles: Set<String> = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev"]

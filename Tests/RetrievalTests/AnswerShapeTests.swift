@@ -26,6 +26,37 @@ import VoiceCore
             == ["A full K7 boils in about 3 minutes.", "A full K9 takes about 4 minutes."])
     }
 
+    @Test func anEllipticHalfBorrowsFromTheWholeClauseJustBeforeIt() {
+        #expect(Clauses.of("A 2-person tent costs £15 a day or £60 a week, and a 4-person tent costs £25 a day or £95 a week.")
+            == ["A 2-person tent costs £15 a day.", "A 2-person tent costs £60 a week.", "A 4-person tent costs £25 a day.",
+                "A 4-person tent costs £95 a week."])
+    }
+
+    /// "What time do you close?" asks the hours, which another time on the same day does not give.
+    @Test func aClosingTimeIsStatedByHoursNotByAnotherEventsTime() {
+        let asked = "What time do you close on a Saturday?"
+        #expect(AnswerType.time.isStated(in: "Monday to Saturday 9am-5:30pm.", question: asked))
+        #expect(AnswerType.time.isStated(in: "On Saturdays we close at 5:30pm.", question: asked))
+        #expect(AnswerType.time.isStated(in: "Friday and Saturday: 11:00 to midnight", question: "What time does the bar shut on a Friday night?"))
+        #expect(!AnswerType.time.isStated(in: "A guided walk leaves the shop every Saturday at 9:30am.", question: asked))
+        #expect(AnswerType.time.isStated(in: "A guided walk leaves the shop every Saturday at 9:30am.",
+                                         question: "What time is the guided walk on Saturday?"))
+    }
+
+    /// "How old" asks an age, which a limit with no top gives without the word "age".
+    @Test func howOldIsAnsweredByAnAgeLimit() {
+        let asked = QuestionWords("How old do you have to be to join the club?")
+        #expect(asked.coverage(of: "You need to be 16 or over to join the club.", weights: [:]).missing.isEmpty)
+        #expect(asked.coverage(of: "Joining the club costs £15 a year.", weights: [:]).missing.contains("old"))
+    }
+
+    /// "How much extra…" asks the price of an addition; "an extra bed" is a thing.
+    @Test func extraInAPriceQuestionAsksTheAddedPriceUnlessANounFollows() {
+        #expect(AnswerType.frameWords(of: "How much extra do you charge for next-day delivery?").contains("extra"))
+        #expect(AnswerType.frameWords(of: "Do you charge extra for a Saturday night?").contains("extra"))
+        #expect(!AnswerType.frameWords(of: "How much is an extra bed?").contains("extra"))
+    }
+
     @Test func listsAndSingleFactsAreNotSplit() {
         #expect(Clauses.of("The pool is closed on 25 December, 26 December and 1 January.") == [])
         #expect(Clauses.of("Lockers take a $1 coin and you get it back.") == [])
