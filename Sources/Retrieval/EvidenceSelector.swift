@@ -572,7 +572,7 @@ struct QuestionWords {
         let textMonths = askedMonths.isEmpty ? [] : AnswerType.monthsCovered(by: calendar ?? text)
         let textDates = askedHolidays.isEmpty ? [] : AnswerType.datesCovered(by: text)
         let textBands = measures.isEmpty ? [:] : Measures.bands(in: text)
-        let minimumAges = ages.isEmpty ? [] : Self.minimumAges(in: text)
+        let minimumAges = ages.isEmpty && attributes.isDisjoint(with: Self.askingAge) ? [] : Self.minimumAges(in: text)
         let ageBounds = ages.isEmpty ? [] : Self.ageBounds(in: text, minimumAges: minimumAges)
         var credit: [String: Double] = [:]
         for word in words {
@@ -606,7 +606,7 @@ struct QuestionWords {
             } else if attributes.contains(word)
                         ? textStems.contains(SoundKey.stem(word)) || AnswerType.givesMeasure(asked: word, tokens)
                             // "How old do you have to be?" is answered by an age limit ("you need to be 16 or over").
-                            || (Self.askingAge.contains(word) && !Self.minimumAges(in: text).isEmpty)
+                            || (Self.askingAge.contains(word) && !minimumAges.isEmpty)
                         : textPairs.contains(word) || TextWords.matches(word, in: textWords, keys: keys)
                             || isIrregularForm(word, of: textWords, stems: textStems) {
                 credit[word] = Self.inexactCredit

@@ -342,9 +342,11 @@ public enum AnswerType: Equatable, Sendable {
                 || (Self.numberFollowed(by: Self.lengthUnits.contains, in: words)
                     && (words.contains { ["long", "length"].contains($0) } || !words.contains(where: Self.crossDimensionWords.contains)))
         case .time:
+            let asked = TextWords.words(question)
+            let spaced = " " + asked.joined(separator: " ") + " "
             // "How often" wants a frequency ("every 20 minutes", "hourly", "twice a week"), not a time of day or a
             // "night" in the boat's name.
-            if (" " + TextWords.words(question).joined(separator: " ") + " ").contains(" how often ") {
+            if spaced.contains(" how often ") {
                 return words.contains(where: Self.frequencyWords.contains)
                     || zip(words, words.dropFirst()).contains { Self.isNumber($0.0) && $0.1 == "times" }
             }
@@ -355,13 +357,13 @@ public enum AnswerType: Equatable, Sendable {
             // "What time do you close?" asks the hours: a time of something else ("a guided walk every Saturday at
             // 9:30am") does not say them; a range of times does ("9am-5:30pm"), or a sentence saying what opens or
             // shuts and when ("We close at 5:30pm on Saturdays").
-            if TextWords.words(question).contains(where: Self.openingWords.contains),
-               !words.contains(where: Self.openingWords.union(["until", "till"]).contains), !sentence.contains(Self.timeRange) {
+            if asked.contains(where: Self.openingWords.contains), !words.contains(where: Self.hoursWords.contains),
+               !sentence.contains(Self.timeRange) {
                 return false
             }
             // "What time" asks for a time of day, or one relative to another ("15 minutes after the last film"): a
             // day or a date alone ("Pupils start: Wednesday 3 September") does not say it.
-            if (" " + TextWords.words(question).joined(separator: " ") + " ").contains(#/ what times? /#) {
+            if spaced.contains(#/ what times? /#) {
                 return clock || Self.statesPeriod(words)
             }
             // A time of day, a day, a date or a period ("after 2 weeks"), not any number: "under 8" says no "when".
@@ -398,6 +400,8 @@ public enum AnswerType: Equatable, Sendable {
     /// The words that say a place opens or shuts.
     static let openingWords: Set<String> = ["open", "opens", "opening", "opened", "reopen", "reopens", "reopening", "close",
                                             "closes", "closing", "closed", "shut", "shuts", "shutting"]
+    /// What says hours are given: opening or shutting, or the end of a span ("until 3pm").
+    static let hoursWords = openingWords.union(["until", "till"])
     /// Two times of day with a dash or a word between them: "9am-5:30pm", "10:00 to 16:00", "11:00 to midnight".
     nonisolated(unsafe) static let timeRange =
         #/\b(?:\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)?|noon|midday)\s?(?:[–-]|to|until|till)\s?(?:\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)?(?![\d%])|midnight|noon|midday)/#.ignoresCase()
