@@ -35,13 +35,15 @@ enum {
     VOICE_ORT_SLOT_GetErrorMessage = 2,
     VOICE_ORT_SLOT_CreateEnv = 3,
     VOICE_ORT_SLOT_CreateSession = 7,
+    VOICE_ORT_SLOT_CreateSessionFromArray = 8,
     VOICE_ORT_SLOT_Run = 9,
     VOICE_ORT_SLOT_CreateSessionOptions = 10,
     VOICE_ORT_SLOT_SetIntraOpNumThreads = 24,
     VOICE_ORT_SLOT_SetInterOpNumThreads = 25,
     VOICE_ORT_SLOT_CreateTensorWithDataAsOrtValue = 49,
     VOICE_ORT_SLOT_GetTensorMutableData = 51,
-    VOICE_ORT_SLOT_GetTensorShapeElementCount = 64,
+    VOICE_ORT_SLOT_GetDimensionsCount = 61,
+    VOICE_ORT_SLOT_GetDimensions = 62,
     VOICE_ORT_SLOT_GetTensorTypeAndShape = 65,
     VOICE_ORT_SLOT_CreateCpuMemoryInfo = 69,
     VOICE_ORT_SLOT_ReleaseStatus = 93,
@@ -87,6 +89,13 @@ static inline OrtStatus *voice_ort_create_session(const OrtApi *api, const OrtEn
                         OrtStatus *(*)(const OrtEnv *, const char *, const OrtSessionOptions *, OrtSession **))(
         env, path, options, out);
 }
+static inline OrtStatus *voice_ort_create_session_from_array(const OrtApi *api, const OrtEnv *env, const void *data,
+                                                             size_t length, const OrtSessionOptions *options,
+                                                             OrtSession **out) {
+    return VOICE_ORT_FN(api, CreateSessionFromArray,
+                        OrtStatus *(*)(const OrtEnv *, const void *, size_t, const OrtSessionOptions *, OrtSession **))(
+        env, data, length, options, out);
+}
 static inline void voice_ort_release_session(const OrtApi *api, OrtSession *session) {
     VOICE_ORT_FN(api, ReleaseSession, void (*)(OrtSession *))(session);
 }
@@ -118,14 +127,18 @@ static inline OrtStatus *voice_ort_run(const OrtApi *api, OrtSession *session, c
 static inline OrtStatus *voice_ort_tensor_data(const OrtApi *api, OrtValue *value, void **out) {
     return VOICE_ORT_FN(api, GetTensorMutableData, OrtStatus *(*)(OrtValue *, void **))(value, out);
 }
-// The number of elements of a tensor value (a product of its dimensions).
-static inline OrtStatus *voice_ort_tensor_element_count(const OrtApi *api, const OrtValue *value, size_t *out) {
+// A tensor value's dimensions: `rank` of them, at most `capacity` written to `dims`.
+static inline OrtStatus *voice_ort_tensor_shape(const OrtApi *api, const OrtValue *value, int64_t *dims,
+                                                size_t capacity, size_t *rank) {
     OrtTensorTypeAndShapeInfo *info = NULL;
     OrtStatus *status = VOICE_ORT_FN(api, GetTensorTypeAndShape,
                                      OrtStatus *(*)(const OrtValue *, OrtTensorTypeAndShapeInfo **))(value, &info);
     if (status) return status;
-    status = VOICE_ORT_FN(api, GetTensorShapeElementCount,
-                          OrtStatus *(*)(const OrtTensorTypeAndShapeInfo *, size_t *))(info, out);
+    status = VOICE_ORT_FN(api, GetDimensionsCount, OrtStatus *(*)(const OrtTensorTypeAndShapeInfo *, size_t *))(info, rank);
+    if (!status) {
+        status = VOICE_ORT_FN(api, GetDimensions, OrtStatus *(*)(const OrtTensorTypeAndShapeInfo *, int64_t *, size_t))(
+            info, dims, *rank < capacity ? *rank : capacity);
+    }
     VOICE_ORT_FN(api, ReleaseTensorTypeAndShapeInfo, void (*)(OrtTensorTypeAndShapeInfo *))(info);
     return status;
 }

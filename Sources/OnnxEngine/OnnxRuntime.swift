@@ -50,6 +50,21 @@ public final class OnnxRuntime: @unchecked Sendable {
     /// A session for `model`. Spinning threads are off: on a small machine they would steal the cores that
     /// speech recognition and the language model need between syntheses.
     public func session(model: URL, threads: Int) throws(OnnxError) -> OnnxSession {
+        do throws(OnnxError) {
+            return try session(threads: threads) { options, session in voice_ort_create_session(api, env, model.path, options, &session) }
+        } catch {
+            throw .invalidModel("\(model.lastPathComponent): \(error.description)")
+        }
+    }
+
+    /// A session for a model held in memory (a model cut by ``OnnxModelCut``).
+    public func session(bytes: [UInt8], threads: Int) throws(OnnxError) -> OnnxSession {
+        try session(threads: threads) { options, session in
+            bytes.withUnsafeBytes { voice_ort_create_session_from_array(api, env, $0.baseAddress, $0.count, options, &session) }
+        }
+    }
+
+    private func session(threads: Int, create: (OpaquePointer, inout OpaquePointer?) -> OpaquePointer?) throws(OnnxError) -> OnnxSession {
         var options: OpaquePointer?
         try check(voice_ort_create_session_options(api, &options))
         guard let options else { throw .runtime("no session options") }
@@ -59,11 +74,7 @@ public final class OnnxRuntime: @unchecked Sendable {
         try check(voice_ort_add_session_config(api, options, "session.intra_op.allow_spinning", "0"))
         try check(voice_ort_add_session_config(api, options, "session.inter_op.allow_spinning", "0"))
         var session: OpaquePointer?
-        do throws(OnnxError) {
-            try check(voice_ort_create_session(api, env, model.path, options, &session))
-        } catch {
-            throw .invalidModel("\(model.lastPathComponent): \(error.description)")
-        }
+        try check(create(options, &session))
         guard let session else { throw .runtime("no session") }
         return try OnnxSession(runtime: self, session: session)
     }
@@ -120,6 +131,11 @@ public final class OnnxSession: @unchecked Sendable {
 
     /// Runs the model and returns the named float output, flattened.
     public func run(inputs: [Input], output: String) throws(OnnxError) -> [Float] {
+        try runShaped(inputs: inputs, output: output).values
+    }
+
+    /// Runs the model and returns the named float output, flattened, with its dimensions.
+    public func runShaped(inputs: [Input], output: String) throws(OnnxError) -> (values: [Float], shape: [Int]) {
         let api = runtime.api
         // ONNX Runtime wraps these buffers without copying; they live until the run returns.
         var buffers = inputs.map(\.bytes)
@@ -151,11 +167,15 @@ public final class OnnxSession: @unchecked Sendable {
         try runtime.check(status)
         guard let result else { throw .runtime("no output") }
         defer { voice_ort_release_value(api, result) }
-        var count = 0
+        var dims = [Int64](repeating: 0, count: 8)
+        var rank = 0
         var data: UnsafeMutableRawPointer?
-        try runtime.check(voice_ort_tensor_element_count(api, result, &count))
+        try runtime.check(voice_ort_tensor_shape(api, result, &dims, dims.count, &rank))
+        guard rank <= dims.count else { throw .runtime("output has \(rank) dimensions") }
+        let shape = dims.prefix(rank).map { Int($0) }
         try runtime.check(voice_ort_tensor_data(api, result, &data))
         guard let data else { throw .runtime("output has no data") }
-        return Array(UnsafeBufferPointer(start: data.assumingMemoryBound(to: Float.self), count: count))
+        let count = shape.reduce(1, *)
+        return (Array(UnsafeBufferPointer(start: data.assumingMemoryBound(to: Float.self), count: count)), shape)
     }
 }

@@ -13,12 +13,20 @@ public protocol NeuralSpeaking: Sendable {
     /// The espeak-ng language its phonemes come from ("en-us").
     var language: String { get }
     var sampleRate: Int { get }
-    /// Synthesises `text` chunk by chunk; `speed` 1 is the voice's own pace.
-    func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<[Int16], any Error>
+    /// Synthesises `text` chunk by chunk, each in one or more pieces; `speed` 1 is the voice's own pace.
+    func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<VoicePiece, any Error>
+}
+
+/// Samples of one text chunk (``SpeechChunks``), as soon as they are made.
+public struct VoicePiece: Sendable {
+    public var samples: [Int16]
+    /// Whether these are the chunk's last samples: a voice that fails after them has spoken the chunk whole.
+    public var endsChunk: Bool
 }
 
 /// A Piper voice ready to speak: espeak-ng turns each phrase into IPA phonemes (what Piper's voices are trained
-/// on), then the ONNX model speaks one chunk at a time on a queue of its own, so syntheses never share cores.
+/// on), then the ONNX model speaks one chunk at a time on a queue of its own, so syntheses never share cores. A
+/// chunk's latent frames are made at once and decoded a window at a time, each window sent as it is made.
 public final class NeuralVoice: NeuralSpeaking {
     public let id: String
     public let voice: PiperVoice
@@ -35,14 +43,22 @@ public final class NeuralVoice: NeuralSpeaking {
     public var language: String { voice.config.espeak.voice }
     public var name: String { voice.config.dataset ?? id }
 
-    public func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<[Int16], any Error> {
+    public func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<VoicePiece, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
                     for chunk in SpeechChunks.chunks(text) {
                         try Task.checkCancellation()
                         let phonemes = try await phonemes(of: chunk)
-                        continuation.yield(try await run(phonemes, lengthScale: voice.config.inference.length_scale / speed))
+                        let latent = try await onQueue { voice in
+                            try voice.latent(phonemes: phonemes, lengthScale: voice.config.inference.length_scale / speed)
+                        }
+                        let windows = PiperVoice.windows(frames: latent.frames)
+                        for (index, window) in windows.enumerated() {
+                            try Task.checkCancellation()
+                            let samples = try await onQueue { voice in try voice.decode(latent, frames: window) }
+                            continuation.yield(VoicePiece(samples: samples, endsChunk: index == windows.count - 1))
+                        }
                     }
                     continuation.finish()
                 } catch {
@@ -71,11 +87,11 @@ public final class NeuralVoice: NeuralSpeaking {
                                       options: .regularExpression)
     }
 
-    private func run(_ phonemes: String, lengthScale: Float) async throws -> [Int16] {
+    private func onQueue<Result: Sendable>(_ work: @escaping @Sendable (PiperVoice) throws -> Result) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                do throws(OnnxError) {
-                    continuation.resume(returning: try self.voice.synthesize(phonemes: phonemes, lengthScale: lengthScale))
+            queue.async { [voice] in
+                do {
+                    continuation.resume(returning: try work(voice))
                 } catch {
                     continuation.resume(throwing: error)
                 }

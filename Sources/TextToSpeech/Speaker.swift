@@ -119,7 +119,8 @@ public struct Speaker: Sendable {
     }
 
     /// A validated request as a stream of sample chunks, the first as soon as it exists. A neural voice that fails
-    /// hands the chunks it has not spoken to espeak-ng (same 22.05 kHz rate), so the listener hears the whole answer.
+    /// hands the chunks it has not finished to espeak-ng (same 22.05 kHz rate), so the listener hears the whole answer;
+    /// a chunk cut off partway is said again from its start.
     public func stream(_ request: SpeakRequest) throws(APIError) -> SpeechStream {
         let trimmed = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .badRequest("empty_text", "text must not be empty") }
@@ -155,9 +156,9 @@ public struct Speaker: Sendable {
                 let task = Task {
                     var spoken = 0
                     do {
-                        for try await chunk in voice.synthesize(text, speed: Float(rate) / Float(Self.defaultRate)) {
-                            continuation.yield(chunk)
-                            spoken += 1
+                        for try await piece in voice.synthesize(text, speed: Float(rate) / Float(Self.defaultRate)) {
+                            continuation.yield(piece.samples)
+                            if piece.endsChunk { spoken += 1 }
                         }
                         fallbacks.recovered()
                         continuation.finish()

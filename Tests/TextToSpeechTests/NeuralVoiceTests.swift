@@ -88,13 +88,34 @@ import WhisperEngine
         #expect(misheard.count <= 1, "\(misheard)")
     }
 
-    @Test func aLongAnswerComesInChunksAndTheFirstComesBeforeTheWhole() async throws {
+    @Test func aLongAnswerComesInChunksAndEachChunksFirstSoundComesBeforeTheRestIsDecoded() async throws {
         let text = "Tickets for the summer festival cost forty dollars for adults and twenty for children, and they go on sale at nine on Monday morning. Bring your receipt."
-        var chunks: [[Int16]] = []
-        for try await chunk in try Self.joe().synthesize(text, speed: 1) { chunks.append(chunk) }
+        var pieces: [VoicePiece] = []
+        for try await piece in try Self.joe().synthesize(text, speed: 1) { pieces.append(piece) }
         // 24 words cut where a clause starts ("and twenty …"), then the second sentence.
-        #expect(chunks.count == 3)
-        #expect(chunks.allSatisfy { $0.count > 22_050 / 4 })
+        #expect(pieces.filter(\.endsChunk).count == 3)
+        // The first window, about a quarter of a second, is sent before the rest of its clause exists.
+        #expect(!pieces[0].endsChunk && pieces[0].samples.count == 24 * 256)
+        #expect(pieces.map(\.samples.count).reduce(0, +) > 22_050 * 5)
+    }
+
+    @Test func windowsDecodedWithTheirMarginJoinIntoTheWholeDecode() async throws {
+        let joe = try Self.joe()
+        let phonemes = try await joe.phonemes(of: SpeechChunks.chunks("The ferry to the island leaves every hour from the north pier.")[0])
+        let latent = try joe.voice.latent(phonemes: phonemes, lengthScale: 1)
+        let whole = try joe.voice.decode(latent, frames: 0..<latent.frames)
+        let windows = PiperVoice.windows(frames: latent.frames, first: 24, rest: 40)
+        #expect(windows.count >= 4)
+        let joined = try windows.flatMap { try joe.voice.decode(latent, frames: $0) }
+        #expect(joined.count == whole.count)
+        let worst = zip(joined, whole).map { abs(Int($0) - Int($1)) }.max() ?? .max
+        #expect(worst <= 2, "largest difference \(worst) of 32767")
+    }
+
+    @Test func aModelWithoutTheNamedStageIsNotCut() throws {
+        let bytes = try [UInt8](Data(contentsOf: try Fixtures.model(ModelCatalog.piperJoe)))
+        #expect(throws: OnnxError.self) { try OnnxModelCut(model: bytes, stage: "/vocoder/") }
+        #expect(throws: OnnxError.self) { try OnnxModelCut(model: Array(bytes.prefix(1000)), stage: "/dec/") }
     }
 
     @Test func aSlowerRateGivesLongerSpeech() async throws {
@@ -227,7 +248,7 @@ final class FailingNeuralVoiceFault: NeuralSpeaking {
 
     struct InjectedFault: Error, CustomStringConvertible { var description: String { "injected fault" } }
 
-    func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<[Int16], any Error> {
+    func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<VoicePiece, any Error> {
         guard failing.load(ordering: .relaxed) else { return voice.synthesize(text, speed: speed) }
         return AsyncThrowingStream { $0.finish(throwing: InjectedFault()) }
     }
