@@ -87,7 +87,7 @@ public struct GatewayController: Sendable {
             let ticket = try pipeline.admit(recording: true)
             if Self.wantsEvents(request) {
                 let history = history
-                return streamed(session: session) { events in
+                return streamed(session: session, audio: Self.wantsAudioEvents(request)) { events in
                     try await Admission.$ticket.withValue(ticket) {
                         try await pipeline.answer(audio: audio, contentType: audioType, language: language, history: history, events: events)
                     }
@@ -110,7 +110,7 @@ public struct GatewayController: Sendable {
             let history = try Self.validated(query.history)
             let ticket = try pipeline.admit(recording: false)
             if Self.wantsEvents(request) {
-                return streamed(session: query.session_id) { events in
+                return streamed(session: query.session_id, audio: Self.wantsAudioEvents(request)) { events in
                     try await Admission.$ticket.withValue(ticket) { try await pipeline.answer(text: text, history: history, events: events) }
                 }
             }
@@ -136,23 +136,31 @@ public struct GatewayController: Sendable {
         request.headers[.accept]?.contains("text/event-stream") ?? false
     }
 
-    /// Server-sent events: `transcript`, one `sentence` per spoken sentence as its audio exists, then `done` with
-    /// the JSON an unstreamed request gets. A client that goes away fails the next write, which cancels the answer
-    /// and with it the generation.
-    func streamed(session: String?, _ answer: @escaping @Sendable (@escaping VoicePipeline.EventSink) async throws -> VoiceAnswer) -> Response {
+    /// `?audio=pcm`: the client plays the answer's samples as they come (`audio` events), not only its files.
+    static func wantsAudioEvents(_ request: Request) -> Bool {
+        request.uri.queryParameters.get("audio") == "pcm"
+    }
+
+    /// Server-sent events: `transcript`, with `audio` the samples of each sentence as they are made, one `sentence`
+    /// per spoken sentence as its audio exists, then `done` with the JSON an unstreamed request gets. A client that
+    /// goes away fails the next write, which cancels the answer and with it the generation.
+    func streamed(session: String?, audio: Bool,
+                  _ answer: @escaping @Sendable (VoicePipeline.EventSink) async throws -> VoiceAnswer) -> Response {
         eventStream { writer in
             let (frames, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
             let producer = Task {
                 do {
-                    let result = try await answer { event in
+                    let result = try await answer(VoicePipeline.EventSink(audio: audio) { event in
                         switch event {
                         case .transcript(let text):
                             continuation.yield(try sseEvent("transcript", ["text": text]))
+                        case .audio(let index, let pcm, let rate):
+                            continuation.yield(try sseEvent("audio", PCMAudioEvent(index: index, pcm: pcm, sampleRate: rate)))
                         case .sentence(let index, let text, let url):
                             struct Sentence: Encodable { let index: Int; let text: String; let audio_url: String }
                             continuation.yield(try sseEvent("sentence", Sentence(index: index, text: text, audio_url: url)))
                         }
-                    }
+                    })
                     log(result, session: session)
                     continuation.yield(try sseEvent("done", Answer(answer: result, sessionID: session)))
                     continuation.finish()

@@ -277,10 +277,38 @@ public struct RemoteSynthesis: SpeechSynthesisClient {
         self.timeout = timeout
     }
 
+    struct Body: Encodable { let text: String; let voice: String? }
+
     public func speak(text: String, voice: String?) async throws -> SpeakResult {
-        struct Body: Encodable { let text: String; let voice: String? }
-        return try await service.postJSON("/speak", Body(text: text, voice: voice), timeout: timeout, idempotent: false,
-                                          as: SpeakResult.self)
+        try await service.postJSON("/speak", Body(text: text, voice: voice), timeout: timeout, idempotent: false,
+                                   as: SpeakResult.self)
+    }
+
+    public func speakStreaming(text: String, voice: String?) async throws -> AsyncThrowingStream<SpeechEvent, any Error> {
+        let events = try await service.postForEvents("/speak", Body(text: text, voice: voice), timeout: timeout)
+        let service = service
+        let (output, continuation) = AsyncThrowingStream<SpeechEvent, any Error>.makeStream()
+        let pump = Task {
+            do {
+                for try await event in events {
+                    switch event.name {
+                    case "audio":
+                        let audio = try service.decode(PCMAudioEvent.self, event.data)
+                        guard let pcm = audio.bytes else { throw service.downstreamError(status: 503, body: ByteBuffer(data: event.data)) }
+                        continuation.yield(.audio(pcm: pcm, sampleRate: audio.sample_rate))
+                    case "done":
+                        continuation.yield(.done(try service.decode(SpeakResult.self, event.data)))
+                    default:
+                        throw service.downstreamError(status: 503, body: ByteBuffer(data: event.data))
+                    }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in pump.cancel() }
+        return output
     }
 }
 

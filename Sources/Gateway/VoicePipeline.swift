@@ -74,11 +74,25 @@ public struct VoicePipeline: Sendable {
     /// What a streamed answer sends before its final JSON (docs/api.md).
     public enum Event: Sendable {
         case transcript(String)
+        /// Samples of sentence `index` as they are made, when the listener plays them itself (``EventSink/audio``).
+        case audio(index: Int, pcm: Data, sampleRate: Int)
         /// One sentence of the answer, as soon as its audio exists.
         case sentence(index: Int, text: String, audioURL: String)
     }
 
-    public typealias EventSink = @Sendable (Event) async throws -> Void
+    /// Where a streamed answer's events go. With `audio`, each sentence's samples are sent as they are made, and the
+    /// answer's first audio is its first samples; without, it is the first sentence's file.
+    public struct EventSink: Sendable {
+        public var audio: Bool
+        let send: @Sendable (Event) async throws -> Void
+
+        public init(audio: Bool = false, _ send: @escaping @Sendable (Event) async throws -> Void) {
+            self.audio = audio
+            self.send = send
+        }
+
+        func callAsFunction(_ event: Event) async throws { try await send(event) }
+    }
 
     /// Answers a recording. With `events`, the transcript and each spoken sentence are sent as they are ready.
     public func answer(audio: Data, contentType: String?, language: String?, history: [ChatTurn] = [],
@@ -218,6 +232,9 @@ public struct VoicePipeline: Sendable {
                         events: EventSink) async throws -> (whole: SpeakResult, firstAudio: Double?) {
         let text = sentences.joined(separator: " ")
         if reusesSpokenAnswers, let cached = await spokenAnswers.audio(for: text) {
+            if events.audio, let stored = try? audioStore?.pcm(named: cached.filename) {
+                try await events(.audio(index: 0, pcm: stored.pcm, sampleRate: stored.sampleRate))
+            }
             try await events(.sentence(index: 0, text: text, audioURL: cached.audio_url))
             return (cached, (ContinuousClock.now - start).fractionalMilliseconds)
         }
@@ -230,7 +247,8 @@ public struct VoicePipeline: Sendable {
         return (whole, spoken.firstAudio)
     }
 
-    /// Synthesises sentences in order as they come and sends each as soon as its audio exists.
+    /// Synthesises sentences in order as they come and sends each as soon as its audio exists; a listener that plays
+    /// samples itself gets them as they are made.
     func speak(_ sentences: AsyncStream<String>, start: ContinuousClock.Instant,
                events: EventSink) async throws -> (parts: [SpeakResult], firstAudio: Double?, milliseconds: Double) {
         var parts: [SpeakResult] = []
@@ -238,10 +256,26 @@ public struct VoicePipeline: Sendable {
         var milliseconds = 0.0
         for await sentence in sentences {
             let mark = ContinuousClock.now
-            let part = try await run(.tts) { try await synthesis.speak(text: sentence, voice: nil) }
+            let index = parts.count
+            let (part, heard) = try await run(.tts) { () async throws -> (SpeakResult, ContinuousClock.Instant?) in
+                guard events.audio else { return (try await synthesis.speak(text: sentence, voice: nil), nil) }
+                var result: SpeakResult?
+                var heard: ContinuousClock.Instant?
+                for try await event in try await synthesis.speakStreaming(text: sentence, voice: nil) {
+                    switch event {
+                    case .audio(let pcm, let rate):
+                        heard = heard ?? .now
+                        try await events(.audio(index: index, pcm: pcm, sampleRate: rate))
+                    case .done(let done):
+                        result = done
+                    }
+                }
+                guard let result else { throw APIError.unavailable(stage: Stage.tts.rawValue, "the speech stream ended before its file") }
+                return (result, heard)
+            }
             milliseconds += (ContinuousClock.now - mark).fractionalMilliseconds
-            firstAudio = firstAudio ?? (ContinuousClock.now - start).fractionalMilliseconds
-            try await events(.sentence(index: parts.count, text: sentence, audioURL: part.audio_url))
+            firstAudio = firstAudio ?? ((heard ?? .now) - start).fractionalMilliseconds
+            try await events(.sentence(index: index, text: sentence, audioURL: part.audio_url))
             parts.append(part)
         }
         return (parts, firstAudio, milliseconds)
@@ -274,7 +308,7 @@ public struct VoicePipeline: Sendable {
     }
 
     func streamGenerated(_ request: RespondRequest, evidence: [EvidenceSentence], start: ContinuousClock.Instant,
-                         events: @escaping EventSink) async throws -> StreamedAnswer {
+                         events: EventSink) async throws -> StreamedAnswer {
         let (sentences, queue) = AsyncStream<String>.makeStream()
         let speaker = Task { try await speak(sentences, start: start, events: events) }
         let generated: (response: RespondResponse?, said: [String])

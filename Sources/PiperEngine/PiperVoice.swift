@@ -110,15 +110,18 @@ public final class PiperVoice: Sendable {
         }
     }
 
-    /// The windows a sentence of `frames` frames is decoded in: a short first one, so that sound starts soon, then
-    /// longer ones, which cost less margin per frame.
-    public static func windows(frames: Int, first: Int = 24, rest: Int = 96) -> [Range<Int>] {
+    /// The windows a sentence of `frames` frames is decoded in: a short first one (24 frames, 0.28 s), so that sound
+    /// starts soon, then each twice the last up to `longest`: longer windows cost less margin per frame, and each is
+    /// decoded while the one before it plays.
+    public static func windows(frames: Int, first: Int = 24, longest: Int = 96) -> [Range<Int>] {
         var windows: [Range<Int>] = []
         var start = 0
+        var size = first
         while start < frames {
-            let end = min(frames, start + (windows.isEmpty ? first : rest))
+            let end = min(frames, start + size)
             windows.append(start..<end)
             start = end
+            size = min(longest, size * 2)
         }
         return windows
     }

@@ -57,14 +57,20 @@ public struct AudioStore: Sendable {
         var samples = Data()
         var sampleRate = 22_050
         for name in names {
-            guard let url = file(named: name) else { throw CocoaError(.fileNoSuchFile) }
-            let wav = try Data(contentsOf: url)
-            guard wav.count >= 44 else { throw CocoaError(.fileReadCorruptFile) }
-            sampleRate = Int(wav[24..<28].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }.littleEndian)
-            samples.append(wav.dropFirst(44))
+            let part = try pcm(named: name)
+            sampleRate = part.sampleRate
+            samples.append(part.pcm)
         }
         let wav = WAVFile.encode(pcm: samples, sampleRate: sampleRate)
         return (try store(wav).lastPathComponent, wav.count)
+    }
+
+    /// One of our WAVs' 16-bit samples (after its 44-byte header) and sample rate.
+    public func pcm(named name: String) throws -> (pcm: Data, sampleRate: Int) {
+        guard let url = file(named: name) else { throw CocoaError(.fileNoSuchFile) }
+        let wav = try Data(contentsOf: url)
+        guard wav.count >= 44 else { throw CocoaError(.fileReadCorruptFile) }
+        return (wav.dropFirst(44), Int(wav[24..<28].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }.littleEndian))
     }
 
     /// The file for a name we issued, or nil for anything else (including `..`, `/`, NUL, absolute paths).

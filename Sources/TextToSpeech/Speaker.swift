@@ -118,10 +118,8 @@ public struct Speaker: Sendable {
         return .espeak(wanted)
     }
 
-    /// A validated request as a stream of sample chunks, the first as soon as it exists. A neural voice that fails
-    /// hands the chunks it has not finished to espeak-ng (same 22.05 kHz rate), so the listener hears the whole answer;
-    /// a chunk cut off partway is said again from its start.
-    public func stream(_ request: SpeakRequest) throws(APIError) -> SpeechStream {
+    /// The request's text normalised for speech, its rate, prosody and voice; a 4xx for anything out of range.
+    public func validated(_ request: SpeakRequest) throws(APIError) -> (text: String, rate: Int, prosody: EspeakProsody, voice: ResolvedVoice) {
         let trimmed = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .badRequest("empty_text", "text must not be empty") }
         guard trimmed.count <= maxCharacters else {
@@ -131,11 +129,17 @@ public struct Speaker: Sendable {
         guard (80...450).contains(rate) else { throw .badRequest("invalid_rate", "rate must be 80–450 words per minute") }
         let pitch = request.pitch ?? 50
         guard (0...100).contains(pitch) else { throw .badRequest("invalid_pitch", "pitch must be 0–100") }
-        let text = SpeechText.normalize(trimmed)
-        let prosody = EspeakProsody(rate: rate, pitch: pitch)
+        return (SpeechText.normalize(trimmed), rate, EspeakProsody(rate: rate, pitch: pitch), try resolveVoice(request.voice))
+    }
+
+    /// A validated request as a stream of sample chunks, the first as soon as it exists. A neural voice that fails
+    /// hands the chunks it has not finished to espeak-ng (same 22.05 kHz rate), so the listener hears the whole answer;
+    /// a chunk cut off partway is said again from its start.
+    public func stream(_ request: SpeakRequest) throws(APIError) -> SpeechStream {
+        let (text, rate, prosody, resolved) = try validated(request)
         let synthesizer = synthesizer
         let outcome = SpeechStream.Outcome()
-        switch try resolveVoice(request.voice) {
+        switch resolved {
         case .espeak(let voice):
             let chunks = AsyncThrowingStream<[Int16], any Error> { continuation in
                 let task = Task {
@@ -188,13 +192,16 @@ public struct Speaker: Sendable {
         }
     }
 
-    public func speak(_ request: SpeakRequest, persist: Bool = true) async throws -> SpokenAudio {
+    /// Speaks `request` whole, handing each chunk to `onChunk` (with the sample rate) as soon as it is made.
+    public func speak(_ request: SpeakRequest, persist: Bool = true,
+                      onChunk: (@Sendable ([Int16], Int) async throws -> Void)? = nil) async throws -> SpokenAudio {
         let stream = try stream(request)
         let started = ContinuousClock.now
         var samples: [Int16] = []
         var firstAudio: Duration?
         for try await chunk in stream.chunks {
             if firstAudio == nil { firstAudio = .now - started }
+            try await onChunk?(chunk, stream.sampleRate)
             samples += chunk
         }
         let wav = WAVFile.encode(samples, sampleRate: stream.sampleRate)
@@ -249,6 +256,23 @@ public final class FallbackRecord: Sendable {
 extension Speaker: SpeechSynthesisClient {
     public func speak(text: String, voice: String?) async throws -> SpeakResult {
         try await speak(SpeakRequest(text: text, voice: voice)).result()
+    }
+
+    public func speakStreaming(text: String, voice: String?) async throws -> AsyncThrowingStream<SpeechEvent, any Error> {
+        let (events, continuation) = AsyncThrowingStream<SpeechEvent, any Error>.makeStream()
+        let task = Task {
+            do {
+                let audio = try await speak(SpeakRequest(text: text, voice: voice)) { samples, rate in
+                    continuation.yield(.audio(pcm: samples.withUnsafeBytes { Data($0) }, sampleRate: rate))
+                }
+                continuation.yield(.done(audio.result()))
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return events
     }
 }
 

@@ -30,6 +30,7 @@ public struct SpeechController: Sendable {
             var request = request
             let body = try await request.decodeJSON(as: SpeakRequest.self, limit: 64 << 10)
             if body.stream == true { return streamedWAV(try speaker.stream(body)) }
+            if request.headers[.accept]?.contains("text/event-stream") == true { return try streamedEvents(body) }
             let wantsBytes = request.headers[.accept].map { $0.contains("audio/wav") || $0.contains("audio/x-wav") } ?? false
             let audio = try await speaker.speak(body, persist: !wantsBytes)
             if wantsBytes { return wavResponse(audio.wav) }
@@ -75,6 +76,33 @@ public struct SpeechController: Sendable {
                      }
                      try await writer.finish(nil)
                  })
+    }
+
+    /// `audio` events of PCM as each chunk is made, then `done` with the stored file's JSON: the gateway relays
+    /// the samples to a listener and keeps the file for the whole answer.
+    func streamedEvents(_ body: SpeakRequest) throws -> Response {
+        _ = try speaker.validated(body)  // a bad request is a 4xx before the stream starts, not an error event
+        let (speaker, prefix) = (speaker, audioURLPrefix)
+        return eventStream { writer in
+            let (frames, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+            let producer = Task {
+                do {
+                    let audio = try await speaker.speak(body) { samples, rate in
+                        continuation.yield(try sseEvent("audio", PCMAudioEvent(pcm: samples.withUnsafeBytes { Data($0) }, sampleRate: rate)))
+                    }
+                    continuation.yield(try sseEvent("done", audio.result(audioURLPrefix: prefix)))
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            do {
+                for try await frame in frames { try await writer.write(frame) }
+            } catch {
+                producer.cancel()
+                throw error
+            }
+        }
     }
 
     func wavResponse(_ wav: Data) -> Response {

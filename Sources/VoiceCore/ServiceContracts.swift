@@ -446,6 +446,33 @@ public struct SpeakResult: Codable, Sendable, Equatable {
     }
 }
 
+/// A synthesis as it happens: 16-bit little-endian mono PCM as it is made, then the stored file.
+public enum SpeechEvent: Sendable, Equatable {
+    case audio(pcm: Data, sampleRate: Int)
+    case done(SpeakResult)
+}
+
+/// `event: audio` of a streamed synthesis: 16-bit little-endian mono PCM, base64 (as OpenAI's realtime audio deltas).
+public struct PCMAudioEvent: Codable, Sendable {
+    public var index: Int?
+    public var sample_rate: Int
+    public var pcm: String
+
+    public init(index: Int? = nil, pcm: Data, sampleRate: Int) {
+        self.index = index
+        sample_rate = sampleRate
+        self.pcm = pcm.base64EncodedString()
+    }
+
+    /// The samples' bytes; nil when `pcm` is not base64 of whole 16-bit samples.
+    public var bytes: Data? {
+        Data(base64Encoded: pcm).flatMap { $0.count.isMultiple(of: 2) ? $0 : nil }
+    }
+}
+
 public protocol SpeechSynthesisClient: Sendable {
     func speak(text: String, voice: String?) async throws -> SpeakResult
+    /// The same synthesis, its samples sent as they are made: a listener starts hearing the first quarter second
+    /// while the rest is synthesised.
+    func speakStreaming(text: String, voice: String?) async throws -> AsyncThrowingStream<SpeechEvent, any Error>
 }

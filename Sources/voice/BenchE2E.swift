@@ -151,7 +151,7 @@ struct BenchE2E: AsyncParsableCommand {
     }
 
     /// Spoken question → first answer audio on answers never spoken before (the spoken-answer cache is off): espeak-ng
-    /// against the Piper voice, whole answers against streamed sentences, in alternating blocks.
+    /// against the Piper voice, whole answers against streamed sentences and streamed samples, in alternating blocks.
     func measureFirstAudio(pipelines: [(AnswerMode, VoicePipeline)], speaker: Speaker, recordings: [Data]) async throws {
         var espeakSpeaker = speaker
         espeakSpeaker.defaultVoice = Speaker.espeakVoice
@@ -163,21 +163,26 @@ struct BenchE2E: AsyncParsableCommand {
             piper.reusesSpokenAnswers = false
             var espeak = piper
             espeak.synthesis = espeakSpeaker
-            let sides = [("espeak-ng, whole answer", espeak, false), ("Piper, whole answer", piper, false),
-                         ("Piper, streamed", piper, true), ("espeak-ng, streamed", espeak, true)]
+            // A listener that plays sentence files (`sentence` events) or samples as they are made (`audio` events, as
+            // the widget does).
+            let files = VoicePipeline.EventSink { _ in }
+            let samples = VoicePipeline.EventSink(audio: true) { _ in }
+            let sides: [(String, VoicePipeline, VoicePipeline.EventSink?)] = [
+                ("espeak-ng, whole answer", espeak, nil), ("Piper, whole answer", piper, nil),
+                ("Piper, streamed", piper, files), ("espeak-ng, streamed", espeak, files), ("Piper, streamed samples", piper, samples),
+            ]
             var firsts: [String: Samples] = [:]
             var byQuestion: [String: [Int: [Double]]] = [:]  // side, then clip: first audio
             var parts: [Int: Int] = [:]  // clip: the sentences (and parts of long ones) its streamed answer was sent in
-            let discard: VoicePipeline.EventSink = { _ in }
             for _ in 1...blocks {
-                for (label, pipeline, streamed) in sides {
+                for (label, pipeline, sink) in sides {
                     for (index, recording) in recordings.enumerated() {
                         let answer = try await pipeline.answer(audio: recording, contentType: "audio/wav", language: nil,
-                                                               events: streamed ? discard : nil)
+                                                               events: sink)
                         let first = answer.timings.first_audio_ms ?? answer.timings.total_ms
                         firsts[label, default: Samples()].milliseconds.append(first)
                         byQuestion[label, default: [:]][index, default: []].append(first)
-                        if streamed { parts[index] = SpeechChunks.texts(answer.response_text).count }
+                        if sink != nil { parts[index] = SpeechChunks.texts(answer.response_text).count }
                     }
                 }
             }

@@ -57,6 +57,31 @@ enum HTTP {
                               accept: accept)
     }
 
+    /// Checks a streamed answer asked with `?audio=pcm`: the first samples come before the first sentence event,
+    /// and each sentence's samples, joined, are exactly its file's. Returns the `audio` events per sentence.
+    static func expectSamplesAreTheSentenceFiles(_ reply: Reply, gateway: String) async throws -> [Int: Int] {
+        struct Audio: Decodable { let index: Int; let sample_rate: Int; let pcm: String }
+        struct Sentence: Decodable { let index: Int; let audio_url: String }
+        let events = events(reply)
+        let firstAudio = try #require(events.firstIndex { $0.name == "audio" }, "no audio events: \(events.map(\.name))")
+        #expect(firstAudio < (events.firstIndex { $0.name == "sentence" } ?? -1), "\(events.map(\.name))")
+        var samples: [Int: Data] = [:]
+        var pieces: [Int: Int] = [:]
+        for event in events where event.name == "audio" {
+            let audio = try JSONDecoder().decode(Audio.self, from: event.data)
+            #expect(audio.sample_rate == 22_050)
+            samples[audio.index, default: Data()] += try #require(Data(base64Encoded: audio.pcm))
+            pieces[audio.index, default: 0] += 1
+        }
+        let sentences = try events.filter { $0.name == "sentence" }.map { try JSONDecoder().decode(Sentence.self, from: $0.data) }
+        #expect(Set(sentences.map(\.index)) == Set(samples.keys))
+        for sentence in sentences {
+            let file = try await send(gateway + sentence.audio_url).body
+            #expect(file.dropFirst(44) == samples[sentence.index], "sentence \(sentence.index)")
+        }
+        return pieces
+    }
+
     /// A `text/event-stream` body as (event, data) pairs, in order.
     static func events(_ reply: Reply) -> [(name: String, data: Data)] {
         String(decoding: reply.body, as: UTF8.self).components(separatedBy: "\n\n").compactMap { block in
@@ -169,6 +194,18 @@ func oneProcessStack() async throws -> ServiceProcess {
             #expect(abs(whole.duration - seconds) < 0.05, "\(whole.duration) vs \(seconds)")
         }
         #expect(HTTP.events(typed).filter { $0.name == "sentence" }.count >= 2)
+        #expect(!HTTP.events(typed).contains { $0.name == "audio" }, "samples only for a client that asks for them")
+
+        // A client that plays samples itself gets them as they are made: the Piper voice sends a sentence in
+        // several pieces. Asked again, the answer comes from the spoken-answer cache: its file's samples at once.
+        let crossing = Data(#"{"query": "How long does the crossing to the island take?"}"#.utf8)
+        for cached in [false, true] {
+            let sampled = try await HTTP.send("\(stack.url)/text/query?audio=pcm", method: .POST, body: crossing,
+                                              contentType: "application/json", accept: "text/event-stream")
+            #expect(sampled.status == 200)
+            let pieces = try await HTTP.expectSamplesAreTheSentenceFiles(sampled, gateway: stack.url)
+            if cached { #expect(pieces == [0: 1], "\(pieces)") } else { #expect((pieces[0] ?? 0) >= 2, "\(pieces)") }
+        }
 
         // A follow-up in its conversation is answered about the earlier question; alone it is not.
         func ask(_ body: String) async throws -> Reply {
@@ -219,11 +256,13 @@ func oneProcessStack() async throws -> ServiceProcess {
         let heard = try first.json(Answer.self)
         let history = try String(decoding: JSONEncoder().encode([["role": "user", "content": heard.transcript],
                                                                  ["role": "assistant", "content": heard.response_text]]), as: UTF8.self)
-        let followUp = try await HTTP.send("\(replica.url)/text/query", method: .POST,
+        // Its samples come from the TTS service's own event stream, relayed as they are made.
+        let followUp = try await HTTP.send("\(replica.url)/text/query?audio=pcm", method: .POST,
                                            body: Data(#"{"query": "And for children?", "history": \#(history)}"#.utf8),
                                            contentType: "application/json", accept: "text/event-stream")
         let events = HTTP.events(followUp)
         #expect(events.contains { $0.name == "sentence" })
+        _ = try await HTTP.expectSamplesAreTheSentenceFiles(followUp, gateway: replica.url)
         let done = try JSONDecoder().decode(Answer.self, from: try #require(events.last { $0.name == "done" }).data)
         #expect(done.response_text.lowercased().contains("child"), "answer: \(done.response_text)")
         #expect(done.citations.contains { $0.source == "ferry-timetable.md" }, "answer: \(done.response_text)")

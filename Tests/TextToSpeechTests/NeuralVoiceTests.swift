@@ -104,12 +104,18 @@ import WhisperEngine
         let phonemes = try await joe.phonemes(of: SpeechChunks.chunks("The ferry to the island leaves every hour from the north pier.")[0])
         let latent = try joe.voice.latent(phonemes: phonemes, lengthScale: 1)
         let whole = try joe.voice.decode(latent, frames: 0..<latent.frames)
-        let windows = PiperVoice.windows(frames: latent.frames, first: 24, rest: 40)
+        let windows = PiperVoice.windows(frames: latent.frames, first: 24, longest: 40)
         #expect(windows.count >= 4)
         let joined = try windows.flatMap { try joe.voice.decode(latent, frames: $0) }
         #expect(joined.count == whole.count)
         let worst = zip(joined, whole).map { abs(Int($0) - Int($1)) }.max() ?? .max
         #expect(worst <= 2, "largest difference \(worst) of 32767")
+    }
+
+    @Test func decodingWindowsStartShortAndDoubleUpToTheLongest() {
+        #expect(PiperVoice.windows(frames: 300) == [0..<24, 24..<72, 72..<168, 168..<264, 264..<300])
+        #expect(PiperVoice.windows(frames: 10) == [0..<10])
+        #expect(PiperVoice.windows(frames: 0).isEmpty)
     }
 
     @Test func aModelWithoutTheNamedStageIsNotCut() throws {
@@ -193,6 +199,33 @@ import WhisperEngine
                 // Piper's noise makes each synthesis a little different; the length is close to the unstreamed one.
                 let seconds = Double(bytes.count - 44) / 2 / 22_050
                 #expect(abs(seconds - whole.durationSeconds) < 0.5, "\(seconds) vs \(whole.durationSeconds)")
+            }
+        }
+    }
+
+    @Test func aSpeakAskedForEventsSendsTheSamplesAsTheyAreMadeThenTheStoredFile() async throws {
+        let router = makeServiceRouter()
+        SpeechController(speaker: try speaker(try Self.joe())).addRoutes(to: router)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/speak", method: .post, headers: [.accept: "text/event-stream"],
+                                     body: ByteBuffer(string: #"{"text": "The pool opens at seven. It closes at nine."}"#)) { response in
+                #expect(response.status == .ok)
+                let events = String(buffer: response.body).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+                let names = events.map { $0.split(separator: "\n")[0] }
+                #expect(names.dropLast().allSatisfy { $0 == "event: audio" } && names.count >= 4, "\(names)")
+                #expect(names.last == "event: done")
+                func data(_ event: String) -> Data { Data(event.split(separator: "\n")[1].dropFirst(6).utf8) }
+                var pcm = Data()
+                for event in events.dropLast() { pcm += try #require(JSONDecoder().decode(PCMAudioEvent.self, from: data(event)).bytes) }
+                let done = try JSONDecoder().decode(SpeakResult.self, from: data(events.last!))
+                #expect(done.voice == "en_US-joe-medium" && done.fallback == false)
+                #expect(try store.pcm(named: done.filename).pcm == pcm)
+            }
+            // A bad request is refused before the stream starts.
+            try await client.execute(uri: "/speak", method: .post, headers: [.accept: "text/event-stream"],
+                                     body: ByteBuffer(string: #"{"text": "  "}"#)) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("empty_text"))
             }
         }
     }

@@ -86,6 +86,12 @@ struct WidgetFullFlowTests {
                 return line.hidden ? null : Number(line.querySelector('strong').textContent);
                 """)
             #expect((heard.number ?? 0) > 0)
+            // It was played from the samples streamed with it, to its end, on the page's Web Audio clock.
+            try await browser.waitFor("the answer played to its end", timeout: .seconds(30), script: """
+                const mic = document.querySelector('voice-mic');
+                const context = mic.pcmPlayer.context;
+                return context && context.currentTime > 1 && !mic.pcmPlayer.playing && mic.state === 'idle' || null;
+                """)
             let metrics = String(decoding: try await URLSession.shared.data(from: gateway.appendingPathComponent("metrics")).0, as: UTF8.self)
             #expect(metrics.contains("voice_client_first_audio_seconds"), "no client metric exported")
             _ = try Artifacts.save(try await browser.screenshot(), as: "demo-answer.png")
@@ -100,14 +106,15 @@ struct WidgetFullFlowTests {
             _ = try await browser.execute("document.querySelector('voice-mic').askText(arguments[0])", [.string(Self.longAnswerQuestion)])
             try await browser.waitFor("the answer playing", timeout: .seconds(60), script: """
                 const mic = document.querySelector('voice-mic');
-                return mic.state === 'speaking' && !mic.sentencePlayer.paused ? true : null;
+                return mic.state === 'speaking' && mic.pcmPlayer.playing ? true : null;
                 """)
             let stopped = try await browser.execute("""
                 const mic = document.querySelector('voice-mic');
                 const started = performance.now();
                 mic.shadowRoot.querySelector('button.mic').click();
                 return new Promise((resolve) => setTimeout(() =>
-                    resolve([mic.sentencePlayer.paused && mic.audio.paused, mic.state, performance.now() - started]), 50));
+                    resolve([!mic.pcmPlayer.playing && mic.sentencePlayer.paused && mic.audio.paused, mic.state,
+                             performance.now() - started]), 50));
                 """)
             #expect(stopped.array?[0] == .bool(true), "\(stopped)")
             #expect(["requesting", "recording"].contains(stopped.array?[1].string ?? ""), "the widget is not listening: \(stopped)")
@@ -129,7 +136,12 @@ struct WidgetFullFlowTests {
                 const mic = document.querySelector('voice-mic');
                 mic.setAttribute('barge-in', '');
                 window.__cut = {};
-                mic.sentencePlayer.addEventListener('pause', () => { __cut.paused ??= performance.now(); });
+                // The answer plays from its streamed samples; it is cut off when they stop.
+                const stop = mic.pcmPlayer.stop.bind(mic.pcmPlayer);
+                mic.pcmPlayer.stop = () => {
+                  if (mic.pcmPlayer.playing) __cut.paused ??= performance.now();
+                  stop();
+                };
                 mic.addEventListener('voice-state', (event) => {
                   if (event.detail.reason === 'barge-in') __cut.bargeIn ??= performance.now();
                 });
@@ -157,11 +169,11 @@ struct WidgetFullFlowTests {
         try await ChromeDriver.with(arguments: []) { browser in
             try await browser.navigate(to: try #require(URL(string: gateway.url)))
             try await Widget.install(in: browser)
-            // On the page's own clock: when the first sentence starts playing, and when each sentence arrives.
+            // On the page's own clock: when the answer starts playing, and when each sentence arrives.
             _ = try await browser.execute("""
                 const mic = document.querySelector('voice-mic');
                 window.__heard = { playing: null, sentences: [] };
-                mic.sentencePlayer.addEventListener('playing', () => { __heard.playing ??= performance.now(); });
+                mic.addEventListener('voice-first-audio', () => { __heard.playing ??= performance.now(); });
                 mic.addEventListener('voice-sentence', () => __heard.sentences.push(performance.now()));
                 mic.askText(arguments[0]);
                 """, [.string(Self.modelQuestion)])
@@ -187,6 +199,14 @@ struct WidgetFullFlowTests {
         try await ChromeDriver.with(arguments: []) { browser in
             try await browser.navigate(to: gateway)
             try await Widget.install(in: browser)
+            // What the sample player is asked to do: play a piece, or stop (with or without something playing).
+            _ = try await browser.execute("""
+                const player = document.querySelector('voice-mic').pcmPlayer;
+                window.__pcm = [];
+                const play = player.play.bind(player), stop = player.stop.bind(player);
+                player.play = (...piece) => { __pcm.push('play'); play(...piece); };
+                player.stop = () => { __pcm.push(player.playing ? 'cut' : 'stop'); stop(); };
+                """)
             func ask(_ question: String, answers: Int) async throws -> JSONValue {
                 _ = try await browser.execute("document.querySelector('voice-mic').askText(arguments[0])", [.string(question)])
                 try await browser.waitFor("answer \(answers)", timeout: .seconds(60), script: """
@@ -198,12 +218,10 @@ struct WidgetFullFlowTests {
             _ = try await ask("How much is a return ferry ticket?", answers: 1)
             let followUp = try await ask("And for children?", answers: 2)
             #expect(followUp["response_text"]?.string?.contains("Children") == true, "\(followUp)")
-            // Asked while the first answer played: the new answer plays, not the rest of the old one.
-            try await browser.waitFor("the follow-up playing", timeout: .seconds(20), script: """
-                const mic = document.querySelector('voice-mic');
-                const last = __probe.events.filter((e) => e.type === 'voice-sentence').pop().detail.audio_url;
-                return mic.sentencePlayer.src === last || null;
-                """)
+            // Asking again stopped the first answer's samples, and the follow-up's were played after that.
+            let log = try await browser.execute("return __pcm").array?.compactMap(\.string) ?? []
+            let lastStop = try #require(log.lastIndex { $0 != "play" }, "\(log)")
+            #expect(log[..<lastStop].contains("play") && lastStop < log.count - 1, "\(log)")
             // A conversation left alone longer than `conversation-minutes` (30) lapses: its turns are not sent again.
             let lapse = try await browser.execute("""
                 const mic = document.querySelector('voice-mic');

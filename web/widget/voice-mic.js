@@ -302,10 +302,76 @@
     }
   }
 
+  /**
+   * Plays a streamed answer's 16-bit PCM pieces (`audio` events) back to back on Web Audio, each as soon as it
+   * arrives: the answer starts with its first quarter second, not its first whole sentence, and sentences join
+   * without the gap a new <audio> source leaves.
+   */
+  class PcmPlayer {
+    constructor({ onPlaying = () => {}, onDrained = () => {} } = {}) {
+      Object.assign(this, { onPlaying, onDrained });
+      this.context = null;
+      this.sources = new Set();
+      this.endsAt = 0;
+    }
+
+    static get supported() {
+      return Boolean(window.AudioContext || window.webkitAudioContext);
+    }
+
+    get playing() {
+      return this.sources.size > 0;
+    }
+
+    /** Queues one piece: base64 of little-endian 16-bit mono samples at `sampleRate`. */
+    play(base64, sampleRate) {
+      if (!this.context) this.context = new (window.AudioContext || window.webkitAudioContext)();
+      const context = this.context;
+      if (context.state === "suspended") context.resume().catch(() => {});
+      const binary = atob(base64);
+      const count = binary.length >> 1;
+      if (!count) return;
+      const buffer = context.createBuffer(1, count, sampleRate);
+      const channel = buffer.getChannelData(0);
+      for (let i = 0; i < count; i++) {
+        const value = binary.charCodeAt(2 * i) | (binary.charCodeAt(2 * i + 1) << 8);
+        channel[i] = (value >= 0x8000 ? value - 0x10000 : value) / 32768;
+      }
+      const source = context.createBufferSource();
+      source.buffer = buffer;
+      source.connect(context.destination);
+      const startsAt = Math.max(context.currentTime, this.endsAt);
+      const starting = !this.playing;
+      source.start(startsAt);
+      this.endsAt = startsAt + buffer.duration;
+      this.sources.add(source);
+      source.onended = () => {
+        this.sources.delete(source);
+        if (!this.playing) this.onDrained();
+      };
+      if (starting) setTimeout(() => this.onPlaying(), Math.max(0, (startsAt - context.currentTime) * 1000));
+    }
+
+    stop() {
+      for (const source of this.sources) {
+        source.onended = null;
+        try {
+          source.stop();
+        } catch (error) {
+          // never started: nothing to stop
+        }
+      }
+      this.sources.clear();
+      this.endsAt = 0;
+    }
+  }
+
   /** Talks to the gateway; every failure becomes a VoiceMicError of kind network or server. */
   class VoiceClient {
-    constructor({ apiUrl = "", apiKey = "", token = "", lang = "", sessionId = "", history = [], timeoutSeconds = 90 } = {}) {
-      Object.assign(this, { apiKey, token, lang, sessionId, history, timeoutSeconds });
+    constructor({ apiUrl = "", apiKey = "", token = "", lang = "", sessionId = "", history = [], timeoutSeconds = 90,
+                  streamAudio = false } = {}) {
+      // streamAudio: a streamed answer also carries its samples as `audio` events, for a PcmPlayer.
+      Object.assign(this, { apiKey, token, lang, sessionId, history, timeoutSeconds, streamAudio });
       // Without api-url the gateway is the page's own origin; a path in api-url (a proxy prefix) is kept.
       const base = new URL(apiUrl || "/", window.location.href);
       if (!base.pathname.endsWith("/")) base.pathname += "/";
@@ -324,8 +390,9 @@
     }
 
     /**
-     * Asks with a recording. With `onEvent`, the answer streams: onEvent receives {type: "transcript", text} and
-     * {type: "sentence", index, text, audio_url} as they come, and the promise resolves with the final answer.
+     * Asks with a recording. With `onEvent`, the answer streams: onEvent receives {type: "transcript", text},
+     * {type: "audio", index, sample_rate, pcm} (with streamAudio) and {type: "sentence", index, text, audio_url} as
+     * they come, and the promise resolves with the final answer.
      */
     async askAudio(blob, onEvent) {
       const form = new FormData();
@@ -371,6 +438,7 @@
           : new VoiceMicError("network",
               `Cannot reach the voice service at ${url.origin}. Check your connection, or that the service is running.`);
       if (onEvent) init = { ...init, headers: { ...init.headers, Accept: "text/event-stream, application/json" } };
+      if (onEvent && this.streamAudio) url.searchParams.set("audio", "pcm");
       let response;
       try {
         response = await fetch(url, { method: "POST", ...init, signal: abort.signal });
@@ -412,7 +480,7 @@
   }
 
   /**
-   * Reads a text/event-stream answer: hands `transcript` and `sentence` events to onEvent (audio URLs made
+   * Reads a text/event-stream answer: hands `transcript`, `audio` and `sentence` events to onEvent (audio URLs made
    * absolute) and returns the `done` payload; an `error` event throws the server's message.
    */
   async function readEvents(response, onEvent) {
@@ -571,17 +639,12 @@
       this.sentencePlayer = new Audio();
       this.sentenceQueue = [];
       this.sentencePlayer.addEventListener("ended", () => this.playNextSentence());
-      // The figure users feel: end of the question → the answer actually playing, reported once per question.
-      for (const player of [this.sentencePlayer, this.audio]) {
-        player.addEventListener("playing", () => {
-          if (this.askedAt === null || this.askedAt === undefined) return;
-          const ms = performance.now() - this.askedAt;
-          this.askedAt = null;
-          this.dataset.firstAudioMs = String(Math.round(ms));
-          this.emit("voice-first-audio", { ms: Math.round(ms) });
-          if (this.activeClient || this.lastClient) (this.activeClient || this.lastClient).reportFirstAudio(ms);
-        });
-      }
+      // With auto-play and Web Audio, streamed answers are played from their samples as they come.
+      this.pcmPlayer = new PcmPlayer({
+        onPlaying: () => this.heardFirstAudio(),
+        onDrained: () => !this.sentencePlaying && this.finishSpeaking(),
+      });
+      for (const player of [this.sentencePlayer, this.audio]) player.addEventListener("playing", () => this.heardFirstAudio());
       this.replayButton.addEventListener("click", () => this.playAnswer());
     }
 
@@ -644,20 +707,36 @@
       this.emit("voice-conversation", { turns: 0 });
     }
 
+    /** The figure users feel: end of the question → the answer actually playing, reported once per question. */
+    heardFirstAudio() {
+      if (this.askedAt === null || this.askedAt === undefined) return;
+      const ms = performance.now() - this.askedAt;
+      this.askedAt = null;
+      this.dataset.firstAudioMs = String(Math.round(ms));
+      this.emit("voice-first-audio", { ms: Math.round(ms) });
+      if (this.activeClient || this.lastClient) (this.activeClient || this.lastClient).reportFirstAudio(ms);
+    }
+
     /** Stops whatever is being said: the answer's file, or the streamed sentences and those still to come. */
     silence() {
       this.audio.pause();
       this.sentenceQueue = [];
       this.sentencePlayer.pause();
       this.sentencePlaying = false;
+      this.pcmPlayer.stop();
       if (this.activeClient) this.activeClient.abort();
+    }
+
+    /** A streamed answer has been said to its end once nothing plays and nothing more is coming. */
+    finishSpeaking() {
+      if (this.state === "speaking" && this.streamFinished && !this.pcmPlayer.playing) this.setState("idle");
     }
 
     playNextSentence() {
       const next = this.sentenceQueue.shift();
       if (!next) {
-        if (this.state === "speaking" && this.streamFinished) this.setState("idle");
         this.sentencePlaying = false;
+        this.finishSpeaking();
         return;
       }
       this.sentencePlaying = true;
@@ -762,9 +841,11 @@
       let answer;
       let transcriptShown = false;
       let streamedAudio = false;
+      const sampled = new Set(); // sentences whose samples came as `audio` events
       this.streamFinished = false;
       this.responseView.textContent = "";
       const client = this.client();
+      client.streamAudio = this.hasAttribute("auto-play") && PcmPlayer.supported;
       this.activeClient = client;
       this.lastClient = client;
       this.askedAt = performance.now();
@@ -773,10 +854,15 @@
           this.transcriptView.textContent = event.text;
           this.emit("voice-transcript", { transcript: event.text });
           transcriptShown = true;
+        } else if (event.type === "audio") {
+          streamedAudio = true;
+          sampled.add(event.index);
+          this.pcmPlayer.play(event.pcm, event.sample_rate);
+          if (this.state !== "speaking") this.setState("speaking");
         } else if (event.type === "sentence") {
           this.responseView.textContent = (this.responseView.textContent + " " + event.text).trim();
           this.emit("voice-sentence", { index: event.index, text: event.text, audio_url: event.audio_url });
-          if (this.hasAttribute("auto-play")) {
+          if (this.hasAttribute("auto-play") && !sampled.has(event.index)) {
             streamedAudio = true;
             this.sentenceQueue.push(event.audio_url);
             if (!this.sentencePlaying) this.playNextSentence();
@@ -807,9 +893,8 @@
         this.replayButton.hidden = false;
         // Streamed sentences are already playing; the whole file is kept for "Play the answer" again.
         if (streamedAudio) {
-          if (this.state === "processing" || (this.state === "speaking" && !this.sentencePlaying)) {
-            this.setState(this.sentencePlaying ? "speaking" : "idle");
-          }
+          const playing = this.sentencePlaying || this.pcmPlayer.playing;
+          if (this.state === "processing" || (this.state === "speaking" && !playing)) this.setState(playing ? "speaking" : "idle");
           return;
         }
         if (this.hasAttribute("auto-play")) return this.playAnswer();
@@ -1011,6 +1096,6 @@
     }
   }
 
-  window.VoiceMic = { VoiceRecorder, VoiceClient, VoiceMicError, STATUS_TEXT, describeError, encodeWAV, resample };
+  window.VoiceMic = { VoiceRecorder, VoiceClient, PcmPlayer, VoiceMicError, STATUS_TEXT, describeError, encodeWAV, resample };
   if (!customElements.get("voice-mic")) customElements.define("voice-mic", VoiceMicElement);
 })();
