@@ -277,6 +277,12 @@ struct WidgetFullFlowTests {
         try await withReactPage { browser, gateway in
             let version = try await browser.execute("return React.version")
             #expect(version.string?.hasPrefix("18.") == true, "React \(version)")
+            _ = try await browser.execute("""
+                window.__statuses = [];
+                const root = document.querySelector('#root > div');
+                new MutationObserver(() => __statuses.push(root.dataset.status))
+                    .observe(root, { attributes: true, attributeFilter: ['data-status'] });
+                """)
             try await browser.click(try await browser.element(Self.reactButton))
             let events = try await browser.waitFor(
                 "an answer", timeout: .seconds(120),
@@ -290,7 +296,11 @@ struct WidgetFullFlowTests {
                 """)
             #expect(shown.array?[1].string?.lowercased().contains("docker") == true, "shown: \(shown)")
             #expect((shown.array?[2].string ?? "").count > 20)
-            #expect(shown.array?[3].string?.hasPrefix(gateway) == true)
+            // The answer was spoken (from its streamed samples) and the component is idle once it has been said.
+            let statuses = try await browser.waitFor("the answer said", timeout: .seconds(30), script: """
+                return document.querySelector('#root > div').dataset.status === 'idle' && __statuses.includes('speaking') ? __statuses : null;
+                """)
+            #expect(statuses.array?.last == .string("idle"), "\(statuses)")
         }
     }
 
@@ -298,10 +308,11 @@ struct WidgetFullFlowTests {
     /// when the component opens it a second time), the answer stops and the new words are asked.
     @Test func reactComponentWithBargeInAsksWhatIsSaidOverTheAnswer() async throws {
         try await withReactPage("&barge-in") { browser, _ in
+            // Whether something was playing each time the answer's samples were stopped.
             try await browser.execute("""
-                window.__paused = [];
-                const audio = document.querySelector('#root audio');
-                audio.addEventListener('pause', () => __paused.push(audio.ended));
+                window.__stopped = [];
+                const stop = VoiceMic.PcmPlayer.prototype.stop;
+                VoiceMic.PcmPlayer.prototype.stop = function () { __stopped.push(this.playing); return stop.call(this); };
                 """)
             try await browser.click(try await browser.element(Self.reactButton))
             let events = try await browser.waitFor(
@@ -309,8 +320,8 @@ struct WidgetFullFlowTests {
                 script: "return __events.filter((e) => e.type === 'response').length >= 2 ? __events : null")
             let types = events.array?.compactMap { $0["type"]?.string } ?? []
             #expect(!types.contains("error"), "events: \(events)")
-            // A pause before the end: the answer was cut off, not finished.
-            let cutOff = try await browser.execute("return __paused.includes(false)")
+            // Stopped while it played: the answer was cut off, not finished.
+            let cutOff = try await browser.execute("return __stopped.includes(true)")
             #expect(cutOff == .bool(true), "the first answer was never cut off")
             let second = events.array?.last { $0["type"]?.string == "response" }
             #expect(second?["detail"]?["transcript"]?.string?.lowercased().contains("docker") == true, "\(second ?? .null)")

@@ -8,7 +8,7 @@
  */
 import "./voice-mic.js";
 
-const { VoiceRecorder, VoiceClient, VoiceMicError, STATUS_TEXT, describeError } = globalThis.VoiceMic;
+const { VoiceRecorder, VoiceClient, PcmPlayer, VoiceMicError, STATUS_TEXT, describeError } = globalThis.VoiceMic;
 
 const styles = {
   root: { font: "15px/1.45 system-ui, sans-serif", maxWidth: "40rem" },
@@ -70,13 +70,26 @@ export function createVoiceMicReact(React) {
       const { conversationMinutes = 30 } = propsRef.current;
       const lapse = Math.max(1, Math.min(1440, Number(conversationMinutes) || 30)) * 60000;
       if (Date.now() - historyUpdatedRef.current > lapse) historyRef.current = [];
-      return new VoiceClient({ apiUrl, apiKey, token, lang, sessionId, history: historyRef.current });
+      // With auto-play and Web Audio, the answer plays from its samples as they come (`audio` events).
+      const streamAudio = (propsRef.current.autoPlay ?? true) && PcmPlayer.supported;
+      return new VoiceClient({ apiUrl, apiKey, token, lang, sessionId, history: historyRef.current, streamAudio });
     };
     // The last turns of this component's conversation, sent with each question so follow-ups keep their topic.
     const historyRef = useRef([]);
     const historyUpdatedRef = useRef(0);
-    // Streamed sentences play in order on the component's player while later ones arrive.
+    // Streamed sentences play in order on the component's player while later ones arrive; streamed samples play on
+    // Web Audio. Once the answer is complete and nothing plays, the component is idle again.
     const sentenceQueueRef = useRef([]);
+    const answerDoneRef = useRef(false);
+    const pcmRef = useRef(null);
+    const pcm = () => {
+      if (!pcmRef.current) {
+        pcmRef.current = new PcmPlayer({
+          onDrained: () => answerDoneRef.current && statusRef.current === "speaking" && changeStatus("idle"),
+        });
+      }
+      return pcmRef.current;
+    };
     const playNext = useCallback(() => {
       const player = audioPlayerRef.current;
       const next = sentenceQueueRef.current.shift();
@@ -97,17 +110,24 @@ export function createVoiceMicReact(React) {
       let answer;
       let transcriptSent = false;
       let streamedAudio = false;
+      const sampled = new Set(); // sentences whose samples came as `audio` events
       const { autoPlay = true } = propsRef.current;
       sentenceQueueRef.current = [];
+      answerDoneRef.current = false;
       const onEvent = (event) => {
         const { onTranscript, onSentence } = propsRef.current;
         if (event.type === "transcript") {
           setTranscript(event.text);
           transcriptSent = true;
           if (onTranscript) onTranscript(event.text);
+        } else if (event.type === "audio") {
+          streamedAudio = true;
+          sampled.add(event.index);
+          pcm().play(event.pcm, event.sample_rate);
+          if (statusRef.current !== "speaking") changeStatus("speaking");
         } else if (event.type === "sentence") {
           if (onSentence) onSentence(event);
-          if (autoPlay) {
+          if (autoPlay && !sampled.has(event.index)) {
             streamedAudio = true;
             sentenceQueueRef.current.push(event.audio_url);
             if (statusRef.current !== "speaking") playNext();
@@ -133,7 +153,12 @@ export function createVoiceMicReact(React) {
       if (answer.transcript && onTranscript && !transcriptSent) onTranscript(answer.transcript);
       if (onResponse) onResponse(answer);
       const player = audioPlayerRef.current;
-      if (streamedAudio) return;
+      answerDoneRef.current = true;
+      if (streamedAudio) {
+        const playing = pcm().playing || (player && !player.paused) || sentenceQueueRef.current.length > 0;
+        if (!playing) changeStatus("idle");
+        return;
+      }
       if (answer.audio_url && player) {
         player.src = answer.audio_url;
         if (autoPlay) {
@@ -147,6 +172,7 @@ export function createVoiceMicReact(React) {
     // Stops the answer playing and its request: what any barge-in does first.
     const silence = useCallback(() => {
       sentenceQueueRef.current = [];
+      if (pcmRef.current) pcmRef.current.stop();
       if (audioPlayerRef.current) audioPlayerRef.current.pause();
       if (clientRef.current) clientRef.current.abort();
     }, []);
