@@ -204,6 +204,7 @@ export function createVoiceMicReact(React) {
 
     // A press while the answer plays cuts it off and listens at once (barge-in).
     const toggle = () => {
+      if ((propsRef.current.autoPlay ?? true) && PcmPlayer.supported) pcm().unlock();
       if (statusRef.current === "recording") stop();
       else if (statusRef.current !== "processing" && statusRef.current !== "requesting") start();
     };

@@ -323,11 +323,19 @@
       return this.sources.size > 0;
     }
 
+    /**
+     * Creates or resumes the audio context. Called from the user's press too: a context started there may play
+     * later, in every browser, while one first made when the answer arrives may be held silent (Safari).
+     */
+    unlock() {
+      if (!this.context) this.context = new (window.AudioContext || window.webkitAudioContext)();
+      if (this.context.state === "suspended") this.context.resume().catch(() => {});
+      return this.context;
+    }
+
     /** Queues one piece: base64 of little-endian 16-bit mono samples at `sampleRate`. */
     play(base64, sampleRate) {
-      if (!this.context) this.context = new (window.AudioContext || window.webkitAudioContext)();
-      const context = this.context;
-      if (context.state === "suspended") context.resume().catch(() => {});
+      const context = this.unlock();
       const binary = atob(base64);
       const count = binary.length >> 1;
       if (!count) return;
@@ -828,6 +836,7 @@
     /** Asks a typed question through POST /text/query and shows the answer the same way. */
     async askText(query) {
       if (this.state === "recording" || this.state === "processing") return;
+      if (this.hasAttribute("auto-play") && PcmPlayer.supported) this.pcmPlayer.unlock(); // the page's input is a press
       this.silence(); // a new question cuts off the answer still playing
       this.setState("processing", { reason: "text" });
       await this.ask((client, onEvent) => client.askText(query, onEvent));
@@ -1023,6 +1032,7 @@
       let pressedAt = 0;
       // A press while the answer plays cuts it off (and its request) and listens at once: barge-in.
       const press = () => {
+        if (this.hasAttribute("auto-play") && PcmPlayer.supported) this.pcmPlayer.unlock();
         pressedAt = performance.now();
         pressStartedRecording = false;
         if (this.state === "recording") return this.stop();
