@@ -59,13 +59,7 @@ public struct VoicePipeline: Sendable {
 
     /// An evidence sentence as the answer: spoken as written, cited as itself.
     static func spoken(_ sentences: [EvidenceSentence]) -> (String, AnswerKind, [Citation]) {
-        (sentences.map { speakable(listItemText($0.text)) }.joined(separator: " "), .evidence,
-         sentences.map(Citation.init))
-    }
-
-    /// A numbered step without its number ("2) Place the base…"): said aloud, the number is noise.
-    static func listItemText(_ text: String) -> String {
-        text.replacing(#/^\d{1,3}\)\s+/#, with: "")
+        (sentences.map { speakable($0.text) }.joined(separator: " "), .evidence, sentences.map(Citation.init))
     }
 
     /// What an empty recording gets: a spoken prompt to try again, not an error the user cannot act on.

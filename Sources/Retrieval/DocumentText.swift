@@ -459,23 +459,46 @@ public struct DocumentText: Sendable, Equatable {
     }
 
     /// The rows of an HTML table's inner markup: header cells (`<th>`) of the first row name the columns, and
-    /// each row's first cell names the row. A cell spanning columns (`colspan`) belongs to none of them.
+    /// each row's first cell names the row. A cell spanning columns (`colspan`) belongs to none of them; a cell
+    /// spanning rows (`rowspan`, a group's name beside its rows, a note for them all) is in each of its rows, so
+    /// the cells after it stay under their own columns.
     static func htmlTable(_ inner: String) -> (text: String, subject: String?) {
         var header: [String]?
         var rows: [[TableText.Cell]] = []
+        // Cells of rows above that span down: by column, the cell and how many more rows it covers.
+        var spanningDown: [Int: (cell: TableText.Cell, rows: Int)] = [:]
         for row in inner.matches(of: #/(?is)<tr\b[^>]*>(.*?)</tr\s*>/#) {
             let cells = row.1.matches(of: #/(?is)<(th|td)\b([^>]*)>(.*?)</(?:th|td)\s*>/#).map { cell in
                 let text = collapseSpaces(decodeEntities(String(cell.3).replacingOccurrences(of: #"(?s)<[^>]*>"#, with: " ",
                                                                                           options: .regularExpression)))
                 let span = cell.2.firstMatch(of: #/(?i)colspan\s*=\s*"?(\d+)/#).flatMap { Int($0.1) } ?? 1
-                return (isHeader: cell.1.lowercased() == "th", cell: TableText.Cell(text: text, span: span))
+                let down = cell.2.firstMatch(of: #/(?i)rowspan\s*=\s*"?(\d+)/#).flatMap { Int($0.1) } ?? 1
+                return (isHeader: cell.1.lowercased() == "th", cell: TableText.Cell(text: text, span: span), down: down)
             }
             guard !cells.isEmpty else { continue }
             if header == nil, rows.isEmpty, cells.allSatisfy(\.isHeader) {
                 header = cells.flatMap { Array(repeating: $0.cell.text, count: $0.cell.span) }
-            } else {
-                rows.append(cells.map(\.cell))
+                continue
             }
+            var placed: [TableText.Cell] = []
+            var column = 0
+            var startsDown: [Int: (cell: TableText.Cell, rows: Int)] = [:]
+            func placeSpanningDown() {
+                while let above = spanningDown[column] {
+                    placed.append(above.cell)
+                    spanningDown[column] = above.rows > 1 ? (above.cell, above.rows - 1) : nil
+                    column += above.cell.span
+                }
+            }
+            for cell in cells {
+                placeSpanningDown()
+                placed.append(cell.cell)
+                if cell.down > 1 { startsDown[column] = (cell.cell, cell.down - 1) }
+                column += cell.cell.span
+            }
+            placeSpanningDown()
+            spanningDown.merge(startsDown) { $1 }
+            rows.append(placed)
         }
         return (TableText.sentences(header: header, rows: rows), header.flatMap(TableText.subject))
     }
@@ -709,6 +732,7 @@ enum TableText {
     }
 
     static func sentences(header: [String]?, rows: [[Cell]]) -> String {
+        let rows = resolvingDittos(rows)
         var key = keyColumns(rows)
         if key < maxKeyColumns, listsNames(rows, column: key) { key += 1 }
         var sentences: [String] = []
@@ -746,6 +770,34 @@ enum TableText {
         }
         return sentences.map { $0.hasSuffix(".") ? $0 : $0 + "." }.joined(separator: "\n\n")
     }
+
+    /// Cells that repeat another ("as above", "ditto", "〃", "same as Sunday") hold its value: said alone, "Bank
+    /// holidays, Opening hours: as Sunday" answers nothing. "As above" is the cell above in the same column; "as
+    /// Sunday" the cell in the same column of the row named Sunday. Only rows without spanning cells, whose columns
+    /// line up; a reference to nothing stays as written.
+    static func resolvingDittos(_ rows: [[Cell]]) -> [[Cell]] {
+        var rows = rows
+        for index in rows.indices where rows[index].allSatisfy({ $0.span == 1 }) {
+            for column in rows[index].indices.dropFirst() {
+                let said = clause(rows[index][column].text).lowercased()
+                let source: Int?
+                if dittoMarks.contains(said) {
+                    source = index > 0 ? index - 1 : nil
+                } else if let match = said.wholeMatch(of: #/(?:same )?as (?:on |for |the )?(.+)/#) {
+                    let named = String(match.1)
+                    source = rows.indices.first { $0 != index && rows[$0].first.map { clause($0.text).lowercased() } == named }
+                } else {
+                    continue
+                }
+                if let source, rows[source].count == rows[index].count, rows[source].allSatisfy({ $0.span == 1 }) {
+                    rows[index][column].text = rows[source][column].text
+                }
+            }
+        }
+        return rows
+    }
+
+    static let dittoMarks: Set<String> = ["as above", "same as above", "ditto", "〃", "\""]
 
     /// What a cell holds where it has nothing to say: a dash.
     static let emptyCells: Set<String> = ["-", "–", "—"]

@@ -36,7 +36,7 @@ import VoiceCore
         let all = sentence("From 24 February to 26 March: Reception finish at 2.50pm, not 3.05pm; Years 1 to 6 at 3.00pm, not 3.15pm.",
                            score: 0.7)
         let one = sentence("Years 1 to 6 will finish at 3.00pm instead of 3.15pm.", score: 0.65)
-        let far = sentence("Years 1 to 6 will finish at 3.00pm instead of 3.15pm.", score: 0.5)
+        let far = sentence("Years 1 to 6 will finish at 3.00pm instead of 3.15pm.", score: 0.45)  // 0.5 with its change
         #expect(AnswerPolicy().decide([all, one]) == .speak([one]))
         #expect(AnswerPolicy().decide([all, far]) == .speak([all]), "not one much less relevant")
     }
@@ -96,6 +96,28 @@ import VoiceCore
         for text in ["Nothing is charged.", "No. 5 bus leaves at 9.", "No-one under 16 may belay.", "Not on Sundays."] {
             #expect(!AnswerPolicy.opensWithYesOrNo(text), "\(text)")
         }
+    }
+
+    @Test func aSentenceThatReportsAChangeIsSpokenOverTheValueItReplaced() {
+        let policy = AnswerPolicy()
+        let old = sentence("It holds 40 bikes on two-tier racks.", score: 0.69, statesFact: nil)
+        let new = sentence("Sixteen new racks have been installed, bringing the bike store's capacity to 56 bikes.", score: 0.676, statesFact: nil)
+        #expect(policy.decide([old, new]) == .speak([new]))
+        for text in ["General waste is collected on Tuesdays instead of Mondays.", "The weekend rate rises to £75 per night.",
+                     "It has been moved to Friday 13 February.", "We no longer take cash."] {
+            #expect(AnswerPolicy.reportsAChange(text), "\(text)")
+        }
+        for text in ["The bus goes to the station.", "Bring a towel to the pool.", "Prices start at £5."] {
+            #expect(!AnswerPolicy.reportsAChange(text), "\(text)")
+        }
+    }
+
+    @Test func aNumberedClausesOwnNumberIsNotCountedAsANumberToTakeIn() {
+        let policy = AnswerPolicy()
+        let clause = sentence("7.1 Contractors may work from 08:30 to 17:30 Monday to Friday and from 09:00 to 13:00 on Saturdays.",
+                              score: 0.7, statesFact: nil)
+        let other = sentence("Contractors must sign in at the office.", score: 0.6, statesFact: nil)
+        #expect(policy.decide([clause, other]) == .speak([clause]))
     }
 
     /// Relevance puts a sentence about the asked thing first and the one that answers a little lower; the reranker

@@ -229,6 +229,17 @@ import VoiceCore
                               "Family swim: $13.50 for the group; Weekends only.", "Sauna, Adult: $2.50."])
     }
 
+    @Test func aCellSpanningRowsIsInEachOfThemAndTheCellsAfterItKeepTheirColumns() {
+        let html = "<table><tr><th>Group</th><th>Item</th><th>Monthly</th><th>Notes</th></tr>"
+            + "<tr><th rowspan=\"2\">Parking</th><td>Standard permit</td><td>£60</td><td rowspan=\"2\">One per flat</td></tr>"
+            + "<tr><td>Second permit</td><td>£85</td></tr>"
+            + "<tr><th>Gym</th><td>Membership</td><td>Included</td><td>Induction first</td></tr></table>"
+        let sentences = DocumentText.html(html).sections.flatMap { Chunker.sentences($0.text) }
+        #expect(sentences == ["Parking, Item: Standard permit, Monthly: £60.", "Parking, Item: Standard permit, Notes: One per flat.",
+                              "Parking, Item: Second permit, Monthly: £85.", "Parking, Item: Second permit, Notes: One per flat.",
+                              "Gym, Item: Membership, Monthly: Included.", "Gym, Item: Membership, Notes: Induction first."])
+    }
+
     /// The first column's header says what each row is ("Child (5-15)" is a ticket): the rows are a section headed
     /// by it under the page's heading, so a question's "ticket" finds them, and the text after the table is under
     /// the page's heading again. A table without that header stays in its section.
@@ -277,6 +288,19 @@ import VoiceCore
         #expect(markdown.sections.flatMap { Chunker.sentences($0.text) } == [
             "Offline mode, Solo: Yes.", "Offline mode, Team: Yes, Up to 3 devices.", "API access, Solo: No.",
             "API access, Team: Yes, £5 extra.", "Price, Solo: £4 × 12.", "Price, Team: £9."])
+    }
+
+    @Test func aCellThatRepeatsAnotherHoldsItsValue() {
+        let markdown = DocumentText.markdown("## Gym\n\n| Day | Opening hours |\n|---|---|\n| Saturday | 07:00–21:00 |\n"
+            + "| Sunday | 08:00–20:00 |\n| Bank holidays | as Sunday |\n| Christmas Day | as needed |\n\n"
+            + "## Cleaning\n\n| Room | Routine cleaning | Closed while it happens? |\n|---|---|---|\n"
+            + "| Gym | Every night | No |\n| Laundry room | Every morning | as above |\n| Parcel room | as above | ditto |\n")
+        #expect(markdown.sections.flatMap { Chunker.sentences($0.text) } == [
+            "Saturday, Opening hours: 07:00–21:00.", "Sunday, Opening hours: 08:00–20:00.",
+            "Bank holidays, Opening hours: 08:00–20:00.", "Christmas Day, Opening hours: as needed.",
+            "Gym, Routine cleaning: Every night.", "Gym, Closed while it happens?: No.",
+            "Laundry room, Routine cleaning: Every morning.", "Laundry room, Closed while it happens?: No.",
+            "Parcel room, Routine cleaning: Every morning.", "Parcel room, Closed while it happens?: No."])
     }
 
     @Test func markdownPipeTablesAndListItemsStayApart() {
@@ -465,6 +489,12 @@ import VoiceCore
         #expect(speakable("Under-16s†, Peak: £9.00.") == "Under-16s, Peak: £9.00.")
         #expect(speakable("† Under-16s climb free.") == "Under-16s climb free.")
         #expect(speakable("Press * then 1.") == "Press * then 1.")
+        // A numbered clause's or step's own number is not said; a number that opens a sentence is.
+        #expect(speakable("7.1 Contractors may work from 08:30 to 17:30.") == "Contractors may work from 08:30 to 17:30.")
+        #expect(speakable("5) For a vegan set menu, please give us 48 hours' notice.") == "For a vegan set menu, please give us 48 hours' notice.")
+        #expect(speakable("3. You must book the lift.") == "You must book the lift.")
+        #expect(speakable("10 Downing Street is closed.") == "10 Downing Street is closed.")
+        #expect(speakable("2.5 kilograms is the limit.") == "2.5 kilograms is the limit.")
         // Rows stay in step: a page footer among them ends the table, and its cells are read as they were.
         let footer = DocumentText.plain(["Peak", "Off-peak", "Adult", "£13", "£11", "Child", "£9", "£7", "Page 1 of 2",
                                          "Senior", "£8", "£6"].joined(separator: "\n\n"), cells: true)
