@@ -146,35 +146,21 @@ public struct GatewayController: Sendable {
     /// goes away fails the next write, which cancels the answer and with it the generation.
     func streamed(session: String?, audio: Bool,
                   _ answer: @escaping @Sendable (VoicePipeline.EventSink) async throws -> VoiceAnswer) -> Response {
-        eventStream { writer in
-            let (frames, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
-            let producer = Task {
-                do {
-                    let result = try await answer(VoicePipeline.EventSink(audio: audio) { event in
-                        switch event {
-                        case .transcript(let text):
-                            continuation.yield(try sseEvent("transcript", ["text": text]))
-                        case .audio(let index, let pcm, let rate):
-                            continuation.yield(try sseEvent("audio", PCMAudioEvent(index: index, pcm: pcm, sampleRate: rate)))
-                        case .sentence(let index, let text, let url):
-                            struct Sentence: Encodable { let index: Int; let text: String; let audio_url: String }
-                            continuation.yield(try sseEvent("sentence", Sentence(index: index, text: text, audio_url: url)))
-                        }
-                    })
-                    log(result, session: session)
-                    continuation.yield(try sseEvent("done", Answer(answer: result, sessionID: session)))
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
+        eventStream(sending: { send in
+            let result = try await answer(VoicePipeline.EventSink(audio: audio) { event in
+                switch event {
+                case .transcript(let text):
+                    send(try sseEvent("transcript", ["text": text]))
+                case .audio(let index, let pcm, let rate):
+                    send(try sseEvent("audio", PCMAudioEvent(index: index, pcm: pcm, sampleRate: rate)))
+                case .sentence(let index, let text, let url):
+                    struct Sentence: Encodable { let index: Int; let text: String; let audio_url: String }
+                    send(try sseEvent("sentence", Sentence(index: index, text: text, audio_url: url)))
                 }
-            }
-            do {
-                for try await frame in frames { try await writer.write(frame) }
-            } catch {
-                producer.cancel()
-                throw error
-            }
-        }
+            })
+            log(result, session: session)
+            send(try sseEvent("done", Answer(answer: result, sessionID: session)))
+        })
     }
 
     /// Keeps the question and its answer for the site owner's log.

@@ -132,6 +132,23 @@ public struct RemoteService: Sendable {
         return events
     }
 
+    /// A downstream's events read into `Event`s by `read` as they arrive, in a task of its own that stops when the
+    /// reader stops reading; an event `read` refuses (an `error` event) ends the stream with its error.
+    func relay<Event: Sendable>(_ events: AsyncThrowingStream<(name: String?, data: Data), any Error>,
+                                _ read: @escaping @Sendable (String?, Data) throws -> Event) -> AsyncThrowingStream<Event, any Error> {
+        let (output, continuation) = AsyncThrowingStream<Event, any Error>.makeStream()
+        let pump = Task {
+            do {
+                for try await event in events { continuation.yield(try read(event.name, event.data)) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in pump.cancel() }
+        return output
+    }
+
     private func mapped(_ error: any Error, timeout: Duration) -> any Error {
         if let error = error as? HTTPClientError, error == .deadlineExceeded || error == .readTimeout {
             return APIError.timeout(stage: stage.rawValue, "the \(stage.rawValue) service did not answer within \(timeout)")
@@ -244,27 +261,17 @@ public struct RemoteGeneration: GenerationClient {
         request.stream = true
         let events = try await service.postForEvents("/respond", request, timeout: timeout)
         let service = service
-        let (output, continuation) = AsyncThrowingStream<RespondStreamEvent, any Error>.makeStream()
-        let pump = Task {
-            do {
-                for try await event in events {
-                    switch event.name {
-                    case nil:
-                        struct Delta: Decodable { let delta: String }
-                        continuation.yield(.text(try service.decode(Delta.self, event.data).delta))
-                    case "done":
-                        continuation.yield(.done(try service.decode(RespondResponse.self, event.data)))
-                    default:
-                        throw service.downstreamError(status: 503, body: ByteBuffer(data: event.data))
-                    }
-                }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
+        return service.relay(events) { name, data in
+            switch name {
+            case nil:
+                struct Delta: Decodable { let delta: String }
+                return .text(try service.decode(Delta.self, data).delta)
+            case "done":
+                return .done(try service.decode(RespondResponse.self, data))
+            default:
+                throw service.downstreamError(status: 503, body: ByteBuffer(data: data))
             }
         }
-        continuation.onTermination = { _ in pump.cancel() }
-        return output
     }
 }
 
@@ -287,28 +294,18 @@ public struct RemoteSynthesis: SpeechSynthesisClient {
     public func speakStreaming(text: String, voice: String?) async throws -> AsyncThrowingStream<SpeechEvent, any Error> {
         let events = try await service.postForEvents("/speak", Body(text: text, voice: voice), timeout: timeout)
         let service = service
-        let (output, continuation) = AsyncThrowingStream<SpeechEvent, any Error>.makeStream()
-        let pump = Task {
-            do {
-                for try await event in events {
-                    switch event.name {
-                    case "audio":
-                        let audio = try service.decode(PCMAudioEvent.self, event.data)
-                        guard let pcm = audio.bytes else { throw service.downstreamError(status: 503, body: ByteBuffer(data: event.data)) }
-                        continuation.yield(.audio(pcm: pcm, sampleRate: audio.sample_rate))
-                    case "done":
-                        continuation.yield(.done(try service.decode(SpeakResult.self, event.data)))
-                    default:
-                        throw service.downstreamError(status: 503, body: ByteBuffer(data: event.data))
-                    }
-                }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
+        return service.relay(events) { name, data in
+            switch name {
+            case "audio":
+                let audio = try service.decode(PCMAudioEvent.self, data)
+                guard let pcm = audio.bytes else { throw service.downstreamError(status: 503, body: ByteBuffer(data: data)) }
+                return .audio(pcm: pcm, sampleRate: audio.sample_rate)
+            case "done":
+                return .done(try service.decode(SpeakResult.self, data))
+            default:
+                throw service.downstreamError(status: 503, body: ByteBuffer(data: data))
             }
         }
-        continuation.onTermination = { _ in pump.cancel() }
-        return output
     }
 }
 

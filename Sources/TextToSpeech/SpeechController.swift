@@ -83,26 +83,12 @@ public struct SpeechController: Sendable {
     func streamedEvents(_ body: SpeakRequest) throws -> Response {
         _ = try speaker.validated(body)  // a bad request is a 4xx before the stream starts, not an error event
         let (speaker, prefix) = (speaker, audioURLPrefix)
-        return eventStream { writer in
-            let (frames, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
-            let producer = Task {
-                do {
-                    let audio = try await speaker.speak(body) { samples, rate in
-                        continuation.yield(try sseEvent("audio", PCMAudioEvent(pcm: samples.withUnsafeBytes { Data($0) }, sampleRate: rate)))
-                    }
-                    continuation.yield(try sseEvent("done", audio.result(audioURLPrefix: prefix)))
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
+        return eventStream(sending: { send in
+            let audio = try await speaker.speak(body) { samples, rate in
+                send(try sseEvent("audio", PCMAudioEvent(pcm: samples.withUnsafeBytes { Data($0) }, sampleRate: rate)))
             }
-            do {
-                for try await frame in frames { try await writer.write(frame) }
-            } catch {
-                producer.cancel()
-                throw error
-            }
-        }
+            send(try sseEvent("done", audio.result(audioURLPrefix: prefix)))
+        })
     }
 
     func wavResponse(_ wav: Data) -> Response {

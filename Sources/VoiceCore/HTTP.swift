@@ -134,6 +134,28 @@ public func eventStream(_ produce: @escaping @Sendable (inout any ResponseBodyWr
              })
 }
 
+/// A `text/event-stream` response whose events `produce` sends from a task of its own, so that a slow client holds
+/// up neither the answer nor the synthesis; a client that goes away cancels the task.
+public func eventStream(sending produce: @escaping @Sendable (_ send: @escaping @Sendable (ByteBuffer) -> Void) async throws -> Void) -> Response {
+    eventStream { writer in
+        let (frames, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        let producer = Task {
+            do {
+                try await produce { continuation.yield($0) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        do {
+            for try await frame in frames { try await writer.write(frame) }
+        } catch {
+            producer.cancel()
+            throw error
+        }
+    }
+}
+
 /// One SSE event: an optional name, then the value as one line of JSON.
 public func sseEvent(_ name: String?, _ value: some Encodable) throws -> ByteBuffer {
     let encoder = JSONEncoder()
