@@ -13,8 +13,10 @@ public protocol NeuralSpeaking: Sendable {
     /// The espeak-ng language its phonemes come from ("en-us").
     var language: String { get }
     var sampleRate: Int { get }
-    /// Synthesises `text` chunk by chunk, each in one or more pieces; `speed` 1 is the voice's own pace.
-    func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<VoicePiece, any Error>
+    /// Synthesises `text` chunk by chunk; `speed` 1 is the voice's own pace. `soon`: a listener plays the samples
+    /// as they come, so each chunk is sent in pieces, the first as soon as it exists; otherwise each chunk is one
+    /// piece, which costs less.
+    func synthesize(_ text: String, speed: Float, soon: Bool) -> AsyncThrowingStream<VoicePiece, any Error>
 }
 
 /// Samples of one text chunk (``SpeechChunks``), as soon as they are made.
@@ -43,7 +45,7 @@ public final class NeuralVoice: NeuralSpeaking {
     public var language: String { voice.config.espeak.voice }
     public var name: String { voice.config.dataset ?? id }
 
-    public func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<VoicePiece, any Error> {
+    public func synthesize(_ text: String, speed: Float, soon: Bool) -> AsyncThrowingStream<VoicePiece, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
@@ -53,7 +55,8 @@ public final class NeuralVoice: NeuralSpeaking {
                         let latent = try await onQueue { voice in
                             try voice.latent(phonemes: phonemes, lengthScale: voice.config.inference.length_scale / speed)
                         }
-                        let windows = PiperVoice.windows(frames: latent.frames)
+                        // A window's margin is decoded twice: worth it only where the first sound is waited for.
+                        let windows = soon ? PiperVoice.windows(frames: latent.frames) : [0..<latent.frames]
                         for (index, window) in windows.enumerated() {
                             try Task.checkCancellation()
                             let samples = try await onQueue { voice in try voice.decode(latent, frames: window) }

@@ -135,7 +135,7 @@ public struct Speaker: Sendable {
     /// A validated request as a stream of sample chunks, the first as soon as it exists. A neural voice that fails
     /// hands the chunks it has not finished to espeak-ng (same 22.05 kHz rate), so the listener hears the whole answer;
     /// a chunk cut off partway is said again from its start.
-    public func stream(_ request: SpeakRequest) throws(APIError) -> SpeechStream {
+    public func stream(_ request: SpeakRequest, soon: Bool = true) throws(APIError) -> SpeechStream {
         let (text, rate, prosody, resolved) = try validated(request)
         let synthesizer = synthesizer
         let outcome = SpeechStream.Outcome()
@@ -160,7 +160,7 @@ public struct Speaker: Sendable {
                 let task = Task {
                     var spoken = 0
                     do {
-                        for try await piece in voice.synthesize(text, speed: Float(rate) / Float(Self.defaultRate)) {
+                        for try await piece in voice.synthesize(text, speed: Float(rate) / Float(Self.defaultRate), soon: soon) {
                             continuation.yield(piece.samples)
                             if piece.endsChunk { spoken += 1 }
                         }
@@ -195,7 +195,7 @@ public struct Speaker: Sendable {
     /// Speaks `request` whole, handing each chunk to `onChunk` (with the sample rate) as soon as it is made.
     public func speak(_ request: SpeakRequest, persist: Bool = true,
                       onChunk: (@Sendable ([Int16], Int) async throws -> Void)? = nil) async throws -> SpokenAudio {
-        let stream = try stream(request)
+        let stream = try stream(request, soon: onChunk != nil)
         let started = ContinuousClock.now
         var samples: [Int16] = []
         var firstAudio: Duration?

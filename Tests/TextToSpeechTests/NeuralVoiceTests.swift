@@ -91,12 +91,16 @@ import WhisperEngine
     @Test func aLongAnswerComesInChunksAndEachChunksFirstSoundComesBeforeTheRestIsDecoded() async throws {
         let text = "Tickets for the summer festival cost forty dollars for adults and twenty for children, and they go on sale at nine on Monday morning. Bring your receipt."
         var pieces: [VoicePiece] = []
-        for try await piece in try Self.joe().synthesize(text, speed: 1) { pieces.append(piece) }
+        for try await piece in try Self.joe().synthesize(text, speed: 1, soon: true) { pieces.append(piece) }
         // 24 words cut where a clause starts ("and twenty …"), then the second sentence.
         #expect(pieces.filter(\.endsChunk).count == 3)
         // The first window, about a quarter of a second, is sent before the rest of its clause exists.
         #expect(!pieces[0].endsChunk && pieces[0].samples.count == 24 * 256)
         #expect(pieces.map(\.samples.count).reduce(0, +) > 22_050 * 5)
+        // Where nobody listens as it is made, each chunk is one piece.
+        var whole: [VoicePiece] = []
+        for try await piece in try Self.joe().synthesize(text, speed: 1, soon: false) { whole.append(piece) }
+        #expect(whole.count == 3 && whole.allSatisfy(\.endsChunk))
     }
 
     @Test func windowsDecodedWithTheirMarginJoinIntoTheWholeDecode() async throws {
@@ -281,8 +285,8 @@ final class FailingNeuralVoiceFault: NeuralSpeaking {
 
     struct InjectedFault: Error, CustomStringConvertible { var description: String { "injected fault" } }
 
-    func synthesize(_ text: String, speed: Float) -> AsyncThrowingStream<VoicePiece, any Error> {
-        guard failing.load(ordering: .relaxed) else { return voice.synthesize(text, speed: speed) }
+    func synthesize(_ text: String, speed: Float, soon: Bool) -> AsyncThrowingStream<VoicePiece, any Error> {
+        guard failing.load(ordering: .relaxed) else { return voice.synthesize(text, speed: speed, soon: soon) }
         return AsyncThrowingStream { $0.finish(throwing: InjectedFault()) }
     }
 }
