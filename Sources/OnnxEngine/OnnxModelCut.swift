@@ -24,8 +24,8 @@ public struct OnnxModelCut: Sendable {
         guard outside.count == 1, let tensor = outside.first else {
             throw .invalidModel("\(stage) reads \(outside.count) tensors from the rest of the model, not one")
         }
-        let tailNodes = try graph.closure(of: graph.outputs.map(\.name), stoppingAt: tensor)
-        let headNodes = try graph.closure(of: [tensor], stoppingAt: nil)
+        let tailNodes = graph.closure(of: graph.outputs.map(\.name), stoppingAt: tensor)
+        let headNodes = graph.closure(of: [tensor], stoppingAt: nil)
         guard !graph.outputs.isEmpty, graph.inputs.allSatisfy({ input in
             !tailNodes.contains { graph.nodes[$0].inputs.contains(input.name) }
         }) else {
@@ -75,7 +75,7 @@ private struct Parsed {
         var outputs: [Named] = []
 
         /// The nodes (indices, in graph order) that `tensors` need, not looking past `stop`.
-        func closure(of tensors: [String], stoppingAt stop: String?) throws(OnnxError) -> [Int] {
+        func closure(of tensors: [String], stoppingAt stop: String?) -> [Int] {
             var producer: [String: Int] = [:]
             for (index, node) in nodes.enumerated() { for output in node.outputs { producer[output] = index } }
             var needed = Set<Int>()

@@ -125,10 +125,4 @@ public final class PiperVoice: Sendable {
         }
         return windows
     }
-
-    /// Speaks one sentence's phonemes whole.
-    public func synthesize(phonemes: String, lengthScale: Float) throws(OnnxError) -> [Int16] {
-        let latent = try latent(phonemes: phonemes, lengthScale: lengthScale)
-        return try decode(latent, frames: 0..<latent.frames)
-    }
 }

@@ -192,16 +192,17 @@ public struct Speaker: Sendable {
         }
     }
 
-    /// Speaks `request` whole, handing each chunk to `onChunk` (with the sample rate) as soon as it is made.
+    /// Speaks `request` whole, handing each chunk to `onChunk` (as 16-bit PCM, with the sample rate) as soon as it is
+    /// made.
     public func speak(_ request: SpeakRequest, persist: Bool = true,
-                      onChunk: (@Sendable ([Int16], Int) async throws -> Void)? = nil) async throws -> SpokenAudio {
+                      onChunk: (@Sendable (Data, Int) async throws -> Void)? = nil) async throws -> SpokenAudio {
         let stream = try stream(request, soon: onChunk != nil)
         let started = ContinuousClock.now
         var samples: [Int16] = []
         var firstAudio: Duration?
         for try await chunk in stream.chunks {
             if firstAudio == nil { firstAudio = .now - started }
-            try await onChunk?(chunk, stream.sampleRate)
+            try await onChunk?(chunk.withUnsafeBytes { Data($0) }, stream.sampleRate)
             samples += chunk
         }
         let wav = WAVFile.encode(samples, sampleRate: stream.sampleRate)
@@ -262,8 +263,8 @@ extension Speaker: SpeechSynthesisClient {
         let (events, continuation) = AsyncThrowingStream<SpeechEvent, any Error>.makeStream()
         let task = Task {
             do {
-                let audio = try await speak(SpeakRequest(text: text, voice: voice)) { samples, rate in
-                    continuation.yield(.audio(pcm: samples.withUnsafeBytes { Data($0) }, sampleRate: rate))
+                let audio = try await speak(SpeakRequest(text: text, voice: voice)) { pcm, rate in
+                    continuation.yield(.audio(pcm: pcm, sampleRate: rate))
                 }
                 continuation.yield(.done(audio.result()))
                 continuation.finish()

@@ -84,8 +84,8 @@ public struct SpeechController: Sendable {
         _ = try speaker.validated(body)  // a bad request is a 4xx before the stream starts, not an error event
         let (speaker, prefix) = (speaker, audioURLPrefix)
         return eventStream(sending: { send in
-            let audio = try await speaker.speak(body) { samples, rate in
-                send(try sseEvent("audio", PCMAudioEvent(pcm: samples.withUnsafeBytes { Data($0) }, sampleRate: rate)))
+            let audio = try await speaker.speak(body) { pcm, rate in
+                send(try sseEvent("audio", PCMAudioEvent(pcm: pcm, sampleRate: rate)))
             }
             send(try sseEvent("done", audio.result(audioURLPrefix: prefix)))
         })
