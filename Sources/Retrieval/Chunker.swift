@@ -121,7 +121,7 @@ public struct Chunker: Sendable {
                 let next = flat.index(after: index)
                 if ".!?".contains(character), next < flat.endIndex, flat[next].isWhitespace {
                     let after = flat[next...].drop { $0.isWhitespace }
-                    if startsSentence(after), !endsWithAbbreviation(flat[start..<next]) {
+                    if startsSentence(after), !endsWithAbbreviation(flat[start..<next], before: after) {
                         result.append(String(flat[start..<next]))
                         start = after.startIndex
                         index = start
@@ -136,10 +136,14 @@ public struct Chunker: Sendable {
         return result
     }
 
-    static let abbreviations: Set<String> = ["e.g.", "i.e.", "dr.", "mr.", "mrs.", "ms.", "st.", "no.", "vs.", "etc.", "approx."]
+    static let abbreviations: Set<String> = ["e.g.", "i.e.", "dr.", "mr.", "mrs.", "ms.", "st.", "vs.", "etc.", "approx."]
 
-    static func endsWithAbbreviation(_ text: Substring) -> Bool {
-        guard let last = text.split(whereSeparator: \.isWhitespace).last else { return false }
-        return abbreviations.contains(last.lowercased())
+    /// "No." is short for number before one ("No. 38"). Before a word it is the answer no: alone, it keeps the
+    /// reason after it ("No. The shop takes cards only."), said alone it would answer nothing; after other words it
+    /// ends their sentence ("Closed while it happens?: No. Bike store, …").
+    static func endsWithAbbreviation(_ text: Substring, before next: Substring) -> Bool {
+        let words = text.split(whereSeparator: \.isWhitespace)
+        guard let last = words.last?.lowercased() else { return false }
+        return abbreviations.contains(last) || last == "no." && (next.first?.isNumber == true || words.count == 1)
     }
 }

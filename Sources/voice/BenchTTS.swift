@@ -57,7 +57,9 @@ struct BenchTTS: AsyncParsableCommand {
 
     /// What a listener's ear cannot tell apart, made equal before counting errors, as Whisper's own English
     /// normaliser does: currency signs and words, dollars and cents, British and American spellings, unit symbols
-    /// and names, "Dr." and "doctor", "7:30pm" and "7.30 pm", "eight" and "8".
+    /// and names, "Dr." and "doctor", "7:30pm" and "7.30 pm", "eight" and "8". Digits said one after another are
+    /// one number however they are grouped: "555 0142" and "5550142" are the same phone number heard, and spelled
+    /// out for counting, one grouping against the other would be eight errors for no word misheard.
     static func listenerForm(_ text: String) -> String {
         var result = text.lowercased()
             .replacingOccurrences(of: #"(\d)[:.](\d)"#, with: "$1 $2", options: .regularExpression)
@@ -76,6 +78,7 @@ struct BenchTTS: AsyncParsableCommand {
         }.joined(separator: " ")
             // "4 dollars and 50 cents" is "$4.50" said aloud (the currency word is gone by now).
             .replacingOccurrences(of: #"(\d+),?\s+(?:and\s+)?(\d+)\s+(?:cents?|pence)\b"#, with: "$1 $2", options: .regularExpression)
+            .replacingOccurrences(of: #"(?<=\d)[\s,.:-]+(?=\d)"#, with: "", options: .regularExpression)
     }
 
     func run() async throws {
@@ -134,9 +137,12 @@ struct BenchTTS: AsyncParsableCommand {
             for (sentence, text) in zip(Self.sentences, texts) {
                 let reference = Self.listenerForm(sentence)
                 let count = WordErrorRate.normalizedWords(reference).count
-                total += WordErrorRate.rate(reference: reference, hypothesis: Self.listenerForm(text)) * Double(count)
+                let error = WordErrorRate.rate(reference: reference, hypothesis: Self.listenerForm(text)) * Double(count)
+                total += error
                 words += count
-                if showTranscripts { print("  \(side): \(sentence) → \(text)") }
+                if showTranscripts {
+                    print("  \(side): \(sentence) → \(text)" + (error > 0 ? "  [\(Int(error.rounded())) of \(count) words]" : ""))
+                }
             }
             errors[side] = total / Double(words)
         }
@@ -152,7 +158,9 @@ struct BenchTTS: AsyncParsableCommand {
                     let key = "\(voice) \(label)"
                     for _ in 0..<runs {
                         let started = ContinuousClock.now
-                        let audio = try await speaker.speak(SpeakRequest(text: text, voice: voice), persist: false)
+                        // As a streamed answer is spoken: its first samples go out before the rest is made.
+                        let audio = try await speaker.speak(SpeakRequest(text: text, voice: voice), persist: false,
+                                                            onChunk: { _, _ in })
                         total[key, default: Samples()].append(.now - started)
                         first[key, default: Samples()].append(audio.firstAudioAfter ?? .now - started)
                         seconds[key] = audio.durationSeconds

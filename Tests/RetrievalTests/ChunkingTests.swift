@@ -14,6 +14,13 @@ import VoiceCore
         #expect(sentences == ["Dr. Varga built it, e.g. the arches.", "It opened in 1847!", "Was it late?", "Yes.", "New paragraph"])
     }
 
+    @Test func noEndsASentenceAfterOtherWordsButNotBeforeANumberOrAsTheWholeAnswer() {
+        let sentences = Chunker.sentences("Take bus No. 38 from the quay. Parcel room, Closed while it happens?: No. Bike store, Cleaning: "
+                                          + "Mondays. No. The store takes cards only.")
+        #expect(sentences == ["Take bus No. 38 from the quay.", "Parcel room, Closed while it happens?: No.", "Bike store, Cleaning: Mondays.",
+                              "No. The store takes cards only."])
+    }
+
     @Test func longSectionsBecomeChunksOf150To300WordsThatOverlap() {
         let document = DocumentText(title: "T", sections: [DocumentSection(heading: "Long", text: words(1000, topic: "ferries"))])
         let chunks = Chunker().chunks(document)
