@@ -265,6 +265,8 @@ public struct DocumentText: Sendable, Equatable {
         var parents: [(lead: String?, label: Bool, indent: Int)] = []
         // The last list item, without its Markdown and as added to the text.
         var lastItem: (plain: String, text: String, indent: Int)?
+        // Whether the next line, not an item, is still the last item's: no blank line came between.
+        var itemGoesOn = false
         for rawLine in string.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             let indent = rawLine.prefix { $0 == " " || $0 == "\t" }.reduce(0) { $0 + ($1 == "\t" ? 4 : 1) }
@@ -306,9 +308,19 @@ public struct DocumentText: Sendable, Equatable {
                 let text = "\n" + names + plain + "\n\n"
                 current.text += text
                 lastItem = (plain, text, indent)
+                itemGoesOn = true
                 parents.append((Self.listItemLead(item), plain.hasSuffix(":"), indent))
+            } else if !inFence, !line.isEmpty, itemGoesOn, let item = lastItem, current.text.hasSuffix(item.text) {
+                // A hard-wrapped item goes on, on the next line ("…held on the first Thursday of" / "each month at
+                // 7pm."), until a blank line: the line is the item's, not a paragraph of its own.
+                let text = String(item.text.dropLast(2)) + " " + stripInlineMarkdown(line) + "\n\n"
+                current.text.removeLast(item.text.count)
+                current.text += text
+                lastItem?.text = text
+                lastItem?.plain += " " + stripInlineMarkdown(line)
             } else {
                 if !line.isEmpty, indent == 0 { parents = [] }
+                itemGoesOn = false
                 current.text += (inFence ? line : stripInlineMarkdown(line)) + "\n"
             }
         }

@@ -106,6 +106,21 @@ import VoiceCore
         #expect(coverage("Does the cafe have a vegan breakfast menu?", "Every price on the menu includes tax.") < 0.5)
     }
 
+    @Test func aHardWrappedListItemIsOneSentenceUntilABlankLine() {
+        let text = DocumentText.markdown("""
+            ## What members get
+
+            - A free hot drink on your birthday.
+            - Entry to our navigation evening, held on the first Thursday of
+              each month at 7pm. Non-members pay £5.
+
+            Ask at the till.
+            """)
+        #expect(text.sections.flatMap { Chunker.sentences($0.text) } == [
+            "A free hot drink on your birthday.", "Entry to our navigation evening, held on the first Thursday of each month at 7pm.",
+            "Non-members pay £5.", "Ask at the till."])
+    }
+
     /// A chunk that runs from one section into the next: the later heading names the sentences after it and is not
     /// evidence itself; a sentence that starts with code stays a sentence of its own.
     @Test func evidenceSentencesKnowTheSectionTheyAreIn() {
