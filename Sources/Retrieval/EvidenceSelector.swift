@@ -97,13 +97,23 @@ struct EvidenceSelector {
                    index > lead.index, index - lead.index <= leadInFollowers {
                     previous = [lead.text]
                 }
-                if Chunker.wordCount(text) >= minimumWords && seen.insert(text).inserted {
+                if isEvidence(text) && seen.insert(text).inserted {
                     candidates.append(Candidate(text: text, chunk: chunk, heading: sentence.heading,
                                                 previous: previous.isEmpty ? nil : previous.joined(separator: " ")))
                 }
             }
         }
         return candidates
+    }
+
+    /// Whether a sentence can be evidence: one of at least ``minimumWords`` words, or a shorter one that gives a
+    /// label's value, as a table's cells do ("Adult, Single: $5.40.", "Sunday: closed."); a shorter one without is a
+    /// heading or a fragment.
+    static func isEvidence(_ sentence: String) -> Bool {
+        let words = Chunker.wordCount(sentence)
+        guard words < minimumWords else { return true }
+        guard words >= 2, let colon = sentence.firstIndex(of: ":") else { return false }
+        return sentence[sentence.index(after: colon)...].contains { $0.isLetter || $0.isNumber }
     }
 
     /// Sentences back that a pronoun's antecedent is looked for in.

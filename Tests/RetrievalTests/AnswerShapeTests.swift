@@ -113,6 +113,15 @@ import VoiceCore
         #expect(unmatched("The café closes at 15:00 on public holidays.") == [])
     }
 
+    /// A table cell with a short row name is evidence however few its words ("Adult, Single: $5.40."); a short
+    /// heading or fragment is not.
+    @Test func aShortCellIsEvidenceButAShortHeadingIsNot() {
+        let fares = StoredChunk(id: "f#0", documentID: "f", source: "fares.html", title: "Fares", heading: "Fares – Ticket",
+                                text: "Adult, Single: $5.40.\n\nChild (5–15), Single: $2.70.\n\nPrices from May.\n\nSunday: closed.",
+                                vector: [])
+        #expect(EvidenceSelector.candidates([fares]).map(\.text) == ["Adult, Single: $5.40.", "Child (5–15), Single: $2.70.", "Sunday: closed."])
+    }
+
     /// A sentence a lead-in with a colon announced is read with the lead-in, so it can answer on its own; a sentence
     /// that only counts something ("…a fixed gangway with two steps.") announces nothing.
     @Test func aSentenceALeadInAnnouncedIsReadWithIt() {
