@@ -310,7 +310,7 @@ public struct DocumentText: Sendable, Equatable {
                 lastItem = (plain, text, indent)
                 itemGoesOn = true
                 parents.append((Self.listItemLead(item), plain.hasSuffix(":"), indent))
-            } else if !inFence, !line.isEmpty, itemGoesOn, let item = lastItem, current.text.hasSuffix(item.text) {
+            } else if !inFence, !line.isEmpty, itemGoesOn, !isRule(line), let item = lastItem, current.text.hasSuffix(item.text) {
                 // A hard-wrapped item goes on, on the next line ("…held on the first Thursday of" / "each month at
                 // 7pm."), until a blank line: the line is the item's, not a paragraph of its own.
                 let text = String(item.text.dropLast(2)) + " " + stripInlineMarkdown(line) + "\n\n"
