@@ -313,11 +313,12 @@ public struct DocumentText: Sendable, Equatable {
             } else if !inFence, !line.isEmpty, itemGoesOn, !isRule(line), let item = lastItem, current.text.hasSuffix(item.text) {
                 // A hard-wrapped item goes on, on the next line ("…held on the first Thursday of" / "each month at
                 // 7pm."), until a blank line: the line is the item's, not a paragraph of its own.
-                let text = String(item.text.dropLast(2)) + " " + stripInlineMarkdown(line) + "\n\n"
+                let rest = stripInlineMarkdown(line)
+                let text = String(item.text.dropLast(2)) + " " + rest + "\n\n"
                 current.text.removeLast(item.text.count)
                 current.text += text
                 lastItem?.text = text
-                lastItem?.plain += " " + stripInlineMarkdown(line)
+                lastItem?.plain += " " + rest
             } else {
                 if !line.isEmpty, indent == 0 { parents = [] }
                 itemGoesOn = false

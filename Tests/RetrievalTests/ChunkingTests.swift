@@ -116,7 +116,7 @@ import VoiceCore
 
             Ask at the till.
             """)
-        #expect(text.sections.flatMap { Chunker.sentences($0.text) } == [
+        #expect(text.sentences == [
             "A free hot drink on your birthday.", "Entry to our navigation evening, held on the first Thursday of each month at 7pm.",
             "Non-members pay £5.", "Ask at the till."])
     }
@@ -246,7 +246,7 @@ import VoiceCore
             + "<tbody><tr><td>Single swim</td><td>$4.80</td><td>$3.20</td></tr>"
             + "<tr><td>Family swim</td><td colspan=\"2\">$13.50 for the group. Weekends only.</td></tr>"
             + "<tr><td>Sauna</td><td>$2.50</td><td>–</td></tr></tbody></table>"
-        let sentences = DocumentText.html(html).sections.flatMap { Chunker.sentences($0.text) }
+        let sentences = DocumentText.html(html).sentences
         #expect(sentences == ["Single swim, Adult: $4.80.", "Single swim, Child (5-15): $3.20.",
                               "Family swim: $13.50 for the group; Weekends only.", "Sauna, Adult: $2.50."])
     }
@@ -256,7 +256,7 @@ import VoiceCore
             + "<tr><th rowspan=\"2\">Parking</th><td>Standard permit</td><td>£60</td><td rowspan=\"2\">One per flat</td></tr>"
             + "<tr><td>Second permit</td><td>£85</td></tr>"
             + "<tr><th>Gym</th><td>Membership</td><td>Included</td><td>Induction first</td></tr></table>"
-        let sentences = DocumentText.html(html).sections.flatMap { Chunker.sentences($0.text) }
+        let sentences = DocumentText.html(html).sentences
         #expect(sentences == ["Parking, Item: Standard permit, Monthly: £60.", "Parking, Item: Standard permit, Notes: One per flat.",
                               "Parking, Item: Second permit, Monthly: £85.", "Parking, Item: Second permit, Notes: One per flat.",
                               "Gym, Item: Membership, Monthly: Included.", "Gym, Item: Membership, Notes: Induction first."])
@@ -297,7 +297,7 @@ import VoiceCore
             + "<tr><td>F1 Gull Island</td><td>Mon–Fri</td><td>06:40</td></tr>"
             + "<tr><td>F1 Gull Island</td><td>Saturday</td><td>07:30</td></tr>"
             + "<tr><td>Water taxi</td><td>Daily</td><td>07:00</td></tr></table>"
-        let sentences = DocumentText.html(html).sections.flatMap { Chunker.sentences($0.text) }
+        let sentences = DocumentText.html(html).sentences
         #expect(sentences == ["F1 Gull Island, Days: Mon–Fri, First: 06:40.", "F1 Gull Island, Days: Saturday, First: 07:30.",
                               "Water taxi, Days: Daily, First: 07:00."])
     }
@@ -307,7 +307,7 @@ import VoiceCore
     @Test func ticksAndCrossesInACellAreSaidAsYesAndNo() {
         let markdown = DocumentText.markdown("## Plans\n\n| | Solo | Team |\n|---|---|---|\n| Offline mode | ✓ | ✔️ Up to 3 devices |\n"
             + "| API access | ✗ | ✓ £5 extra |\n| Price | £4 × 12 | £9 |\n")
-        #expect(markdown.sections.flatMap { Chunker.sentences($0.text) } == [
+        #expect(markdown.sentences == [
             "Offline mode, Solo: Yes.", "Offline mode, Team: Yes, Up to 3 devices.", "API access, Solo: No.",
             "API access, Team: Yes, £5 extra.", "Price, Solo: £4 × 12.", "Price, Team: £9."])
     }
@@ -317,7 +317,7 @@ import VoiceCore
             + "| Sunday | 08:00–20:00 |\n| Bank holidays | as Sunday |\n| Christmas Day | as needed |\n\n"
             + "## Cleaning\n\n| Room | Routine cleaning | Closed while it happens? |\n|---|---|---|\n"
             + "| Gym | Every night | No |\n| Laundry room | Every morning | as above |\n| Parcel room | as above | ditto |\n")
-        #expect(markdown.sections.flatMap { Chunker.sentences($0.text) } == [
+        #expect(markdown.sentences == [
             "Saturday, Opening hours: 07:00–21:00.", "Sunday, Opening hours: 08:00–20:00.",
             "Bank holidays, Opening hours: 08:00–20:00.", "Christmas Day, Opening hours: as needed.",
             "Gym, Routine cleaning: Every night.", "Gym, Closed while it happens?: No.",
@@ -328,7 +328,7 @@ import VoiceCore
     @Test func markdownPipeTablesAndListItemsStayApart() {
         let text = DocumentText.markdown("# Kettle\n\n| Specification | K7 | K9 |\n|---|---|---|\n| Capacity | 1.2 litres | 1.7 litres |\n\n"
             + "## Spares\n\n- Spare filter: $7.50\n- Descaler: $9\n\n1. Fill the kettle\n2. Press the dial\n")
-        let sentences = text.sections.flatMap { Chunker.sentences($0.text) }
+        let sentences = text.sentences
         #expect(sentences == ["Capacity, K7: 1.2 litres.", "Capacity, K9: 1.7 litres.", "Spare filter: $7.50", "Descaler: $9",
                               "1) Fill the kettle", "2) Press the dial"])
         // Packed into a chunk and split again, an item without a full stop still ends before the next one.
@@ -350,7 +350,7 @@ import VoiceCore
             Lockers cost £1.
             - Kit: bring a towel
             """)
-        let sentences = text.sections.flatMap { Chunker.sentences($0.text) }
+        let sentences = text.sentences
         #expect(sentences == ["Ines Kaur – Head Coach", "Ines Kaur, Pool: Lane 4", "Ines Kaur, Days: Monday and Friday",
                               "Tom Reyes - Lifeguard", "Tom Reyes, Pool: Lane 1", "Lockers cost £1.", "Kit: bring a towel"])
     }
@@ -369,7 +369,7 @@ import VoiceCore
                 - Friars Walk
             - **Hours:** every day 9am to 9pm
             """)
-        #expect(text.sections.flatMap { Chunker.sentences($0.text) } == [
+        #expect(text.sentences == [
             "Streets: Castle Ward", "Streets: Castle Ward, Castle Street", "Streets: Castle Ward, Tanners Yard",
             "Streets: Minster Ward", "Streets: Minster Ward, Friars Walk",
             "Hours: every day 9am to 9pm",
@@ -389,11 +389,11 @@ import VoiceCore
             - Marina office (all year)
               - Saturday: 9:00 to 11:00
             """)
-        let sentences = text.sections.flatMap { Chunker.sentences($0.text) }
+        let sentences = text.sentences
         #expect(sentences.contains("Summer (1 June – 31 August), Weekends: 8:30 to 20:00"))
         #expect(sentences.contains("Marina office (all year), Saturday: 9:00 to 11:00"))
         // A parent that is a sentence names nothing.
-        let said = DocumentText.markdown("- Lockers cost £1.\n  - Key: at the desk\n").sections.flatMap { Chunker.sentences($0.text) }
+        let said = DocumentText.markdown("- Lockers cost £1.\n  - Key: at the desk\n").sentences
         #expect(said.contains("Key: at the desk"))
     }
 
@@ -466,7 +466,7 @@ import VoiceCore
             + "Friday 26 December    ->  Saturday 27 December\n\n"
             + "Contact\nPhone: 01632 960 123\nEmail: help@copperline.example\n\n"
             + "Q:  Can I pay by card?\nA:  Yes, we take all major cards.\n\nWe reply within 2 days.  Most replies are faster.\nAsk us...\n")
-        let sentences = text.sections.flatMap { Chunker.sentences($0.text) }
+        let sentences = text.sentences
         #expect(sentences == ["Router model: CL-400.", "Power draw: 9 W.", "Lead times by area:",
                               "Town centre, Lead time: 5 working days.", "Villages, Lead time: 10 working days.",
                               "Thursday 25 December, New day: Friday 26 December.", "Friday 26 December, New day: Saturday 27 December.",
@@ -476,12 +476,12 @@ import VoiceCore
         // Of two columns, a first line with a value in it is a record, not the columns' header.
         let hours = DocumentText.plain("OPENING\n\nSunday      Closed\nMonday      9–5\nTuesday     9–5\n\nColour ........ White\n"
             + "Power draw .... 9 W\nWeight ........ 300 g\n")
-        #expect(hours.sections.flatMap { Chunker.sentences($0.text) } == ["Sunday: Closed.", "Monday: 9–5.", "Tuesday: 9–5.",
+        #expect(hours.sentences == ["Sunday: Closed.", "Monday: 9–5.", "Tuesday: 9–5.",
                                                                        "Colour: White.", "Power draw: 9 W.", "Weight: 300 g."])
         // A header underlined in one piece still heads its columns.
         let underlined = DocumentText.plain("LEAD TIMES\n\nArea            Lead time\n-------------------------\n"
             + "Town centre     5 working days\nVillages        10 working days\n")
-        #expect(underlined.sections.flatMap { Chunker.sentences($0.text) } == ["Town centre, Lead time: 5 working days.",
+        #expect(underlined.sentences == ["Town centre, Lead time: 5 working days.",
                                                                             "Villages, Lead time: 10 working days."])
     }
 
@@ -496,7 +496,7 @@ import VoiceCore
                      "Junior (8–15)", "£27.00", "£10.00", "Unlimited§"]
         let text = DocumentText.plain("PRICE LIST\n\nPrices include VAT.\n\n" + cells.joined(separator: "\n\n")
             + "\n\n\u{0C}† Under-16s climb with a paying adult.\n", cells: true)
-        #expect(text.sections.flatMap { Chunker.sentences($0.text) } == [
+        #expect(text.sentences == [
             "Prices include VAT.", "Adult (16+), Peak: £13.50.", "Adult (16+), Off-peak: £11.00.", "Adult (16+), Member: Free.",
             "Under-16s†, Peak: £9.00.", "Under-16s†, Off-peak: £7.50.", "Under-16s†, Member: Free.",
             "Family (2 adults + 2 under-16s), Peak: £36.00.", "Family (2 adults + 2 under-16s), Off-peak: £30.00.",
@@ -520,12 +520,12 @@ import VoiceCore
         // Rows stay in step: a page footer among them ends the table, and its cells are read as they were.
         let footer = DocumentText.plain(["Peak", "Off-peak", "Adult", "£13", "£11", "Child", "£9", "£7", "Page 1 of 2",
                                          "Senior", "£8", "£6"].joined(separator: "\n\n"), cells: true)
-        #expect(footer.sections.flatMap { Chunker.sentences($0.text) }.prefix(4)
+        #expect(footer.sentences.prefix(4)
             == ["Adult, Peak: £13.", "Adult, Off-peak: £11.", "Child, Peak: £9.", "Child, Off-peak: £7."])
         // Short lines that lay out no table (a single row) stay as they were, and plain text is never read so.
         let lines = "NOTICE\n\nOpen daily\n\nClosed on Christmas Day\n\nAdult\n\n£5\n"
         #expect(DocumentText.plain(lines, cells: true) == DocumentText.plain(lines))
-        #expect(!DocumentText.plain(cells.joined(separator: "\n\n")).sections.flatMap { Chunker.sentences($0.text) }
+        #expect(!DocumentText.plain(cells.joined(separator: "\n\n")).sentences
             .contains("Adult (16+), Peak: £13.50."))
     }
 
@@ -554,7 +554,7 @@ import VoiceCore
         let text = DocumentText.plain("TERMS\n\n1.  We accept stoneware rated to at least\n    cone 6, as long as you bring\n"
             + "    the labelled bag.\n\n2.  Bisque work must reach us by\n    12 noon on Tuesday,\nor by post.\n\n"
             + "3.  Pay at drop-off.\nVouchers are not accepted.\n\n4. Cancellation by you\n4.1 You get a full refund.\n")
-        #expect(text.sections.flatMap { Chunker.sentences($0.text) } == [
+        #expect(text.sentences == [
             "1) We accept stoneware rated to at least cone 6, as long as you bring the labelled bag.",
             "2) Bisque work must reach us by 12 noon on Tuesday, or by post.", "3) Pay at drop-off.",
             "Vouchers are not accepted.", "4.1 You get a full refund.",
@@ -562,7 +562,7 @@ import VoiceCore
         #expect(text.sections.last?.heading == "Cancellation by you")
         // A numbered item over a clause numbered otherwise is no heading.
         let list = DocumentText.plain("TERMS\n\nWhat to bring\n\n2. Your own towel\n3.1 metres of rope is enough.\n")
-        #expect(list.sections.flatMap { Chunker.sentences($0.text) }.first == "2) Your own towel")
+        #expect(list.sentences.first == "2) Your own towel")
     }
 
     /// What a question is about: its nouns, not its verbs ("bring"), relations ("back") or the kind of fact asked ("cost").
@@ -597,4 +597,9 @@ import VoiceCore
         #expect(SearchText.ftsQuery(SearchText.searchTerms("what is it?")) == nil)
         #expect(SearchText.ftsQuery(SearchText.searchTerms("NEAR(\"x\" AND y*)")) == "\"near\" OR \"x\" OR \"y\"")
     }
+}
+
+extension DocumentText {
+    /// The document's sentences as the chunker splits them, section by section.
+    var sentences: [String] { sections.flatMap { Chunker.sentences($0.text) } }
 }
