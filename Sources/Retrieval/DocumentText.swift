@@ -119,9 +119,11 @@ public struct DocumentText: Sendable, Equatable {
                       records(lines.filter { !isRule($0) }, underlined: false) == nil,
                       Chunker.wordCount(lines[0]) <= 8, !atStart || title != nil,
                       isNumberedHeading(lines[0], over: lines[1]) || listItem(lines[0]) == nil
-                        && (lines[1].first?.isUppercase == true || listItem(lines[1]) != nil) && !isWrapped(lines) {
+                        && (lines[1].first.map { $0.isUppercase || $0.isNumber } == true || listItem(lines[1]) != nil)
+                        && !isWrapped(lines) {
                 // "What is happening" on its own line, its text on the next: a heading with no blank line after it.
-                // So is "4. Gift vouchers" over its own clauses "4.1 …", which would otherwise read as a list item.
+                // So is "4. Gift vouchers" over its own clauses "4.1 …", which would otherwise read as a list item,
+                // and "MARKET ROW" over its address ("14 Market Row, Castlebridge"), which opens with a number.
                 sections.append(current)
                 current = DocumentSection(heading: heading, text: "")
                 lines.removeFirst()
@@ -142,6 +144,7 @@ public struct DocumentText: Sendable, Equatable {
                 addTable(("\n\n" + table.text + "\n\n", table.subject), to: &sections, current: &current)
                 continue
             }
+            lines = labelledStatements(lines)
             // An item hard-wrapped over several lines goes on in the lines under it: indented under its text, in
             // lower case, or after a comma ("1.  We accept clay rated to at least" over "    cone 6, including…").
             // Read alone, each line was a fragment. A clause under a numbered heading ("2. Cancellation by you" over
@@ -149,12 +152,21 @@ public struct DocumentText: Sendable, Equatable {
             let indented = Set(paragraph.split(separator: "\n").filter { $0.first?.isWhitespace == true }
                 .map { $0.trimmingCharacters(in: .whitespaces) })
             var item: String?
+            // The item's last line as written, to tell a line it wraps onto from a paragraph after it.
+            var itemLine = ""
             for line in lines {
                 if let next = listItem(line) {
                     if let item { current.text += "\n\(item)\n\n" }
                     item = next
-                } else if let open = item, indented.contains(line) || line.first?.isLowercase == true || open.last == "," {
+                    itemLine = line
+                } else if let open = item, indented.contains(line) || line.first?.isLowercase == true || open.last == ","
+                            // A sentence cut by the wrap goes on even where its next word has a capital ("…our late
+                            // night at Market" over "Row moves from Thursday to Friday."); a short item is no
+                            // sentence cut ("Towels" over "Please bring your own.").
+                            || open.last.map({ !clauseEnds.contains($0) }) == true
+                                && (isWrapped([itemLine, line]) || Double(itemLine.count) >= wrappedWidth * Double(line.count)) {
                     item = open + " " + line
+                    itemLine = line
                 } else {
                     if let open = item { current.text += "\n\(open)\n\n" }
                     item = nil
@@ -168,6 +180,27 @@ public struct DocumentText: Sendable, Equatable {
         sections = sections.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         if sections.isEmpty, !titleText.isEmpty { return DocumentText(title: nil, sections: [DocumentSection(heading: nil, text: titleText)]) }
         return DocumentText(title: title, sections: sections)
+    }
+
+    /// A paragraph's "Label: value" lines, when it has two or more, each made statements of their own: one without
+    /// an end ran into the next ("Cycling: Covered bike rack by the front door Finding us: On the riverside path…"),
+    /// and a value's later sentences are read with its label ("Parking: No on-site parking. Parking: Cornhill
+    /// multi-storey is a 2 minute walk away."), as a table's cells are with their row's name. A value that wraps
+    /// onto the next line goes on there.
+    static func labelledStatements(_ lines: [String]) -> [String] {
+        let labelled = lines.map { line in
+            line.wholeMatch(of: #/(\p{Lu}[^:.!?]{0,39}):\s+(\S.*)/#).flatMap { match in
+                // Not "Q:" and "A:", which are a question and its answer.
+                match.1.count >= 2 && Chunker.wordCount(String(match.1)) <= 4 ? (label: String(match.1), value: String(match.2)) : nil
+            }
+        }
+        guard labelled.compactMap({ $0 }).count >= 2 else { return lines }
+        return lines.indices.map { index in
+            guard let (label, value) = labelled[index] else { return lines[index] }
+            let wraps = index + 1 < lines.count && labelled[index + 1] == nil && lines[index + 1].first?.isUppercase != true
+            let said = Chunker.sentences(value).map { "\(label): \($0)" }.joined(separator: " ")
+            return wraps || said.last.map(clauseEnds.contains) == true ? said : said + "."
+        }
     }
 
     /// A paragraph's lines that hold anything, trimmed.
@@ -229,8 +262,11 @@ public struct DocumentText: Sendable, Equatable {
         if let last = TextWords.words(lines[0]).last, TextWords.stopWords.contains(last) { return true }
         if listItem(lines[1]) != nil { return false }
         let below = lines.dropFirst().map(\.count).max() ?? 0
-        return lines.count == 2 ? lines[0].count > below : Double(lines[0].count) >= 0.85 * Double(below)
+        return lines.count == 2 ? lines[0].count > below : Double(lines[0].count) >= wrappedWidth * Double(below)
     }
+
+    /// How wide a hard-wrapped line is, at least, beside the lines it wraps onto: about as wide as the widest.
+    static let wrappedWidth = 0.85
 
     /// What ends a sentence or a clause, in Latin and CJK scripts: a line ending so states rather than names.
     static let clauseEnds = ".!?:;,。！？、；："

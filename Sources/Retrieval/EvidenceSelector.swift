@@ -198,10 +198,17 @@ struct EvidenceSelector {
             // gives dates, none of them its own: "closed on 25 December" is about other days than Christmas Eve.
             // Undated ("Sundays and public holidays") it may still answer.
             let dated = !question.askedHolidays.isEmpty && !AnswerType.datesCovered(by: own).isEmpty
+            // So is a day by a sentence that names days, none of them the asked one ("Market Row is closed on Mondays"
+            // for "What time does it close on Saturdays?"), though the knowledge base writes that day only in short
+            // ("Sat:"). Asked yes or no, such a sentence answers no ("Students get 15% off on Tuesdays and Wednesdays"
+            // for "Can I get a discount on a Saturday?").
+            let daysNamed = !question.askedDays.isEmpty && !question.asksYesOrNo
+                && !AnswerType.daysCovered(by: namesItsDates ? itself : own).isEmpty
             return EvidenceSentence(text: text, source: candidate.chunk.source, title: candidate.chunk.title,
                                     heading: candidate.heading, score: rounded(score), coverage: rounded(coverage),
                                     similarity: rounded(similarity),
                                     unmatched: missing.filter { question.names.contains($0) || (dated && question.askedHolidays[$0] != nil)
+                                        || (daysNamed && question.askedDays[$0] != nil)
                                         || (known.contains($0) && question.focus.contains($0) && !question.context.contains($0)) },
                                     unknown: missing.filter { !known.contains($0) && question.focus.contains($0) && !question.isCalendarWord($0)
                                         && !question.context.contains($0) },
@@ -282,8 +289,13 @@ struct QuestionWords {
         // "Money off" is a discount and "money back" a refund, which a sentence states as "15% off" or "refunded",
         // not in the word "money".
         let moneyIdiom = zip(all, all.dropFirst()).contains { $0 == "money" && ["off", "back"].contains($1) }
+        // "Bank holiday Mondays", "Easter Monday": the day names the holiday, which a sentence states as one ("On
+        // bank holidays we open 10am-4pm"), not a weekday asked about.
+        let holidayDays = Set(zip(all, all.dropFirst()).filter { ["holiday", "holidays", "easter"].contains($0.0) }
+            .map(\.1).filter { !AnswerType.dayNames(in: $0).isEmpty })
         words = SearchText.searchTerms(query).filter {
             !frame.contains($0) && !(proForm && $0 == "one") && !ageWords.contains($0) && !(moneyIdiom && $0 == "money")
+                && !holidayDays.contains($0)
         }
         joined = zip(all, all.dropFirst()).map { ($0 + $1, [$0, $1]) }
         // English puts the verb after its pronoun subject or "to", a modal maybe between ("how do I turn", "ready to

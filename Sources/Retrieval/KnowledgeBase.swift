@@ -346,8 +346,8 @@ public final class KnowledgeBase: RetrievalClient {
         // previous``), as the embedding does. A sentence is found as itself before inside another (a lead-in
         // holds what it announces); one cut to a clause is found by that clause.
         let passages = scored.map { evidence[$0] }.map { sentence in
-            [sentence.heading, Self.candidate(of: sentence, in: candidates)?.previous, sentence.text].compactMap { $0 }.filter { !$0.isEmpty }
-                .joined(separator: ". ")
+            AnswerType.spellingOutDays([sentence.heading, Self.candidate(of: sentence, in: candidates)?.previous, sentence.text]
+                .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ". "))
         }
         let texts = candidates.map(\.text)
         let heard = Self.asWritten(query, unknown: question.wordsNoChunkHolds, in: texts)

@@ -610,6 +610,27 @@ public enum AnswerType: Equatable, Sendable {
         return Set(covered.map { weekdays[$0] })
     }
 
+    /// `text` with the days a label or a range names in short written out ("Sat: 8.30am - 4pm" → "Saturday: 8.30am -
+    /// 4pm", "Mon–Fri" → "Monday–Friday", "Tues & Wed:" → "Tuesday & Wednesday:"), for a reader that does not know the
+    /// short forms: the cross-encoder read "Sun: 10.30am - 3.30pm" as no answer to "Are you open on a Sunday?" (-9.0),
+    /// and "Sunday: …" as nearly one (-2.0). A short form elsewhere ("Sun cream", "Sat nav") is a word of its own.
+    public static func spellingOutDays(_ text: String) -> String {
+        guard text.contains(where: \.isUppercase) else { return text }
+        func full(_ day: Substring) -> String {
+            let short = day.lowercased().prefix(3)
+            return weekdays.first { $0.hasPrefix(short) }?.capitalized ?? String(day)
+        }
+        return text.replacing(joinedShortDays) { match in
+            full(match.output.1) + match.output.2 + full(match.output.3)
+        }.replacing(labelShortDay) { full($0.output.1) }
+    }
+
+    /// Two days in short, or one in short and one in full, joined as a range or a list ("Mon–Fri", "Tues & Wed").
+    nonisolated(unsafe) static let joinedShortDays =
+        #/\b(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\.?(\s*(?:–|—|-|&|\bto\b|\band\b|\buntil\b|\btill\b)\s*)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b\.?/#
+    /// A day in short before a label's colon ("Sat:").
+    nonisolated(unsafe) static let labelShortDay = #/\b(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\.?(?=\s*:)/#
+
     /// The months `text` covers, as full names: named ("January"), or in a range whose ends may be shortened and
     /// dated ("Nov–Mar", "Apr–Jun and Sep–Oct", "1 April to 30 September"), wrapping past December. "May" and a
     /// shortened month ("mar", "sep") are English words too, so they count only as a range's ends.

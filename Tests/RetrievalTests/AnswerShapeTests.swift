@@ -113,6 +113,29 @@ import VoiceCore
         #expect(unmatched("The café closes at 15:00 on public holidays.") == [])
     }
 
+    /// So is a day, even one the knowledge base never writes in full, of a sentence that names other days; one that
+    /// names no day may still answer for it.
+    @Test func aSentenceNamingOtherDaysIsNotAboutTheAskedDay() {
+        let query = "What time does the café close on Saturdays?"
+        func unmatched(_ text: String) -> [String] {
+            let chunk = StoredChunk(id: "c#0", documentID: "c", source: "cafe.md", title: "Café", heading: "Hours", text: text,
+                                    vector: [])
+            return EvidenceSelector.rank(EvidenceSelector.candidates([chunk]).map { ($0, [Float]()) }, query: query,
+                                         question: QuestionWords(query), queryVector: [], weights: [:],
+                                         known: ["café", "close"]).first?.unmatched ?? []
+        }
+        #expect(unmatched("The café is normally closed on Mondays.") == ["saturdays"])
+        #expect(unmatched("The café closes at 16:00 on Saturdays and Sundays.") == [])
+        #expect(unmatched("The café closes at 16:00.") == [])
+        // Asked yes or no, it answers no.
+        let closed = EvidenceSelector.rank(EvidenceSelector.candidates([StoredChunk(
+            id: "c#0", documentID: "c", source: "cafe.md", title: "Café", heading: "Hours",
+            text: "The café is open on Mondays and Tuesdays.", vector: [])]).map { ($0, [Float]()) },
+            query: "Is the café open on Saturdays?", question: QuestionWords("Is the café open on Saturdays?"), queryVector: [],
+            weights: [:], known: ["café", "open"])
+        #expect(closed.first?.unmatched == [])
+    }
+
     /// A table cell with a short row name is evidence however few its words ("Adult, Single: $5.40."); a short
     /// heading or fragment is not.
     @Test func aShortCellIsEvidenceButAShortHeadingIsNot() {
@@ -634,6 +657,16 @@ import VoiceCore
         #expect(AnswerType.daysCovered(by: "Extended to Friday") == ["friday"])
         #expect(AnswerType.daysCovered(by: "We sat in the sun") == [])
         #expect(AnswerType.daysCovered(by: "Sundays and public holidays") == ["sunday"])
+    }
+
+    /// Days written short as a label or in a range or list are written out for the reranker, which reads "Sun:" as
+    /// no day; a short form that is a word of its own stays.
+    @Test func shortDaysOfALabelOrARangeAreWrittenOut() {
+        #expect(AnswerType.spellingOutDays("Sun: 10.30am - 3.30pm.") == "Sunday: 10.30am - 3.30pm.")
+        #expect(AnswerType.spellingOutDays("Mon–Fri 9am-5pm, Sat 10am") == "Monday–Friday 9am-5pm, Sat 10am")
+        #expect(AnswerType.spellingOutDays("Tues & Wed: 9am - 5.30pm") == "Tuesday & Wednesday: 9am - 5.30pm")
+        #expect(AnswerType.spellingOutDays("Thurs to Sunday: late") == "Thursday to Sunday: late")
+        #expect(AnswerType.spellingOutDays("Sun cream and a Sat nav are sold here.") == "Sun cream and a Sat nav are sold here.")
     }
 
     /// "January" is one of "Nov–Mar" (a range wraps past December) and "late September" of "Apr–Jun and Sep–Oct";

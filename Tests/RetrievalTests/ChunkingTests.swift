@@ -443,6 +443,11 @@ import VoiceCore
         #expect(text.sections.map(\.heading) == ["SURGERY 2 REFURBISHMENT", "Opening hours"])
         #expect(text.sections.first.map { Chunker.sentences($0.text) } == ["Surgery 2 will be closed from 9 June to 27 June."])
         #expect(text.sections.last.map { Chunker.sentences($0.text) } == ["Open daily 9 to 5"])
+        // Over an address that opens with its number, and over the records after it.
+        let branch = DocumentText.plain("OPENING HOURS\n\nMARKET ROW\n14 Market Row, Castlebridge\nPhone: 01632 418 270\n\n"
+            + "Sat: 8.30am - 4pm\nSunday: closed\n")
+        #expect(branch.sections.map(\.heading) == ["MARKET ROW"])
+        #expect(branch.sentences.suffix(2) == ["Sat: 8.30am - 4pm.", "Sunday: closed."])
     }
 
     /// "What is happening" straight above its text heads it, and is not read out with the text's first sentence;
@@ -547,6 +552,18 @@ import VoiceCore
         #expect(leadingBlank.title == "DEPOT HOURS")
     }
 
+    /// Lines of "Label: value" are statements of their own, ended or not, and a value's later sentences keep its
+    /// label; a value wrapped onto the next line goes on there.
+    @Test func labelLinesAreEachAStatementWithTheirLabel() {
+        let text = DocumentText.plain("FINDING US\n\nParking: No on-site parking. The multi-storey is a 2 minute walk away.\n"
+            + "Cycling: Covered bike rack by the front door\nFinding us: On the riverside path, three doors\n"
+            + "down from the footbridge.\n\nQ: Can I pay by card? A: Yes. We take all cards.\n")
+        #expect(text.sentences == ["Parking: No on-site parking.", "Parking: The multi-storey is a 2 minute walk away.",
+                                   "Cycling: Covered bike rack by the front door.",
+                                   "Finding us: On the riverside path, three doors down from the footbridge.",
+                                   "Q: Can I pay by card?", "A: Yes.", "We take all cards."])
+    }
+
     /// A numbered clause hard-wrapped over several lines is one item: its lines go on under it, indented, in lower
     /// case or after a comma; a line that starts anew is a sentence of its own, and a numbered heading over its
     /// clauses ("4. Cancellation by you" over "4.1 …") names their section.
@@ -560,6 +577,13 @@ import VoiceCore
             "Vouchers are not accepted.", "4.1 You get a full refund.",
         ])
         #expect(text.sections.last?.heading == "Cancellation by you")
+        // A sentence cut by the wrap goes on before a capital; a short item is no cut sentence.
+        let notice = DocumentText.plain("NOTICE\n\n2. Late night at Market Row. From Friday 6 June our late night at Market\n"
+            + "Row moves from Thursday to Friday. Market Row will be open Fridays\n9am-8pm, and Thursdays close at 5.30pm.\n\n"
+            + "- Towels\nPlease bring your own.\n")
+        #expect(notice.sentences == ["2) Late night at Market Row.", "From Friday 6 June our late night at Market Row moves from Thursday to Friday.",
+                                     "Market Row will be open Fridays 9am-8pm, and Thursdays close at 5.30pm.", "Towels",
+                                     "Please bring your own."])
         // A numbered item over a clause numbered otherwise is no heading.
         let list = DocumentText.plain("TERMS\n\nWhat to bring\n\n2. Your own towel\n3.1 metres of rope is enough.\n")
         #expect(list.sentences.first == "2) Your own towel")
@@ -572,6 +596,9 @@ import VoiceCore
         #expect(question.focus == ["steam", "room", "towel"])
         // "Money off" is a discount, which a sentence states as "15% off"; "both" and "pieces" name nothing.
         #expect(QuestionWords("Do students get money off?").words == ["students", "off"])
+        // "Bank holiday Mondays" are bank holidays, not Mondays.
+        let holiday = QuestionWords("Are you open on bank holiday Mondays?")
+        #expect(holiday.words.contains("holiday") && !holiday.words.contains("mondays") && holiday.askedDays.isEmpty)
         let focus = QuestionWords("If both my girls sign up, when do bisque pieces go in?").focus
         #expect(focus.isSuperset(of: ["girls", "bisque"]) && focus.isDisjoint(with: ["both", "pieces"]))
     }
