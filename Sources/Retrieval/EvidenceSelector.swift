@@ -289,9 +289,9 @@ struct QuestionWords {
         // "Money off" is a discount and "money back" a refund, which a sentence states as "15% off" or "refunded",
         // not in the word "money".
         let moneyIdiom = zip(all, all.dropFirst()).contains { $0 == "money" && ["off", "back"].contains($1) }
-        // "Bank holiday Mondays", "Easter Monday": the day names the holiday, which a sentence states as one ("On
-        // bank holidays we open 10am-4pm"), not a weekday asked about.
-        let holidayDays = Set(zip(all, all.dropFirst()).filter { ["holiday", "holidays", "easter"].contains($0.0) }
+        // "Bank holiday Mondays" are bank holidays, which a sentence states as such ("On bank holidays we open
+        // 10am-4pm"), not a weekday asked about. "Easter Monday" is a day of its own, which the documents name.
+        let holidayDays = Set(zip(all, all.dropFirst()).filter { ["holiday", "holidays"].contains($0.0) }
             .map(\.1).filter { !AnswerType.dayNames(in: $0).isEmpty })
         words = SearchText.searchTerms(query).filter {
             !frame.contains($0) && !(proForm && $0 == "one") && !ageWords.contains($0) && !(moneyIdiom && $0 == "money")
