@@ -625,9 +625,10 @@ public enum AnswerType: Equatable, Sendable {
         }.replacing(labelShortDay) { full($0.output.1) }
     }
 
-    /// Two days in short, or one in short and one in full, joined as a range or a list ("Mon–Fri", "Tues & Wed").
+    /// Two days in short, or one in short and one in full, joined as a range or a list ("Mon–Fri", "Tues & Wed"); a
+    /// full stop after the second is the sentence's end.
     nonisolated(unsafe) static let joinedShortDays =
-        #/\b(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\.?(\s*(?:–|—|-|&|\bto\b|\band\b|\buntil\b|\btill\b)\s*)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b\.?/#
+        #/\b(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\.?(\s*(?:–|—|-|&|\bto\b|\band\b|\buntil\b|\btill\b)\s*)(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b/#
     /// A day in short before a label's colon ("Sat:").
     nonisolated(unsafe) static let labelShortDay = #/\b(Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\.?(?=\s*:)/#
 
